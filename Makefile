@@ -1,0 +1,85 @@
+# recon: `make` builds bin/recon; `make test` builds with sanitizers and runs every
+# test against a throwaway PostgreSQL cluster; `make run` runs the demo.
+# Sources are discovered by directory, so a new module needs no edit here.
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+# Package check runs once per make invocation, before anything compiles.
+ifeq ($(filter clean deps,$(MAKECMDGOALS)),)
+DEPS_STATUS := $(shell sh scripts/deps.sh >&2; echo $$?)
+ifneq ($(DEPS_STATUS),0)
+$(error missing build dependencies (see above))
+endif
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq libxml-2.0 zlib minizip 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs libpq libxml-2.0 zlib minizip 2>/dev/null) -lcsv
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+WARNINGS := -Wall -Wextra -Wconversion -Wshadow -Wstrict-prototypes -Wvla
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -I. -Ibuild/gen $(PKG_CFLAGS) $(WARNINGS)
+
+REL_CFLAGS := $(BASE_CFLAGS) -O2 -g
+ASAN_CFLAGS := $(BASE_CFLAGS) -Werror -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+ASAN_LDFLAGS := -fsanitize=address,undefined
+
+LIB_DIRS := common core parsers db reports jobs
+LIB_SRCS := $(filter-out jobs/main.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
+GEN_SRCS := build/gen/schema_sql.c
+TEST_SRCS := $(wildcard tests/*/test_*.c)
+TEST_SUPPORT := $(wildcard tests/support/*.c)
+SCHEMA := $(sort $(wildcard schema/*.sql))
+
+REL_OBJS := $(patsubst %.c,build/rel/%.o,$(LIB_SRCS) $(GEN_SRCS))
+ASAN_OBJS := $(patsubst %.c,build/asan/%.o,$(LIB_SRCS) $(GEN_SRCS))
+ASAN_SUPPORT_OBJS := $(patsubst %.c,build/asan/%.o,$(TEST_SUPPORT))
+TEST_BINS := $(patsubst %.c,build/asan/%,$(TEST_SRCS))
+
+.PHONY: all run test test-build clean deps bench fuzz
+all: bin/recon
+
+deps:
+	sh scripts/deps.sh
+
+build/gen/schema_sql.c: $(SCHEMA) scripts/embed_schema.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed_schema.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+build/rel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -MMD -MP -c $< -o $@
+
+build/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
+
+build/rel/librecon.a: $(REL_OBJS)
+	ar rcs $@ $^
+
+build/asan/librecon.a: $(ASAN_OBJS)
+	ar rcs $@ $^
+
+bin/recon: build/rel/jobs/main.o build/rel/librecon.a
+	@mkdir -p bin
+	$(CC) -o $@ $^ $(PKG_LIBS)
+
+build/asan/recon: build/asan/jobs/main.o build/asan/librecon.a
+	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/asan/tests/%: build/asan/tests/%.o $(ASAN_SUPPORT_OBJS) build/asan/librecon.a
+	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
+test-build: build/asan/recon $(TEST_BINS)
+
+test: test-build
+	bash tests/run.sh build/asan
+
+run: bin/recon
+	./bin/recon demo
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,39 @@
+/*
+ * Calendar dates as day numbers (days since 1970-01-01, proleptic Gregorian).
+ * All dates in recon are China-local calendar dates; no time zones here.
+ * Pure functions; nothing is allocated, output buffers belong to the caller.
+ */
+#ifndef RECON_CORE_DATE_H
+#define RECON_CORE_DATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef int32_t date_t;
+
+#define DATE_STR_SIZE 11 /* "YYYY-MM-DD" + NUL */
+#define DATE_MIN_YEAR 1900
+#define DATE_MAX_YEAR 2999
+#define DATE_NONE INT32_MIN
+
+bool date_is_leap(int year);
+int date_days_in_month(int year, int month);
+bool date_valid(int year, int month, int day);
+
+/* Day number of a valid y-m-d; the caller checks validity first. */
+date_t date_from_ymd(int year, int month, int day);
+void date_to_ymd(date_t d, int *year, int *month, int *day);
+
+/* Strict ISO "YYYY-MM-DD" of exactly len bytes; 2026-02-30 is rejected. */
+bool date_parse(const char *s, size_t len, date_t *out);
+/* Strict compact "YYYYMMDD". */
+bool date_parse_compact(const char *s, size_t len, date_t *out);
+/* Writes "YYYY-MM-DD" into out (DATE_STR_SIZE bytes); DATE_NONE gives "". */
+void date_format(date_t d, char out[DATE_STR_SIZE]);
+
+/* The date `months` months after d keeping the day of month; when that month has
+ * no such day, the 1st of the following month (释义7). */
+date_t date_add_months_clause(date_t d, int months);
+
+#endif

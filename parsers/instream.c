@@ -1,0 +1,176 @@
+#include "parsers/instream.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define PEEK_SIZE 65536
+
+struct instream {
+    char *name;
+    gzFile gz;               /* NULL for memory streams */
+    const unsigned char *mem;
+    size_t mem_len, mem_pos;
+    unsigned char peek[PEEK_SIZE];
+    size_t peek_len, peek_pos;
+    bool peeked;
+    uint64_t produced, limit;
+};
+
+static uint64_t limit_from_env(void)
+{
+    const char *v = getenv("RECON_MAX_INPUT");
+    if (v == NULL || *v == '\0')
+        return INSTREAM_DEFAULT_LIMIT;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || n == 0)
+        return INSTREAM_DEFAULT_LIMIT;
+    return (uint64_t)n;
+}
+
+static instream_t *alloc_stream(const char *name)
+{
+    instream_t *in = calloc(1, sizeof *in);
+    if (in == NULL)
+        return NULL;
+    in->name = strdup(name);
+    if (in->name == NULL) {
+        free(in);
+        return NULL;
+    }
+    in->limit = limit_from_env();
+    return in;
+}
+
+recon_status instream_open(const char *path, instream_t **out, err_t *err)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(err, RECON_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
+    instream_t *in = alloc_stream(path);
+    if (in == NULL) {
+        close(fd);
+        return err_set(err, RECON_EINTERNAL, "%s: out of memory", path);
+    }
+    in->gz = gzdopen(fd, "rb");
+    if (in->gz == NULL) {
+        close(fd);
+        instream_close(in);
+        return err_set(err, RECON_EINTERNAL, "%s: cannot open stream", path);
+    }
+    gzbuffer(in->gz, 65536);
+    *out = in;
+    return RECON_OK;
+}
+
+recon_status instream_open_memory(const char *name, const void *data, size_t len,
+                                  instream_t **out, err_t *err)
+{
+    instream_t *in = alloc_stream(name);
+    if (in == NULL)
+        return err_set(err, RECON_EINTERNAL, "%s: out of memory", name);
+    in->mem = data;
+    in->mem_len = len;
+    *out = in;
+    return RECON_OK;
+}
+
+static ssize_t raw_read(instream_t *in, void *dst, size_t cap, err_t *err)
+{
+    if (in->gz == NULL) {
+        size_t n = in->mem_len - in->mem_pos;
+        if (n > cap)
+            n = cap;
+        memcpy(dst, in->mem + in->mem_pos, n);
+        in->mem_pos += n;
+        return (ssize_t)n;
+    }
+    unsigned want = cap > (1u << 30) ? (1u << 30) : (unsigned)cap;
+    int n = gzread(in->gz, dst, want);
+    if (n < 0) {
+        int code = 0;
+        const char *msg = gzerror(in->gz, &code);
+        err_set(err, RECON_EDATA, "%s: corrupt compressed data: %s", in->name, msg);
+        return -1;
+    }
+    if (n == 0 && !gzeof(in->gz)) {
+        int code = 0;
+        const char *msg = gzerror(in->gz, &code);
+        if (code != Z_OK) {
+            err_set(err, RECON_EDATA, "%s: truncated or corrupt compressed data: %s", in->name,
+                    msg);
+            return -1;
+        }
+    }
+    return n;
+}
+
+static ssize_t counted_read(instream_t *in, void *dst, size_t cap, err_t *err)
+{
+    ssize_t n = raw_read(in, dst, cap, err);
+    if (n > 0) {
+        in->produced += (uint64_t)n;
+        if (in->produced > in->limit) {
+            err_set(err, RECON_EDATA,
+                    "%s: input exceeds the size limit of %" PRIu64
+                    " bytes (decompression bomb?); hint: RECON_MAX_INPUT raises it",
+                    in->name, in->limit);
+            return -1;
+        }
+    }
+    return n;
+}
+
+recon_status instream_peek(instream_t *in, const unsigned char **bytes, size_t *len, err_t *err)
+{
+    if (!in->peeked) {
+        in->peeked = true;
+        while (in->peek_len < PEEK_SIZE) {
+            ssize_t n = counted_read(in, in->peek + in->peek_len, PEEK_SIZE - in->peek_len, err);
+            if (n < 0)
+                return err->status;
+            if (n == 0)
+                break;
+            in->peek_len += (size_t)n;
+        }
+    }
+    *bytes = in->peek + in->peek_pos;
+    *len = in->peek_len - in->peek_pos;
+    return RECON_OK;
+}
+
+ssize_t instream_read(instream_t *in, void *dst, size_t cap, err_t *err)
+{
+    if (in->peek_pos < in->peek_len) {
+        size_t n = in->peek_len - in->peek_pos;
+        if (n > cap)
+            n = cap;
+        memcpy(dst, in->peek + in->peek_pos, n);
+        in->peek_pos += n;
+        return (ssize_t)n;
+    }
+    return counted_read(in, dst, cap, err);
+}
+
+const char *instream_name(const instream_t *in) { return in->name; }
+
+bool instream_was_gzip(const instream_t *in) { return in->gz != NULL && !gzdirect(in->gz); }
+
+void instream_set_limit(instream_t *in, uint64_t max_bytes) { in->limit = max_bytes; }
+
+void instream_close(instream_t *in)
+{
+    if (in == NULL)
+        return;
+    if (in->gz)
+        gzclose(in->gz);
+    free(in->name);
+    free(in);
+}

@@ -1,0 +1,77 @@
+/*
+ * The normalised receipt every statement parser yields, and the sink parsers
+ * push receipts and statement summaries into. A receipt passed to a sink is
+ * owned by the parser and valid only during the callback: copy what you keep.
+ */
+#ifndef RECON_PARSERS_RECEIPT_H
+#define RECON_PARSERS_RECEIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/err.h"
+#include "core/date.h"
+#include "core/money.h"
+
+/* Explicit field limits: a longer value in a statement is an error naming the field. */
+#define RECEIPT_POSITION_MAX 128
+#define RECEIPT_ID_MAX 140   /* identifiers and references (ISO 20022 Max140Text) */
+#define RECEIPT_NAME_MAX 280 /* payer name (UTF-8, up to 140 characters) */
+#define RECEIPT_ACCOUNT_MAX 64
+#define RECEIPT_TEXT_MAX 1024 /* remittance text, several Ustrd/:86: lines joined */
+#define RECEIPT_CCY_MAX 4
+
+typedef enum receipt_direction { RECEIPT_CREDIT = 0, RECEIPT_DEBIT = 1 } receipt_direction;
+
+typedef struct receipt {
+    char position[RECEIPT_POSITION_MAX];   /* "line 12" or "Stmt[2]/Ntry[3]/TxDtls[1]" */
+    char source[RECEIPT_ID_MAX];           /* account IBAN/number or merchant id */
+    char transaction_key[RECEIPT_ID_MAX];  /* unique within source */
+    date_t booking_date;                   /* China-local date the money was received */
+    date_t value_date;                     /* DATE_NONE when absent */
+    fen_t amount;                          /* signed: credits > 0, debits < 0 */
+    char currency[RECEIPT_CCY_MAX];        /* ISO 4217, e.g. "CNY" */
+    receipt_direction direction;
+    bool reversal;                         /* returns, chargebacks, provider refunds */
+    char reversal_of[RECEIPT_ID_MAX];      /* transaction key/reference reversed, if known */
+    char payer[RECEIPT_NAME_MAX];
+    char payer_account[RECEIPT_ACCOUNT_MAX];
+    char end_to_end_id[RECEIPT_ID_MAX];
+    char creditor_reference[RECEIPT_ID_MAX];
+    char merchant_order_no[RECEIPT_ID_MAX];
+    char provider_txn_id[RECEIPT_ID_MAX];
+    char remittance[RECEIPT_TEXT_MAX];
+    fen_t fee;                             /* provider fee, 0 when none */
+    bool has_fee;
+} receipt_t;
+
+/* One statement (camt Stmt, MT940 :20: block, a bill file) as read from the file. */
+typedef struct statement_summary {
+    char position[RECEIPT_POSITION_MAX];
+    char source[RECEIPT_ID_MAX];
+    char statement_id[RECEIPT_ID_MAX];
+    char currency[RECEIPT_CCY_MAX];
+    date_t statement_date;      /* closing balance date or bill date; DATE_NONE if unknown */
+    date_t period_from, period_to;
+    bool has_opening, has_closing;
+    fen_t opening_balance, closing_balance; /* signed */
+    long entry_count;
+    fen_t credit_total, debit_total;        /* sums of receipts read (debits positive) */
+} statement_summary;
+
+typedef struct receipt_sink {
+    void *ctx;
+    /* Return RECON_OK to continue; anything else stops the parse with that status. */
+    recon_status (*on_receipt)(void *ctx, const receipt_t *r, err_t *err);
+    /* Optional (may be NULL): called once per statement after its entries. */
+    recon_status (*on_statement)(void *ctx, const statement_summary *s, err_t *err);
+} receipt_sink;
+
+void receipt_init(receipt_t *r);
+void statement_summary_init(statement_summary *s);
+
+/* Copies src (n bytes, not necessarily NUL-terminated) into a fixed field of
+ * size cap, trimming ASCII whitespace; false when it does not fit. */
+bool receipt_set_field(char *field, size_t cap, const char *src, size_t n);
+
+#endif

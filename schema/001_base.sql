@@ -1,0 +1,2 @@
+-- placeholder replaced below
+CREATE SCHEMA IF NOT EXISTS recon;
