@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 
 #include "common/err.h"
+#include "db/client.h"
 
 typedef struct migration_file {
     int version;
@@ -21,7 +22,7 @@ extern const int migration_file_count;
 /* Applies every migration newer than the recorded version, each in its own
  * transaction with its version row; safe to run concurrently and repeatedly.
  * *applied (may be NULL) receives how many were applied. */
-recon_status migrate_apply(PGconn *conn, int *applied, err_t *err);
+recon_status migrate_apply(db_t *db, int *applied, err_t *err);
 
 /* Highest version recorded in the database, 0 for an empty database. */
 recon_status migrate_current_version(PGconn *conn, int *version, err_t *err);

@@ -1,2 +1,223 @@
+/*
+ * recon: premium reconciliation and lapse processor. Option parsing and
+ * dispatch; the only place that prints a command's error and exits.
+ */
+#include <getopt.h>
 #include <stdio.h>
-int main(void) { return 0; }
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "jobs/jobs.h"
+
+#define RECON_VERSION "0.1.0"
+
+static const char usage_text[] =
+    "usage: recon [--db CONNINFO] COMMAND [ARGS] [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  init                          create or migrate the schema\n"
+    "  db start|stop|status          manage the embedded database\n"
+    "  policies load FILE.csv        upsert the policy register\n"
+    "  events load FILE.csv          load reinstatement agreements and cancellations\n"
+    "  receipts load FILE.csv        load manually recorded receipts\n"
+    "  parse FILE...                 print the receipts read from statement files (CSV)\n"
+    "  status POLICY_NO              installments, receipts and status history\n"
+    "  demo                          embedded database, bundled fixtures, status table\n"
+    "\n"
+    "options:\n"
+    "  --db CONNINFO     database (else RECON_DB, PGHOST/PGDATABASE, or embedded)\n"
+    "  --as-of DATE      evaluation date (YYYY-MM-DD)\n"
+    "  --format NAME     statement format for parse (camt053, camt054, mt940, wechat,\n"
+    "                    alipay, unionpay, bankcsv)\n"
+    "  --profile NAME    bank CSV profile name or file\n"
+    "  --unmasked        show personal data in full\n"
+    "  --out DIR, --inbox DIR, --from DATE, --to DATE\n";
+
+enum { OPT_DB = 256, OPT_AS_OF, OPT_OUT, OPT_INBOX, OPT_FORMAT, OPT_PROFILE, OPT_UNMASKED,
+       OPT_FROM, OPT_TO, OPT_HELP, OPT_VERSION };
+
+static const struct option long_options[] = {
+    {"db", required_argument, NULL, OPT_DB},
+    {"as-of", required_argument, NULL, OPT_AS_OF},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"inbox", required_argument, NULL, OPT_INBOX},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"unmasked", no_argument, NULL, OPT_UNMASKED},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"to", required_argument, NULL, OPT_TO},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static recon_status parse_date_opt(const char *name, const char *value, date_t *out, err_t *err)
+{
+    if (!date_parse(value, strlen(value), out))
+        return err_set(err, RECON_EUSAGE, "--%s: '%s' is not a valid date (YYYY-MM-DD)", name,
+                       value);
+    return RECON_OK;
+}
+
+/* Interpretation settings of rules.md, from the environment. */
+static recon_status rules_from_env(eval_config *cfg, err_t *err)
+{
+    eval_config_default(cfg);
+    const char *v = getenv("RECON_TOLERANCE");
+    if (v && *v) {
+        fen_t fen;
+        if (money_parse(v, strlen(v), &fen) != MONEY_OK || fen < 0)
+            return err_set(err, RECON_EUSAGE, "RECON_TOLERANCE: '%s' is not an amount like 0.05",
+                           v);
+        cfg->tolerance = fen;
+    }
+    v = getenv("RECON_FIRST_PAYMENT_WINDOW");
+    if (v && *v) {
+        char *end = NULL;
+        long days = strtol(v, &end, 10);
+        if (*end || days < 0 || days > 27)
+            return err_set(err, RECON_EUSAGE,
+                           "RECON_FIRST_PAYMENT_WINDOW: '%s' is not a number of days 0-27", v);
+        cfg->first_payment_window = (int)days;
+    }
+    v = getenv("RECON_PAYMENT_IS_AGREEMENT");
+    if (v && *v) {
+        if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0)
+            return err_set(err, RECON_EUSAGE, "RECON_PAYMENT_IS_AGREEMENT: expected 0 or 1");
+        cfg->payment_is_agreement = strcmp(v, "1") == 0;
+    }
+    return RECON_OK;
+}
+
+static recon_status parse_options(int argc, char **argv, job_options *o, err_t *err)
+{
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+h", long_options, NULL)) != -1 ||
+           (optind < argc && argv[optind][0] != '-' && o->arg_count >= 0)) {
+        recon_status st = RECON_OK;
+        if (c == -1) {
+            /* a positional: keep it and go on reading options after it */
+            o->args[o->arg_count++] = argv[optind++];
+            continue;
+        }
+        switch (c) {
+        case OPT_DB:
+            o->db = optarg;
+            break;
+        case OPT_AS_OF:
+            st = parse_date_opt("as-of", optarg, &o->as_of, err);
+            break;
+        case OPT_FROM:
+            st = parse_date_opt("from", optarg, &o->from, err);
+            break;
+        case OPT_TO:
+            st = parse_date_opt("to", optarg, &o->to, err);
+            break;
+        case OPT_OUT:
+            o->out_dir = optarg;
+            break;
+        case OPT_INBOX:
+            o->inbox = optarg;
+            break;
+        case OPT_FORMAT:
+            o->format = optarg;
+            break;
+        case OPT_PROFILE:
+            o->profile = optarg;
+            break;
+        case OPT_UNMASKED:
+            o->unmasked = true;
+            break;
+        case OPT_HELP:
+        case 'h':
+            fputs(usage_text, stdout);
+            exit(0);
+        case OPT_VERSION:
+            printf("recon %s\n", RECON_VERSION);
+            exit(0);
+        default:
+            return err_set(err, RECON_EUSAGE, "unknown or incomplete option '%s'; see recon --help",
+                           argv[optind - 1]);
+        }
+        if (st != RECON_OK)
+            return st;
+    }
+    while (optind < argc)
+        o->args[o->arg_count++] = argv[optind++];
+    return RECON_OK;
+}
+
+/* Consumes the first positional (a command word) if it equals word. */
+static bool take_word(job_options *o, const char *word)
+{
+    if (o->arg_count == 0 || strcmp(o->args[0], word) != 0)
+        return false;
+    o->args++;
+    o->arg_count--;
+    return true;
+}
+
+static recon_status dispatch(job_options *o, err_t *err)
+{
+    if (o->arg_count == 0)
+        return err_set(err, RECON_EUSAGE, "no command given; see recon --help");
+    if (take_word(o, "init"))
+        return cmd_init(o, err);
+    if (take_word(o, "db")) {
+        const char *action = o->arg_count ? o->args[0] : NULL;
+        return cmd_db(o, action, err);
+    }
+    if (take_word(o, "policies")) {
+        if (take_word(o, "load"))
+            return cmd_policies_load(o, err);
+        return err_set(err, RECON_EUSAGE, "usage: recon policies load FILE.csv");
+    }
+    if (take_word(o, "events")) {
+        if (take_word(o, "load"))
+            return cmd_events_load(o, err);
+        return err_set(err, RECON_EUSAGE, "usage: recon events load FILE.csv");
+    }
+    if (take_word(o, "receipts")) {
+        if (take_word(o, "load"))
+            return cmd_receipts_load(o, err);
+        return err_set(err, RECON_EUSAGE, "usage: recon receipts load FILE.csv");
+    }
+    if (take_word(o, "parse"))
+        return cmd_parse(o, err);
+    if (take_word(o, "status"))
+        return cmd_status(o, err);
+    if (take_word(o, "demo"))
+        return cmd_demo(o, err);
+    return err_set(err, RECON_EUSAGE, "unknown command '%s'; see recon --help", o->args[0]);
+}
+
+int main(int argc, char **argv)
+{
+    log_init_from_env();
+    err_t err;
+    err_clear(&err);
+    job_options o = {0};
+    o.as_of = o.from = o.to = DATE_NONE;
+    o.out = stdout;
+    o.args = calloc((size_t)argc + 1, sizeof *o.args);
+    if (o.args == NULL) {
+        fputs("recon: out of memory\n", stderr);
+        return RECON_EINTERNAL;
+    }
+    char **args_base = o.args;
+    recon_status st = rules_from_env(&o.rules, &err);
+    if (st == RECON_OK)
+        st = parse_options(argc, argv, &o, &err);
+    if (st == RECON_OK)
+        st = dispatch(&o, &err);
+    if (fflush(stdout) != 0 && st == RECON_OK)
+        st = err_set(&err, RECON_EOUTPUT, "cannot write to standard output");
+    free(args_base);
+    if (st != RECON_OK) {
+        fprintf(stderr, "recon: %s\n", err.msg[0] ? err.msg : "failed");
+        return (int)st;
+    }
+    return 0;
+}

@@ -1,16 +1,783 @@
-/* Placeholder until this format's parser lands: detects nothing, parses nothing. */
+/*
+ * Chinese bank account exports as CSV. The column layout comes from a profile
+ * (parsers/bankprofile.h); this file streams the rows line by line (a quoted field
+ * may not span lines: no bank export in scope does that) and maps them to receipts.
+ */
 #include "parsers/parse.h"
+
+#include <csv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/log.h"
+#include "parsers/bankprofile.h"
+#include "parsers/charset.h"
+#include "parsers/fingerprint.h"
+#include "parsers/linereader.h"
+
+#define BANKCSV_MAX_LINE 65536
+#define BANKCSV_MAX_FIELDS 64
+#define BANKCSV_FIELD_MAX 1024
+
+/* ---- one CSV line split into cells (libcsv, bounded) ---- */
+
+typedef struct csvrow {
+    struct csv_parser p;
+    bool p_ready;
+    char *store;
+    size_t store_len, store_cap;
+    size_t off[BANKCSV_MAX_FIELDS], len[BANKCSV_MAX_FIELDS];
+    size_t count;
+    bool too_many, too_long;
+} csvrow;
+
+static bool csvrow_init(csvrow *r)
+{
+    memset(r, 0, sizeof *r);
+    r->store_cap = BANKCSV_MAX_LINE + BANKCSV_MAX_FIELDS;
+    r->store = malloc(r->store_cap);
+    if (r->store == NULL || csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+        free(r->store);
+        r->store = NULL;
+        return false;
+    }
+    r->p_ready = true;
+    return true;
+}
+
+static void csvrow_free(csvrow *r)
+{
+    if (r->p_ready)
+        csv_free(&r->p);
+    free(r->store);
+    r->store = NULL;
+    r->p_ready = false;
+}
+
+static void csvrow_on_field(void *s, size_t n, void *data)
+{
+    csvrow *r = data;
+    if (r->count == BANKCSV_MAX_FIELDS) {
+        r->too_many = true;
+        return;
+    }
+    if (n > BANKCSV_FIELD_MAX) {
+        r->too_long = true;
+        n = 0;
+    }
+    if (r->store_len + n + 1 > r->store_cap) { /* cannot happen: cells come from one line */
+        r->too_long = true;
+        n = 0;
+    }
+    memcpy(r->store + r->store_len, s ? s : "", n);
+    r->off[r->count] = r->store_len;
+    r->len[r->count] = n;
+    r->store_len += n;
+    r->store[r->store_len++] = '\0';
+    r->count++;
+}
+
+/* Splits one line; false with *why set on malformed CSV or exceeded limits. */
+static bool csvrow_split(csvrow *r, const char *line, size_t n, const char **why)
+{
+    r->count = 0;
+    r->store_len = 0;
+    r->too_many = r->too_long = false;
+    if (!r->p_ready) {
+        *why = "CSV reader out of memory";
+        return false;
+    }
+    if (csv_parse(&r->p, line, n, csvrow_on_field, NULL, r) != n ||
+        csv_fini(&r->p, csvrow_on_field, NULL, r) != 0) {
+        *why = csv_error(&r->p) == CSV_EPARSE ? "malformed CSV (stray or unclosed quote)"
+                                                : "CSV reader out of memory";
+        /* libcsv keeps its error state: start afresh so detection can try the next profile */
+        csv_free(&r->p);
+        r->p_ready = csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI) == 0;
+        return false;
+    }
+    if (r->too_many) {
+        *why = "more than 64 columns";
+        return false;
+    }
+    if (r->too_long) {
+        *why = "a cell longer than 1024 bytes";
+        return false;
+    }
+    return true;
+}
+
+static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/* Cell i trimmed of ASCII whitespace (exports pad with spaces and a TAB); "" when the
+ * row is short. */
+static const char *csvrow_cell(const csvrow *r, int i, size_t *n)
+{
+    if (i < 0 || (size_t)i >= r->count) {
+        *n = 0;
+        return "";
+    }
+    const char *s = r->store + r->off[i];
+    size_t len = r->len[i];
+    while (len > 0 && is_ws(*s)) {
+        s++;
+        len--;
+    }
+    while (len > 0 && is_ws(s[len - 1]))
+        len--;
+    *n = len;
+    return s;
+}
+
+static int find_column(const csvrow *header, const char *name)
+{
+    char tmp[BANKCSV_FIELD_MAX + 1];
+    for (size_t i = 0; i < header->count; i++) {
+        size_t n;
+        const char *s = csvrow_cell(header, (int)i, &n);
+        memcpy(tmp, s, n);
+        tmp[n] = '\0';
+        if (bankprofile_column_eq(tmp, name))
+            return (int)i;
+    }
+    return -1;
+}
+
+/* The first signature column missing from the header row, or NULL when it matches. */
+static const char *header_mismatch(const bankprofile_t *p, const csvrow *header)
+{
+    for (size_t i = 0; i < p->header.count; i++)
+        if (find_column(header, p->header.item[i]) < 0)
+            return p->header.item[i];
+    return NULL;
+}
+
+static const char *skip_bom(const char *s, size_t *n)
+{
+    if (*n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+        *n -= 3;
+        return s + 3;
+    }
+    return s;
+}
+
+/* True when the header line (after skip_lines) in the head bytes matches the profile. */
+static bool profile_matches_head(const bankprofile_t *p, const unsigned char *head, size_t len,
+                                 csvrow *row, charset_t *gb)
+{
+    const char *s = (const char *)head, *end = s + len;
+    for (int i = 0; i < p->skip_lines; i++) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        if (nl == NULL)
+            return false;
+        s = nl + 1;
+    }
+    const char *nl = memchr(s, '\n', (size_t)(end - s));
+    if (nl == NULL)
+        return false;
+    size_t n = (size_t)(nl - s);
+    if (n > 0 && s[n - 1] == '\r')
+        n--;
+    if (n > BANKCSV_MAX_LINE)
+        return false;
+    bool ok = false;
+    const char *why = NULL;
+    buf_t utf8 = BUF_INIT;
+    if (strcmp(p->encoding, "UTF-8") != 0) {
+        err_t ignored;
+        if (gb == NULL || charset_convert(gb, s, n, &utf8, "", 0, &ignored) != RECON_OK)
+            goto out;
+        s = utf8.data ? utf8.data : "";
+        n = utf8.len;
+    } else if (!utf8_valid(s, n, NULL)) {
+        goto out;
+    }
+    s = skip_bom(s, &n);
+    ok = csvrow_split(row, s, n, &why) && header_mismatch(p, row) == NULL;
+out:
+    buf_free(&utf8);
+    return ok;
+}
+
+/* The first profile (in file-name order) whose header matches, or -1. */
+static int pick_profile(bankprofile_t **all, size_t count, const unsigned char *head, size_t len)
+{
+    csvrow row;
+    charset_t *gb = NULL;
+    err_t ignored;
+    int found = -1;
+    if (!csvrow_init(&row))
+        return -1;
+    if (charset_open("GB18030", &gb, &ignored) != RECON_OK)
+        gb = NULL;
+    for (size_t i = 0; i < count && found < 0; i++)
+        if (profile_matches_head(all[i], head, len, &row, gb))
+            found = (int)i;
+    charset_close(gb);
+    csvrow_free(&row);
+    return found;
+}
 
 bool bankcsv_detect(const unsigned char *head, size_t len)
 {
-    (void)head; (void)len;
+    bankprofile_t **all = NULL;
+    size_t count = 0;
+    err_t err;
+    if (bankprofile_load_all(NULL, &all, &count, &err) != RECON_OK) {
+        log_warn("%s", err.msg);
+        return false;
+    }
+    bool found = pick_profile(all, count, head, len) >= 0;
+    bankprofile_free_all(all, count);
+    return found;
+}
+
+/* ---- parsing ---- */
+
+typedef enum col_id {
+    COL_DATE, COL_TIME, COL_AMOUNT, COL_INCOME, COL_EXPENSE, COL_DIRECTION, COL_CURRENCY,
+    COL_REFERENCE, COL_PAYER, COL_PAYER_ACCOUNT, COL_BALANCE, COL_COUNT
+} col_id;
+
+typedef struct bankcsv_ctx {
+    const bankprofile_t *prof;
+    const char *file;
+    long line;
+    err_t *err;
+    int col[COL_COUNT];
+    int remit[BANKPROFILE_LIST_MAX];
+    char source[RECEIPT_ID_MAX];
+    fingerprint_table *fp;
+    statement_summary sum;
+} bankcsv_ctx;
+
+static const char *profile_column(const bankprofile_t *p, col_id id)
+{
+    switch (id) {
+    case COL_DATE: return p->date_column;
+    case COL_TIME: return p->time_column;
+    case COL_AMOUNT: return p->amount_column;
+    case COL_INCOME: return p->income_column;
+    case COL_EXPENSE: return p->expense_column;
+    case COL_DIRECTION: return p->direction_column;
+    case COL_CURRENCY: return p->currency_column;
+    case COL_REFERENCE: return p->reference_column;
+    case COL_PAYER: return p->payer_column;
+    case COL_PAYER_ACCOUNT: return p->payer_account_column;
+    case COL_BALANCE: return p->balance_column;
+    case COL_COUNT: break;
+    }
+    return "";
+}
+
+static bool in_list(const bankprofile_list *l, const char *s, size_t n)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (strlen(l->item[i]) == n && memcmp(l->item[i], s, n) == 0)
+            return true;
     return false;
 }
 
-recon_status bankcsv_parse(instream_t *in, const parse_options *opts, const receipt_sink *sink,
-                          err_t *err)
+/* A cell with placeholders ('-', '----------') read as empty. */
+static const char *cell(const bankcsv_ctx *c, const csvrow *r, int col, size_t *n)
 {
-    (void)opts;
-    (void)sink;
-    return err_set(err, RECON_EDATA, "%s: bankcsv statements are not supported yet", instream_name(in));
+    const char *s = csvrow_cell(r, col, n);
+    if (in_list(&c->prof->placeholders, s, *n))
+        *n = 0;
+    return s;
+}
+
+static recon_status map_columns(bankcsv_ctx *c, const csvrow *header)
+{
+    const char *missing = header_mismatch(c->prof, header);
+    if (missing != NULL)
+        return err_set(c->err, RECON_EDATA,
+                       "%s: line %ld: header has no column '%s' of bank profile %s; hint: "
+                       "check skip_lines in %s",
+                       c->file, c->line, missing, c->prof->name, c->prof->path);
+    for (int i = 0; i < COL_COUNT; i++) {
+        const char *name = profile_column(c->prof, (col_id)i);
+        c->col[i] = -1;
+        if (name[0] == '\0')
+            continue;
+        c->col[i] = find_column(header, name);
+        if (c->col[i] < 0)
+            return err_set(c->err, RECON_EDATA,
+                           "%s: line %ld: header has no column '%s' named in bank profile %s",
+                           c->file, c->line, name, c->prof->name);
+    }
+    for (size_t i = 0; i < c->prof->remittance_columns.count; i++) {
+        c->remit[i] = find_column(header, c->prof->remittance_columns.item[i]);
+        if (c->remit[i] < 0)
+            return err_set(c->err, RECON_EDATA,
+                           "%s: line %ld: header has no column '%s' named in bank profile %s",
+                           c->file, c->line, c->prof->remittance_columns.item[i], c->prof->name);
+    }
+    return RECON_OK;
+}
+
+/* Account number from a title line such as `卡号: 1234****9876,"卡别名: ..."`. */
+static void title_account(bankcsv_ctx *c, const char *s, size_t n)
+{
+    if (c->source[0] != '\0')
+        return;
+    for (size_t i = 0; i < c->prof->account_labels.count; i++) {
+        const char *label = c->prof->account_labels.item[i];
+        size_t ln = strlen(label);
+        const char *at = ln <= n ? memmem(s, n, label, ln) : NULL;
+        if (at == NULL)
+            continue;
+        const char *v = at + ln, *end = s + n;
+        size_t vn = 0;
+        while (v < end && is_ws(*v))
+            v++;
+        while (v + vn < end && v[vn] != ',' && v[vn] != '"')
+            vn++;
+        if (!receipt_set_field(c->source, sizeof c->source, v, vn))
+            c->source[0] = '\0';
+        if (c->source[0] != '\0')
+            return;
+    }
+}
+
+static const struct {
+    const char *name, *code;
+} currency_names[] = {
+    {"人民币", "CNY"}, {"RMB", "CNY"}, {"美元", "USD"}, {"港币", "HKD"},
+    {"港元", "HKD"},   {"欧元", "EUR"}, {"日元", "JPY"}, {"英镑", "GBP"},
+};
+
+static bool is_upper3(const char *s, size_t n)
+{
+    return n == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' &&
+           s[2] <= 'Z';
+}
+
+static recon_status row_currency(bankcsv_ctx *c, const csvrow *r, char out[RECEIPT_CCY_MAX])
+{
+    size_t n;
+    const char *s = cell(c, r, c->col[COL_CURRENCY], &n);
+    if (n == 0) {
+        memcpy(out, c->prof->default_currency, RECEIPT_CCY_MAX);
+        return RECON_OK;
+    }
+    for (size_t i = 0; i < sizeof currency_names / sizeof currency_names[0]; i++)
+        if (strlen(currency_names[i].name) == n && memcmp(currency_names[i].name, s, n) == 0) {
+            memcpy(out, currency_names[i].code, 4);
+            return RECON_OK;
+        }
+    if (is_upper3(s, n)) {
+        memcpy(out, s, 3);
+        out[3] = '\0';
+        return RECON_OK;
+    }
+    return err_set(c->err, RECON_EDATA, "%s: line %ld: unknown currency '%.*s'", c->file, c->line,
+                   (int)(n > 64 ? 64 : n), s);
+}
+
+static const money_format_opts bank_money = {'.', ',', true, 2};
+
+/* Parses an amount cell ("+10000.00", "\"3,240.28\"", "CNY 13.50"); a leading currency
+ * code must agree with the row's currency. */
+static recon_status parse_amount(bankcsv_ctx *c, const char *what, const char *s, size_t n,
+                                 const char *ccy, fen_t *out)
+{
+    const char *a = s;
+    size_t an = n;
+    if (an > 3 && is_upper3(a, 3) && (a[3] == ' ' || (a[3] >= '0' && a[3] <= '9') ||
+                                      a[3] == '-' || a[3] == '+')) {
+        if (memcmp(a, ccy, 3) != 0)
+            return err_set(c->err, RECON_EDATA, "%s: line %ld: %s '%.*s' is in %.3s, the row in %s",
+                           c->file, c->line, what, (int)(n > 64 ? 64 : n), s, a, ccy);
+        a += 3;
+        an -= 3;
+        while (an > 0 && a[0] == ' ') {
+            a++;
+            an--;
+        }
+    }
+    money_result mr = money_parse_opts(a, an, &bank_money, out);
+    if (mr != MONEY_OK)
+        return err_set(c->err, RECON_EDATA, "%s: line %ld: %s '%.*s': %s", c->file, c->line, what,
+                       (int)(n > 64 ? 64 : n), s, money_result_str(mr));
+    return RECON_OK;
+}
+
+static recon_status row_date(bankcsv_ctx *c, const csvrow *r, date_t *out)
+{
+    size_t n;
+    const char *s = cell(c, r, c->col[COL_DATE], &n);
+    bool ok = false;
+    switch (c->prof->date_format) {
+    case BANKPROFILE_DATE_COMPACT:
+        ok = date_parse_compact(s, n, out);
+        break;
+    case BANKPROFILE_DATE_DASH:
+        ok = date_parse(s, n, out);
+        break;
+    case BANKPROFILE_DATE_SLASH:
+        if (n == 10 && s[4] == '/' && s[7] == '/') {
+            char iso[11];
+            memcpy(iso, s, 10);
+            iso[4] = iso[7] = '-';
+            ok = date_parse(iso, 10, out);
+        }
+        break;
+    }
+    if (!ok) {
+        static const char *const formats[] = {"yyyymmdd", "yyyy-mm-dd", "yyyy/mm/dd"};
+        return err_set(c->err, RECON_EDATA, "%s: line %ld: date '%.*s' is not a valid %s date",
+                       c->file, c->line, (int)(n > 32 ? 32 : n), s,
+                       formats[c->prof->date_format]);
+    }
+    return RECON_OK;
+}
+
+static bool digits2(const char *s, int max)
+{
+    return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' &&
+           (s[0] - '0') * 10 + (s[1] - '0') <= max;
+}
+
+/* Time is not kept (receipts are dated) but a malformed one means a shifted column. */
+static recon_status row_time(bankcsv_ctx *c, const csvrow *r)
+{
+    size_t n;
+    const char *s = cell(c, r, c->col[COL_TIME], &n);
+    if (n == 0)
+        return RECON_OK;
+    if ((n == 6 && digits2(s, 23) && digits2(s + 2, 59) && digits2(s + 4, 59)) ||
+        (n == 8 && s[2] == ':' && s[5] == ':' && digits2(s, 23) && digits2(s + 3, 59) &&
+         digits2(s + 6, 59)))
+        return RECON_OK;
+    return err_set(c->err, RECON_EDATA, "%s: line %ld: time '%.*s' is not hhmmss or hh:mm:ss",
+                   c->file, c->line, (int)(n > 32 ? 32 : n), s);
+}
+
+/* Signed amount of the row from the profile's amount, direction or income/expense columns. */
+static recon_status row_amount(bankcsv_ctx *c, const csvrow *r, const char *ccy, fen_t *out)
+{
+    const bankprofile_t *p = c->prof;
+    size_t n;
+    const char *s;
+    recon_status st;
+    if (p->amount_column[0] != '\0') {
+        s = cell(c, r, c->col[COL_AMOUNT], &n);
+        if (n == 0)
+            return err_set(c->err, RECON_EDATA, "%s: line %ld: empty %s", c->file, c->line,
+                           p->amount_column);
+        if ((st = parse_amount(c, p->amount_column, s, n, ccy, out)) != RECON_OK)
+            return st;
+        if (p->direction_column[0] == '\0')
+            return RECON_OK;
+        size_t dn;
+        const char *d = cell(c, r, c->col[COL_DIRECTION], &dn);
+        if (*out < 0 || s[0] == '+')
+            return err_set(c->err, RECON_EDATA,
+                           "%s: line %ld: %s '%.*s' is signed although %s gives the direction",
+                           c->file, c->line, p->amount_column, (int)(n > 64 ? 64 : n), s,
+                           p->direction_column);
+        if (in_list(&p->direction_debit, d, dn))
+            *out = -*out;
+        else if (!in_list(&p->direction_credit, d, dn))
+            return err_set(c->err, RECON_EDATA,
+                           "%s: line %ld: %s '%.*s' is neither a credit nor a debit value of "
+                           "bank profile %s",
+                           c->file, c->line, p->direction_column, (int)(dn > 64 ? 64 : dn), d,
+                           p->name);
+        return RECON_OK;
+    }
+    size_t in_n, ex_n;
+    const char *in_s = cell(c, r, c->col[COL_INCOME], &in_n);
+    const char *ex_s = cell(c, r, c->col[COL_EXPENSE], &ex_n);
+    fen_t in_v = 0, ex_v = 0;
+    if (in_n > 0 && (st = parse_amount(c, p->income_column, in_s, in_n, ccy, &in_v)) != RECON_OK)
+        return st;
+    if (ex_n > 0 && (st = parse_amount(c, p->expense_column, ex_s, ex_n, ccy, &ex_v)) != RECON_OK)
+        return st;
+    if (in_v < 0 || ex_v < 0)
+        return err_set(c->err, RECON_EDATA, "%s: line %ld: negative amount in %s", c->file,
+                       c->line, in_v < 0 ? p->income_column : p->expense_column);
+    if (in_v != 0 && ex_v != 0)
+        return err_set(c->err, RECON_EDATA, "%s: line %ld: both %s and %s hold an amount",
+                       c->file, c->line, p->income_column, p->expense_column);
+    if (in_n == 0 && ex_n == 0)
+        return err_set(c->err, RECON_EDATA, "%s: line %ld: neither %s nor %s holds an amount",
+                       c->file, c->line, p->income_column, p->expense_column);
+    *out = in_v - ex_v;
+    return RECON_OK;
+}
+
+static recon_status set_text(bankcsv_ctx *c, const char *what, char *dst, size_t cap,
+                             const char *s, size_t n)
+{
+    if (!receipt_set_field(dst, cap, s, n))
+        return err_set(c->err, RECON_EDATA, "%s: line %ld: %s longer than %zu bytes", c->file,
+                       c->line, what, cap - 1);
+    return RECON_OK;
+}
+
+/* Builds the receipt of one data row; *skip is set for rows that move no money. */
+static recon_status row_receipt(bankcsv_ctx *c, const csvrow *r, receipt_t *rc, bool *skip)
+{
+    const bankprofile_t *p = c->prof;
+    recon_status st;
+    *skip = false;
+    receipt_init(rc);
+    snprintf(rc->position, sizeof rc->position, "line %ld", c->line);
+    memcpy(rc->source, c->source, sizeof rc->source);
+    if ((st = row_date(c, r, &rc->booking_date)) != RECON_OK ||
+        (st = row_time(c, r)) != RECON_OK || (st = row_currency(c, r, rc->currency)) != RECON_OK ||
+        (st = row_amount(c, r, rc->currency, &rc->amount)) != RECON_OK)
+        return st;
+    size_t n;
+    const char *s;
+    if (c->col[COL_BALANCE] >= 0) {
+        s = cell(c, r, c->col[COL_BALANCE], &n);
+        fen_t balance;
+        if (n > 0 && !in_list(&p->balance_masks, s, n) &&
+            (st = parse_amount(c, p->balance_column, s, n, rc->currency, &balance)) != RECON_OK)
+            return st;
+    }
+    if (rc->amount == 0) {
+        /* Interest-tax lines of 0.00 and the like: nothing was received. */
+        log_info("%s: line %ld: zero amount, skipped", c->file, c->line);
+        *skip = true;
+        return RECON_OK;
+    }
+    rc->direction = rc->amount > 0 ? RECEIPT_CREDIT : RECEIPT_DEBIT;
+    s = cell(c, r, c->col[COL_PAYER], &n);
+    if ((st = set_text(c, "payer", rc->payer, sizeof rc->payer, s, n)) != RECON_OK)
+        return st;
+    s = cell(c, r, c->col[COL_PAYER_ACCOUNT], &n);
+    if ((st = set_text(c, "payer account", rc->payer_account, sizeof rc->payer_account, s, n)) !=
+        RECON_OK)
+        return st;
+    size_t used = 0;
+    for (size_t i = 0; i < p->remittance_columns.count; i++) {
+        s = cell(c, r, c->remit[i], &n);
+        if (n == 0)
+            continue;
+        if (used + n + 2 > sizeof rc->remittance)
+            return err_set(c->err, RECON_EDATA, "%s: line %ld: remittance longer than %zu bytes",
+                           c->file, c->line, sizeof rc->remittance - 1);
+        if (used > 0)
+            rc->remittance[used++] = ' ';
+        memcpy(rc->remittance + used, s, n);
+        used += n;
+        rc->remittance[used] = '\0';
+    }
+    s = cell(c, r, c->col[COL_REFERENCE], &n);
+    if ((st = set_text(c, "serial number", rc->provider_txn_id, sizeof rc->provider_txn_id, s,
+                       n)) != RECON_OK)
+        return st;
+    if (rc->provider_txn_id[0] != '\0')
+        memcpy(rc->transaction_key, rc->provider_txn_id, sizeof rc->transaction_key);
+    else if ((st = fingerprint_assign(c->fp, rc, rc->remittance, c->err)) != RECON_OK)
+        return st;
+    return RECON_OK;
+}
+
+static bool starts_with_trailer(const bankprofile_t *p, const char *s, size_t n)
+{
+    while (n > 0 && (is_ws(*s) || *s == '"')) {
+        s++;
+        n--;
+    }
+    for (size_t i = 0; i < p->trailer_prefixes.count; i++) {
+        size_t ln = strlen(p->trailer_prefixes.item[i]);
+        if (ln <= n && memcmp(s, p->trailer_prefixes.item[i], ln) == 0)
+            return true;
+    }
+    return false;
+}
+
+static recon_status check_totals(bankcsv_ctx *c, const csvrow *r)
+{
+    const bankprofile_t *p = c->prof;
+    fen_t totals[2] = {0, 0};
+    const fen_t rows[2] = {c->sum.credit_total, c->sum.debit_total};
+    const int cols[2] = {c->col[COL_INCOME], c->col[COL_EXPENSE]};
+    const char *names[2] = {p->income_column, p->expense_column};
+    for (int i = 0; i < 2; i++) {
+        size_t n;
+        const char *s = cell(c, r, cols[i], &n);
+        recon_status st;
+        if (n > 0 && (st = parse_amount(c, names[i], s, n, c->sum.currency[0] ? c->sum.currency
+                                                                             : p->default_currency,
+                                        &totals[i])) != RECON_OK)
+            return st;
+        if (totals[i] != rows[i]) {
+            char want[MONEY_STR_SIZE], got[MONEY_STR_SIZE];
+            money_format(totals[i], want);
+            money_format(rows[i], got);
+            return err_set(c->err, RECON_EDATA,
+                           "%s: line %ld: trailer total %s of %s does not match the rows' %s; "
+                           "hint: the file may be truncated or edited",
+                           c->file, c->line, want, names[i], got);
+        }
+    }
+    return RECON_OK;
+}
+
+static bool row_blank(const csvrow *r)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        size_t n;
+        csvrow_cell(r, (int)i, &n);
+        if (n > 0)
+            return false;
+    }
+    return true;
+}
+
+static recon_status choose_profile(instream_t *in, const parse_options *opts,
+                                   bankprofile_t **out, err_t *err)
+{
+    const char *dir = opts ? opts->profile_dir : NULL;
+    if (opts != NULL && opts->bank_profile != NULL)
+        return bankprofile_find(opts->bank_profile, dir, out, err);
+    const unsigned char *head = NULL;
+    size_t len = 0;
+    bankprofile_t **all = NULL;
+    size_t count = 0;
+    recon_status st = instream_peek(in, &head, &len, err);
+    if (st != RECON_OK)
+        return st;
+    if ((st = bankprofile_load_all(dir, &all, &count, err)) != RECON_OK)
+        return st;
+    int i = pick_profile(all, count, head, len);
+    if (i < 0) {
+        st = err_set(err, RECON_EDATA,
+                     "%s: no bank profile matches the header; hint: --bank-profile NAME|PATH",
+                     instream_name(in));
+    } else {
+        *out = all[i];
+        all[i] = NULL;
+    }
+    bankprofile_free_all(all, count);
+    return st;
+}
+
+recon_status bankcsv_parse(instream_t *in, const parse_options *opts, const receipt_sink *sink,
+                           err_t *err)
+{
+    bankprofile_t *prof = NULL;
+    linereader_t *lr = NULL;
+    charset_t *cs = NULL;
+    buf_t utf8 = BUF_INIT;
+    csvrow row;
+    bool row_ok = csvrow_init(&row);
+    bankcsv_ctx c = {.file = instream_name(in), .err = err};
+    receipt_t rc;
+    statement_summary_init(&c.sum);
+    recon_status st = RECON_OK;
+    if (!row_ok || (c.fp = fingerprint_table_new()) == NULL) {
+        st = err_set(err, RECON_EINTERNAL, "out of memory");
+        goto out;
+    }
+    if ((st = choose_profile(in, opts, &prof, err)) != RECON_OK)
+        goto out;
+    c.prof = prof;
+    if ((st = charset_open(prof->encoding, &cs, err)) != RECON_OK ||
+        (st = linereader_new(in, BANKCSV_MAX_LINE, &lr, err)) != RECON_OK)
+        goto out;
+    bool header_seen = false, trailer_seen = false;
+    while (!trailer_seen) {
+        const char *raw;
+        size_t len;
+        if ((st = linereader_next(lr, &raw, &len, err)) != RECON_OK)
+            goto out;
+        if (raw == NULL)
+            break;
+        c.line = linereader_lineno(lr);
+        buf_reset(&utf8);
+        if ((st = charset_convert(cs, raw, len, &utf8, c.file, c.line, err)) != RECON_OK)
+            goto out;
+        size_t n = utf8.len;
+        const char *s = utf8.data ? utf8.data : "";
+        if (c.line == 1)
+            s = skip_bom(s, &n);
+        if (c.line <= prof->skip_lines) {
+            title_account(&c, s, n);
+            continue;
+        }
+        const char *why = NULL;
+        bool trailer = header_seen && starts_with_trailer(prof, s, n);
+        if (!csvrow_split(&row, s, n, &why)) {
+            st = err_set(err, RECON_EDATA, "%s: line %ld: %s", c.file, c.line, why);
+            goto out;
+        }
+        if (!header_seen) {
+            if ((st = map_columns(&c, &row)) != RECON_OK)
+                goto out;
+            header_seen = true;
+            if (c.source[0] == '\0')
+                snprintf(c.source, sizeof c.source, "%s", prof->name);
+            continue;
+        }
+        if (trailer) {
+            if (prof->trailer_totals == BANKPROFILE_TOTALS_CHECK &&
+                (st = check_totals(&c, &row)) != RECON_OK)
+                goto out;
+            trailer_seen = true; /* whatever follows (export notes) is not data */
+            continue;
+        }
+        if (row_blank(&row))
+            continue;
+        bool skip;
+        if ((st = row_receipt(&c, &row, &rc, &skip)) != RECON_OK)
+            goto out;
+        if (skip)
+            continue;
+        if (c.sum.entry_count == 0)
+            memcpy(c.sum.currency, rc.currency, sizeof c.sum.currency);
+        else if (strcmp(c.sum.currency, rc.currency) != 0) {
+            st = err_set(err, RECON_EDATA,
+                         "%s: line %ld: currency %s differs from %s of the rows above; hint: "
+                         "export one currency per file",
+                         c.file, c.line, rc.currency, c.sum.currency);
+            goto out;
+        }
+        c.sum.entry_count++;
+        if (rc.amount > 0)
+            c.sum.credit_total += rc.amount;
+        else
+            c.sum.debit_total -= rc.amount;
+        if (c.sum.period_from == DATE_NONE || rc.booking_date < c.sum.period_from)
+            c.sum.period_from = rc.booking_date;
+        if (c.sum.period_to == DATE_NONE || rc.booking_date > c.sum.period_to)
+            c.sum.period_to = rc.booking_date;
+        if ((st = sink->on_receipt(sink->ctx, &rc, err)) != RECON_OK)
+            goto out;
+    }
+    if (!header_seen) {
+        st = err_set(err, RECON_EDATA, "%s: no header row (bank profile %s expects it on line %d)",
+                     c.file, prof->name, prof->skip_lines + 1);
+        goto out;
+    }
+    if (prof->trailer_totals == BANKPROFILE_TOTALS_CHECK && !trailer_seen) {
+        st = err_set(err, RECON_EDATA,
+                     "%s: line %ld: no trailer line (%s); hint: the file may be truncated",
+                     c.file, c.line, prof->trailer_prefixes.item[0]);
+        goto out;
+    }
+    memcpy(c.sum.source, c.source, sizeof c.sum.source);
+    snprintf(c.sum.position, sizeof c.sum.position, "line %d", prof->skip_lines + 1);
+    snprintf(c.sum.statement_id, sizeof c.sum.statement_id, "%s", prof->name);
+    if (c.sum.currency[0] == '\0')
+        memcpy(c.sum.currency, prof->default_currency, sizeof c.sum.currency);
+    if (sink->on_statement != NULL)
+        st = sink->on_statement(sink->ctx, &c.sum, err);
+out:
+    if (row_ok)
+        csvrow_free(&row);
+    fingerprint_table_free(c.fp);
+    buf_free(&utf8);
+    charset_close(cs);
+    linereader_free(lr);
+    bankprofile_free(prof);
+    return st;
 }

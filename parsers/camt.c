@@ -1,16 +1,1293 @@
-/* Placeholder until this format's parser lands: detects nothing, parses nothing. */
+/*
+ * ISO 20022 camt.053 (bank statement) and camt.054 (debit/credit notification),
+ * versions .001.02 to .001.08, read with libxml2's streaming xmlTextReader so
+ * memory stays flat however large the file: only the current statement, entry
+ * and transaction are held, never the document.
+ */
 #include "parsers/parse.h"
 
-bool camt_detect(const unsigned char *head, size_t len, stmt_format *which)
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlreader.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "parsers/fingerprint.h"
+
+#define CAMT_NS_PREFIX "urn:iso:std:iso:20022:tech:xsd:camt.05"
+#define CAMT_MIN_VERSION 2
+#define CAMT_MAX_VERSION 8
+/* camt nests about 15 deep; supplementary data may go deeper, but not this deep. */
+#define CAMT_MAX_DEPTH 64
+/* Longest element text kept: the longest receipt field (remittance). */
+#define CAMT_TEXT_MAX RECEIPT_TEXT_MAX
+#define CAMT_XML_MSG_MAX 300
+#define CAMT_WHERE_MAX 96
+
+/* Element local names the parser acts on; everything else is T_OTHER. */
+typedef enum camt_tok {
+    T_OTHER = 0,
+    T_Document,
+    T_BkToCstmrStmt,
+    T_BkToCstmrDbtCdtNtfctn,
+    T_Stmt,
+    T_Ntfctn,
+    T_Id,
+    T_CreDtTm,
+    T_FrToDt,
+    T_FrDtTm,
+    T_ToDtTm,
+    T_Acct,
+    T_IBAN,
+    T_Othr,
+    T_Ccy,
+    T_Bal,
+    T_Tp,
+    T_CdOrPrtry,
+    T_Cd,
+    T_Amt,
+    T_CdtDbtInd,
+    T_Dt,
+    T_DtTm,
+    T_Ntry,
+    T_RvslInd,
+    T_Sts,
+    T_BookgDt,
+    T_ValDt,
+    T_AcctSvcrRef,
+    T_NtryDtls,
+    T_TxDtls,
+    T_Refs,
+    T_EndToEndId,
+    T_TxId,
+    T_UETR,
+    T_AmtDtls,
+    T_TxAmt,
+    T_RltdPties,
+    T_Dbtr,
+    T_Cdtr,
+    T_Pty,
+    T_Nm,
+    T_DbtrAcct,
+    T_CdtrAcct,
+    T_RmtInf,
+    T_Ustrd,
+    T_Strd,
+    T_CdtrRefInf,
+    T_Ref,
+    T_AddtlTxInf,
+    T_Chrgs,
+    T_Rcrd,
+    T_COUNT
+} camt_tok;
+
+static const char *const camt_tok_names[T_COUNT] = {
+    [T_OTHER] = "",
+    [T_Document] = "Document",
+    [T_BkToCstmrStmt] = "BkToCstmrStmt",
+    [T_BkToCstmrDbtCdtNtfctn] = "BkToCstmrDbtCdtNtfctn",
+    [T_Stmt] = "Stmt",
+    [T_Ntfctn] = "Ntfctn",
+    [T_Id] = "Id",
+    [T_CreDtTm] = "CreDtTm",
+    [T_FrToDt] = "FrToDt",
+    [T_FrDtTm] = "FrDtTm",
+    [T_ToDtTm] = "ToDtTm",
+    [T_Acct] = "Acct",
+    [T_IBAN] = "IBAN",
+    [T_Othr] = "Othr",
+    [T_Ccy] = "Ccy",
+    [T_Bal] = "Bal",
+    [T_Tp] = "Tp",
+    [T_CdOrPrtry] = "CdOrPrtry",
+    [T_Cd] = "Cd",
+    [T_Amt] = "Amt",
+    [T_CdtDbtInd] = "CdtDbtInd",
+    [T_Dt] = "Dt",
+    [T_DtTm] = "DtTm",
+    [T_Ntry] = "Ntry",
+    [T_RvslInd] = "RvslInd",
+    [T_Sts] = "Sts",
+    [T_BookgDt] = "BookgDt",
+    [T_ValDt] = "ValDt",
+    [T_AcctSvcrRef] = "AcctSvcrRef",
+    [T_NtryDtls] = "NtryDtls",
+    [T_TxDtls] = "TxDtls",
+    [T_Refs] = "Refs",
+    [T_EndToEndId] = "EndToEndId",
+    [T_TxId] = "TxId",
+    [T_UETR] = "UETR",
+    [T_AmtDtls] = "AmtDtls",
+    [T_TxAmt] = "TxAmt",
+    [T_RltdPties] = "RltdPties",
+    [T_Dbtr] = "Dbtr",
+    [T_Cdtr] = "Cdtr",
+    [T_Pty] = "Pty",
+    [T_Nm] = "Nm",
+    [T_DbtrAcct] = "DbtrAcct",
+    [T_CdtrAcct] = "CdtrAcct",
+    [T_RmtInf] = "RmtInf",
+    [T_Ustrd] = "Ustrd",
+    [T_Strd] = "Strd",
+    [T_CdtrRefInf] = "CdtrRefInf",
+    [T_Ref] = "Ref",
+    [T_AddtlTxInf] = "AddtlTxInf",
+    [T_Chrgs] = "Chrgs",
+    [T_Rcrd] = "Rcrd",
+};
+
+typedef struct camt_amount {
+    bool set;
+    fen_t value; /* unsigned in camt: the sign lives in CdtDbtInd */
+    char ccy[RECEIPT_CCY_MAX];
+} camt_amount;
+
+/* What one TxDtls says; for an entry booked as a single receipt, the merge of all of them. */
+typedef struct camt_tx {
+    camt_amount amt;   /* TxDtls/Amt (v3+) */
+    camt_amount txamt; /* TxDtls/AmtDtls/TxAmt/Amt (v2 style) */
+    char acct_svcr_ref[RECEIPT_ID_MAX];
+    char end_to_end_id[RECEIPT_ID_MAX];
+    char tx_id[RECEIPT_ID_MAX];
+    char uetr[RECEIPT_ID_MAX];
+    char dbtr_name[RECEIPT_NAME_MAX];
+    char dbtr_acct[RECEIPT_ACCOUNT_MAX];
+    char cdtr_name[RECEIPT_NAME_MAX];
+    char cdtr_acct[RECEIPT_ACCOUNT_MAX];
+    char creditor_reference[RECEIPT_ID_MAX];
+    char remittance[RECEIPT_TEXT_MAX];
+    char addtl_tx_inf[RECEIPT_TEXT_MAX];
+    fen_t fee;
+    bool has_fee;
+} camt_tx;
+
+typedef enum camt_status { CAMT_STS_NONE = 0, CAMT_STS_BOOKED, CAMT_STS_OTHER } camt_status;
+
+typedef struct camt_entry {
+    long index;
+    long line;
+    camt_amount amt;
+    bool has_ind, credit;
+    bool reversal;
+    camt_status status;
+    date_t booking_date, value_date;
+    char acct_svcr_ref[RECEIPT_ID_MAX];
+    long tx_count;
+    bool split; /* one receipt per TxDtls, pushed as each ends */
+    fen_t split_sum;
+    fen_t fee;
+    bool has_fee;
+    camt_tx merged;
+} camt_entry;
+
+typedef struct camt_balance {
+    char code[8];
+    camt_amount amt;
+    bool has_ind, credit;
+    date_t date;
+} camt_balance;
+
+typedef struct camt_reader {
+    xmlTextReaderPtr xr;
+    instream_t *in;
+    const char *name;
+    const receipt_sink *sink;
+    err_t *err;
+    fingerprint_table *fp;
+
+    bool io_failed;
+    err_t io_err;
+    bool io_eof;
+    bool xml_failed;
+    int xml_code;
+    long xml_line;
+    char xml_msg[CAMT_XML_MSG_MAX];
+
+    const xmlChar *names[T_COUNT];
+    camt_tok stack[CAMT_MAX_DEPTH];
+    bool has_child[CAMT_MAX_DEPTH];
+    int depth;
+    char text[CAMT_TEXT_MAX + 1];
+    size_t text_len;
+    bool text_overflow;
+    char amt_ccy[8];
+
+    stmt_format format;
+    int version;
+    bool root_seen;
+    int stmt_base, ntry_base, tx_base, bal_base; /* stack index of the element, -1 outside */
+
+    long stmt_count;
+    long bal_index;
+    long skipped;
+    bool opening_is_opbd;
+    date_t created;
+    statement_summary sum;
+    camt_balance bal;
+    camt_entry en;
+    camt_tx tx;
+    receipt_t rec;
+} camt_reader;
+
+/* ---- small helpers ---------------------------------------------------------------------- */
+
+static const char *camt_stmt_name(const camt_reader *r)
 {
-    (void)head; (void)len; (void)which;
+    return r->format == FORMAT_CAMT054 ? "Ntfctn" : "Stmt";
+}
+
+static const char *camt_doc_name(const camt_reader *r)
+{
+    return r->format == FORMAT_CAMT054 ? "camt.054" : "camt.053";
+}
+
+static long camt_line(const camt_reader *r)
+{
+    xmlNodePtr node = xmlTextReaderCurrentNode(r->xr);
+    long line = node ? xmlGetLineNo(node) : -1;
+    /* Element nodes store lines in 16 bits; past that the parser's position is closer. */
+    if (line <= 0 || line >= 65535)
+        line = xmlTextReaderGetParserLineNumber(r->xr);
+    return line;
+}
+
+/* "Stmt[1]/Ntry[3]/TxDtls[2]" for the innermost open record. */
+static void camt_where(const camt_reader *r, char *out, size_t cap)
+{
+    int n = 0;
+    if (r->stmt_base < 0) {
+        snprintf(out, cap, "%s", camt_doc_name(r));
+        return;
+    }
+    n = snprintf(out, cap, "%s[%ld]", camt_stmt_name(r), r->stmt_count);
+    if (n < 0 || (size_t)n >= cap)
+        return;
+    if (r->ntry_base >= 0) {
+        int m = snprintf(out + n, cap - (size_t)n, "/Ntry[%ld]", r->en.index);
+        if (m < 0 || (size_t)(n + m) >= cap)
+            return;
+        n += m;
+        if (r->tx_base >= 0)
+            snprintf(out + n, cap - (size_t)n, "/TxDtls[%ld]", r->en.tx_count);
+    } else if (r->bal_base >= 0) {
+        snprintf(out + n, cap - (size_t)n, "/Bal[%ld]", r->bal_index);
+    }
+}
+
+/* Sets err to "FILE: line N: WHERE: message" for the node being read. */
+static recon_status camt_fail_at(camt_reader *r, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static recon_status camt_fail_at(camt_reader *r, long line, const char *fmt, ...)
+{
+    char where[CAMT_WHERE_MAX], msg[ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    camt_where(r, where, sizeof where);
+    return err_set(r->err, RECON_EDATA, "%s: line %ld: %s: %s", r->name, line, where, msg);
+}
+
+#define camt_fail(r, ...) camt_fail_at((r), camt_line(r), __VA_ARGS__)
+
+static bool camt_at_impl(const camt_reader *r, int base, const camt_tok *toks, int n)
+{
+    if (base < 0 || r->depth - 1 - base != n)
+        return false;
+    for (int i = 0; i < n; i++)
+        if (r->stack[base + 1 + i] != toks[i])
+            return false;
+    return true;
+}
+
+/* True when the element now ending sits at exactly base/toks... */
+#define AT(base, ...)                                                                          \
+    camt_at_impl(r, (base), (const camt_tok[]){__VA_ARGS__},                                   \
+                 (int)(sizeof((const camt_tok[]){__VA_ARGS__}) / sizeof(camt_tok)))
+
+static camt_tok camt_lookup(const camt_reader *r, const xmlChar *local)
+{
+    for (int i = 1; i < T_COUNT; i++)
+        if (xmlStrEqual(local, r->names[i]))
+            return (camt_tok)i;
+    return T_OTHER;
+}
+
+/* The trimmed text of the element now ending; "" when it had child elements. */
+static const char *camt_text(camt_reader *r, size_t *len)
+{
+    const char *s = r->text;
+    size_t n = r->text_len;
+    if (r->has_child[r->depth - 1]) {
+        *len = 0;
+        return "";
+    }
+    while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
+        s++;
+        n--;
+    }
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        n--;
+    *len = n;
+    return s;
+}
+
+static recon_status camt_set(camt_reader *r, char *field, size_t cap, const char *what)
+{
+    size_t n;
+    const char *s = camt_text(r, &n);
+    if (r->text_overflow || !receipt_set_field(field, cap, s, n))
+        return camt_fail(r, "%s longer than %zu bytes", what, cap - 1);
+    return RECON_OK;
+}
+
+/* Like camt_set, but keeps the first value seen (repeated CdtrRefInf, parties). */
+static recon_status camt_set_first(camt_reader *r, char *field, size_t cap, const char *what)
+{
+    if (field[0] != '\0')
+        return RECON_OK;
+    return camt_set(r, field, cap, what);
+}
+
+static recon_status camt_append_ustrd(camt_reader *r, char *field, size_t cap)
+{
+    size_t n, have = strlen(field);
+    const char *s = camt_text(r, &n);
+    if (n == 0)
+        return RECON_OK;
+    size_t need = have + (have ? 1 : 0) + n;
+    if (r->text_overflow || need >= cap)
+        return camt_fail(r, "remittance information (Ustrd joined) longer than %zu bytes",
+                         cap - 1);
+    if (have)
+        field[have++] = ' ';
+    memcpy(field + have, s, n);
+    field[have + n] = '\0';
+    return RECON_OK;
+}
+
+static bool camt_ccy_valid(const char *c)
+{
+    if (strlen(c) != 3)
+        return false;
+    for (int i = 0; i < 3; i++)
+        if (c[i] < 'A' || c[i] > 'Z')
+            return false;
+    return true;
+}
+
+static recon_status camt_amount_parse(camt_reader *r, camt_amount *out, const char *what)
+{
+    static const money_format_opts opts = {'.', 0, false, 5};
+    size_t n;
+    const char *s = camt_text(r, &n);
+    if (!camt_ccy_valid(r->amt_ccy))
+        return camt_fail(r, "%s has a missing or invalid Ccy attribute \"%s\"", what, r->amt_ccy);
+    if (n > 0 && (s[0] == '-' || s[0] == '+'))
+        return camt_fail(r, "%s \"%.*s\" is signed; hint: camt amounts are unsigned, the sign is "
+                            "in CdtDbtInd",
+                         what, (int)(n > 40 ? 40 : n), s);
+    fen_t v = 0;
+    money_result mr = money_parse_opts(s, n, &opts, &v);
+    if (mr == MONEY_PRECISION)
+        return camt_fail(r, "%s %.*s %s has more than 2 significant decimals; hint: only whole "
+                            "fen (cents) can be booked",
+                         what, (int)n, s, r->amt_ccy);
+    if (mr != MONEY_OK)
+        return camt_fail(r, "%s \"%.*s\": %s", what, (int)(n > 40 ? 40 : n), s,
+                         money_result_str(mr));
+    out->set = true;
+    out->value = v;
+    memcpy(out->ccy, r->amt_ccy, sizeof out->ccy);
+    return RECON_OK;
+}
+
+static recon_status camt_indicator(camt_reader *r, bool *has, bool *credit)
+{
+    size_t n;
+    const char *s = camt_text(r, &n);
+    if (n == 4 && memcmp(s, "CRDT", 4) == 0)
+        *credit = true;
+    else if (n == 4 && memcmp(s, "DBIT", 4) == 0)
+        *credit = false;
+    else
+        return camt_fail(r, "CdtDbtInd \"%.*s\" is neither CRDT nor DBIT", (int)(n > 20 ? 20 : n),
+                         s);
+    *has = true;
+    return RECON_OK;
+}
+
+static bool camt_digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* ISO dateTime to the China-local (UTC+08:00) calendar date; no offset means local already. */
+static bool camt_datetime_china(const char *s, size_t n, date_t *out)
+{
+    date_t day;
+    int hh, mm, ss;
+    if (n < 19 || !date_parse(s, 10, &day) || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+        return false;
+    if (!camt_digits(s + 11, 2, &hh) || !camt_digits(s + 14, 2, &mm) ||
+        !camt_digits(s + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
+        return false;
+    size_t i = 19;
+    if (i < n && s[i] == '.') {
+        size_t start = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 12)
+            i++;
+        if (i == start)
+            return false;
+    }
+    if (i == n) {
+        *out = day;
+        return true;
+    }
+    int offset = 0;
+    if (s[i] == 'Z' && i + 1 == n) {
+        offset = 0;
+    } else if ((s[i] == '+' || s[i] == '-') && n - i == 6 && s[i + 3] == ':') {
+        int oh, om;
+        if (!camt_digits(s + i + 1, 2, &oh) || !camt_digits(s + i + 4, 2, &om) || oh > 14 ||
+            om > 59)
+            return false;
+        offset = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
+    } else {
+        return false;
+    }
+    int minutes = hh * 60 + mm - offset + 8 * 60;
+    /* Offsets are whole minutes, so seconds can never carry the time across midnight. */
+    if (minutes < 0)
+        day -= 1;
+    else if (minutes >= 24 * 60)
+        day += 1;
+    *out = day;
+    return true;
+}
+
+static recon_status camt_date(camt_reader *r, bool with_time, date_t *out, const char *what)
+{
+    size_t n;
+    const char *s = camt_text(r, &n);
+    bool ok = with_time ? camt_datetime_china(s, n, out) : date_parse(s, n, out);
+    if (!ok)
+        return camt_fail(r, "%s \"%.*s\" is not a valid ISO %s", what, (int)(n > 40 ? 40 : n), s,
+                         with_time ? "date-time (YYYY-MM-DDThh:mm:ss[.fff][Z|+hh:mm])"
+                                   : "date (YYYY-MM-DD)");
+    return RECON_OK;
+}
+
+static recon_status camt_fee_add(camt_reader *r, fen_t *fee, bool *has, const char *ccy)
+{
+    camt_amount a = {0};
+    recon_status st = camt_amount_parse(r, &a, "Chrgs amount");
+    if (st != RECON_OK)
+        return st;
+    if (ccy[0] != '\0' && strcmp(a.ccy, ccy) != 0) {
+        log_warn("%s: line %ld: charges in %s on an entry in %s ignored", r->name, camt_line(r),
+                 a.ccy, ccy);
+        return RECON_OK;
+    }
+    *fee += a.value;
+    *has = true;
+    return RECON_OK;
+}
+
+/* ---- libxml2 plumbing ------------------------------------------------------------------- */
+
+static int camt_io_read(void *ctx, char *buf, int len)
+{
+    camt_reader *r = ctx;
+    if (len <= 0)
+        return 0;
+    ssize_t n = instream_read(r->in, buf, (size_t)len, &r->io_err);
+    if (n < 0) {
+        r->io_failed = true;
+        return -1;
+    }
+    if (n == 0)
+        r->io_eof = true;
+    return (int)n;
+}
+
+static int camt_io_close(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *camt_xml_error_ptr;
+#else
+typedef xmlErrorPtr camt_xml_error_ptr;
+#endif
+
+/* Keeps the first error; libxml2 must never write to stderr itself. */
+static void camt_xml_error(void *ctx, camt_xml_error_ptr e)
+{
+    camt_reader *r = ctx;
+    if (r == NULL || e == NULL || e->level < XML_ERR_ERROR || r->xml_failed)
+        return;
+    r->xml_failed = true;
+    r->xml_code = e->code;
+    r->xml_line = e->line;
+    const char *m = e->message ? e->message : "malformed document";
+    size_t n = strlen(m);
+    while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == '\r' || m[n - 1] == ' '))
+        n--;
+    if (n >= sizeof r->xml_msg)
+        n = sizeof r->xml_msg - 1;
+    for (size_t i = 0; i < n; i++) {
+        char c = m[i];
+        r->xml_msg[i] = (c == '\n' || c == '\r') ? ' ' : c;
+    }
+    r->xml_msg[n] = '\0';
+    if (r->xml_msg[0] >= 'A' && r->xml_msg[0] <= 'Z')
+        r->xml_msg[0] = (char)(r->xml_msg[0] - 'A' + 'a');
+}
+
+static void camt_xml_generic_silent(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+/* True when the prolog in the head carries a DOCTYPE. Checked before libxml2 sees a byte,
+ * so a billion-laughs or external-entity declaration is never even parsed. */
+static bool camt_head_has_doctype(const unsigned char *h, size_t len)
+{
+    static const char doctype[] = "<!DOCTYPE";
+    size_t i = 0;
+    while (i < len) {
+        if (h[i] != '<') {
+            i++;
+            continue;
+        }
+        if (i + 1 < len && h[i + 1] == '?') {
+            const unsigned char *e = memmem(h + i, len - i, "?>", 2);
+            if (e == NULL)
+                return false;
+            i = (size_t)(e - h) + 2;
+        } else if (len - i >= 4 && memcmp(h + i, "<!--", 4) == 0) {
+            const unsigned char *e = memmem(h + i, len - i, "-->", 3);
+            if (e == NULL)
+                return false;
+            i = (size_t)(e - h) + 3;
+        } else if (len - i >= sizeof doctype - 1 && memcmp(h + i, doctype, sizeof doctype - 1) == 0) {
+            return true;
+        } else {
+            return false; /* the root element: the prolog is over */
+        }
+    }
     return false;
 }
 
+/* ---- document structure ----------------------------------------------------------------- */
+
+static recon_status camt_root(camt_reader *r, camt_tok tok)
+{
+    const xmlChar *ns = xmlTextReaderConstNamespaceUri(r->xr);
+    const char *nss = ns ? (const char *)ns : "";
+    size_t plen = sizeof CAMT_NS_PREFIX - 1;
+    if (tok != T_Document || strncmp(nss, CAMT_NS_PREFIX, plen) != 0)
+        return err_set(r->err, RECON_EDATA,
+                       "%s: line %ld: not a camt.053/camt.054 document: root element <%s> in "
+                       "namespace \"%.100s\"",
+                       r->name, camt_line(r), (const char *)xmlTextReaderConstLocalName(r->xr),
+                       nss);
+    /* "...camt.05" then "3.001.NN" or "4.001.NN" */
+    const char *v = nss + plen;
+    int nn = 0;
+    bool ok = (v[0] == '3' || v[0] == '4') && strncmp(v + 1, ".001.", 5) == 0 &&
+              camt_digits(v + 6, 2, &nn) && v[8] == '\0';
+    if (!ok || nn < CAMT_MIN_VERSION || nn > CAMT_MAX_VERSION)
+        return err_set(r->err, RECON_EDATA,
+                       "%s: line %ld: unsupported camt version \"%.100s\"; hint: camt.053 and "
+                       "camt.054 .001.02 to .001.08 are supported",
+                       r->name, camt_line(r), nss);
+    r->format = v[0] == '3' ? FORMAT_CAMT053 : FORMAT_CAMT054;
+    r->version = nn;
+    r->root_seen = true;
+    return RECON_OK;
+}
+
+static void camt_stmt_begin(camt_reader *r)
+{
+    r->stmt_count++;
+    r->stmt_base = r->depth;
+    r->bal_index = 0;
+    r->skipped = 0;
+    r->opening_is_opbd = false;
+    r->created = DATE_NONE;
+    statement_summary_init(&r->sum);
+    snprintf(r->sum.position, sizeof r->sum.position, "%s[%ld]", camt_stmt_name(r),
+             r->stmt_count);
+}
+
+static void camt_entry_begin(camt_reader *r)
+{
+    long index = r->en.index + 1;
+    memset(&r->en, 0, sizeof r->en);
+    r->en.index = index;
+    r->en.line = camt_line(r);
+    r->en.booking_date = DATE_NONE;
+    r->en.value_date = DATE_NONE;
+    r->ntry_base = r->depth;
+}
+
+static void camt_tx_begin(camt_reader *r)
+{
+    memset(&r->tx, 0, sizeof r->tx);
+    r->en.tx_count++;
+    r->tx_base = r->depth;
+}
+
+static void camt_bal_begin(camt_reader *r)
+{
+    memset(&r->bal, 0, sizeof r->bal);
+    r->bal.date = DATE_NONE;
+    r->bal_index++;
+    r->bal_base = r->depth;
+}
+
+static recon_status camt_start(camt_reader *r)
+{
+    const xmlChar *local = xmlTextReaderConstLocalName(r->xr);
+    camt_tok tok = local ? camt_lookup(r, local) : T_OTHER;
+    recon_status st = RECON_OK;
+    if (r->depth >= CAMT_MAX_DEPTH)
+        return camt_fail(r, "elements nested deeper than %d levels", CAMT_MAX_DEPTH);
+    if (r->depth == 0) {
+        st = camt_root(r, tok);
+        if (st != RECON_OK)
+            return st;
+    } else if (r->depth == 1) {
+        camt_tok want = r->format == FORMAT_CAMT054 ? T_BkToCstmrDbtCdtNtfctn : T_BkToCstmrStmt;
+        if (tok != want)
+            return camt_fail(r, "expected <%s> under Document of a %s message, found <%s>",
+                             camt_tok_names[want], camt_doc_name(r), (const char *)local);
+    } else if (r->depth == 2 &&
+               tok == (r->format == FORMAT_CAMT054 ? T_Ntfctn : T_Stmt)) {
+        camt_stmt_begin(r);
+    } else if (r->stmt_base >= 0 && r->depth == r->stmt_base + 1 && tok == T_Ntry) {
+        camt_entry_begin(r);
+    } else if (r->stmt_base >= 0 && r->depth == r->stmt_base + 1 && tok == T_Bal) {
+        camt_bal_begin(r);
+    } else if (r->ntry_base >= 0 && r->tx_base < 0 && tok == T_TxDtls &&
+               r->depth == r->ntry_base + 2 && r->stack[r->ntry_base + 1] == T_NtryDtls) {
+        camt_tx_begin(r);
+    }
+    if (tok == T_Amt) {
+        xmlChar *ccy = xmlTextReaderGetAttribute(r->xr, (const xmlChar *)"Ccy");
+        snprintf(r->amt_ccy, sizeof r->amt_ccy, "%s", ccy ? (const char *)ccy : "");
+        xmlFree(ccy);
+    }
+    if (r->depth > 0)
+        r->has_child[r->depth - 1] = true;
+    r->stack[r->depth] = tok;
+    r->has_child[r->depth] = false;
+    r->depth++;
+    r->text_len = 0;
+    r->text[0] = '\0';
+    r->text_overflow = false;
+    return RECON_OK;
+}
+
+/* ---- receipts --------------------------------------------------------------------------- */
+
+static void camt_merge_field(char *dst, const char *src, size_t cap)
+{
+    if (dst[0] == '\0' && src[0] != '\0')
+        snprintf(dst, cap, "%s", src);
+}
+
+static void camt_merge(camt_tx *into, const camt_tx *tx)
+{
+    camt_merge_field(into->acct_svcr_ref, tx->acct_svcr_ref, sizeof into->acct_svcr_ref);
+    camt_merge_field(into->end_to_end_id, tx->end_to_end_id, sizeof into->end_to_end_id);
+    camt_merge_field(into->tx_id, tx->tx_id, sizeof into->tx_id);
+    camt_merge_field(into->uetr, tx->uetr, sizeof into->uetr);
+    camt_merge_field(into->dbtr_name, tx->dbtr_name, sizeof into->dbtr_name);
+    camt_merge_field(into->dbtr_acct, tx->dbtr_acct, sizeof into->dbtr_acct);
+    camt_merge_field(into->cdtr_name, tx->cdtr_name, sizeof into->cdtr_name);
+    camt_merge_field(into->cdtr_acct, tx->cdtr_acct, sizeof into->cdtr_acct);
+    camt_merge_field(into->creditor_reference, tx->creditor_reference,
+                     sizeof into->creditor_reference);
+    camt_merge_field(into->remittance, tx->remittance, sizeof into->remittance);
+    camt_merge_field(into->addtl_tx_inf, tx->addtl_tx_inf, sizeof into->addtl_tx_inf);
+    if (tx->has_fee) {
+        into->fee += tx->fee;
+        into->has_fee = true;
+    }
+}
+
+/* Entry fields a receipt needs must precede NtryDtls, as the schema orders them. */
+static recon_status camt_entry_ready(camt_reader *r)
+{
+    const camt_entry *e = &r->en;
+    if (r->sum.source[0] == '\0')
+        return camt_fail(r, "statement account has no Acct/Id/IBAN or Acct/Id/Othr/Id before "
+                            "its entries");
+    if (!e->amt.set)
+        return camt_fail(r, "entry has no Amt before its details");
+    if (!e->has_ind)
+        return camt_fail(r, "entry has no CdtDbtInd before its details");
+    if (e->status == CAMT_STS_NONE)
+        return camt_fail(r, "entry has no Sts before its details");
+    if (e->status == CAMT_STS_BOOKED && e->booking_date == DATE_NONE)
+        return camt_fail(r, "booked entry has no BookgDt");
+    return RECON_OK;
+}
+
+/* index: TxDtls number when pushed per transaction, 0 when the entry is one receipt. */
+static recon_status camt_push(camt_reader *r, const camt_tx *tx, fen_t amount, long index,
+                              fen_t fee, bool has_fee)
+{
+    const camt_entry *e = &r->en;
+    receipt_t *rec = &r->rec;
+    recon_status st;
+    receipt_init(rec);
+    camt_where(r, rec->position, sizeof rec->position);
+    snprintf(rec->source, sizeof rec->source, "%s", r->sum.source);
+    rec->booking_date = e->booking_date;
+    rec->value_date = e->value_date;
+    rec->amount = e->credit ? amount : -amount;
+    rec->direction = e->credit ? RECEIPT_CREDIT : RECEIPT_DEBIT;
+    memcpy(rec->currency, e->amt.ccy, sizeof rec->currency);
+    rec->reversal = e->reversal;
+    /* The counterparty: who paid us on a credit, whom we paid on a debit. */
+    snprintf(rec->payer, sizeof rec->payer, "%s", e->credit ? tx->dbtr_name : tx->cdtr_name);
+    snprintf(rec->payer_account, sizeof rec->payer_account, "%s",
+             e->credit ? tx->dbtr_acct : tx->cdtr_acct);
+    snprintf(rec->end_to_end_id, sizeof rec->end_to_end_id, "%s", tx->end_to_end_id);
+    snprintf(rec->creditor_reference, sizeof rec->creditor_reference, "%s",
+             tx->creditor_reference);
+    snprintf(rec->provider_txn_id, sizeof rec->provider_txn_id, "%s", tx->tx_id);
+    snprintf(rec->remittance, sizeof rec->remittance, "%s",
+             tx->remittance[0] ? tx->remittance : tx->addtl_tx_inf);
+    rec->fee = fee;
+    rec->has_fee = has_fee;
+
+    if (tx->acct_svcr_ref[0]) {
+        snprintf(rec->transaction_key, sizeof rec->transaction_key, "%s", tx->acct_svcr_ref);
+    } else if (e->acct_svcr_ref[0]) {
+        /* The entry's reference is shared by its transactions: number all but the first. */
+        int n = index > 1 ? snprintf(rec->transaction_key, sizeof rec->transaction_key, "%s#%ld",
+                                     e->acct_svcr_ref, index)
+                          : snprintf(rec->transaction_key, sizeof rec->transaction_key, "%s",
+                                     e->acct_svcr_ref);
+        if (n < 0 || (size_t)n >= sizeof rec->transaction_key)
+            return camt_fail(r, "AcctSvcrRef with transaction number longer than %d bytes",
+                             RECEIPT_ID_MAX - 1);
+    } else if (tx->tx_id[0]) {
+        snprintf(rec->transaction_key, sizeof rec->transaction_key, "%s", tx->tx_id);
+    } else if (tx->uetr[0]) {
+        snprintf(rec->transaction_key, sizeof rec->transaction_key, "%s", tx->uetr);
+    } else {
+        const char *ref = tx->end_to_end_id[0]       ? tx->end_to_end_id
+                          : tx->creditor_reference[0] ? tx->creditor_reference
+                                                      : rec->remittance;
+        st = fingerprint_assign(r->fp, rec, ref, r->err);
+        if (st != RECON_OK)
+            return st;
+    }
+
+    if (r->sum.currency[0] == '\0')
+        memcpy(r->sum.currency, rec->currency, sizeof r->sum.currency);
+    if (strcmp(r->sum.currency, rec->currency) == 0) {
+        if (rec->amount >= 0)
+            r->sum.credit_total += rec->amount;
+        else
+            r->sum.debit_total -= rec->amount;
+    } else {
+        log_warn("%s: %s: entry in %s left out of the %s statement totals", r->name,
+                 rec->position, rec->currency, r->sum.currency);
+    }
+    r->sum.entry_count++;
+    return r->sink->on_receipt(r->sink->ctx, rec, r->err);
+}
+
+static const camt_amount *camt_tx_amount(const camt_reader *r, const camt_tx *tx)
+{
+    if (tx->amt.set && strcmp(tx->amt.ccy, r->en.amt.ccy) == 0)
+        return &tx->amt;
+    if (tx->txamt.set && strcmp(tx->txamt.ccy, r->en.amt.ccy) == 0)
+        return &tx->txamt;
+    return NULL;
+}
+
+static recon_status camt_tx_end(camt_reader *r)
+{
+    camt_entry *e = &r->en;
+    recon_status st = camt_entry_ready(r);
+    if (st != RECON_OK)
+        return st;
+    if (e->status != CAMT_STS_BOOKED)
+        return RECON_OK;
+    const camt_amount *a = camt_tx_amount(r, &r->tx);
+    /* Split a batch only when its transactions carry amounts in the entry's currency;
+     * otherwise (no amounts, or instructed amounts in another currency) the entry is booked
+     * whole, which keeps the money right. */
+    if (e->tx_count == 1)
+        e->split = a != NULL;
+    if (!e->split) {
+        camt_merge(&e->merged, &r->tx);
+        return RECON_OK;
+    }
+    if (a == NULL)
+        return camt_fail(r, "transaction has no amount in %s while TxDtls[1] has; cannot split "
+                            "the batch entry",
+                         e->amt.ccy);
+    e->split_sum += a->value;
+    if (e->split_sum > MONEY_MAX_FEN)
+        return camt_fail(r, "TxDtls amounts overflow");
+    return camt_push(r, &r->tx, a->value, e->tx_count, r->tx.fee, r->tx.has_fee);
+}
+
+static recon_status camt_entry_end(camt_reader *r)
+{
+    camt_entry *e = &r->en;
+    recon_status st = camt_entry_ready(r);
+    if (st != RECON_OK)
+        return st;
+    if (e->status != CAMT_STS_BOOKED) {
+        r->skipped++;
+        return RECON_OK;
+    }
+    if (e->split) {
+        if (e->split_sum != e->amt.value) {
+            char sum[MONEY_STR_SIZE], amt[MONEY_STR_SIZE];
+            money_format(e->split_sum, sum);
+            money_format(e->amt.value, amt);
+            return camt_fail_at(r, e->line,
+                                "the %ld TxDtls amounts sum to %s but the entry amount is %s %s",
+                                e->tx_count, sum, amt, e->amt.ccy);
+        }
+        return RECON_OK;
+    }
+    bool has_fee = e->has_fee || e->merged.has_fee;
+    fen_t fee = e->has_fee ? e->fee : e->merged.fee;
+    return camt_push(r, &e->merged, e->amt.value, 0, fee, has_fee);
+}
+
+static recon_status camt_bal_end(camt_reader *r)
+{
+    camt_balance *b = &r->bal;
+    bool opening = strcmp(b->code, "OPBD") == 0 || strcmp(b->code, "PRCD") == 0;
+    bool closing = strcmp(b->code, "CLBD") == 0;
+    if (!opening && !closing)
+        return RECON_OK;
+    if (!b->amt.set || !b->has_ind || b->date == DATE_NONE)
+        return camt_fail(r, "%s balance needs Amt, CdtDbtInd and Dt", b->code);
+    if (r->sum.currency[0] == '\0')
+        memcpy(r->sum.currency, b->amt.ccy, sizeof r->sum.currency);
+    if (strcmp(r->sum.currency, b->amt.ccy) != 0) {
+        log_warn("%s: %s: %s balance in %s does not match the %s account; not used for the "
+                 "balance check",
+                 r->name, r->sum.position, b->code, b->amt.ccy, r->sum.currency);
+        return RECON_OK;
+    }
+    fen_t v = b->credit ? b->amt.value : -b->amt.value;
+    if (closing) {
+        r->sum.has_closing = true;
+        r->sum.closing_balance = v;
+        r->sum.statement_date = b->date;
+    } else if (!r->opening_is_opbd) {
+        /* OPBD is the opening balance proper; PRCD stands in only when there is none. */
+        r->sum.has_opening = true;
+        r->sum.opening_balance = v;
+        r->opening_is_opbd = strcmp(b->code, "OPBD") == 0;
+    }
+    return RECON_OK;
+}
+
+static recon_status camt_stmt_end(camt_reader *r)
+{
+    if (r->sum.source[0] == '\0')
+        return camt_fail(r, "statement has no account id (Acct/Id/IBAN or Acct/Id/Othr/Id)");
+    if (r->sum.statement_date == DATE_NONE)
+        r->sum.statement_date = r->sum.period_to != DATE_NONE ? r->sum.period_to : r->created;
+    if (r->skipped > 0)
+        log_debug("%s: %s: skipped %ld entries not booked (PDNG/INFO)", r->name,
+                  r->sum.position, r->skipped);
+    if (r->sink->on_statement == NULL)
+        return RECON_OK;
+    return r->sink->on_statement(r->sink->ctx, &r->sum, r->err);
+}
+
+/* ---- end-of-element dispatch ------------------------------------------------------------ */
+
+static recon_status camt_end_tx(camt_reader *r)
+{
+    camt_tx *t = &r->tx;
+    int b = r->tx_base;
+    size_t n;
+    if (AT(b, T_Refs, T_AcctSvcrRef))
+        return camt_set(r, t->acct_svcr_ref, sizeof t->acct_svcr_ref, "TxDtls AcctSvcrRef");
+    if (AT(b, T_Refs, T_EndToEndId)) {
+        const char *s = camt_text(r, &n);
+        if (n == 11 && memcmp(s, "NOTPROVIDED", 11) == 0)
+            return RECON_OK;
+        return camt_set(r, t->end_to_end_id, sizeof t->end_to_end_id, "EndToEndId");
+    }
+    if (AT(b, T_Refs, T_TxId))
+        return camt_set(r, t->tx_id, sizeof t->tx_id, "TxId");
+    if (AT(b, T_Refs, T_UETR))
+        return camt_set(r, t->uetr, sizeof t->uetr, "UETR");
+    if (AT(b, T_Amt))
+        return camt_amount_parse(r, &t->amt, "TxDtls Amt");
+    if (AT(b, T_AmtDtls, T_TxAmt, T_Amt))
+        return camt_amount_parse(r, &t->txamt, "TxDtls AmtDtls/TxAmt/Amt");
+    if (AT(b, T_RltdPties, T_Dbtr, T_Nm) || AT(b, T_RltdPties, T_Dbtr, T_Pty, T_Nm))
+        return camt_set_first(r, t->dbtr_name, sizeof t->dbtr_name, "Dbtr Nm");
+    if (AT(b, T_RltdPties, T_Cdtr, T_Nm) || AT(b, T_RltdPties, T_Cdtr, T_Pty, T_Nm))
+        return camt_set_first(r, t->cdtr_name, sizeof t->cdtr_name, "Cdtr Nm");
+    if (AT(b, T_RltdPties, T_DbtrAcct, T_Id, T_IBAN) ||
+        AT(b, T_RltdPties, T_DbtrAcct, T_Id, T_Othr, T_Id))
+        return camt_set_first(r, t->dbtr_acct, sizeof t->dbtr_acct, "DbtrAcct Id");
+    if (AT(b, T_RltdPties, T_CdtrAcct, T_Id, T_IBAN) ||
+        AT(b, T_RltdPties, T_CdtrAcct, T_Id, T_Othr, T_Id))
+        return camt_set_first(r, t->cdtr_acct, sizeof t->cdtr_acct, "CdtrAcct Id");
+    if (AT(b, T_RmtInf, T_Ustrd))
+        return camt_append_ustrd(r, t->remittance, sizeof t->remittance);
+    if (AT(b, T_RmtInf, T_Strd, T_CdtrRefInf, T_Ref))
+        return camt_set_first(r, t->creditor_reference, sizeof t->creditor_reference,
+                              "CdtrRefInf Ref");
+    if (AT(b, T_AddtlTxInf))
+        return camt_set(r, t->addtl_tx_inf, sizeof t->addtl_tx_inf, "AddtlTxInf");
+    if (AT(b, T_Chrgs, T_Rcrd, T_Amt) || AT(b, T_Chrgs, T_Amt))
+        return camt_fee_add(r, &t->fee, &t->has_fee, r->en.amt.ccy);
+    return RECON_OK;
+}
+
+static recon_status camt_end_entry(camt_reader *r)
+{
+    camt_entry *e = &r->en;
+    int b = r->ntry_base;
+    size_t n;
+    if (AT(b, T_Amt))
+        return camt_amount_parse(r, &e->amt, "entry Amt");
+    if (AT(b, T_CdtDbtInd))
+        return camt_indicator(r, &e->has_ind, &e->credit);
+    if (AT(b, T_RvslInd)) {
+        const char *s = camt_text(r, &n);
+        if ((n == 4 && memcmp(s, "true", 4) == 0) || (n == 1 && s[0] == '1'))
+            e->reversal = true;
+        else if ((n == 5 && memcmp(s, "false", 5) == 0) || (n == 1 && s[0] == '0'))
+            e->reversal = false;
+        else
+            return camt_fail(r, "RvslInd \"%.*s\" is not a boolean", (int)(n > 20 ? 20 : n), s);
+        return RECON_OK;
+    }
+    /* v2-v7 carry the status as text, v8 as Sts/Cd (or Sts/Prtry, never booked). */
+    if (AT(b, T_Sts, T_Cd) || (AT(b, T_Sts) && !r->has_child[r->depth - 1])) {
+        const char *s = camt_text(r, &n);
+        if (n == 0)
+            return camt_fail(r, "empty Sts");
+        e->status = (n == 4 && memcmp(s, "BOOK", 4) == 0) ? CAMT_STS_BOOKED : CAMT_STS_OTHER;
+        return RECON_OK;
+    }
+    if (AT(b, T_Sts)) {
+        if (e->status == CAMT_STS_NONE)
+            e->status = CAMT_STS_OTHER;
+        return RECON_OK;
+    }
+    if (AT(b, T_BookgDt, T_Dt))
+        return camt_date(r, false, &e->booking_date, "BookgDt/Dt");
+    if (AT(b, T_BookgDt, T_DtTm))
+        return camt_date(r, true, &e->booking_date, "BookgDt/DtTm");
+    if (AT(b, T_ValDt, T_Dt))
+        return camt_date(r, false, &e->value_date, "ValDt/Dt");
+    if (AT(b, T_ValDt, T_DtTm))
+        return camt_date(r, true, &e->value_date, "ValDt/DtTm");
+    if (AT(b, T_AcctSvcrRef))
+        return camt_set(r, e->acct_svcr_ref, sizeof e->acct_svcr_ref, "entry AcctSvcrRef");
+    if (AT(b, T_Chrgs, T_Rcrd, T_Amt) || AT(b, T_Chrgs, T_Amt))
+        return camt_fee_add(r, &e->fee, &e->has_fee, e->amt.ccy);
+    return RECON_OK;
+}
+
+static recon_status camt_end_bal(camt_reader *r)
+{
+    camt_balance *bl = &r->bal;
+    int b = r->bal_base;
+    if (AT(b, T_Tp, T_CdOrPrtry, T_Cd)) {
+        size_t n;
+        const char *s = camt_text(r, &n);
+        if (n == 0 || n >= sizeof bl->code)
+            return camt_fail(r, "balance type code \"%.*s\" is not a 4-letter code",
+                             (int)(n > 20 ? 20 : n), s);
+        memcpy(bl->code, s, n);
+        bl->code[n] = '\0';
+        return RECON_OK;
+    }
+    if (AT(b, T_Amt))
+        return camt_amount_parse(r, &bl->amt, "balance Amt");
+    if (AT(b, T_CdtDbtInd))
+        return camt_indicator(r, &bl->has_ind, &bl->credit);
+    if (AT(b, T_Dt, T_Dt))
+        return camt_date(r, false, &bl->date, "balance Dt/Dt");
+    if (AT(b, T_Dt, T_DtTm))
+        return camt_date(r, true, &bl->date, "balance Dt/DtTm");
+    return RECON_OK;
+}
+
+static recon_status camt_end_stmt(camt_reader *r)
+{
+    statement_summary *s = &r->sum;
+    int b = r->stmt_base;
+    if (AT(b, T_Id))
+        return camt_set(r, s->statement_id, sizeof s->statement_id, "statement Id");
+    if (AT(b, T_CreDtTm))
+        return camt_date(r, true, &r->created, "CreDtTm");
+    if (AT(b, T_FrToDt, T_FrDtTm))
+        return camt_date(r, true, &s->period_from, "FrToDt/FrDtTm");
+    if (AT(b, T_FrToDt, T_ToDtTm))
+        return camt_date(r, true, &s->period_to, "FrToDt/ToDtTm");
+    if (AT(b, T_Acct, T_Id, T_IBAN) || AT(b, T_Acct, T_Id, T_Othr, T_Id))
+        return camt_set(r, s->source, sizeof s->source, "account Id");
+    if (AT(b, T_Acct, T_Ccy)) {
+        size_t n;
+        const char *txt = camt_text(r, &n);
+        if (n != 3 || !receipt_set_field(s->currency, sizeof s->currency, txt, n) ||
+            !camt_ccy_valid(s->currency))
+            return camt_fail(r, "account Ccy \"%.*s\" is not an ISO 4217 code",
+                             (int)(n > 20 ? 20 : n), txt);
+        return RECON_OK;
+    }
+    return RECON_OK;
+}
+
+static recon_status camt_end(camt_reader *r)
+{
+    recon_status st = RECON_OK;
+    int top = r->depth - 1;
+    if (top == r->tx_base) {
+        st = camt_tx_end(r);
+        r->tx_base = -1;
+    } else if (r->tx_base >= 0) {
+        st = camt_end_tx(r);
+    } else if (top == r->ntry_base) {
+        st = camt_entry_end(r);
+        r->ntry_base = -1;
+    } else if (r->ntry_base >= 0) {
+        st = camt_end_entry(r);
+    } else if (top == r->bal_base) {
+        st = camt_bal_end(r);
+        r->bal_base = -1;
+    } else if (r->bal_base >= 0) {
+        st = camt_end_bal(r);
+    } else if (top == r->stmt_base) {
+        st = camt_stmt_end(r);
+        r->stmt_base = -1;
+        r->en.index = 0;
+    } else if (r->stmt_base >= 0) {
+        st = camt_end_stmt(r);
+    } else if (top == 1 && r->stmt_count == 0) {
+        st = err_set(r->err, RECON_EDATA,
+                     "%s: line %ld: %s message has no <%s>; hint: a camt file with no statement "
+                     "is malformed (the schema requires at least one)",
+                     r->name, camt_line(r), camt_doc_name(r), camt_stmt_name(r));
+    }
+    r->depth--;
+    r->text_len = 0;
+    r->text[0] = '\0';
+    r->text_overflow = false;
+    return st;
+}
+
+static void camt_text_append(camt_reader *r)
+{
+    const xmlChar *v = xmlTextReaderConstValue(r->xr);
+    if (v == NULL)
+        return;
+    size_t n = strlen((const char *)v);
+    size_t room = CAMT_TEXT_MAX - r->text_len;
+    if (n > room) {
+        n = room;
+        r->text_overflow = true;
+    }
+    memcpy(r->text + r->text_len, v, n);
+    r->text_len += n;
+    r->text[r->text_len] = '\0';
+}
+
+/* ---- entry points ----------------------------------------------------------------------- */
+
+bool camt_detect(const unsigned char *head, size_t len, stmt_format *which)
+{
+    size_t i = 0;
+    if (len >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
+        i = 3;
+    while (i < len && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+        i++;
+    if (i >= len || head[i] != '<')
+        return false;
+    const unsigned char *ns = memmem(head + i, len - i, CAMT_NS_PREFIX, sizeof CAMT_NS_PREFIX - 1);
+    if (ns == NULL)
+        return false;
+    size_t at = (size_t)(ns - head) + sizeof CAMT_NS_PREFIX - 1;
+    if (at >= len || (head[at] != '3' && head[at] != '4'))
+        return false;
+    if (which)
+        *which = head[at] == '3' ? FORMAT_CAMT053 : FORMAT_CAMT054;
+    return true;
+}
+
 recon_status camt_parse(instream_t *in, const parse_options *opts, const receipt_sink *sink,
-                          err_t *err)
+                        err_t *err)
 {
     (void)opts;
-    (void)sink;
-    return err_set(err, RECON_EDATA, "%s: camt statements are not supported yet", instream_name(in));
+    recon_status st = RECON_OK;
+    camt_reader *r = NULL;
+    const unsigned char *head = NULL;
+    size_t head_len = 0;
+    xmlGenericErrorFunc saved_generic = xmlGenericError;
+    void *saved_generic_ctx = xmlGenericErrorContext;
+    xmlStructuredErrorFunc saved_structured = xmlStructuredError;
+    void *saved_structured_ctx = xmlStructuredErrorContext;
+    bool handlers_set = false;
+
+    st = instream_peek(in, &head, &head_len, err);
+    if (st != RECON_OK)
+        goto out;
+    if (camt_head_has_doctype(head, head_len)) {
+        st = err_set(err, RECON_EDATA,
+                     "%s: line 1: document type declarations are not allowed (external "
+                     "entities and entity expansion are disabled)",
+                     instream_name(in));
+        goto out;
+    }
+
+    r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        st = err_set(err, RECON_EINTERNAL, "out of memory");
+        goto out;
+    }
+    r->in = in;
+    r->name = instream_name(in);
+    r->sink = sink;
+    r->err = err;
+    r->stmt_base = r->ntry_base = r->tx_base = r->bal_base = -1;
+    r->format = FORMAT_CAMT053;
+    r->fp = fingerprint_table_new();
+    if (r->fp == NULL) {
+        st = err_set(err, RECON_EINTERNAL, "out of memory");
+        goto out;
+    }
+
+    xmlInitParser();
+    xmlSetGenericErrorFunc(r, camt_xml_generic_silent);
+    xmlSetStructuredErrorFunc(r, camt_xml_error);
+    handlers_set = true;
+
+    /* No NOENT, DTDLOAD or DTDATTR: entities are never expanded nor fetched. BIG_LINES keeps
+     * error line numbers right past 65535. */
+    r->xr = xmlReaderForIO(camt_io_read, camt_io_close, r, NULL, NULL,
+                           XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_BIG_LINES);
+    if (r->xr == NULL) {
+        st = r->io_failed ? err_set(err, r->io_err.status, "%s", r->io_err.msg)
+                          : err_set(err, RECON_EINTERNAL, "%s: cannot create xml reader",
+                                    r->name);
+        goto out;
+    }
+    xmlTextReaderSetStructuredErrorHandler(r->xr, camt_xml_error, r);
+    for (int i = 1; i < T_COUNT; i++) {
+        r->names[i] = xmlTextReaderConstString(r->xr, (const xmlChar *)camt_tok_names[i]);
+        if (r->names[i] == NULL) {
+            st = err_set(err, RECON_EINTERNAL, "out of memory");
+            goto out;
+        }
+    }
+
+    int rc;
+    while ((rc = xmlTextReaderRead(r->xr)) == 1) {
+        if (r->io_failed || r->xml_failed)
+            break;
+        int type = xmlTextReaderNodeType(r->xr);
+        switch (type) {
+        case XML_READER_TYPE_ELEMENT:
+            st = camt_start(r);
+            if (st == RECON_OK && xmlTextReaderIsEmptyElement(r->xr))
+                st = camt_end(r);
+            break;
+        case XML_READER_TYPE_END_ELEMENT:
+            st = camt_end(r);
+            break;
+        case XML_READER_TYPE_TEXT:
+        case XML_READER_TYPE_CDATA:
+        case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+            camt_text_append(r);
+            break;
+        case XML_READER_TYPE_DOCUMENT_TYPE:
+            st = err_set(err, RECON_EDATA,
+                         "%s: line %ld: document type declarations are not allowed (external "
+                         "entities and entity expansion are disabled)",
+                         r->name, camt_line(r));
+            break;
+        case XML_READER_TYPE_ENTITY_REFERENCE:
+        case XML_READER_TYPE_ENTITY:
+            st = err_set(err, RECON_EDATA,
+                         "%s: line %ld: entity references are not allowed", r->name,
+                         camt_line(r));
+            break;
+        default:
+            break;
+        }
+        if (st != RECON_OK)
+            goto out;
+    }
+    if (r->io_failed) {
+        st = err_set(err, r->io_err.status, "%s", r->io_err.msg);
+        goto out;
+    }
+    if (r->xml_failed && r->io_eof && r->depth > 0 &&
+        (r->xml_code == XML_ERR_DOCUMENT_END || r->xml_code == XML_ERR_TAG_NOT_FINISHED)) {
+        /* libxml2's reader words a cut-off file as "extra content"; say what happened. */
+        char where[CAMT_WHERE_MAX];
+        camt_where(r, where, sizeof where);
+        st = err_set(err, RECON_EDATA,
+                     "%s: line %ld: xml error: unexpected end of file inside %s; the file looks "
+                     "truncated",
+                     r->name, r->xml_line, where);
+        goto out;
+    }
+    if (r->xml_failed) {
+        st = err_set(err, RECON_EDATA, "%s: line %ld: xml error: %s", r->name, r->xml_line,
+                     r->xml_msg);
+        goto out;
+    }
+    if (rc < 0) {
+        st = err_set(err, RECON_EDATA, "%s: line %d: xml error: malformed document", r->name,
+                     xmlTextReaderGetParserLineNumber(r->xr));
+        goto out;
+    }
+    if (!r->root_seen) {
+        st = err_set(err, RECON_EDATA, "%s: empty xml document", r->name);
+        goto out;
+    }
+out:
+    if (r != NULL) {
+        if (r->xr != NULL)
+            xmlFreeTextReader(r->xr);
+        fingerprint_table_free(r->fp);
+        free(r);
+    }
+    if (handlers_set) {
+        xmlSetGenericErrorFunc(saved_generic_ctx, saved_generic);
+        xmlSetStructuredErrorFunc(saved_structured_ctx, saved_structured);
+    }
+    return st;
 }

@@ -15,6 +15,8 @@ struct instream {
     gzFile gz;               /* NULL for memory streams */
     const unsigned char *mem;
     size_t mem_len, mem_pos;
+    instream_read_fn cb;     /* callback streams (zip members) */
+    void *cb_ctx;
     unsigned char peek[PEEK_SIZE];
     size_t peek_len, peek_pos;
     bool peeked;
@@ -82,8 +84,22 @@ recon_status instream_open_memory(const char *name, const void *data, size_t len
     return RECON_OK;
 }
 
+recon_status instream_open_callback(const char *name, instream_read_fn read_fn, void *ctx,
+                                    instream_t **out, err_t *err)
+{
+    instream_t *in = alloc_stream(name);
+    if (in == NULL)
+        return err_set(err, RECON_EINTERNAL, "%s: out of memory", name);
+    in->cb = read_fn;
+    in->cb_ctx = ctx;
+    *out = in;
+    return RECON_OK;
+}
+
 static ssize_t raw_read(instream_t *in, void *dst, size_t cap, err_t *err)
 {
+    if (in->cb != NULL)
+        return in->cb(in->cb_ctx, dst, cap, err);
     if (in->gz == NULL) {
         size_t n = in->mem_len - in->mem_pos;
         if (n > cap)

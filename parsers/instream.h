@@ -22,6 +22,12 @@ recon_status instream_open(const char *path, instream_t **out, err_t *err);
 /* A stream over caller-owned memory (tests, zip members already inflated). */
 recon_status instream_open_memory(const char *name, const void *data, size_t len,
                                   instream_t **out, err_t *err);
+/* A stream whose bytes come from read_fn (returns bytes, 0 at end, -1 with err
+ * filled); used for zip members. ctx stays owned by the caller and must outlive
+ * the stream. The size limit applies as for files. */
+typedef ssize_t (*instream_read_fn)(void *ctx, void *dst, size_t cap, err_t *err);
+recon_status instream_open_callback(const char *name, instream_read_fn read_fn, void *ctx,
+                                    instream_t **out, err_t *err);
 /* Reads up to cap bytes; returns bytes read, 0 at end, -1 on error (err filled). */
 ssize_t instream_read(instream_t *in, void *dst, size_t cap, err_t *err);
 /* Peeks at the first bytes (decompressed) without consuming them. */

@@ -1,16 +1,599 @@
-/* Placeholder until this format's parser lands: detects nothing, parses nothing. */
+/*
+ * SWIFT MT940 (and MT942) statements: bare or in {1:}{2:}{3:}{4: ... -}{5:} envelopes,
+ * one statement in memory at a time. The field grammars live in mt940_fields.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "parsers/charset.h"
+#include "parsers/fingerprint.h"
+#include "parsers/linereader.h"
+#include "parsers/mt940_fields.h"
 #include "parsers/parse.h"
 
-bool mt940_detect(const unsigned char *head, size_t len)
+#define MT940_LINE_MAX 4096
+#define MT940_TAG_MAX 8
+
+typedef struct mt940_state {
+    instream_t *in;
+    const receipt_sink *sink;
+    err_t *err;
+    linereader_t *lr;
+    fingerprint_table *fp;
+    bool warned_latin1;
+    bool any_statement;
+
+    /* the field being read: tag line plus continuation lines */
+    bool has_field;
+    bool field_known;
+    char tag[MT940_TAG_MAX];
+    char field[MT940_FIELD_MAX];
+    size_t field_len;
+    long field_line;
+
+    /* the statement being read */
+    bool in_stmt;
+    long stmt_line;
+    statement_summary sum;
+    bool has_source;
+    bool closed; /* closing balance or MT942 totals seen: no more entries */
+
+    /* the last :61: waits for its :86: lines before it is pushed */
+    bool has_pending;
+    long entry_line;
+    mt940_entry entry;
+    char details[MT940_FIELD_MAX];
+    size_t details_len;
+    bool has_details;
+
+    mt940_details det;
+    receipt_t rec;
+    char conv[MT940_LINE_MAX * 2 + 1];
+} mt940_state;
+
+static recon_status fail(mt940_state *st, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static recon_status fail(mt940_state *st, long line, const char *fmt, ...)
 {
-    (void)head; (void)len;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_set(st->err, RECON_EDATA, "%s: line %ld: %s", instream_name(st->in), line, msg);
+}
+
+static bool tag_is(const mt940_state *st, const char *a) { return strcmp(st->tag, a) == 0; }
+
+static bool tag_known(const char *t)
+{
+    static const char *const known[] = {"20",  "21",  "25",  "28",  "28C", "60",  "60F",
+                                        "60M", "61",  "86",  "62",  "62F", "62M", "64",
+                                        "65",  "34F", "13",  "13D", "90D", "90C"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(t, known[i]) == 0)
+            return true;
     return false;
 }
 
+/* A tag line is ":" + 2-4 upper-case letters/digits + ":". */
+static size_t tag_length(const char *line, size_t len)
+{
+    if (len < 4 || line[0] != ':')
+        return 0;
+    size_t i = 1;
+    while (i < len && i <= 5 && ((line[i] >= '0' && line[i] <= '9') ||
+                                 (line[i] >= 'A' && line[i] <= 'Z')))
+        i++;
+    if (i < 3 || i > 5 || i >= len || line[i] != ':')
+        return 0;
+    return i - 1;
+}
+
+static bool is_placeholder_ref(const char *r)
+{
+    return r[0] == '\0' || strcmp(r, "NONREF") == 0 || strcmp(r, "EREF") == 0 ||
+           strcmp(r, "PREF") == 0;
+}
+
+static recon_status set_or_fail(mt940_state *st, char *dst, size_t cap, const char *src, size_t n,
+                                const char *what)
+{
+    if (receipt_set_field(dst, cap, src, n))
+        return RECON_OK;
+    return fail(st, st->field_line, "%s longer than %zu bytes", what, cap - 1);
+}
+
+static recon_status flush_entry(mt940_state *st)
+{
+    if (!st->has_pending)
+        return RECON_OK;
+    st->has_pending = false;
+    char why[MT940_WHY_MAX];
+    mt940_details *d = &st->det;
+    if (!mt940_parse_details(st->details, st->has_details ? st->details_len : 0, d, why,
+                             sizeof why))
+        return fail(st, st->entry_line, "%s", why);
+    const mt940_entry *e = &st->entry;
+    receipt_t *r = &st->rec;
+    receipt_init(r);
+    snprintf(r->position, sizeof r->position, "line %ld", st->entry_line);
+    memcpy(r->source, st->sum.source, sizeof r->source);
+    r->value_date = e->value_date;
+    r->booking_date = e->entry_date != DATE_NONE ? e->entry_date : e->value_date;
+    r->amount = mt940_entry_signed_amount(e);
+    memcpy(r->currency, st->sum.currency, sizeof r->currency);
+    r->direction = r->amount < 0 ? RECEIPT_DEBIT : RECEIPT_CREDIT;
+    r->reversal = e->mark[0] == 'R' || d->is_return;
+    memcpy(r->payer, d->payer, sizeof r->payer);
+    memcpy(r->payer_account, d->payer_account, sizeof r->payer_account);
+    memcpy(r->end_to_end_id, d->end_to_end_id, sizeof r->end_to_end_id);
+    if (d->creditor_reference[0] != '\0')
+        memcpy(r->creditor_reference, d->creditor_reference, sizeof r->creditor_reference);
+    else if (!is_placeholder_ref(e->customer_ref))
+        snprintf(r->creditor_reference, sizeof r->creditor_reference, "%s", e->customer_ref);
+    if (!is_placeholder_ref(e->bank_ref))
+        snprintf(r->provider_txn_id, sizeof r->provider_txn_id, "%s", e->bank_ref);
+    if (d->remittance[0] != '\0')
+        memcpy(r->remittance, d->remittance, sizeof r->remittance);
+    else
+        snprintf(r->remittance, sizeof r->remittance, "%s", e->supplementary);
+
+    if (r->provider_txn_id[0] != '\0') {
+        memcpy(r->transaction_key, r->provider_txn_id, sizeof r->transaction_key);
+    } else {
+        /* The customer reference is the account owner's (often a policy or invoice
+         * number repeated every month), so it feeds the fingerprint instead of being
+         * the key: a repeated reference must not merge distinct payments. */
+        char ref[RECEIPT_ID_MAX * 3 + RECEIPT_TEXT_MAX];
+        snprintf(ref, sizeof ref, "%s|%s|%s|%s", e->customer_ref, r->end_to_end_id, e->type,
+                 r->remittance);
+        recon_status fst = fingerprint_assign(st->fp, r, ref, st->err);
+        if (fst != RECON_OK)
+            return fst;
+    }
+    st->sum.entry_count++;
+    if (r->amount > 0)
+        st->sum.credit_total += r->amount;
+    else
+        st->sum.debit_total -= r->amount;
+    return st->sink->on_receipt(st->sink->ctx, r, st->err);
+}
+
+static void open_statement(mt940_state *st, long line)
+{
+    st->in_stmt = true;
+    st->any_statement = true;
+    st->stmt_line = line;
+    statement_summary_init(&st->sum);
+    snprintf(st->sum.position, sizeof st->sum.position, "line %ld", line);
+    st->has_source = false;
+    st->closed = false;
+    st->has_pending = false;
+}
+
+static recon_status set_currency(mt940_state *st, const char *ccy, const char *tag)
+{
+    if (st->sum.currency[0] == '\0') {
+        snprintf(st->sum.currency, sizeof st->sum.currency, "%s", ccy);
+        return RECON_OK;
+    }
+    if (strcmp(st->sum.currency, ccy) != 0)
+        return fail(st, st->field_line, "currency %s in :%s: differs from statement currency %s",
+                    ccy, tag, st->sum.currency);
+    return RECON_OK;
+}
+
+static recon_status finish_balance(mt940_state *st, const char *body, size_t n)
+{
+    char why[MT940_WHY_MAX], tagname[MT940_TAG_MAX + 2];
+    snprintf(tagname, sizeof tagname, ":%s:", st->tag);
+    mt940_balance b;
+    if (!mt940_parse_balance(body, n, tagname, &b, why, sizeof why))
+        return fail(st, st->field_line, "%s", why);
+    recon_status s = set_currency(st, b.currency, st->tag);
+    if (s != RECON_OK)
+        return s;
+    if (st->tag[0] == '6' && st->tag[1] == '0') {
+        if (st->sum.has_opening)
+            return fail(st, st->field_line,
+                        "second opening balance %s in one statement; hint: each statement "
+                        "starts with :20:",
+                        tagname);
+        if (st->sum.entry_count > 0 || st->has_pending)
+            return fail(st, st->field_line, "opening balance %s after :61: entries", tagname);
+        st->sum.has_opening = true;
+        st->sum.opening_balance = b.amount;
+        st->sum.period_from = b.date;
+    } else if (st->tag[0] == '6' && st->tag[1] == '2') {
+        recon_status fs = flush_entry(st);
+        if (fs != RECON_OK)
+            return fs;
+        if (st->sum.has_closing)
+            return fail(st, st->field_line,
+                        "second closing balance %s in one statement; hint: each statement "
+                        "starts with :20:",
+                        tagname);
+        st->sum.has_closing = true;
+        st->sum.closing_balance = b.amount;
+        st->sum.statement_date = b.date;
+        st->sum.period_to = b.date;
+        st->closed = true;
+    }
+    /* :64: and :65: (available balances) are checked for form only */
+    return RECON_OK;
+}
+
+/* :34F: CCY[D|C]amount (MT942 floor limit). */
+static recon_status finish_floor_limit(mt940_state *st, const char *s, size_t n)
+{
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\n'))
+        n--;
+    char ccy[RECEIPT_CCY_MAX];
+    size_t i = 3;
+    bool ok = n >= 4;
+    for (size_t k = 0; ok && k < 3; k++)
+        ok = s[k] >= 'A' && s[k] <= 'Z';
+    if (ok && (s[i] == 'D' || s[i] == 'C'))
+        i++;
+    fen_t v;
+    if (!ok || !mt940_parse_amount(s + i, n - i, &v))
+        return fail(st, st->field_line,
+                    "malformed :34F: floor limit; hint: expected currency, optional D/C, amount");
+    memcpy(ccy, s, 3);
+    ccy[3] = '\0';
+    return set_currency(st, ccy, st->tag);
+}
+
+/* :13D: YYMMDDHHMM+ZZZZ (MT942 creation time). */
+static recon_status finish_datetime(mt940_state *st, const char *s, size_t n)
+{
+    date_t d;
+    if (n < 10 || !mt940_parse_yymmdd(s, 6, &d))
+        return fail(st, st->field_line, "invalid date %.*s in :%s:", (int)(n < 6 ? n : 6), s,
+                    st->tag);
+    if (!st->sum.has_closing)
+        st->sum.statement_date = d;
+    return RECON_OK;
+}
+
+/* :90D:/:90C: count, currency, amount (MT942 totals). */
+static recon_status finish_totals(mt940_state *st, const char *s, size_t n)
+{
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\n'))
+        n--;
+    size_t i = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    bool ok = i + 3 < n;
+    for (size_t k = i; ok && k < i + 3; k++)
+        ok = s[k] >= 'A' && s[k] <= 'Z';
+    fen_t v;
+    if (!ok || !mt940_parse_amount(s + i + 3, n - i - 3, &v))
+        return fail(st, st->field_line, "malformed :%s: totals; hint: expected count, currency, "
+                                        "amount", st->tag);
+    char ccy[RECEIPT_CCY_MAX];
+    memcpy(ccy, s + i, 3);
+    ccy[3] = '\0';
+    recon_status fs = flush_entry(st);
+    if (fs != RECON_OK)
+        return fs;
+    st->closed = true;
+    return set_currency(st, ccy, st->tag);
+}
+
+static recon_status finish_field(mt940_state *st)
+{
+    if (!st->has_field)
+        return RECON_OK;
+    st->has_field = false;
+    if (!st->field_known || !st->in_stmt)
+        return RECON_OK;
+    const char *body = st->field;
+    size_t n = st->field_len;
+    if (tag_is(st, "20"))
+        return set_or_fail(st, st->sum.statement_id, sizeof st->sum.statement_id, body, n,
+                           ":20: reference");
+    if (tag_is(st, "25")) {
+        if (st->has_source)
+            return fail(st, st->field_line,
+                        "second :25: account in one statement; hint: each statement starts "
+                        "with :20:");
+        recon_status s =
+            set_or_fail(st, st->sum.source, sizeof st->sum.source, body, n, ":25: account");
+        if (s != RECON_OK)
+            return s;
+        if (st->sum.source[0] == '\0')
+            return fail(st, st->field_line, "empty :25: account");
+        st->has_source = true;
+        return RECON_OK;
+    }
+    if (st->tag[0] == '6' && (st->tag[1] == '0' || st->tag[1] == '2' || st->tag[1] == '4' ||
+                              st->tag[1] == '5'))
+        return finish_balance(st, body, n);
+    if (tag_is(st, "61")) {
+        recon_status s = flush_entry(st);
+        if (s != RECON_OK)
+            return s;
+        if (!st->has_source)
+            return fail(st, st->field_line, ":61: before the :25: account identification");
+        if (st->sum.currency[0] == '\0')
+            return fail(st, st->field_line,
+                        ":61: before an opening balance (:60F:/:60M:) or :34F:; currency unknown");
+        if (st->closed)
+            return fail(st, st->field_line,
+                        ":61: after the closing balance; hint: a new statement starts with :20:");
+        char why[MT940_WHY_MAX];
+        if (!mt940_parse_entry(body, n, &st->entry, why, sizeof why))
+            return fail(st, st->field_line, "%s", why);
+        st->has_pending = true;
+        st->entry_line = st->field_line;
+        st->details_len = 0;
+        st->has_details = false;
+        return RECON_OK;
+    }
+    if (tag_is(st, "86")) {
+        /* after the closing balance or before any entry it describes the statement */
+        if (!st->has_pending)
+            return RECON_OK;
+        if (st->details_len + n + 1 >= sizeof st->details)
+            return fail(st, st->field_line, ":86: details longer than %zu bytes",
+                        sizeof st->details - 1);
+        if (st->has_details)
+            st->details[st->details_len++] = '\n';
+        memcpy(st->details + st->details_len, body, n);
+        st->details_len += n;
+        st->details[st->details_len] = '\0';
+        st->has_details = true;
+        return RECON_OK;
+    }
+    if (tag_is(st, "34F"))
+        return finish_floor_limit(st, body, n);
+    if (tag_is(st, "13D") || tag_is(st, "13"))
+        return finish_datetime(st, body, n);
+    if (tag_is(st, "90D") || tag_is(st, "90C"))
+        return finish_totals(st, body, n);
+    return RECON_OK; /* :21:, :28:, :28C: carry nothing a receipt needs */
+}
+
+static recon_status finish_statement(mt940_state *st)
+{
+    recon_status s = finish_field(st);
+    if (s != RECON_OK)
+        return s;
+    if (!st->in_stmt)
+        return RECON_OK;
+    s = flush_entry(st);
+    if (s != RECON_OK)
+        return s;
+    st->in_stmt = false;
+    if (st->sink->on_statement != NULL)
+        return st->sink->on_statement(st->sink->ctx, &st->sum, st->err);
+    return RECON_OK;
+}
+
+static recon_status start_field(mt940_state *st, const char *line, size_t len, size_t taglen,
+                                long lineno)
+{
+    recon_status s = finish_field(st);
+    if (s != RECON_OK)
+        return s;
+    memcpy(st->tag, line + 1, taglen);
+    st->tag[taglen] = '\0';
+    st->field_known = tag_known(st->tag);
+    if (st->field_known) {
+        if (tag_is(st, "20") && st->in_stmt) {
+            s = finish_statement(st);
+            if (s != RECON_OK)
+                return s;
+        }
+        if (!st->in_stmt)
+            open_statement(st, lineno);
+    } else {
+        log_debug("%s: line %ld: field :%s: ignored", instream_name(st->in), lineno, st->tag);
+    }
+    st->has_field = true;
+    st->field_line = lineno;
+    size_t body = taglen + 2;
+    if (len - body >= sizeof st->field)
+        return fail(st, lineno, ":%s: field longer than %zu bytes", st->tag,
+                    sizeof st->field - 1);
+    memcpy(st->field, line + body, len - body);
+    st->field_len = len - body;
+    st->field[st->field_len] = '\0';
+    return RECON_OK;
+}
+
+static recon_status continue_field(mt940_state *st, const char *line, size_t len)
+{
+    if (!st->has_field)
+        return RECON_OK; /* transmission headers and trailers outside any field */
+    if (st->field_len + 1 + len >= sizeof st->field)
+        return fail(st, st->field_line, ":%s: field longer than %zu bytes", st->tag,
+                    sizeof st->field - 1);
+    st->field[st->field_len++] = '\n';
+    memcpy(st->field + st->field_len, line, len);
+    st->field_len += len;
+    st->field[st->field_len] = '\0';
+    return RECON_OK;
+}
+
+static recon_status process_line(mt940_state *st, const char *line, size_t len, long lineno);
+
+/* "{1:...}{2:...}{3:...}{4:" opens a message; text after "{4:" is its first line. */
+static recon_status envelope_line(mt940_state *st, const char *line, size_t len, long lineno)
+{
+    for (size_t i = 0; i + 3 <= len; i++) {
+        if (line[i] == '{' && line[i + 1] == '4' && line[i + 2] == ':') {
+            recon_status s = finish_statement(st);
+            if (s != RECON_OK)
+                return s;
+            if (i + 3 < len)
+                return process_line(st, line + i + 3, len - i - 3, lineno);
+            return RECON_OK;
+        }
+    }
+    return RECON_OK;
+}
+
+static recon_status process_line(mt940_state *st, const char *line, size_t len, long lineno)
+{
+    if (len > 0 && line[0] == '{')
+        return envelope_line(st, line, len, lineno);
+    if (len > 0 && line[0] == '-') {
+        if (len > 1 && line[1] == '}') {
+            recon_status s = finish_statement(st);
+            if (s != RECON_OK)
+                return s;
+            return envelope_line(st, line + 2, len - 2, lineno);
+        }
+        /* "-" ends a bare statement, but ING wraps :86: text onto lines starting with
+         * "-": before the closing balance, inside an entry's details, it is text. */
+        if (st->has_field && tag_is(st, "86") && st->has_pending && !st->closed)
+            return continue_field(st, line, len);
+        return finish_statement(st);
+    }
+    size_t taglen = tag_length(line, len);
+    if (taglen > 0)
+        return start_field(st, line, len, taglen, lineno);
+    return continue_field(st, line, len);
+}
+
+/* SOH/ETX frame SWIFT transmissions (mBank); any other control byte is corruption. */
+static recon_status clean_line(mt940_state *st, const char **line, size_t *len, long lineno)
+{
+    const char *p = *line;
+    size_t n = *len;
+    if (lineno == 1 && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+        p += 3;
+        n -= 3;
+    }
+    if (n > 0 && p[0] == '\x01') {
+        p++;
+        n--;
+    }
+    if (n > 0 && p[n - 1] == '\x03')
+        n--;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if ((c < 0x20 && c != '\t') || c == 0x7F)
+            return fail(st, lineno,
+                        "control byte 0x%02x at column %zu; hint: the file is damaged or not "
+                        "text",
+                        c, i + 1);
+    }
+    size_t bad = 0;
+    if (!utf8_valid(p, n, &bad)) {
+        /* SWIFT allows ASCII only; the banks that go beyond it write ISO 8859-1,
+         * which maps byte for byte and so loses nothing. */
+        if (!st->warned_latin1) {
+            log_warn("%s: line %ld: not UTF-8; text read as ISO 8859-1", instream_name(st->in),
+                     lineno);
+            st->warned_latin1 = true;
+        }
+        size_t o = 0;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)p[i];
+            if (c < 0x80) {
+                st->conv[o++] = (char)c;
+            } else {
+                st->conv[o++] = (char)(0xC0 | (c >> 6));
+                st->conv[o++] = (char)(0x80 | (c & 0x3F));
+            }
+        }
+        st->conv[o] = '\0';
+        p = st->conv;
+        n = o;
+    }
+    *line = p;
+    *len = n;
+    return RECON_OK;
+}
+
 recon_status mt940_parse(instream_t *in, const parse_options *opts, const receipt_sink *sink,
-                          err_t *err)
+                         err_t *err)
 {
     (void)opts;
-    (void)sink;
-    return err_set(err, RECON_EDATA, "%s: mt940 statements are not supported yet", instream_name(in));
+    recon_status st_code = RECON_OK;
+    mt940_state *st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    st->in = in;
+    st->sink = sink;
+    st->err = err;
+    st->fp = fingerprint_table_new();
+    if (st->fp == NULL) {
+        st_code = err_set(err, RECON_EINTERNAL, "out of memory");
+        goto out;
+    }
+    st_code = linereader_new(in, MT940_LINE_MAX, &st->lr, err);
+    if (st_code != RECON_OK)
+        goto out;
+    for (;;) {
+        const char *line = NULL;
+        size_t len = 0;
+        st_code = linereader_next(st->lr, &line, &len, err);
+        if (st_code != RECON_OK)
+            goto out;
+        if (line == NULL)
+            break;
+        long lineno = linereader_lineno(st->lr);
+        st_code = clean_line(st, &line, &len, lineno);
+        if (st_code != RECON_OK)
+            goto out;
+        st_code = process_line(st, line, len, lineno);
+        if (st_code != RECON_OK)
+            goto out;
+    }
+    st_code = finish_statement(st);
+    if (st_code != RECON_OK)
+        goto out;
+    if (!st->any_statement)
+        st_code = err_set(err, RECON_EDATA,
+                          "%s: no mt940 statement found; hint: expected :20:, :25:, :60F: and "
+                          ":61: fields",
+                          instream_name(in));
+out:
+    if (st->lr != NULL)
+        linereader_free(st->lr);
+    fingerprint_table_free(st->fp);
+    free(st);
+    return st_code;
+}
+
+static bool starts_line_with(const unsigned char *head, size_t len, const char *tag)
+{
+    size_t tl = strlen(tag);
+    for (size_t i = 0; i + tl <= len; i++)
+        if ((i == 0 || head[i - 1] == '\n' || head[i - 1] == '\r') &&
+            memcmp(head + i, tag, tl) == 0)
+            return true;
+    return false;
+}
+
+bool mt940_detect(const unsigned char *head, size_t len)
+{
+    size_t i = 0;
+    if (len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    while (i < len && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n' ||
+                       head[i] == 0x01))
+        i++;
+    const unsigned char *p = head + i;
+    size_t n = len - i;
+    static const char *const first[] = {"{1:", ":20:", ":25:", ":28C:", ":60F:", ":60M:", ":61:"};
+    for (size_t k = 0; k < sizeof first / sizeof first[0]; k++) {
+        size_t fl = strlen(first[k]);
+        if (n >= fl && memcmp(p, first[k], fl) == 0)
+            return true;
+    }
+    /* Bare files from some banks open with transmission headers ("ABNANL2A", "940"). */
+    size_t near = len < 4096 ? len : 4096;
+    return starts_line_with(head, near, ":25:") &&
+           (starts_line_with(head, near, ":60F:") || starts_line_with(head, near, ":60M:") ||
+            starts_line_with(head, near, ":34F:"));
 }

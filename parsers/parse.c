@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "parsers/zipstream.h"
+
 static const struct {
     stmt_format format;
     const char *name;
@@ -70,6 +72,55 @@ recon_status parse_stream(instream_t *in, stmt_format format, const parse_option
     return err_set(err, RECON_EDATA, "%s: unrecognised statement format", instream_name(in));
 }
 
+#define FORMAT_HINT "hint: --format camt053|camt054|mt940|wechat|alipay|unionpay|bankcsv"
+
+/* Detects (unless forced) and parses one stream; *empty is set for a 0-byte stream. */
+static recon_status parse_detected(instream_t *in, const parse_options *opts,
+                                   const receipt_sink *sink, stmt_format *format, bool *empty,
+                                   err_t *err)
+{
+    *format = opts ? opts->forced : FORMAT_UNKNOWN;
+    *empty = false;
+    if (*format == FORMAT_UNKNOWN) {
+        const unsigned char *head = NULL;
+        size_t len = 0;
+        recon_status st = instream_peek(in, &head, &len, err);
+        if (st != RECON_OK)
+            return st;
+        if (len == 0) {
+            *empty = true;
+            return err_set(err, RECON_EDATA, "%s: empty file", instream_name(in));
+        }
+        *format = format_detect(head, len);
+        if (*format == FORMAT_UNKNOWN)
+            return err_set(err, RECON_EDATA, "%s: unrecognised statement format; " FORMAT_HINT,
+                           instream_name(in));
+    }
+    return parse_stream(in, *format, opts, sink, err);
+}
+
+typedef struct zip_parse_ctx {
+    const parse_options *opts;
+    const receipt_sink *sink;
+    stmt_format first;
+    size_t parsed;
+} zip_parse_ctx;
+
+static recon_status parse_zip_member(void *ctx, instream_t *member, const char *member_name,
+                                     err_t *err)
+{
+    (void)member_name;
+    zip_parse_ctx *z = ctx;
+    stmt_format format = FORMAT_UNKNOWN;
+    bool empty = false;
+    recon_status st = parse_detected(member, z->opts, z->sink, &format, &empty, err);
+    if (empty) /* placeholder members carry nothing to reconcile */
+        return RECON_OK;
+    if (st == RECON_OK && z->parsed++ == 0)
+        z->first = format;
+    return st;
+}
+
 recon_status parse_file(const char *path, const parse_options *opts, const receipt_sink *sink,
                         stmt_format *detected, err_t *err)
 {
@@ -77,29 +128,31 @@ recon_status parse_file(const char *path, const parse_options *opts, const recei
     recon_status st = instream_open(path, &in, err);
     if (st != RECON_OK)
         return st;
-    stmt_format format = opts ? opts->forced : FORMAT_UNKNOWN;
-    if (format == FORMAT_UNKNOWN) {
-        const unsigned char *head = NULL;
-        size_t len = 0;
-        st = instream_peek(in, &head, &len, err);
-        if (st != RECON_OK)
-            goto out;
-        if (len == 0) {
-            st = err_set(err, RECON_EDATA, "%s: empty file", path);
-            goto out;
-        }
-        format = format_detect(head, len);
-        if (format == FORMAT_UNKNOWN) {
-            st = err_set(err, RECON_EDATA,
-                         "%s: unrecognised statement format; hint: --format camt053|camt054|"
-                         "mt940|wechat|alipay|unionpay|bankcsv",
+    const unsigned char *head = NULL;
+    size_t len = 0;
+    if ((st = instream_peek(in, &head, &len, err)) != RECON_OK)
+        goto out;
+    if (zipstream_is_zip(head, len)) {
+        if (instream_was_gzip(in)) {
+            st = err_set(err, RECON_EDATA, "%s: gzip-compressed zip archives are not supported",
                          path);
             goto out;
         }
+        instream_close(in);
+        in = NULL;
+        zip_parse_ctx z = {opts, sink, FORMAT_UNKNOWN, 0};
+        st = zipstream_foreach(path, parse_zip_member, &z, err);
+        if (st == RECON_OK && z.parsed == 0)
+            st = err_set(err, RECON_EDATA, "%s: zip archive holds no statement", path);
+        if (st == RECON_OK && detected)
+            *detected = z.first;
+        goto out;
     }
-    if (detected)
+    stmt_format format = FORMAT_UNKNOWN;
+    bool empty = false;
+    st = parse_detected(in, opts, sink, &format, &empty, err);
+    if (detected && format != FORMAT_UNKNOWN)
         *detected = format;
-    st = parse_stream(in, format, opts, sink, err);
 out:
     instream_close(in);
     return st;

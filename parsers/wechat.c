@@ -1,16 +1,599 @@
-/* Placeholder until this format's parser lands: detects nothing, parses nothing. */
+/*
+ * WeChat Pay merchant bill (downloadbill: ALL, SUCCESS, REFUND, and the 2014
+ * layout). Columns are found by header name because WeChat has added columns
+ * over the years; every data field carries a leading backtick so that
+ * spreadsheets keep long ids as text.
+ *
+ * Amount choice: 应结订单金额 (settlement amount: what the merchant is actually
+ * credited, order amount less non-cash vouchers) in current layouts; the legacy
+ * layout only has 总金额, which its summary sums the same way. Both are what the
+ * bill's own summary totals, so the summary check covers the figure we store.
+ *
+ * Fees are quoted to 5 decimals (0.04000 or 0.00600); the receipt keeps the fee
+ * rounded half away from zero to fen, while the summary check is done on the
+ * exact values. Money is held as integer micro-yuan (1e-6) while parsing.
+ */
 #include "parsers/parse.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parsers/csvline.h"
+#include "parsers/linereader.h"
+
+#define WX_MAX_LINE 16384
+#define WX_MAX_FIELDS 64
+#define WX_MICRO_PER_FEN 10000
+/* Largest magnitude accepted for one figure: 10^12 yuan keeps sums of many rows in int64. */
+#define WX_MAX_MICRO ((int64_t)1000000000000000000LL)
+
+static const char BOM[] = "\xEF\xBB\xBF";
+
+/* Detail columns whose sums the summary row states, by summary column name. */
+static const struct {
+    const char *summary;
+    const char *detail; /* NULL: the row count */
+} wx_checks[] = {
+    {"总交易单数", NULL},
+    {"应结订单总金额", "应结订单金额"},
+    {"总交易额", "总金额"},
+    {"退款总金额", "退款金额"},
+    {"总退款金额", "退款金额"},
+    {"充值券退款总金额", "充值券退款金额"},
+    {"总代金券或立减优惠退款金额", "代金券或立减优惠退款金额"},
+    {"手续费总金额", "手续费"},
+    {"订单总金额", "订单金额"},
+    {"申请退款总金额", "申请退款金额"},
+};
+#define WX_NCHECKS (sizeof wx_checks / sizeof wx_checks[0])
+
+enum wx_col {
+    C_TIME,
+    C_MCH,
+    C_TXN,
+    C_ORDER,
+    C_OPENID,
+    C_STATUS,
+    C_CCY,
+    C_AMOUNT,
+    C_TOTAL_LEGACY,
+    C_REFUND_ID,
+    C_REFUND_AMOUNT,
+    C_REFUND_STATUS,
+    C_REFUND_DONE,
+    C_GOODS,
+    C_ATTACH,
+    C_FEE,
+    C_NCOLS
+};
+
+static const char *const wx_col_names[C_NCOLS] = {
+    [C_TIME] = "交易时间",           [C_MCH] = "商户号",
+    [C_TXN] = "微信订单号",          [C_ORDER] = "商户订单号",
+    [C_OPENID] = "用户标识",         [C_STATUS] = "交易状态",
+    [C_CCY] = "货币种类",            [C_AMOUNT] = "应结订单金额",
+    [C_TOTAL_LEGACY] = "总金额",     [C_REFUND_ID] = "微信退款单号",
+    [C_REFUND_AMOUNT] = "退款金额",  [C_REFUND_STATUS] = "退款状态",
+    [C_REFUND_DONE] = "退款成功时间", [C_GOODS] = "商品名称",
+    [C_ATTACH] = "商户数据包",       [C_FEE] = "手续费",
+};
+
+typedef struct wx_state {
+    instream_t *in;
+    const receipt_sink *sink;
+    err_t *err;
+    long line;
+    size_t ncols;
+    int col[C_NCOLS];             /* header index, -1 when absent */
+    int check_col[WX_NCHECKS];    /* detail column index per check, -1 when absent */
+    int64_t sums[WX_NCHECKS];     /* micro-yuan */
+    long rows;
+    long summary_line;
+    int summary_map[WX_MAX_FIELDS]; /* summary column -> check index, -1 unknown */
+    size_t summary_ncols;
+    statement_summary stmt;
+} wx_state;
+
+static bool has_bytes(const unsigned char *h, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    if (m > n)
+        return false;
+    for (size_t i = 0; i + m <= n; i++)
+        if (memcmp(h + i, needle, m) == 0)
+            return true;
+    return false;
+}
 
 bool wechat_detect(const unsigned char *head, size_t len)
 {
-    (void)head; (void)len;
-    return false;
+    if (len >= 3 && memcmp(head, BOM, 3) == 0) {
+        head += 3;
+        len -= 3;
+    }
+    static const char first[] = "交易时间,";
+    if (len < sizeof first - 1 || memcmp(head, first, sizeof first - 1) != 0)
+        return false;
+    size_t eol = 0;
+    while (eol < len && head[eol] != '\n' && head[eol] != '\r')
+        eol++;
+    return has_bytes(head, eol, ",公众账号ID,") && has_bytes(head, eol, ",微信订单号,");
+}
+
+/* Exact decimal with up to 6 decimals, optional sign, no grouping: "0.04000", "-0.02". */
+static bool wx_parse_micro(const char *s, size_t len, int64_t *out)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (i < len && (s[i] == '-' || s[i] == '+')) {
+        neg = s[i] == '-';
+        i++;
+    }
+    int64_t v = 0;
+    size_t digits = 0, decimals = 0;
+    bool dot = false;
+    for (; i < len; i++) {
+        char c = s[i];
+        if (c == '.' && !dot) {
+            dot = true;
+            continue;
+        }
+        if (c < '0' || c > '9')
+            return false;
+        if (dot && ++decimals > 6)
+            return false;
+        if (v > WX_MAX_MICRO / 10)
+            return false;
+        v = v * 10 + (c - '0');
+        digits++;
+    }
+    if (digits == 0 || (dot && decimals == 0))
+        return false;
+    for (; decimals < 6; decimals++) {
+        if (v > WX_MAX_MICRO / 10)
+            return false;
+        v *= 10;
+    }
+    *out = neg ? -v : v;
+    return true;
+}
+
+static fen_t wx_micro_to_fen_rounded(int64_t m)
+{
+    int64_t mag = m < 0 ? -m : m;
+    fen_t f = (mag + WX_MICRO_PER_FEN / 2) / WX_MICRO_PER_FEN;
+    return m < 0 ? -f : f;
+}
+
+/* "5.76", "-0.02", "0.01" or "0.006" for messages: at least two decimals. */
+static void wx_format_micro(int64_t m, char *out, size_t cap)
+{
+    int64_t mag = m < 0 ? -m : m;
+    char frac[8];
+    snprintf(frac, sizeof frac, "%06lld", (long long)(mag % 1000000));
+    size_t n = 6;
+    while (n > 2 && frac[n - 1] == '0')
+        n--;
+    frac[n] = '\0';
+    snprintf(out, cap, "%s%lld.%s", m < 0 ? "-" : "", (long long)(mag / 1000000), frac);
+}
+
+/* "2019-08-29 09:45:50"; the 2014 layout writes full-width colons (U+FF1A). */
+static bool wx_parse_time(const char *s, size_t len, date_t *out)
+{
+    if (len < 10 || !date_parse(s, 10, out))
+        return false;
+    size_t i = 10;
+    if (i >= len || s[i] != ' ')
+        return false;
+    i++;
+    static const int maxv[3] = {23, 59, 59};
+    for (int part = 0; part < 3; part++) {
+        if (part > 0) {
+            if (i < len && s[i] == ':')
+                i++;
+            else if (i + 3 <= len && memcmp(s + i, "\xEF\xBC\x9A", 3) == 0)
+                i += 3;
+            else
+                return false;
+        }
+        if (i + 2 > len || s[i] < '0' || s[i] > '9' || s[i + 1] < '0' || s[i + 1] > '9')
+            return false;
+        int v = (s[i] - '0') * 10 + (s[i + 1] - '0');
+        if (v > maxv[part])
+            return false;
+        i += 2;
+    }
+    return i == len;
+}
+
+static const csvline_field *wx_field(const wx_state *st, const csvline_field *f, enum wx_col c)
+{
+    static csvline_field empty = {(char *)"", 0};
+    return st->col[c] >= 0 ? &f[st->col[c]] : &empty;
+}
+
+static recon_status wx_header(wx_state *st, csvline_field *f, size_t n)
+{
+    st->ncols = n;
+    for (size_t c = 0; c < C_NCOLS; c++)
+        st->col[c] = -1;
+    for (size_t i = 0; i < n; i++) {
+        csvline_trim(&f[i]);
+        for (size_t c = 0; c < C_NCOLS; c++)
+            if (st->col[c] < 0 && csvline_eq(&f[i], wx_col_names[c]))
+                st->col[c] = (int)i;
+    }
+    if (st->col[C_AMOUNT] < 0)
+        st->col[C_AMOUNT] = st->col[C_TOTAL_LEGACY];
+    static const enum wx_col required[] = {C_TIME, C_MCH, C_TXN, C_STATUS, C_AMOUNT};
+    for (size_t k = 0; k < sizeof required / sizeof required[0]; k++)
+        if (st->col[required[k]] < 0)
+            return err_set(st->err, RECON_EDATA,
+                           "%s: line %ld: wechat bill header has no column %s", instream_name(st->in),
+                           st->line,
+                           required[k] == C_AMOUNT ? "应结订单金额 or 总金额"
+                                                   : wx_col_names[required[k]]);
+    for (size_t k = 0; k < WX_NCHECKS; k++) {
+        st->check_col[k] = -1;
+        if (wx_checks[k].detail == NULL)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            if (csvline_eq(&f[i], wx_checks[k].detail))
+                st->check_col[k] = (int)i;
+    }
+    return RECON_OK;
+}
+
+static recon_status wx_set(wx_state *st, char *dst, size_t cap, const csvline_field *f,
+                           const char *what)
+{
+    if (!receipt_set_field(dst, cap, f->s, f->len))
+        return err_set(st->err, RECON_EDATA, "%s: line %ld: %s longer than %zu bytes",
+                       instream_name(st->in), st->line, what, cap - 1);
+    return RECON_OK;
+}
+
+static recon_status wx_money(wx_state *st, const csvline_field *f, const char *what, int64_t *out)
+{
+    if (!wx_parse_micro(f->s, f->len, out))
+        return err_set(st->err, RECON_EDATA, "%s: line %ld: %s '%.40s' is not an amount",
+                       instream_name(st->in), st->line, what, f->s);
+    return RECON_OK;
+}
+
+static recon_status wx_fen(wx_state *st, const csvline_field *f, const char *what, fen_t *out)
+{
+    int64_t m = 0;
+    recon_status rc = wx_money(st, f, what, &m);
+    if (rc != RECON_OK)
+        return rc;
+    if (m % WX_MICRO_PER_FEN != 0)
+        return err_set(st->err, RECON_EDATA, "%s: line %ld: %s '%s' has fractions of a fen",
+                       instream_name(st->in), st->line, what, f->s);
+    *out = m / WX_MICRO_PER_FEN;
+    return RECON_OK;
+}
+
+static recon_status wx_row(wx_state *st, csvline_field *f, size_t n)
+{
+    const char *name = instream_name(st->in);
+    recon_status rc = RECON_OK;
+    if (n != st->ncols)
+        return err_set(st->err, RECON_EDATA,
+                       "%s: line %ld: %zu fields where the header has %zu; hint: a field "
+                       "containing a comma?",
+                       name, st->line, n, st->ncols);
+    for (size_t i = 0; i < n; i++) {
+        csvline_strip_prefix(&f[i], '`');
+        csvline_trim(&f[i]);
+    }
+    /* Summed before interpretation: the summary covers every row as written. */
+    for (size_t k = 0; k < WX_NCHECKS; k++) {
+        int64_t v = 0;
+        if (st->check_col[k] < 0 || f[st->check_col[k]].len == 0)
+            continue;
+        rc = wx_money(st, &f[st->check_col[k]], wx_checks[k].detail, &v);
+        if (rc != RECON_OK)
+            return rc;
+        if (__builtin_add_overflow(st->sums[k], v, &st->sums[k]))
+            return err_set(st->err, RECON_EDATA, "%s: line %ld: %s total out of range", name,
+                           st->line, wx_checks[k].detail);
+    }
+    st->rows++;
+
+    receipt_t r;
+    receipt_init(&r);
+    snprintf(r.position, sizeof r.position, "line %ld", st->line);
+    const csvline_field *status = wx_field(st, f, C_STATUS);
+    const csvline_field *txn = wx_field(st, f, C_TXN);
+    const csvline_field *mch = wx_field(st, f, C_MCH);
+    if (mch->len == 0)
+        return err_set(st->err, RECON_EDATA, "%s: line %ld: empty 商户号", name, st->line);
+    if (txn->len == 0)
+        return err_set(st->err, RECON_EDATA, "%s: line %ld: empty 微信订单号", name, st->line);
+    if ((rc = wx_set(st, r.source, sizeof r.source, mch, "商户号")) != RECON_OK ||
+        (rc = wx_set(st, r.merchant_order_no, sizeof r.merchant_order_no,
+                     wx_field(st, f, C_ORDER), "商户订单号")) != RECON_OK)
+        return rc;
+    if (st->stmt.source[0] == '\0')
+        memcpy(st->stmt.source, r.source, sizeof r.source);
+    else if (strcmp(st->stmt.source, r.source) != 0)
+        return err_set(st->err, RECON_EDATA,
+                       "%s: line %ld: 商户号 %s differs from %s on earlier rows; hint: one bill "
+                       "per merchant",
+                       name, st->line, r.source, st->stmt.source);
+
+    const csvline_field *ccy = wx_field(st, f, C_CCY);
+    if (ccy->len == 0) {
+        memcpy(r.currency, "CNY", 4);
+    } else if (ccy->len == 3) {
+        memcpy(r.currency, ccy->s, 4);
+    } else {
+        return err_set(st->err, RECON_EDATA,
+                       "%s: line %ld: 货币种类 '%.20s' is not an iso 4217 code", name, st->line,
+                       ccy->s);
+    }
+
+    const csvline_field *time = wx_field(st, f, C_TIME);
+    if (!wx_parse_time(time->s, time->len, &r.booking_date))
+        return err_set(st->err, RECON_EDATA,
+                       "%s: line %ld: 交易时间 '%.40s' is not a date and time like "
+                       "2019-08-29 09:45:50",
+                       name, st->line, time->s);
+
+    int64_t fee_micro = 0;
+    const csvline_field *fee = wx_field(st, f, C_FEE);
+    if (fee->len > 0) {
+        if ((rc = wx_money(st, fee, "手续费", &fee_micro)) != RECON_OK)
+            return rc;
+        r.fee = wx_micro_to_fen_rounded(fee_micro);
+        r.has_fee = true;
+    }
+
+    const csvline_field *goods = wx_field(st, f, C_GOODS), *attach = wx_field(st, f, C_ATTACH);
+    char remit[RECEIPT_TEXT_MAX * 2 + 4];
+    if (attach->len > 0 && goods->len > 0)
+        snprintf(remit, sizeof remit, "%s; %s", goods->s, attach->s);
+    else
+        snprintf(remit, sizeof remit, "%s", goods->len > 0 ? goods->s : attach->s);
+    csvline_field remit_f = {remit, strlen(remit)};
+    if ((rc = wx_set(st, r.remittance, sizeof r.remittance, &remit_f, "商品名称/商户数据包")) !=
+            RECON_OK ||
+        (rc = wx_set(st, r.payer_account, sizeof r.payer_account, wx_field(st, f, C_OPENID),
+                     "用户标识")) != RECON_OK)
+        return rc;
+
+    if (csvline_eq(status, "SUCCESS")) {
+        fen_t amount = 0;
+        if ((rc = wx_fen(st, wx_field(st, f, C_AMOUNT), wx_col_names[C_AMOUNT], &amount)) !=
+            RECON_OK)
+            return rc;
+        if (amount < 0)
+            return err_set(st->err, RECON_EDATA, "%s: line %ld: negative amount on a SUCCESS row",
+                           name, st->line);
+        r.amount = amount;
+        r.direction = RECEIPT_CREDIT;
+        if ((rc = wx_set(st, r.transaction_key, sizeof r.transaction_key, txn, "微信订单号")) !=
+                RECON_OK ||
+            (rc = wx_set(st, r.provider_txn_id, sizeof r.provider_txn_id, txn, "微信订单号")) !=
+                RECON_OK)
+            return rc;
+        st->stmt.credit_total += amount;
+    } else if (csvline_eq(status, "REFUND")) {
+        const csvline_field *rs = wx_field(st, f, C_REFUND_STATUS);
+        if (!csvline_eq(rs, "SUCCESS"))
+            return err_set(st->err, RECON_EDATA,
+                           "%s: line %ld: refund status '%.20s' is not final; hint: download the "
+                           "bill again once the refund has settled",
+                           name, st->line, rs->s);
+        const csvline_field *rid = wx_field(st, f, C_REFUND_ID);
+        if (rid->len == 0)
+            return err_set(st->err, RECON_EDATA, "%s: line %ld: refund row without 微信退款单号",
+                           name, st->line);
+        fen_t refund = 0;
+        if ((rc = wx_fen(st, wx_field(st, f, C_REFUND_AMOUNT), "退款金额", &refund)) != RECON_OK)
+            return rc;
+        if (refund < 0)
+            return err_set(st->err, RECON_EDATA, "%s: line %ld: negative 退款金额", name, st->line);
+        /* The refund leaves on the day it succeeded, which the REFUND layout states. */
+        const csvline_field *done = wx_field(st, f, C_REFUND_DONE);
+        if (done->len > 0 && !wx_parse_time(done->s, done->len, &r.booking_date))
+            return err_set(st->err, RECON_EDATA,
+                           "%s: line %ld: 退款成功时间 '%.40s' is not a date and time", name,
+                           st->line, done->s);
+        r.amount = -refund;
+        r.direction = RECEIPT_DEBIT;
+        r.reversal = true;
+        if ((rc = wx_set(st, r.transaction_key, sizeof r.transaction_key, rid, "微信退款单号")) !=
+                RECON_OK ||
+            (rc = wx_set(st, r.provider_txn_id, sizeof r.provider_txn_id, rid, "微信退款单号")) !=
+                RECON_OK ||
+            (rc = wx_set(st, r.reversal_of, sizeof r.reversal_of, txn, "微信订单号")) != RECON_OK)
+            return rc;
+        st->stmt.debit_total += refund;
+    } else {
+        return err_set(st->err, RECON_EDATA,
+                       "%s: line %ld: unsupported 交易状态 '%.20s' (expected SUCCESS or REFUND)",
+                       name, st->line, status->s);
+    }
+    if (st->stmt.currency[0] == '\0')
+        memcpy(st->stmt.currency, r.currency, sizeof r.currency);
+    if (st->stmt.period_from == DATE_NONE || r.booking_date < st->stmt.period_from)
+        st->stmt.period_from = r.booking_date;
+    if (st->stmt.period_to == DATE_NONE || r.booking_date > st->stmt.period_to)
+        st->stmt.period_to = r.booking_date;
+    st->stmt.entry_count++;
+    return st->sink->on_receipt(st->sink->ctx, &r, st->err);
+}
+
+static recon_status wx_summary_header(wx_state *st, csvline_field *f, size_t n)
+{
+    st->summary_line = st->line;
+    st->summary_ncols = n;
+    bool has_count = false;
+    for (size_t i = 0; i < n; i++) {
+        csvline_trim(&f[i]);
+        st->summary_map[i] = -1;
+        for (size_t k = 0; k < WX_NCHECKS; k++)
+            if (csvline_eq(&f[i], wx_checks[k].summary)) {
+                st->summary_map[i] = (int)k;
+                has_count = has_count || wx_checks[k].detail == NULL;
+            }
+    }
+    if (!has_count)
+        return err_set(st->err, RECON_EDATA, "%s: line %ld: summary header has no 总交易单数",
+                       instream_name(st->in), st->line);
+    return RECON_OK;
+}
+
+static recon_status wx_summary_values(wx_state *st, csvline_field *f, size_t n)
+{
+    const char *name = instream_name(st->in);
+    if (n != st->summary_ncols)
+        return err_set(st->err, RECON_EDATA,
+                       "%s: line %ld: %zu summary values where the summary header on line %ld has "
+                       "%zu",
+                       name, st->line, n, st->summary_line, st->summary_ncols);
+    for (size_t i = 0; i < n; i++) {
+        csvline_strip_prefix(&f[i], '`');
+        csvline_trim(&f[i]);
+        int k = st->summary_map[i];
+        if (k < 0)
+            continue; /* a total we cannot recompute (e.g. a newer column) */
+        const char *label = wx_checks[k].summary;
+        if (wx_checks[k].detail == NULL) {
+            char *end = NULL;
+            long count = f[i].len > 0 && f[i].s[0] >= '0' && f[i].s[0] <= '9'
+                             ? strtol(f[i].s, &end, 10)
+                             : -1;
+            if (count < 0 || end != f[i].s + f[i].len)
+                return err_set(st->err, RECON_EDATA, "%s: line %ld: %s '%.20s' is not a count",
+                               name, st->line, label, f[i].s);
+            if (count != st->rows)
+                return err_set(st->err, RECON_EDATA,
+                               "%s: line %ld: summary %s is %ld but the bill has %ld rows; hint: "
+                               "truncated or edited bill",
+                               name, st->line, label, count, st->rows);
+            continue;
+        }
+        if (st->check_col[k] < 0)
+            continue;
+        int64_t v = 0;
+        recon_status rc = wx_money(st, &f[i], label, &v);
+        if (rc != RECON_OK)
+            return rc;
+        if (v != st->sums[k]) {
+            char want[48], got[48];
+            wx_format_micro(v, want, sizeof want);
+            wx_format_micro(st->sums[k], got, sizeof got);
+            return err_set(st->err, RECON_EDATA,
+                           "%s: line %ld: summary %s is %s but the rows' %s add up to %s", name,
+                           st->line, label, want, wx_checks[k].detail, got);
+        }
+    }
+    snprintf(st->stmt.position, sizeof st->stmt.position, "line %ld", st->line);
+    st->stmt.statement_date = st->stmt.period_to;
+    if (st->stmt.currency[0] == '\0')
+        memcpy(st->stmt.currency, "CNY", 4);
+    return RECON_OK;
+}
+
+static bool is_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t')
+            return false;
+    return true;
 }
 
 recon_status wechat_parse(instream_t *in, const parse_options *opts, const receipt_sink *sink,
                           err_t *err)
 {
     (void)opts;
-    (void)sink;
-    return err_set(err, RECON_EDATA, "%s: wechat statements are not supported yet", instream_name(in));
+    enum { S_HEADER, S_ROWS, S_SUMMARY, S_DONE } state = S_HEADER;
+    linereader_t *lr = NULL;
+    char *buf = malloc(WX_MAX_LINE + 1);
+    csvline_field *f = malloc(WX_MAX_FIELDS * sizeof *f);
+    wx_state *st = calloc(1, sizeof *st);
+    recon_status rc = RECON_OK;
+    if (buf == NULL || f == NULL || st == NULL) {
+        rc = err_set(err, RECON_EINTERNAL, "out of memory");
+        goto out;
+    }
+    st->in = in;
+    st->sink = sink;
+    st->err = err;
+    statement_summary_init(&st->stmt);
+    if ((rc = linereader_new(in, WX_MAX_LINE, &lr, err)) != RECON_OK)
+        goto out;
+    for (;;) {
+        const char *line = NULL;
+        size_t len = 0;
+        if ((rc = linereader_next(lr, &line, &len, err)) != RECON_OK)
+            goto out;
+        if (line == NULL)
+            break;
+        st->line = linereader_lineno(lr);
+        if (st->line == 1 && len >= 3 && memcmp(line, BOM, 3) == 0) {
+            line += 3;
+            len -= 3;
+        }
+        if (is_blank(line, len))
+            continue;
+        if (state == S_DONE) {
+            rc = err_set(err, RECON_EDATA, "%s: line %ld: unexpected text after the summary",
+                         instream_name(in), st->line);
+            goto out;
+        }
+        memcpy(buf, line, len);
+        buf[len] = '\0';
+        size_t n = 0;
+        csvline_result cr = csvline_split(buf, len, ',', f, WX_MAX_FIELDS, &n);
+        if (cr != CSVLINE_OK) {
+            rc = err_set(err, RECON_EDATA, "%s: line %ld: %s", instream_name(in), st->line,
+                         csvline_result_str(cr));
+            goto out;
+        }
+        switch (state) {
+        case S_HEADER:
+            rc = wx_header(st, f, n);
+            state = S_ROWS;
+            break;
+        case S_ROWS:
+            if (len >= 15 && memcmp(line, "总交易单数", 15) == 0) {
+                rc = wx_summary_header(st, f, n);
+                state = S_SUMMARY;
+            } else {
+                rc = wx_row(st, f, n);
+            }
+            break;
+        case S_SUMMARY:
+            rc = wx_summary_values(st, f, n);
+            state = S_DONE;
+            break;
+        case S_DONE:
+            break;
+        }
+        if (rc != RECON_OK)
+            goto out;
+    }
+    if (state != S_DONE) {
+        rc = err_set(err, RECON_EDATA,
+                     "%s: line %ld: bill ends without its summary (总交易单数 header and values); "
+                     "hint: truncated download?",
+                     instream_name(in), st->line);
+        goto out;
+    }
+    /* Only now is the whole bill known to be consistent. */
+    if (sink->on_statement)
+        rc = sink->on_statement(sink->ctx, &st->stmt, err);
+out:
+    linereader_free(lr);
+    free(st);
+    free(f);
+    free(buf);
+    return rc;
 }

@@ -1,0 +1,308 @@
+#include "db/client.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+
+#define COPY_CHUNK 32768
+
+struct db {
+    PGconn *conn;
+    buf_t copy;
+    char *copy_line;   /* PQgetCopyData buffer of the last line */
+    long copy_rows;
+};
+
+static void notice_to_log(void *arg, const char *message)
+{
+    (void)arg;
+    log_info("server: %s", message);
+}
+
+/* One line of the server's message, without libpq's trailing newline. */
+static const char *conn_message(PGconn *conn, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", conn ? PQerrorMessage(conn) : "out of memory");
+    for (char *p = out; *p; p++)
+        if (*p == '\n' || *p == '\r') {
+            /* keep only the first line unless it is empty */
+            if (p == out)
+                continue;
+            *p = '\0';
+            break;
+        }
+    return out;
+}
+
+recon_status db_connect(const char *conninfo, db_t **out, err_t *err)
+{
+    *out = NULL;
+    /* search_path leaves out public and "$user": no object can be shadowed. */
+    const char *keys[] = {"dbname", "fallback_application_name", "client_encoding", "options",
+                          NULL};
+    const char *vals[] = {conninfo, "recon", "UTF8", "-c search_path=recon,pg_catalog", NULL};
+    PGconn *conn = PQconnectdbParams(keys, vals, 1);
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+        char msg[512];
+        conn_message(conn, msg, sizeof msg);
+        PQfinish(conn);
+        return err_set(err, RECON_EUNAVAIL, "database unavailable: %s", msg);
+    }
+    PQsetNoticeProcessor(conn, notice_to_log, NULL);
+    db_t *db = calloc(1, sizeof *db);
+    if (db == NULL) {
+        PQfinish(conn);
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    }
+    db->conn = conn;
+    *out = db;
+    return RECON_OK;
+}
+
+void db_close(db_t *db)
+{
+    if (db == NULL)
+        return;
+    if (db->copy_line)
+        PQfreemem(db->copy_line);
+    PQfinish(db->conn);
+    buf_free(&db->copy);
+    free(db);
+}
+
+PGconn *db_pgconn(db_t *db) { return db->conn; }
+
+/* Lost connections are "unavailable" (69) so schedulers retry; the rest is a bug
+ * or a constraint the data broke. */
+static recon_status result_error(db_t *db, PGresult *res, const char *sql, err_t *err)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    char msg[512];
+    if (primary == NULL)
+        primary = conn_message(db->conn, msg, sizeof msg);
+    recon_status st = RECON_EINTERNAL;
+    if (PQstatus(db->conn) != CONNECTION_OK || (state && strncmp(state, "08", 2) == 0) ||
+        (state && strncmp(state, "57P", 3) == 0))
+        st = RECON_EUNAVAIL;
+    else if (state && strncmp(state, "23", 2) == 0)
+        st = RECON_EDATA;
+    /* Name the statement by its first line: enough to find it, never the values. */
+    char first[96];
+    snprintf(first, sizeof first, "%s", sql);
+    char *nl = strchr(first, '\n');
+    if (nl)
+        *nl = '\0';
+    err_set(err, st, "database error%s%s: %s (sql: %s)", state ? " " : "", state ? state : "",
+            primary, first);
+    PQclear(res);
+    return st;
+}
+
+recon_status db_exec(db_t *db, const char *sql, err_t *err)
+{
+    PGresult *res = PQexec(db->conn, sql);
+    ExecStatusType s = PQresultStatus(res);
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+        return result_error(db, res, sql, err);
+    PQclear(res);
+    return RECON_OK;
+}
+
+recon_status db_command(db_t *db, const char *sql, int nparams, const char *const *params,
+                        long *affected, err_t *err)
+{
+    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType s = PQresultStatus(res);
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+        return result_error(db, res, sql, err);
+    if (affected) {
+        const char *n = PQcmdTuples(res);
+        *affected = *n ? strtol(n, NULL, 10) : 0;
+    }
+    PQclear(res);
+    return RECON_OK;
+}
+
+recon_status db_query(db_t *db, const char *sql, int nparams, const char *const *params,
+                      int columns, PGresult **out, err_t *err)
+{
+    *out = NULL;
+    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return result_error(db, res, sql, err);
+    if (PQnfields(res) != columns) {
+        int got = PQnfields(res);
+        PQclear(res);
+        return err_set(err, RECON_EINTERNAL,
+                       "unexpected result shape: %d columns, expected %d (sql: %.60s)", got,
+                       columns, sql);
+    }
+    *out = res;
+    return RECON_OK;
+}
+
+recon_status db_begin(db_t *db, err_t *err) { return db_exec(db, "BEGIN", err); }
+
+recon_status db_commit(db_t *db, err_t *err) { return db_exec(db, "COMMIT", err); }
+
+void db_rollback(db_t *db)
+{
+    if (PQstatus(db->conn) != CONNECTION_OK)
+        return;
+    PGresult *res = PQexec(db->conn, "ROLLBACK");
+    PQclear(res);
+}
+
+recon_status db_copy_in_begin(db_t *db, const char *sql, err_t *err)
+{
+    PGresult *res = PQexec(db->conn, sql);
+    if (PQresultStatus(res) != PGRES_COPY_IN)
+        return result_error(db, res, sql, err);
+    PQclear(res);
+    buf_reset(&db->copy);
+    db->copy_rows = 0;
+    return RECON_OK;
+}
+
+buf_t *db_copy_buffer(db_t *db) { return &db->copy; }
+
+recon_status db_copy_in_flush(db_t *db, bool force, err_t *err)
+{
+    if (db->copy.len == 0 || (!force && db->copy.len < COPY_CHUNK))
+        return RECON_OK;
+    if (db->copy.len > (size_t)0x7fffffff)
+        return err_set(err, RECON_EINTERNAL, "copy buffer too large");
+    if (PQputCopyData(db->conn, db->copy.data, (int)db->copy.len) != 1) {
+        char msg[512];
+        return err_set(err, RECON_EUNAVAIL, "database error during copy: %s",
+                       conn_message(db->conn, msg, sizeof msg));
+    }
+    buf_reset(&db->copy);
+    return RECON_OK;
+}
+
+recon_status db_copy_in_end(db_t *db, long *rows, err_t *err)
+{
+    recon_status st = db_copy_in_flush(db, true, err);
+    if (st != RECON_OK)
+        return st;
+    if (PQputCopyEnd(db->conn, NULL) != 1) {
+        char msg[512];
+        return err_set(err, RECON_EUNAVAIL, "database error ending copy: %s",
+                       conn_message(db->conn, msg, sizeof msg));
+    }
+    PGresult *res;
+    st = RECON_OK;
+    /* Drain every result so the connection is ready for the next command. */
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        if (st == RECON_OK && PQresultStatus(res) != PGRES_COMMAND_OK) {
+            st = result_error(db, res, "COPY FROM STDIN", err);
+            continue;
+        }
+        if (rows) {
+            const char *n = PQcmdTuples(res);
+            *rows = *n ? strtol(n, NULL, 10) : 0;
+        }
+        PQclear(res);
+    }
+    return st;
+}
+
+bool db_copy_field(buf_t *b, const char *value, bool last)
+{
+    const char *p = value;
+    const char *run = p;
+    for (; *p; p++) {
+        const char *esc = NULL;
+        switch (*p) {
+        case '\\':
+            esc = "\\\\";
+            break;
+        case '\t':
+            esc = "\\t";
+            break;
+        case '\n':
+            esc = "\\n";
+            break;
+        case '\r':
+            esc = "\\r";
+            break;
+        default:
+            continue;
+        }
+        if (!buf_append(b, run, (size_t)(p - run)) || !buf_append_str(b, esc))
+            return false;
+        run = p + 1;
+    }
+    if (!buf_append(b, run, (size_t)(p - run)))
+        return false;
+    return buf_append_char(b, last ? '\n' : '\t');
+}
+
+bool db_copy_null(buf_t *b, bool last)
+{
+    return buf_append_str(b, "\\N") && buf_append_char(b, last ? '\n' : '\t');
+}
+
+recon_status db_copy_out_begin(db_t *db, const char *sql, err_t *err)
+{
+    PGresult *res = PQexec(db->conn, sql);
+    if (PQresultStatus(res) != PGRES_COPY_OUT)
+        return result_error(db, res, sql, err);
+    PQclear(res);
+    return RECON_OK;
+}
+
+recon_status db_copy_out_next(db_t *db, const char **line, size_t *len, err_t *err)
+{
+    if (db->copy_line) {
+        PQfreemem(db->copy_line);
+        db->copy_line = NULL;
+    }
+    *line = NULL;
+    *len = 0;
+    char *data = NULL;
+    int n = PQgetCopyData(db->conn, &data, 0);
+    if (n > 0) {
+        db->copy_line = data;
+        /* strip the row terminator */
+        if (data[n - 1] == '\n')
+            data[--n] = '\0';
+        *line = data;
+        *len = (size_t)n;
+        return RECON_OK;
+    }
+    recon_status st = RECON_OK;
+    if (n == -2) {
+        char msg[512];
+        st = err_set(err, RECON_EUNAVAIL, "database error during copy out: %s",
+                     conn_message(db->conn, msg, sizeof msg));
+    }
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        if (st == RECON_OK && PQresultStatus(res) != PGRES_COMMAND_OK) {
+            st = result_error(db, res, "COPY TO STDOUT", err);
+            continue;
+        }
+        PQclear(res);
+    }
+    return st;
+}
+
+recon_status db_try_lock(db_t *db, long long key, bool *got, err_t *err)
+{
+    char keytext[32];
+    snprintf(keytext, sizeof keytext, "%lld", key);
+    const char *params[] = {keytext};
+    PGresult *res = NULL;
+    recon_status st = db_query(db, "SELECT pg_try_advisory_lock($1::bigint)", 1, params, 1, &res,
+                               err);
+    if (st != RECON_OK)
+        return st;
+    *got = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return RECON_OK;
+}

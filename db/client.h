@@ -1,0 +1,60 @@
+/*
+ * The one libpq client: connect, run parameterised SQL with expected result
+ * shapes, and stream COPY in and out. Values only ever travel as parameters or
+ * COPY data. A db_t owns its connection until db_close; a PGresult handed out
+ * by db_query belongs to the caller (PQclear).
+ */
+#ifndef RECON_DB_CLIENT_H
+#define RECON_DB_CLIENT_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+
+typedef struct db db_t;
+
+/* Connects with a conninfo string ("" = libpq environment). Sets
+ * fallback_application_name, UTF-8 client encoding and a safe search_path
+ * (recon, pg_catalog). Failure: RECON_EUNAVAIL with the server's message,
+ * never the password. */
+recon_status db_connect(const char *conninfo, db_t **out, err_t *err);
+void db_close(db_t *db);
+PGconn *db_pgconn(db_t *db);
+
+/* Runs static SQL that returns no rows (may hold several statements). */
+recon_status db_exec(db_t *db, const char *sql, err_t *err);
+
+/* Parameterised command (INSERT/UPDATE/...); *affected (may be NULL) = rows. */
+recon_status db_command(db_t *db, const char *sql, int nparams, const char *const *params,
+                        long *affected, err_t *err);
+
+/* Parameterised query that must return exactly `columns` columns. */
+recon_status db_query(db_t *db, const char *sql, int nparams, const char *const *params,
+                      int columns, PGresult **out, err_t *err);
+
+recon_status db_begin(db_t *db, err_t *err);
+recon_status db_commit(db_t *db, err_t *err);
+/* Best effort; used on error paths, so it never overwrites err. */
+void db_rollback(db_t *db);
+
+/* COPY ... FROM STDIN: rows appended to the internal buffer are sent in
+ * 32 KiB chunks (large chunks stop client/server overlap, performance.md). */
+recon_status db_copy_in_begin(db_t *db, const char *sql, err_t *err);
+buf_t *db_copy_buffer(db_t *db);            /* append rows here, then db_copy_in_flush */
+recon_status db_copy_in_flush(db_t *db, bool force, err_t *err);
+recon_status db_copy_in_end(db_t *db, long *rows, err_t *err);
+/* Appends one COPY text-format field, escaping backslash, tab, CR and LF. */
+bool db_copy_field(buf_t *b, const char *value, bool last);
+bool db_copy_null(buf_t *b, bool last);
+
+/* COPY ... TO STDOUT: *line is valid until the next call; NULL at the end. */
+recon_status db_copy_out_begin(db_t *db, const char *sql, err_t *err);
+recon_status db_copy_out_next(db_t *db, const char **line, size_t *len, err_t *err);
+
+/* Session advisory lock (job exclusion): false in *got when another holds it. */
+recon_status db_try_lock(db_t *db, long long key, bool *got, err_t *err);
+
+#endif

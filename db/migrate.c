@@ -1,0 +1,102 @@
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "db/client.h"
+#include "db/migrations.h"
+
+/* Serialises concurrent `recon init` runs (any constant unique to recon). */
+#define MIGRATION_LOCK_KEY "7265636f6e01"
+
+static const char version_table_sql[] =
+    "CREATE SCHEMA IF NOT EXISTS recon;\n"
+    "CREATE TABLE IF NOT EXISTS recon.schema_version (\n"
+    "    version int PRIMARY KEY,\n"
+    "    name text NOT NULL,\n"
+    "    applied_at timestamptz NOT NULL DEFAULT now())";
+
+recon_status migrate_current_version(PGconn *conn, int *version, err_t *err)
+{
+    *version = 0;
+    PGresult *res = PQexec(conn, "SELECT to_regclass('recon.schema_version') IS NOT NULL");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        err_set(err, RECON_EUNAVAIL, "database error: %s", PQerrorMessage(conn));
+        PQclear(res);
+        return RECON_EUNAVAIL;
+    }
+    bool exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    if (!exists)
+        return RECON_OK;
+    res = PQexec(conn, "SELECT coalesce(max(version), 0) FROM recon.schema_version");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) != 1) {
+        err_set(err, RECON_EUNAVAIL, "database error: %s", PQerrorMessage(conn));
+        PQclear(res);
+        return RECON_EUNAVAIL;
+    }
+    *version = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return RECON_OK;
+}
+
+static recon_status apply_one(db_t *db, const migration_file *m, err_t *err)
+{
+    char version[16];
+    snprintf(version, sizeof version, "%d", m->version);
+    const char *params[] = {version, m->name};
+    recon_status st = db_begin(db, err);
+    if (st != RECON_OK)
+        return st;
+    /* Inside the transaction: a second runner waits here, then sees the row. */
+    if ((st = db_exec(db, "SELECT pg_advisory_xact_lock(x'" MIGRATION_LOCK_KEY "'::bigint)",
+                      err)) != RECON_OK)
+        goto fail;
+    PGresult *res = NULL;
+    if ((st = db_query(db, "SELECT 1 FROM recon.schema_version WHERE version = $1::int", 1,
+                       params, 1, &res, err)) != RECON_OK)
+        goto fail;
+    bool done = PQntuples(res) > 0;
+    PQclear(res);
+    if (done) {
+        db_rollback(db);
+        return RECON_OK;
+    }
+    if ((st = db_exec(db, m->sql, err)) != RECON_OK) {
+        err_prefix(err, "migration %s: ", m->name);
+        goto fail;
+    }
+    if ((st = db_command(db, "INSERT INTO recon.schema_version (version, name) VALUES ($1::int, $2)",
+                         2, params, NULL, err)) != RECON_OK)
+        goto fail;
+    if ((st = db_commit(db, err)) != RECON_OK)
+        goto fail;
+    log_info("applied migration %s", m->name);
+    return RECON_OK;
+fail:
+    db_rollback(db);
+    return st;
+}
+
+recon_status migrate_apply(db_t *db, int *applied, err_t *err)
+{
+    int count = 0;
+    recon_status st = db_exec(db, version_table_sql, err);
+    if (st != RECON_OK)
+        return st;
+    int current = 0;
+    if ((st = migrate_current_version(db_pgconn(db), &current, err)) != RECON_OK)
+        return st;
+    for (int i = 0; i < migration_file_count; i++) {
+        const migration_file *m = &migration_files[i];
+        if (m->version <= current)
+            continue;
+        if ((st = apply_one(db, m, err)) != RECON_OK)
+            return st;
+        count++;
+    }
+    if (applied)
+        *applied = count;
+    return RECON_OK;
+}

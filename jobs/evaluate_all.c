@@ -1,0 +1,213 @@
+#include "jobs/evaluate_all.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COLUMNS 11
+
+/* Receipts counted for a policy: CNY money matched to it, minus reversals and the
+ * receipts they reverse (the history is recomputed without them, section 8). */
+static const char copy_sql[] =
+    "COPY (SELECT p.policy_no, p.holder_name, p.payer_account, p.payment_mode, p.start_date, "
+    "p.end_date, p.premium, p.net_premium, "
+    "coalesce((SELECT string_agg(r.receipt_id || ':' || r.booking_date || ':' || r.amount, ',' "
+    "  ORDER BY r.receipt_id) FROM receipts r WHERE r.policy_no = p.policy_no "
+    "  AND r.currency = 'CNY' AND NOT r.reversal AND NOT EXISTS (SELECT 1 FROM receipts v "
+    "  WHERE v.reversal AND v.source = r.source AND v.reversal_of <> '' AND v.reversal_of IN "
+    "  (r.transaction_key, r.provider_txn_id, r.end_to_end_id))), ''), "
+    "coalesce((SELECT string_agg(a.agreed_on::text, ',' ORDER BY a.agreed_on) "
+    "  FROM reinstatement_agreements a WHERE a.policy_no = p.policy_no), ''), "
+    "(SELECT c.received_on FROM cancellation_requests c WHERE c.policy_no = p.policy_no) "
+    "FROM policies p %s ORDER BY p.policy_no) TO STDOUT";
+
+typedef struct scratch {
+    eval_receipt *receipts;
+    size_t receipt_cap;
+    date_t *agreements;
+    size_t agreement_cap;
+} scratch;
+
+/* Splits a COPY text line in place into exactly `n` fields (no escapes expected
+ * in these columns except in names, which are unescaped). */
+static bool split_copy_line(char *line, char **fields, size_t n)
+{
+    size_t i = 0;
+    fields[i++] = line;
+    for (char *p = line; *p; p++)
+        if (*p == '\t') {
+            *p = '\0';
+            if (i == n)
+                return false;
+            fields[i++] = p + 1;
+        }
+    if (i != n)
+        return false;
+    for (size_t k = 0; k < n; k++) {
+        if (strcmp(fields[k], "\\N") == 0) {
+            fields[k][0] = '\0';
+            continue;
+        }
+        char *w = fields[k];
+        for (char *r = fields[k]; *r; r++) {
+            if (*r == '\\' && r[1]) {
+                r++;
+                *w++ = *r == 't' ? '\t' : *r == 'n' ? '\n' : *r == 'r' ? '\r' : *r;
+            } else {
+                *w++ = *r;
+            }
+        }
+        *w = '\0';
+    }
+    return true;
+}
+
+static bool parse_i64(const char *s, const char *end, long long *out)
+{
+    if (s == end)
+        return false;
+    char tmp[32];
+    size_t n = (size_t)(end - s);
+    if (n >= sizeof tmp)
+        return false;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    char *e = NULL;
+    errno = 0;
+    long long v = strtoll(tmp, &e, 10);
+    if (errno || *e)
+        return false;
+    *out = v;
+    return true;
+}
+
+static recon_status parse_receipts(char *s, scratch *sc, size_t *count, err_t *err)
+{
+    *count = 0;
+    while (*s) {
+        char *end = strchr(s, ',');
+        if (end == NULL)
+            end = s + strlen(s);
+        char *c1 = memchr(s, ':', (size_t)(end - s));
+        char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
+        long long id, amount;
+        date_t d;
+        if (c2 == NULL || !parse_i64(s, c1, &id) || !date_parse(c1 + 1, (size_t)(c2 - c1 - 1), &d) ||
+            !parse_i64(c2 + 1, end, &amount))
+            return err_set(err, RECON_EINTERNAL, "unexpected receipt list from the database");
+        if (*count == sc->receipt_cap) {
+            size_t cap = sc->receipt_cap ? sc->receipt_cap * 2 : 64;
+            eval_receipt *p = realloc(sc->receipts, cap * sizeof *p);
+            if (p == NULL)
+                return err_set(err, RECON_EINTERNAL, "out of memory");
+            sc->receipts = p;
+            sc->receipt_cap = cap;
+        }
+        sc->receipts[(*count)++] = (eval_receipt){d, amount, id};
+        s = *end ? end + 1 : end;
+    }
+    return RECON_OK;
+}
+
+static recon_status parse_agreements(char *s, scratch *sc, size_t *count, err_t *err)
+{
+    *count = 0;
+    while (*s) {
+        if (*count == sc->agreement_cap) {
+            size_t cap = sc->agreement_cap ? sc->agreement_cap * 2 : 8;
+            date_t *p = realloc(sc->agreements, cap * sizeof *p);
+            if (p == NULL)
+                return err_set(err, RECON_EINTERNAL, "out of memory");
+            sc->agreements = p;
+            sc->agreement_cap = cap;
+        }
+        if (!date_parse(s, 10, &sc->agreements[*count]))
+            return err_set(err, RECON_EINTERNAL, "unexpected agreement list from the database");
+        (*count)++;
+        s += 10;
+        if (*s == ',')
+            s++;
+    }
+    return RECON_OK;
+}
+
+static recon_status handle_line(char *line, const eval_config *cfg, date_t as_of, scratch *sc,
+                                eval_result *res, policy_result_fn fn, void *ctx, err_t *err)
+{
+    char *f[COLUMNS];
+    if (!split_copy_line(line, f, COLUMNS))
+        return err_set(err, RECON_EINTERNAL, "unexpected row shape from the database");
+    policy_view p = {f[0], f[1], f[2], {0}};
+    fen_t premium, net;
+    long long v;
+    if (!payment_mode_from_name(f[3], &p.terms.mode) ||
+        !date_parse(f[4], strlen(f[4]), &p.terms.start_date) ||
+        !date_parse(f[5], strlen(f[5]), &p.terms.end_date) ||
+        !parse_i64(f[6], f[6] + strlen(f[6]), &v))
+        return err_set(err, RECON_EINTERNAL, "unexpected policy row from the database");
+    premium = v;
+    if (!parse_i64(f[7], f[7] + strlen(f[7]), &v))
+        return err_set(err, RECON_EINTERNAL, "unexpected policy row from the database");
+    net = v;
+    p.terms.premium = premium;
+    p.terms.net_premium = net;
+    eval_input in = {.terms = p.terms, .as_of = as_of, .cancellation = DATE_NONE};
+    recon_status st = parse_receipts(f[8], sc, &in.receipt_count, err);
+    if (st == RECON_OK)
+        st = parse_agreements(f[9], sc, &in.agreement_count, err);
+    if (st != RECON_OK)
+        return st;
+    in.receipts = sc->receipts;
+    in.agreements = sc->agreements;
+    if (*f[10] && !date_parse(f[10], strlen(f[10]), &in.cancellation))
+        return err_set(err, RECON_EINTERNAL, "unexpected cancellation date from the database");
+    if ((st = eval_policy(&in, cfg, res, err)) != RECON_OK)
+        return err_prefix(err, "policy %s: ", p.policy_no);
+    return fn(ctx, &p, &in, res, err);
+}
+
+recon_status evaluate_policies(db_t *db, const eval_config *cfg, date_t as_of,
+                               const char *policy_no, policy_result_fn fn, void *ctx, err_t *err)
+{
+    char sql[sizeof copy_sql + 160];
+    char filter[128] = "";
+    if (policy_no) {
+        /* COPY takes no parameters: the policy number is checked to be a plain
+         * identifier (letters, digits, '-', '_') before it is quoted here. */
+        for (const char *c = policy_no; *c; c++)
+            if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+                  (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
+                return err_set(err, RECON_EUSAGE, "invalid policy number '%.40s'", policy_no);
+        if (strlen(policy_no) > 40)
+            return err_set(err, RECON_EUSAGE, "invalid policy number '%.40s'", policy_no);
+        snprintf(filter, sizeof filter, "WHERE p.policy_no = '%s'", policy_no);
+    }
+    snprintf(sql, sizeof sql, copy_sql, filter);
+    recon_status st = db_copy_out_begin(db, sql, err);
+    if (st != RECON_OK)
+        return st;
+    scratch sc = {0};
+    eval_result res;
+    eval_result_init(&res);
+    bool failed = false;
+    for (;;) {
+        const char *line = NULL;
+        size_t len = 0;
+        recon_status rs = db_copy_out_next(db, &line, &len, failed ? NULL : err);
+        if (rs != RECON_OK) {
+            if (!failed)
+                st = rs;
+            break;
+        }
+        if (line == NULL)
+            break;
+        /* keep draining after a failure so the connection stays usable */
+        if (!failed && (st = handle_line((char *)line, cfg, as_of, &sc, &res, fn, ctx, err)) !=
+                           RECON_OK)
+            failed = true;
+    }
+    eval_result_free(&res);
+    free(sc.receipts);
+    free(sc.agreements);
+    return st;
+}

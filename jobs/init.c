@@ -1,0 +1,60 @@
+#include <string.h>
+#include <stdio.h>
+
+#include "db/cluster.h"
+#include "db/migrations.h"
+#include "jobs/jobs.h"
+
+recon_status cmd_init(const job_options *o, err_t *err)
+{
+    db_t *db = NULL;
+    recon_status st = job_connect(o, &db, err);
+    if (st != RECON_OK)
+        return st;
+    int applied = 0, version = 0;
+    st = migrate_apply(db, &applied, err);
+    if (st == RECON_OK)
+        st = migrate_current_version(db_pgconn(db), &version, err);
+    if (st == RECON_OK)
+        fprintf(o->out, "schema at version %d (%d migration%s applied)\n", version, applied,
+                applied == 1 ? "" : "s");
+    db_close(db);
+    return st;
+}
+
+recon_status cmd_db(const job_options *o, const char *action, err_t *err)
+{
+    cluster_t c;
+    recon_status st = cluster_locate(&c, err);
+    if (st != RECON_OK)
+        return st;
+    if (action == NULL)
+        return err_set(err, RECON_EUSAGE, "recon db: expected start, stop or status");
+    if (strcmp(action, "start") == 0) {
+        st = cluster_ensure_running(&c, err);
+        if (st == RECON_OK)
+            fprintf(o->out, "embedded database running in %s\n", c.datadir);
+        return st;
+    }
+    if (strcmp(action, "stop") == 0) {
+        bool was = false;
+        st = cluster_stop(&c, &was, err);
+        if (st == RECON_OK)
+            fprintf(o->out, "embedded database in %s %s\n", c.datadir,
+                    was ? "stopped" : "was not running");
+        return st;
+    }
+    if (strcmp(action, "status") == 0) {
+        int state = 0;
+        st = cluster_state(&c, &state, err);
+        if (st != RECON_OK)
+            return st;
+        static const char *const names[] = {"running", "stopped", "not created"};
+        fprintf(o->out, "embedded database in %s: %s\n", c.datadir, names[state]);
+        /* like pg_ctl status: 3 when not running, so scripts can test it */
+        return state == 0 ? RECON_OK : err_set(err, RECON_EUNAVAIL, "embedded database is %s",
+                                               names[state]);
+    }
+    return err_set(err, RECON_EUSAGE, "recon db: unknown action '%s' (start, stop, status)",
+                   action);
+}

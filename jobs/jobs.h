@@ -1,0 +1,49 @@
+/*
+ * Command entry points. main.c parses options into job_options and calls one
+ * command; commands return a status and fill err, and only main prints it.
+ * Strings in job_options point into argv and are owned by main.
+ */
+#ifndef RECON_JOBS_JOBS_H
+#define RECON_JOBS_JOBS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "common/err.h"
+#include "core/date.h"
+#include "core/evaluate.h"
+#include "db/client.h"
+
+typedef struct job_options {
+    const char *db;          /* --db CONNINFO */
+    date_t as_of;            /* --as-of, DATE_NONE if not given */
+    date_t from, to;         /* replay range */
+    const char *out_dir;
+    const char *inbox;
+    const char *format;
+    const char *profile;
+    bool unmasked;
+    char **args;             /* positional arguments after the command words */
+    int arg_count;
+    FILE *out;               /* stdout: tables and CSV */
+    eval_config rules;       /* interpretation settings (RECON_* environment) */
+} job_options;
+
+/* Opens the database named by --db, RECON_DB, the libpq environment, or the
+ * embedded cluster (started on demand). */
+recon_status job_connect(const job_options *o, db_t **db, err_t *err);
+/* Connects and checks the schema is current; hint to run `recon init` if not. */
+recon_status job_connect_ready(const job_options *o, db_t **db, err_t *err);
+
+recon_status cmd_init(const job_options *o, err_t *err);
+recon_status cmd_db(const job_options *o, const char *action, err_t *err);
+recon_status cmd_policies_load(const job_options *o, err_t *err);
+recon_status cmd_events_load(const job_options *o, err_t *err);
+recon_status cmd_receipts_load(const job_options *o, err_t *err);
+recon_status cmd_status(const job_options *o, err_t *err);
+/* Today's date in China time (UTC+8). */
+date_t job_today_china(void);
+recon_status cmd_demo(const job_options *o, err_t *err);
+recon_status cmd_parse(const job_options *o, err_t *err);
+
+#endif

@@ -1,0 +1,493 @@
+#include "parsers/mt940_fields.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+static bool is_alnum(char c) { return is_digit(c) || is_upper(c) || (c >= 'a' && c <= 'z'); }
+static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+static int two_digits(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
+
+bool mt940_parse_yymmdd(const char *s, size_t n, date_t *out)
+{
+    if (n != 6)
+        return false;
+    for (size_t i = 0; i < 6; i++)
+        if (!is_digit(s[i]))
+            return false;
+    int yy = two_digits(s), mm = two_digits(s + 2), dd = two_digits(s + 4);
+    int year = yy >= 80 ? 1900 + yy : 2000 + yy;
+    if (!date_valid(year, mm, dd))
+        return false;
+    *out = date_from_ymd(year, mm, dd);
+    return true;
+}
+
+bool mt940_parse_amount(const char *s, size_t n, fen_t *out)
+{
+    /* money_parse_opts would take a sign; SWIFT amounts never carry one, and the
+     * decimal comma is mandatory in the standard. */
+    if (n == 0 || memchr(s, ',', n) == NULL)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit(s[i]) && s[i] != ',')
+            return false;
+    static const money_format_opts opts = {',', 0, false, 2};
+    return money_parse_opts(s, n, &opts, out) == MONEY_OK;
+}
+
+bool mt940_parse_balance(const char *s, size_t n, const char *tag, mt940_balance *b, char *why,
+                         size_t whylen)
+{
+    while (n > 0 && is_ws(s[n - 1]))
+        n--;
+    while (n > 0 && is_ws(s[0])) {
+        s++;
+        n--;
+    }
+    if (n < 11 || (s[0] != 'C' && s[0] != 'D')) {
+        snprintf(why, whylen, "malformed balance in %s; hint: expected C/D, YYMMDD, currency, amount",
+                 tag);
+        return false;
+    }
+    if (!mt940_parse_yymmdd(s + 1, 6, &b->date)) {
+        snprintf(why, whylen, "invalid date %.6s in %s", s + 1, tag);
+        return false;
+    }
+    for (size_t i = 7; i < 10; i++)
+        if (!is_upper(s[i])) {
+            snprintf(why, whylen, "invalid currency %.3s in %s", s + 7, tag);
+            return false;
+        }
+    memcpy(b->currency, s + 7, 3);
+    b->currency[3] = '\0';
+    fen_t v;
+    if (!mt940_parse_amount(s + 10, n - 10, &v)) {
+        snprintf(why, whylen, "invalid amount %.*s in %s", (int)(n - 10 > 40 ? 40 : n - 10), s + 10,
+                 tag);
+        return false;
+    }
+    b->amount = s[0] == 'D' ? -v : v;
+    return true;
+}
+
+bool mt940_entry_date(date_t value, int month, int day, date_t *out)
+{
+    int vy, vm, vd;
+    date_to_ymd(value, &vy, &vm, &vd);
+    bool found = false;
+    date_t best = DATE_NONE;
+    /* Only the month and day are written: the year is whichever puts the entry
+     * date nearest the value date, so 0102 after value 261231 is 2027-01-02. */
+    for (int y = vy - 1; y <= vy + 1; y++) {
+        if (!date_valid(y, month, day))
+            continue;
+        date_t d = date_from_ymd(y, month, day);
+        int32_t dist = d > value ? d - value : value - d;
+        if (!found || dist < (best > value ? best - value : value - best)) {
+            best = d;
+            found = true;
+        }
+    }
+    if (!found)
+        return false;
+    *out = best;
+    return true;
+}
+
+fen_t mt940_entry_signed_amount(const mt940_entry *e)
+{
+    bool money_in = strcmp(e->mark, "C") == 0 || strcmp(e->mark, "RD") == 0;
+    return money_in ? e->amount : -e->amount;
+}
+
+static bool copy_trim(char *dst, size_t cap, const char *src, size_t n)
+{
+    return receipt_set_field(dst, cap, src, n);
+}
+
+bool mt940_parse_entry(const char *s, size_t n, mt940_entry *e, char *why, size_t whylen)
+{
+    memset(e, 0, sizeof *e);
+    e->entry_date = DATE_NONE;
+    const char *nl = memchr(s, '\n', n);
+    size_t l1 = nl ? (size_t)(nl - s) : n;
+    while (l1 > 0 && is_ws(s[l1 - 1]))
+        l1--;
+    size_t i = 0;
+    if (l1 < 6) {
+        snprintf(why, whylen, "malformed :61:; hint: expected YYMMDD value date first");
+        return false;
+    }
+    if (!mt940_parse_yymmdd(s, 6, &e->value_date)) {
+        snprintf(why, whylen, "invalid date %.6s in :61:", s);
+        return false;
+    }
+    i = 6;
+    if (i + 4 <= l1 && is_digit(s[i]) && is_digit(s[i + 1]) && is_digit(s[i + 2]) &&
+        is_digit(s[i + 3])) {
+        int mm = two_digits(s + i), dd = two_digits(s + i + 2);
+        if (!mt940_entry_date(e->value_date, mm, dd, &e->entry_date)) {
+            snprintf(why, whylen, "invalid entry date %.4s in :61:", s + i);
+            return false;
+        }
+        i += 4;
+    } else if (i + 4 <= l1 && memcmp(s + i, "    ", 4) == 0) {
+        i += 4; /* Citi writes a blank entry date */
+    }
+    if (i < l1 && s[i] == 'R' && i + 1 < l1 && (s[i + 1] == 'C' || s[i + 1] == 'D')) {
+        e->mark[0] = 'R';
+        e->mark[1] = s[i + 1];
+        i += 2;
+    } else if (i < l1 && (s[i] == 'C' || s[i] == 'D')) {
+        e->mark[0] = s[i];
+        i++;
+    } else {
+        snprintf(why, whylen, "missing debit/credit mark in :61:; hint: expected C, D, RC or RD");
+        return false;
+    }
+    if (i < l1 && is_upper(s[i]))
+        e->funds_code = s[i++];
+    size_t a = i;
+    while (i < l1 && (is_digit(s[i]) || s[i] == ','))
+        i++;
+    if (!mt940_parse_amount(s + a, i - a, &e->amount)) {
+        snprintf(why, whylen, "invalid amount %.*s in :61:", (int)(i - a > 40 ? 40 : i - a), s + a);
+        return false;
+    }
+    if (i + 4 > l1 || (s[i] != 'N' && s[i] != 'F' && s[i] != 'S') || !is_alnum(s[i + 1]) ||
+        !is_alnum(s[i + 2]) || !is_alnum(s[i + 3])) {
+        snprintf(why, whylen,
+                 "missing transaction type in :61:; hint: expected N, F or S and 3 characters "
+                 "after the amount");
+        return false;
+    }
+    memcpy(e->type, s + i, 4);
+    e->type[4] = '\0';
+    i += 4;
+    const char *rest = s + i;
+    size_t rest_n = l1 - i;
+    const char *slashes = NULL;
+    for (size_t k = 0; k + 1 < rest_n; k++)
+        if (rest[k] == '/' && rest[k + 1] == '/') {
+            slashes = rest + k;
+            break;
+        }
+    size_t supp = 0;
+    if (slashes != NULL && (size_t)(slashes - rest) <= MT940_CUSTREF_MAX) {
+        copy_trim(e->customer_ref, sizeof e->customer_ref, rest, (size_t)(slashes - rest));
+        size_t bn = rest_n - (size_t)(slashes - rest) - 2;
+        if (!copy_trim(e->bank_ref, sizeof e->bank_ref, slashes + 2, bn)) {
+            snprintf(why, whylen, "bank reference longer than %d bytes in :61:",
+                     RECEIPT_ID_MAX - 1);
+            return false;
+        }
+    } else {
+        /* No //: the customer reference is a fixed 16x, and anything after it on the
+         * line is supplementary detail (Rabobank writes the counterparty there). */
+        size_t cn = rest_n > MT940_CUSTREF_MAX ? MT940_CUSTREF_MAX : rest_n;
+        copy_trim(e->customer_ref, sizeof e->customer_ref, rest, cn);
+        for (size_t k = cn; k < rest_n && supp + 1 < sizeof e->supplementary; k++)
+            e->supplementary[supp++] = rest[k];
+    }
+    /* Continuation lines are subfield 9 (34x), but banks wrap it anywhere, so lines
+     * are joined as written. */
+    if (nl != NULL) {
+        for (size_t k = (size_t)(nl - s) + 1; k < n; k++) {
+            if (s[k] == '\n' || s[k] == '\r')
+                continue;
+            if (supp + 1 >= sizeof e->supplementary) {
+                snprintf(why, whylen, "supplementary details longer than %d bytes in :61:",
+                         MT940_SUPP_MAX - 1);
+                return false;
+            }
+            e->supplementary[supp++] = s[k];
+        }
+    }
+    e->supplementary[supp] = '\0';
+    char tmp[MT940_SUPP_MAX];
+    memcpy(tmp, e->supplementary, supp + 1);
+    copy_trim(e->supplementary, sizeof e->supplementary, tmp, supp);
+    return true;
+}
+
+/* Whitespace runs (including the line breaks of a multi-line :86:) become one
+ * space; text beyond the field is cut ("trimmed to the limit") on a UTF-8 boundary. */
+static void set_collapsed(char *dst, size_t cap, const char *src, size_t n)
+{
+    size_t o = 0;
+    bool space = false, full = false;
+    for (size_t i = 0; i < n; i++) {
+        if (is_ws(src[i])) {
+            space = o > 0;
+            continue;
+        }
+        if (o + (space ? 2u : 1u) >= cap) {
+            full = true;
+            break;
+        }
+        if (space) {
+            dst[o++] = ' ';
+            space = false;
+        }
+        dst[o++] = src[i];
+    }
+    if (full) {
+        size_t k = o;
+        while (k > 0 && ((unsigned char)dst[k - 1] & 0xC0) == 0x80)
+            k--;
+        if (k > 0 && ((unsigned char)dst[k - 1] & 0x80) != 0) {
+            unsigned char lead = (unsigned char)dst[k - 1];
+            size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+            if (o - (k - 1) < want)
+                o = k - 1;
+        }
+    }
+    dst[o] = '\0';
+}
+
+static bool set_field(char *dst, size_t cap, const char *src, size_t n, const char *what,
+                      char *why, size_t whylen)
+{
+    if (receipt_set_field(dst, cap, src, n))
+        return true;
+    snprintf(why, whylen, "%s longer than %zu bytes in :86:", what, cap - 1);
+    return false;
+}
+
+static const char *const sepa_keys[] = {"EREF+", "KREF+", "MREF+", "CRED+", "DEBT+", "SVWZ+",
+                                        "ABWA+", "ABWE+", "IBAN+", "BIC+",  "COAM+", "OAMT+",
+                                        "SQTP+", "PURP+", "BREF+", "RREF+"};
+
+static size_t sepa_key_at(const char *s, size_t n, size_t i)
+{
+    for (size_t k = 0; k < sizeof sepa_keys / sizeof sepa_keys[0]; k++) {
+        size_t kl = strlen(sepa_keys[k]);
+        if (i + kl <= n && memcmp(s + i, sepa_keys[k], kl) == 0)
+            return kl;
+    }
+    return 0;
+}
+
+/* Value of a SEPA keyword ("SVWZ+...") in the joined ?20-?29 purpose text. */
+static bool sepa_value(const char *s, size_t n, const char *key, const char **val, size_t *vn)
+{
+    size_t kl = strlen(key);
+    for (size_t i = 0; i + kl <= n; i++) {
+        if (memcmp(s + i, key, kl) != 0)
+            continue;
+        size_t start = i + kl, end = start;
+        while (end < n && sepa_key_at(s, n, end) == 0)
+            end++;
+        *val = s + start;
+        *vn = end - start;
+        return true;
+    }
+    return false;
+}
+
+static bool parse_gvc(mt940_details *d, size_t n, char sep, char *why, size_t whylen)
+{
+    const char *s = d->joined;
+    char name[RECEIPT_NAME_MAX * 2];
+    size_t purpose_n = 0, name_n = 0, nsub = 0;
+    size_t sub_off[16], sub_len[16];
+    name[0] = '\0';
+    memcpy(d->gvc, s, 3);
+    d->gvc[3] = '\0';
+    size_t i = 3;
+    while (i < n) {
+        if (!(s[i] == sep && i + 2 < n && is_digit(s[i + 1]) && is_digit(s[i + 2]))) {
+            i++;
+            continue;
+        }
+        int code = two_digits(s + i + 1);
+        size_t start = i + 3, end = start;
+        while (end < n && !(s[end] == sep && end + 2 < n && is_digit(s[end + 1]) &&
+                            is_digit(s[end + 2])))
+            end++;
+        size_t vn = end - start;
+        if ((code >= 20 && code <= 29) || (code >= 60 && code <= 63)) {
+            if (purpose_n + vn < sizeof d->purpose && nsub < 16) {
+                sub_off[nsub] = purpose_n;
+                sub_len[nsub++] = vn;
+                memcpy(d->purpose + purpose_n, s + start, vn);
+                purpose_n += vn;
+            }
+        } else if (code == 31) {
+            if (!set_field(d->payer_account, sizeof d->payer_account, s + start, vn,
+                           "payer account ?31", why, whylen))
+                return false;
+        } else if (code == 32 || code == 33) {
+            if (name_n + vn >= sizeof name) {
+                snprintf(why, whylen, "payer name longer than %d bytes in :86:",
+                         RECEIPT_NAME_MAX - 1);
+                return false;
+            }
+            memcpy(name + name_n, s + start, vn);
+            name_n += vn;
+        }
+        i = end;
+    }
+    d->purpose[purpose_n] = '\0';
+    if (!set_field(d->payer, sizeof d->payer, name, name_n, "payer name ?32/?33", why, whylen))
+        return false;
+    const char *v;
+    size_t vn;
+    if (sepa_value(d->purpose, purpose_n, "EREF+", &v, &vn)) {
+        /* A reference runs on into the next ?2x only when its own sub-field is full
+         * (27 characters); otherwise the next one is other text ("MTLG:..."). */
+        size_t at = (size_t)(v - d->purpose), j = 0;
+        while (j + 1 < nsub && sub_off[j + 1] <= at - 5)
+            j++;
+        size_t end = sub_off[j] + sub_len[j];
+        while (sub_len[j] == 27 && j + 1 < nsub &&
+               sepa_key_at(d->purpose, purpose_n, sub_off[j + 1]) == 0) {
+            j++;
+            end = sub_off[j] + sub_len[j];
+        }
+        if (at + vn > end)
+            vn = end > at ? end - at : 0;
+        if (!set_field(d->end_to_end_id, sizeof d->end_to_end_id, v, vn, "EREF+ reference", why,
+                       whylen))
+            return false;
+        if ((strcmp(d->end_to_end_id, "NOTPROVIDED") == 0 ||
+                                                 strcmp(d->end_to_end_id, "NONREF") == 0))
+            d->end_to_end_id[0] = '\0';
+    }
+    if (sepa_value(d->purpose, purpose_n, "SVWZ+", &v, &vn))
+        set_collapsed(d->remittance, sizeof d->remittance, v, vn);
+    else
+        set_collapsed(d->remittance, sizeof d->remittance, d->purpose, purpose_n);
+    return true;
+}
+
+static const char *const swift_keys[] = {"EREF", "PREF", "MARF", "CSID", "CNTP", "REMI", "RTRN",
+                                         "BENM", "ORDP", "IREF", "PURP", "ULTC", "ULTD", "ULTB",
+                                         "ISDT", "TRCD", "BUSP", "CHGS", "OCMT", "EXCH", "SVCL"};
+
+/* Length of "/KEY/" starting at i, 0 when none of the known keywords is there. */
+static size_t swift_key_at(const char *s, size_t n, size_t i)
+{
+    if (s[i] != '/')
+        return 0;
+    for (size_t k = 0; k < sizeof swift_keys / sizeof swift_keys[0]; k++)
+        if (i + 6 <= n && memcmp(s + i + 1, swift_keys[k], 4) == 0 && s[i + 5] == '/')
+            return 6;
+    return 0;
+}
+
+static bool swift_value(const char *s, size_t n, const char *key, const char **val, size_t *vn)
+{
+    for (size_t i = 0; i + 6 <= n; i++) {
+        if (swift_key_at(s, n, i) == 0 || memcmp(s + i + 1, key, 4) != 0)
+            continue;
+        size_t start = i + 6, end = start;
+        while (end < n && swift_key_at(s, n, end) == 0)
+            end++;
+        *val = s + start;
+        *vn = end - start;
+        while (*vn > 0 && (*val)[*vn - 1] == '/')
+            (*vn)--;
+        return true;
+    }
+    return false;
+}
+
+static bool parse_swift_codes(mt940_details *d, size_t n, char *why, size_t whylen)
+{
+    const char *s = d->joined;
+    const char *v;
+    size_t vn;
+    if (swift_value(s, n, "RTRN", &v, &vn))
+        d->is_return = true;
+    if (swift_value(s, n, "EREF", &v, &vn) &&
+        !set_field(d->end_to_end_id, sizeof d->end_to_end_id, v, vn, "/EREF/ reference", why,
+                   whylen))
+        return false;
+    if ((strcmp(d->end_to_end_id, "NOTPROVIDED") == 0 ||
+                                                 strcmp(d->end_to_end_id, "NONREF") == 0))
+        d->end_to_end_id[0] = '\0';
+    if (swift_value(s, n, "CNTP", &v, &vn)) {
+        /* /CNTP/account/BIC/name/city */
+        const char *part[4] = {v, NULL, NULL, NULL};
+        size_t plen[4] = {0, 0, 0, 0};
+        size_t p = 0;
+        for (size_t k = 0; k < vn; k++) {
+            if (v[k] == '/') {
+                if (++p >= 4)
+                    break;
+                part[p] = v + k + 1;
+                continue;
+            }
+            plen[p]++;
+        }
+        if (!set_field(d->payer_account, sizeof d->payer_account, part[0], plen[0],
+                       "/CNTP/ account", why, whylen))
+            return false;
+        if (part[2] != NULL &&
+            !set_field(d->payer, sizeof d->payer, part[2], plen[2], "/CNTP/ name", why, whylen))
+            return false;
+    }
+    if (swift_value(s, n, "REMI", &v, &vn)) {
+        if (vn >= 6 && memcmp(v, "USTD//", 6) == 0) {
+            set_collapsed(d->remittance, sizeof d->remittance, v + 6, vn - 6);
+        } else if (vn >= 5 && memcmp(v, "STRD/", 5) == 0) {
+            const char *r = v + 5;
+            size_t rn = vn - 5;
+            /* STRD/CUR/<ref>: the issuer of the reference, then the reference */
+            const char *slash = memchr(r, '/', rn);
+            if (slash != NULL) {
+                rn -= (size_t)(slash - r) + 1;
+                r = slash + 1;
+            }
+            if (!set_field(d->creditor_reference, sizeof d->creditor_reference, r, rn,
+                           "/REMI/STRD/ reference", why, whylen))
+                return false;
+            set_collapsed(d->remittance, sizeof d->remittance, r, rn);
+        } else {
+            set_collapsed(d->remittance, sizeof d->remittance, v, vn);
+        }
+    }
+    return true;
+}
+
+bool mt940_parse_details(const char *s, size_t n, mt940_details *d, char *why, size_t whylen)
+{
+    d->remittance[0] = d->payer[0] = d->payer_account[0] = '\0';
+    d->end_to_end_id[0] = d->creditor_reference[0] = d->gvc[0] = '\0';
+    d->is_return = false;
+    /* Banks wrap :86: at fixed widths, mid-word: structured forms are read with the
+     * line breaks removed. */
+    size_t jn = 0;
+    for (size_t i = 0; i < n && jn + 1 < sizeof d->joined; i++)
+        if (s[i] != '\n' && s[i] != '\r')
+            d->joined[jn++] = s[i];
+    d->joined[jn] = '\0';
+    size_t lead = 0;
+    while (lead < jn && d->joined[lead] == ' ')
+        lead++;
+    if (lead > 0) {
+        memmove(d->joined, d->joined + lead, jn - lead + 1);
+        jn -= lead;
+    }
+    if (jn >= 4 && is_digit(d->joined[0]) && is_digit(d->joined[1]) && is_digit(d->joined[2]) &&
+        (d->joined[3] == '?' || d->joined[3] == '>'))
+        return parse_gvc(d, jn, d->joined[3], why, whylen);
+    if (jn > 0 && d->joined[0] == '/') {
+        bool coded = false;
+        for (size_t i = 0; i < jn && !coded; i++)
+            coded = swift_key_at(d->joined, jn, i) != 0;
+        if (coded) {
+            if (!parse_swift_codes(d, jn, why, whylen))
+                return false;
+            if (d->remittance[0] == '\0')
+                set_collapsed(d->remittance, sizeof d->remittance, s, n);
+            return true;
+        }
+    }
+    set_collapsed(d->remittance, sizeof d->remittance, s, n);
+    return true;
+}

@@ -1,0 +1,313 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unzip.h>
+
+#include "parsers/parse.h"
+#include "tests/support/testutil.h"
+
+#define SAMPLE_ZIP "unionpay/chenzuolin__802310048993424_20150905.zip"
+#define SAMPLE_MEMBER "INN15090588ZM_802310048993424"
+#define QUIRKS "fixtures/statements/unionpay/zm_quirks.zm"
+
+/* Inflates one zip member into memory (the zip layer is not this parser's concern). */
+static unsigned char *unzip_member(const char *zip, const char *member, size_t *len)
+{
+    unzFile z = unzOpen64(zip);
+    unsigned char *data = NULL;
+    if (z == NULL)
+        return NULL;
+    unz_file_info64 info;
+    if (unzLocateFile(z, member, 1) != UNZ_OK ||
+        unzGetCurrentFileInfo64(z, &info, NULL, 0, NULL, 0, NULL, 0) != UNZ_OK ||
+        info.uncompressed_size > (1u << 20) || unzOpenCurrentFile(z) != UNZ_OK)
+        goto out;
+    data = malloc(info.uncompressed_size + 1);
+    if (data == NULL)
+        goto close;
+    int n = unzReadCurrentFile(z, data, (unsigned)info.uncompressed_size);
+    if (n < 0 || (uint64_t)n != info.uncompressed_size) {
+        free(data);
+        data = NULL;
+        goto close;
+    }
+    *len = (size_t)n;
+close:
+    unzCloseCurrentFile(z);
+out:
+    unzClose(z);
+    return data;
+}
+
+static unsigned char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    unsigned char *data = malloc(1 << 16);
+    *len = fread(data, 1, 1 << 16, f);
+    fclose(f);
+    return data;
+}
+
+static recon_status parse_mem(const char *name, const void *data, size_t len, collector *c,
+                              err_t *err)
+{
+    receipt_sink sink;
+    collector_init(c, &sink);
+    instream_t *in = NULL;
+    recon_status st = instream_open_memory(name, data, len, &in, err);
+    if (st != RECON_OK)
+        return st;
+    parse_options opts = {0};
+    st = unionpay_parse(in, &opts, &sink, err);
+    instream_close(in);
+    return st;
+}
+
+static void date_eq(date_t d, const char *want)
+{
+    char s[DATE_STR_SIZE];
+    date_format(d, s);
+    assert_string_equal(s, want);
+}
+
+static void test_sample(void **state)
+{
+    (void)state;
+    const char *dir = testutil_samples_dir();
+    if (dir == NULL)
+        skip();
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, SAMPLE_ZIP);
+    size_t len = 0;
+    unsigned char *data = unzip_member(path, SAMPLE_MEMBER, &len);
+    assert_non_null(data);
+    assert_true(unionpay_detect(data, len));
+    assert_int_equal(format_detect(data, len), FORMAT_UNIONPAY);
+
+    /* Hand-read from the sample's bytes: 系统跟踪号, 查询流水号, 交易金额, 商户手续费, 订单号. */
+    static const struct {
+        const char *trace, *query_id;
+        fen_t amount, fee;
+        const char *order;
+    } want[] = {
+        {"190624", "201509061122031906248", 476800, 2861, "10078087"},
+        {"193120", "201509061140341931208", 83800, 503, "10078088"},
+        {"412544", "201509061142514125448", 9900, 59, "10078089"},
+        {"403552", "201509061100594035528", 10000, 60, "10078085"},
+        {"401088", "201509061047154010888", 456700, 2740, "10078083"},
+        {"413792", "201509061152474137928", 10000, 60, "10078090"},
+        {"403392", "201509061059564033928", 142200, 853, "10078084"},
+        {"188992", "201509061113391889928", 133300, 800, "10078086"},
+    };
+    collector c;
+    err_t err;
+    err_clear(&err);
+    recon_status st = parse_mem(SAMPLE_MEMBER, data, len, &c, &err);
+    if (st != RECON_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(c.count, sizeof want / sizeof want[0]);
+    fen_t fees = 0;
+    for (size_t i = 0; i < c.count; i++) {
+        const receipt_t *r = &c.receipts[i];
+        char pos[32], remit[64];
+        snprintf(pos, sizeof pos, "line %zu", i + 1);
+        snprintf(remit, sizeof remit, "trace %s terminal 01080209", want[i].trace);
+        assert_string_equal(r->position, pos);
+        assert_string_equal(r->source, "802310048993424");
+        assert_string_equal(r->transaction_key, want[i].query_id);
+        assert_string_equal(r->provider_txn_id, want[i].query_id);
+        assert_string_equal(r->merchant_order_no, want[i].order);
+        assert_string_equal(r->payer_account, "622609******0048");
+        assert_string_equal(r->remittance, remit);
+        assert_string_equal(r->currency, "CNY");
+        date_eq(r->booking_date, "2015-09-06");
+        assert_int_equal(r->amount, want[i].amount);
+        assert_int_equal(r->direction, RECEIPT_CREDIT);
+        assert_false(r->reversal);
+        assert_true(r->has_fee);
+        assert_int_equal(r->fee, want[i].fee);
+        fees += r->fee;
+    }
+    /* The RD summary report in the same zip: 8 transactions, 13227.00, fee 79.36. */
+    assert_int_equal(fees, 7936);
+    assert_int_equal(c.stmt_count, 1);
+    assert_int_equal(c.statements[0].entry_count, 8);
+    assert_int_equal(c.statements[0].credit_total, 1322700);
+    assert_int_equal(c.statements[0].debit_total, 0);
+    assert_string_equal(c.statements[0].source, "802310048993424");
+    date_eq(c.statements[0].period_from, "2015-09-06");
+    collector_free(&c);
+
+    /* The RD printable summary in the same zip is recognised and yields nothing. */
+    unsigned char *rd = unzip_member(path, "RD201015090501_802310048993424", &len);
+    assert_non_null(rd);
+    assert_true(unionpay_detect(rd, len));
+    assert_int_equal(parse_mem("rd", rd, len, &c, &err), RECON_OK);
+    assert_int_equal(c.count, 0);
+    assert_int_equal(c.stmt_count, 0);
+    collector_free(&c);
+    free(rd);
+    free(data);
+
+    /* The whole zip through parse_file: ZM records from one member, RD adds none. */
+    receipt_sink sink;
+    collector_init(&c, &sink);
+    parse_options opts = {0};
+    stmt_format fmt = FORMAT_UNKNOWN;
+    st = parse_file(path, &opts, &sink, &fmt, &err);
+    if (st != RECON_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(fmt, FORMAT_UNIONPAY);
+    assert_int_equal(c.count, 8);
+    assert_string_equal(c.receipts[0].transaction_key, "201509061122031906248");
+    collector_free(&c);
+}
+
+static void test_quirks(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    unsigned char *data = read_file(QUIRKS, &len);
+    assert_non_null(data);
+    assert_int_equal(format_detect(data, len), FORMAT_UNIONPAY);
+    collector c;
+    err_t err;
+    err_clear(&err);
+    recon_status st = parse_mem(QUIRKS, data, len, &c, &err);
+    if (st != RECON_OK)
+        fail_msg("%s", err.msg);
+    static const struct {
+        const char *date, *key, *order, *reversal_of, *remittance;
+        fen_t amount, fee;
+        receipt_direction dir;
+        bool reversal;
+    } want[] = {
+        /* 12-31 transaction whose queryId was issued 2026-01-01: year 2025 */
+        {"2025-12-31", "202601010000010001011", "P2026-0001-INST01", "",
+         "trace 000101 terminal T0000001 保单P2026-0001", 250000, 1500, RECEIPT_CREDIT, false},
+        {"2026-01-02", "202601020930000001021", "P2026-0002", "", "trace 000102 terminal T0000001",
+         3000, 18, RECEIPT_CREDIT, false},
+        /* 退货 (04): money back to the card, fee returned (C) */
+        {"2026-01-03", "202601031015000001031", "R2026-0002", "202601020930000001021",
+         "trace 000103 terminal T0000001", -3000, -18, RECEIPT_DEBIT, true},
+    };
+    assert_int_equal(c.count, 3);
+    for (size_t i = 0; i < c.count; i++) {
+        const receipt_t *r = &c.receipts[i];
+        date_eq(r->booking_date, want[i].date);
+        assert_string_equal(r->transaction_key, want[i].key);
+        assert_string_equal(r->merchant_order_no, want[i].order);
+        assert_string_equal(r->reversal_of, want[i].reversal_of);
+        assert_string_equal(r->remittance, want[i].remittance);
+        assert_string_equal(r->source, "898110248990001");
+        assert_string_equal(r->payer_account, "621700******1234");
+        assert_int_equal(r->amount, want[i].amount);
+        assert_int_equal(r->fee, want[i].fee);
+        assert_int_equal(r->direction, want[i].dir);
+        assert_int_equal(r->reversal, want[i].reversal);
+    }
+    assert_int_equal(c.statements[0].credit_total, 253000);
+    assert_int_equal(c.statements[0].debit_total, 3000);
+    date_eq(c.statements[0].period_from, "2025-12-31");
+    date_eq(c.statements[0].period_to, "2026-01-03");
+    collector_free(&c);
+    free(data);
+}
+
+/* Each case patches bytes of the first record of the quirks fixture (offsets from the
+ * ZM layout) and expects the exact error. */
+static void test_failures(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t offset;
+        const char *bytes; /* NULL: truncate the record at offset */
+        const char *want;
+    } cases[] = {
+        {66, "00000025000x", "t.zm: line 1: 交易金额 '00000025000x' is not 12 digits of fen"},
+        {166, "X000000001500",
+         "t.zm: line 1: 商户手续费 'X000000001500' is not C/D followed by 12 digits of fen"},
+        {180, "C000000248400",
+         "t.zm: line 1: 结算金额 2484.00 is not 交易金额 2500.00 less 商户手续费 15.00"},
+        {215, "02",
+         "t.zm: line 1: unsupported 交易类型 '02'; hint: expected 01, 03 (credits) or 04, 31, "
+         "33 (refunds and cancellations)"},
+        {87, "ABCDEFGH", "t.zm: line 1: 查询流水号 'ABCDEFGH0000010001011' is not 21 digits"},
+        {87, "20261399",
+         "t.zm: line 1: cannot tell the year of 交易传输时间 '1231235958': 查询流水号 "
+         "'202613990000010001011' does not start with a yyyymmdd date; hint: ZM records carry "
+         "no year of their own"},
+        {87, "20260301",
+         "t.zm: line 1: 交易传输时间 '1231235958' is not within a week of the date in "
+         "查询流水号 '202603010000010001011'"},
+        {35, "1331235958", "t.zm: line 1: 交易传输时间 '1331235958' is not MMDDhhmmss"},
+        {45, "x", "t.zm: line 1: no space after 交易传输时间 at byte 46"},
+        {420, "\x81\x20", "t.zm: line 1: invalid GB18030 byte sequence at byte 421"},
+        {500, NULL,
+         "t.zm: line 1: record is 500 bytes, a ZM record is 607; hint: truncated or not a "
+         "UnionPay ZM file"},
+        {609 + 293, "898110248990002",
+         "t.zm: line 2: 商户代码 '898110248990002' differs from '898110248990001' of the "
+         "first record; hint: a ZM file belongs to one merchant"},
+    };
+    size_t len = 0;
+    unsigned char *orig = read_file(QUIRKS, &len);
+    assert_non_null(orig);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned char *data = malloc(len);
+        memcpy(data, orig, len);
+        size_t n = len;
+        if (cases[i].bytes == NULL) {
+            memmove(data + cases[i].offset, data + 607, len - 607);
+            n = len - (607 - cases[i].offset);
+        } else {
+            memcpy(data + cases[i].offset, cases[i].bytes, strlen(cases[i].bytes));
+        }
+        collector c;
+        err_t err;
+        err_clear(&err);
+        recon_status st = parse_mem("t.zm", data, n, &c, &err);
+        assert_int_equal(st, RECON_EDATA);
+        assert_string_equal(err.msg, cases[i].want);
+        /* an error on line 1 pushes nothing; on line 2 only line 1 was pushed */
+        assert_int_equal(c.count, strstr(cases[i].want, "line 2") ? 1 : 0);
+        assert_int_equal(c.stmt_count, 0);
+        collector_free(&c);
+        free(data);
+    }
+    free(orig);
+}
+
+static void test_detect(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    unsigned char *data = read_file(QUIRKS, &len);
+    assert_non_null(data);
+    assert_true(unionpay_detect(data, len));
+    assert_true(unionpay_detect(data, 607)); /* one record without its newline */
+    assert_false(unionpay_detect(data, 300));
+    data[607 + 2 + 15] = '_'; /* second record loses a separator */
+    assert_false(unionpay_detect(data, len));
+    static const char csv[] = "交易日期,交易金额\n20240101,1.00\n";
+    assert_false(unionpay_detect((const unsigned char *)csv, sizeof csv - 1));
+    free(data);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sample),
+        cmocka_unit_test(test_quirks),
+        cmocka_unit_test(test_failures),
+        cmocka_unit_test(test_detect),
+    };
+    return cmocka_run_group_tests_name("parsers/unionpay", tests, NULL, NULL);
+}
