@@ -45,5 +45,6 @@ recon_status cmd_status(const job_options *o, err_t *err);
 date_t job_today_china(void);
 recon_status cmd_demo(const job_options *o, err_t *err);
 recon_status cmd_parse(const job_options *o, err_t *err);
+recon_status cmd_ingest(const job_options *o, err_t *err);
 
 #endif

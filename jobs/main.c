@@ -22,6 +22,7 @@ static const char usage_text[] =
     "  events load FILE.csv          load reinstatement agreements and cancellations\n"
     "  receipts load FILE.csv        load manually recorded receipts\n"
     "  parse FILE...                 print the receipts read from statement files (CSV)\n"
+    "  ingest FILE...                parse and store statement files\n"
     "  status POLICY_NO              installments, receipts and status history\n"
     "  demo                          embedded database, bundled fixtures, status table\n"
     "\n"
@@ -186,6 +187,8 @@ static recon_status dispatch(job_options *o, err_t *err)
     }
     if (take_word(o, "parse"))
         return cmd_parse(o, err);
+    if (take_word(o, "ingest"))
+        return cmd_ingest(o, err);
     if (take_word(o, "status"))
         return cmd_status(o, err);
     if (take_word(o, "demo"))
