@@ -6,16 +6,22 @@
 
 #define COLUMNS 11
 
-/* Receipts counted for a policy: CNY money matched to it, minus reversals and the
- * receipts they reverse (the history is recomputed without them, section 8). */
+/* Receipts counted for a policy: CNY money matched to it. A reversal whose
+ * original is known removes both (the history is recomputed without the
+ * original, rules.md section 8); a reversal whose original is not in the database
+ * counts as money taken back on its own date. */
 static const char copy_sql[] =
     "COPY (SELECT p.policy_no, p.holder_name, p.payer_account, p.payment_mode, p.start_date, "
     "p.end_date, p.premium, p.net_premium, "
     "coalesce((SELECT string_agg(r.receipt_id || ':' || r.booking_date || ':' || r.amount, ',' "
     "  ORDER BY r.receipt_id) FROM receipts r WHERE r.policy_no = p.policy_no "
-    "  AND r.currency = 'CNY' AND NOT r.reversal AND NOT EXISTS (SELECT 1 FROM receipts v "
-    "  WHERE v.reversal AND v.source = r.source AND v.reversal_of <> '' AND v.reversal_of IN "
-    "  (r.transaction_key, r.provider_txn_id, r.end_to_end_id))), ''), "
+    "  AND r.currency = 'CNY' AND r.match_result IS DISTINCT FROM 'settlement' "
+    "  AND NOT EXISTS (SELECT 1 FROM receipts v WHERE v.reversal AND NOT r.reversal "
+    "    AND v.source = r.source AND v.reversal_of <> '' AND v.reversal_of IN "
+    "    (r.transaction_key, r.provider_txn_id, r.end_to_end_id, r.merchant_order_no)) "
+    "  AND NOT (r.reversal AND EXISTS (SELECT 1 FROM receipts o WHERE NOT o.reversal "
+    "    AND o.source = r.source AND r.reversal_of <> '' AND r.reversal_of IN "
+    "    (o.transaction_key, o.provider_txn_id, o.end_to_end_id, o.merchant_order_no)))), ''), "
     "coalesce((SELECT string_agg(a.agreed_on::text, ',' ORDER BY a.agreed_on) "
     "  FROM reinstatement_agreements a WHERE a.policy_no = p.policy_no), ''), "
     "(SELECT c.received_on FROM cancellation_requests c WHERE c.policy_no = p.policy_no) "

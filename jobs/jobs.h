@@ -46,5 +46,6 @@ date_t job_today_china(void);
 recon_status cmd_demo(const job_options *o, err_t *err);
 recon_status cmd_parse(const job_options *o, err_t *err);
 recon_status cmd_ingest(const job_options *o, err_t *err);
+recon_status cmd_process(const job_options *o, err_t *err);
 
 #endif

@@ -23,6 +23,7 @@ static const char usage_text[] =
     "  receipts load FILE.csv        load manually recorded receipts\n"
     "  parse FILE...                 print the receipts read from statement files (CSV)\n"
     "  ingest FILE...                parse and store statement files\n"
+    "  process --as-of DATE          match receipts and evaluate every policy\n"
     "  status POLICY_NO              installments, receipts and status history\n"
     "  demo                          embedded database, bundled fixtures, status table\n"
     "\n"
@@ -189,6 +190,8 @@ static recon_status dispatch(job_options *o, err_t *err)
         return cmd_parse(o, err);
     if (take_word(o, "ingest"))
         return cmd_ingest(o, err);
+    if (take_word(o, "process"))
+        return cmd_process(o, err);
     if (take_word(o, "status"))
         return cmd_status(o, err);
     if (take_word(o, "demo"))

@@ -513,10 +513,11 @@ recon_status cmd_receipts_load(const job_options *o, err_t *err)
     /* The same transaction seen twice counts once. */
     if ((st = db_command(db,
                          "INSERT INTO receipts (source, transaction_key, position, booking_date, "
-                         "amount, currency, direction, payer, remittance, policy_no) "
+                         "amount, currency, direction, payer, remittance, policy_no, match_result) "
                          "SELECT DISTINCT ON (source, transaction_key) source, transaction_key, "
                          "'line ' || line, booking_date, amount, currency, CASE WHEN amount < 0 "
-                         "THEN 'debit' ELSE 'credit' END, payer, remittance, policy_no "
+                         "THEN 'debit' ELSE 'credit' END, payer, remittance, policy_no, "
+                         "CASE WHEN policy_no IS NOT NULL THEN 'manual' END "
                          "FROM receipts_in ORDER BY source, transaction_key, line "
                          "ON CONFLICT (source, transaction_key) DO NOTHING",
                          0, NULL, &inserted, err)) != RECON_OK)

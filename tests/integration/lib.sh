@@ -9,7 +9,7 @@ t_n=0
 t_failed=0
 
 new_db() {
-    psql -X -q "host=$PG_SOCKET_DIR dbname=postgres user=postgres" \
+    PGOPTIONS='-c client_min_messages=warning' psql -X -q "host=$PG_SOCKET_DIR dbname=postgres user=postgres" \
         -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
     export RECON_DB="host=$PG_SOCKET_DIR dbname=$1 user=postgres"
 }

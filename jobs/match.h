@@ -1,0 +1,19 @@
+/*
+ * Receipt -> policy matching (interface.md outcomes): a structured reference,
+ * else the remittance text, else a payer account held by exactly one policy.
+ * Runs inside the caller's transaction; counts are returned in a caller struct.
+ */
+#ifndef RECON_JOBS_MATCH_H
+#define RECON_JOBS_MATCH_H
+
+#include "db/client.h"
+
+typedef struct match_counts {
+    long examined, identified, unidentified, ambiguous, currency, settlement, reversal;
+} match_counts;
+
+/* Pattern from RECON_POLICY_PATTERN (POSIX extended), default P[0-9]{13};
+ * settlement accounts from RECON_SETTLEMENT_ACCOUNTS (comma-separated). */
+recon_status match_receipts(db_t *db, match_counts *counts, err_t *err);
+
+#endif

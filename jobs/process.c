@@ -1,0 +1,269 @@
+/*
+ * `recon process --as-of DATE`: match receipts to policies, evaluate every
+ * policy with the core in one streaming pass, and store the results: the
+ * status snapshot, allocations, refunds due, and the status history. History
+ * rows are never rewritten: a row the new evaluation no longer produces is
+ * closed (known_until = DATE) and its replacement is known from DATE, so late
+ * data shows up as corrections in that day's events.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "jobs/evaluate_all.h"
+#include "jobs/jobs.h"
+#include "jobs/match.h"
+
+/* Rows computed while the COPY out runs, spooled to temporary files and sent
+ * with COPY in afterwards (one connection cannot do both at once). */
+typedef struct spool {
+    FILE *status, *events, *allocations, *refunds;
+    buf_t row;
+    date_t as_of;
+    long policies;
+} spool;
+
+static bool put_date(buf_t *b, date_t d, bool last)
+{
+    char s[DATE_STR_SIZE];
+    if (d == DATE_NONE)
+        return db_copy_null(b, last);
+    date_format(d, s);
+    return db_copy_field(b, s, last);
+}
+
+static bool put_int(buf_t *b, long long v, bool last)
+{
+    char s[32];
+    snprintf(s, sizeof s, "%lld", v);
+    return db_copy_field(b, s, last);
+}
+
+static recon_status flush_row(spool *sp, FILE *f, err_t *err)
+{
+    if (sp->row.len && fwrite(sp->row.data, 1, sp->row.len, f) != sp->row.len)
+        return err_set(err, RECON_EOUTPUT, "cannot write temporary file: %s", strerror(errno));
+    buf_reset(&sp->row);
+    return RECON_OK;
+}
+
+static recon_status spool_policy(void *ctx, const policy_view *p, const eval_input *in,
+                                 const eval_result *r, err_t *err)
+{
+    (void)in;
+    spool *sp = ctx;
+    buf_t *b = &sp->row;
+    recon_status st;
+    sp->policies++;
+    bool ok = db_copy_field(b, p->policy_no, false) && put_date(b, sp->as_of, false) &&
+              db_copy_field(b, policy_status_name(r->status), false) &&
+              put_date(b, r->status_since, false) && put_date(b, r->next_due_date, false) &&
+              put_date(b, r->oldest_unpaid_due_date, false) && put_int(b, r->days_overdue, false) &&
+              put_int(b, r->arrears, false) && put_int(b, r->credit, false) &&
+              put_int(b, r->paid_installments, false) &&
+              put_int(b, (long long)r->installment_count, true);
+    if (!ok)
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    if ((st = flush_row(sp, sp->status, err)) != RECON_OK)
+        return st;
+    for (size_t i = 0; i < r->event_count; i++) {
+        const eval_event *e = &r->events[i];
+        ok = db_copy_field(b, p->policy_no, false) && put_int(b, (long long)i + 1, false) &&
+             put_date(b, e->date, false) && db_copy_field(b, policy_status_name(e->from), false) &&
+             db_copy_field(b, policy_status_name(e->to), false) && db_copy_field(b, e->reason, true);
+        if (!ok)
+            return err_set(err, RECON_EINTERNAL, "out of memory");
+    }
+    if ((st = flush_row(sp, sp->events, err)) != RECON_OK)
+        return st;
+    for (size_t i = 0; i < r->allocation_count; i++) {
+        const eval_allocation *a = &r->allocations[i];
+        ok = db_copy_field(b, p->policy_no, false) && put_int(b, a->receipt_id, false) &&
+             put_int(b, a->installment, false) && put_int(b, a->amount, false) &&
+             put_date(b, sp->as_of, true);
+        if (!ok)
+            return err_set(err, RECON_EINTERNAL, "out of memory");
+    }
+    if ((st = flush_row(sp, sp->allocations, err)) != RECON_OK)
+        return st;
+    for (size_t i = 0; i < r->refund_count; i++) {
+        const eval_refund *f = &r->refunds[i];
+        ok = db_copy_field(b, p->policy_no, false) &&
+             db_copy_field(b, refund_reason_name(f->reason), false) &&
+             put_int(b, f->amount, false) && put_date(b, f->due_by, false) &&
+             db_copy_field(b, f->detail, false) && put_date(b, sp->as_of, true);
+        if (!ok)
+            return err_set(err, RECON_EINTERNAL, "out of memory");
+    }
+    return flush_row(sp, sp->refunds, err);
+}
+
+/* Streams a spooled file into COPY in 32 KiB pieces. */
+static recon_status copy_file(db_t *db, const char *sql, FILE *f, err_t *err)
+{
+    recon_status st = db_copy_in_begin(db, sql, err);
+    if (st != RECON_OK)
+        return st;
+    rewind(f);
+    char chunk[32768];
+    size_t n;
+    buf_t *b = db_copy_buffer(db);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (!buf_append(b, chunk, n))
+            return err_set(err, RECON_EINTERNAL, "out of memory");
+        if ((st = db_copy_in_flush(db, false, err)) != RECON_OK)
+            return st;
+    }
+    if (ferror(f))
+        return err_set(err, RECON_EOUTPUT, "cannot read temporary file: %s", strerror(errno));
+    return db_copy_in_end(db, NULL, err);
+}
+
+static recon_status store_results(db_t *db, spool *sp, long *new_events, long *closed_events,
+                                  err_t *err)
+{
+    char day[DATE_STR_SIZE];
+    date_format(sp->as_of, day);
+    const char *params[] = {day};
+    recon_status st;
+    if ((st = db_exec(db, "DELETE FROM policy_status; DELETE FROM allocations; "
+                          "DELETE FROM refunds_due",
+                      err)) != RECON_OK ||
+        (st = copy_file(db, "COPY policy_status FROM STDIN", sp->status, err)) != RECON_OK ||
+        (st = copy_file(db,
+                        "COPY allocations (policy_no, receipt_id, installment, amount, as_of) "
+                        "FROM STDIN",
+                        sp->allocations, err)) != RECON_OK ||
+        (st = copy_file(db,
+                        "COPY refunds_due (policy_no, reason, amount, due_by, detail, as_of) "
+                        "FROM STDIN",
+                        sp->refunds, err)) != RECON_OK)
+        return st;
+    if ((st = db_exec(db,
+                      "CREATE TEMP TABLE events_new (policy_no text, seq int, effective_date date, "
+                      "from_status text, to_status text, reason text) ON COMMIT DROP",
+                      err)) != RECON_OK ||
+        (st = copy_file(db, "COPY events_new FROM STDIN", sp->events, err)) != RECON_OK)
+        return st;
+    /* Close what is no longer true, then add what is new: both as of this run. */
+    if ((st = db_command(db,
+                         "UPDATE status_events s SET known_until = $1::date WHERE known_until IS "
+                         "NULL AND NOT EXISTS (SELECT 1 FROM events_new n WHERE n.policy_no = "
+                         "s.policy_no AND n.seq = s.seq AND n.effective_date = s.effective_date AND "
+                         "n.from_status = s.from_status AND n.to_status = s.to_status AND n.reason = "
+                         "s.reason)",
+                         1, params, closed_events, err)) != RECON_OK)
+        return st;
+    return db_command(db,
+                      "INSERT INTO status_events (policy_no, effective_date, seq, from_status, "
+                      "to_status, reason, known_from) SELECT n.policy_no, n.effective_date, n.seq, "
+                      "n.from_status, n.to_status, n.reason, $1::date FROM events_new n WHERE NOT "
+                      "EXISTS (SELECT 1 FROM status_events s WHERE s.known_until IS NULL AND "
+                      "s.policy_no = n.policy_no AND s.seq = n.seq) ORDER BY n.policy_no, n.seq",
+                      1, params, new_events, err);
+}
+
+/* Records the run in job_runs outside the work's transaction, so that a failed
+ * run is recorded too. */
+static recon_status run_started(db_t *db, const char *command, date_t as_of, long long *run_id,
+                                err_t *err)
+{
+    char day[DATE_STR_SIZE];
+    date_format(as_of, day);
+    const char *params[] = {command, day};
+    PGresult *res = NULL;
+    recon_status st = db_query(db,
+                               "INSERT INTO job_runs (command, as_of) VALUES ($1, $2::date) "
+                               "RETURNING run_id",
+                               2, params, 1, &res, err);
+    if (st != RECON_OK)
+        return st;
+    *run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return RECON_OK;
+}
+
+static void run_finished(db_t *db, long long run_id, recon_status outcome, long receipts,
+                         long policies, long events, const char *message)
+{
+    char id[32], code[16], r[32], p[32], e[32];
+    snprintf(id, sizeof id, "%lld", run_id);
+    snprintf(code, sizeof code, "%d", (int)outcome);
+    snprintf(r, sizeof r, "%ld", receipts);
+    snprintf(p, sizeof p, "%ld", policies);
+    snprintf(e, sizeof e, "%ld", events);
+    const char *result = outcome == RECON_OK ? "ok" : outcome == RECON_EDATA ? "partial" : "failed";
+    const char *params[] = {id, result, code, r, p, e, message};
+    err_t ignored;
+    /* Best effort: the run's own error is what the caller reports. */
+    if (db_command(db,
+                   "UPDATE job_runs SET finished_at = now(), outcome = $2, exit_code = $3::int, "
+                   "receipts = $4::int, policies = $5::int, events = $6::int, message = $7 "
+                   "WHERE run_id = $1::bigint",
+                   7, params, NULL, &ignored) != RECON_OK)
+        log_warn("could not record the end of run %s: %s", id, ignored.msg);
+}
+
+#define RECON_LOCK_KEY 0x7265636f6e4a4f42LL /* "reconJOB" */
+
+recon_status cmd_process(const job_options *o, err_t *err)
+{
+    if (o->as_of == DATE_NONE)
+        return err_set(err, RECON_EUSAGE, "usage: recon process --as-of DATE");
+    db_t *db = NULL;
+    recon_status st = job_connect_ready(o, &db, err);
+    if (st != RECON_OK)
+        return st;
+    bool got = false;
+    if ((st = db_try_lock(db, RECON_LOCK_KEY, &got, err)) != RECON_OK)
+        goto out;
+    if (!got) {
+        st = err_set(err, RECON_ELOCKED, "another recon run holds the lock; try later");
+        goto out;
+    }
+    long long run_id = 0;
+    if ((st = run_started(db, "process", o->as_of, &run_id, err)) != RECON_OK)
+        goto out;
+    spool sp = {tmpfile(), tmpfile(), tmpfile(), tmpfile(), BUF_INIT, o->as_of, 0};
+    match_counts mc = {0};
+    long new_events = 0, closed_events = 0;
+    if (!sp.status || !sp.events || !sp.allocations || !sp.refunds) {
+        st = err_set(err, RECON_EOUTPUT, "cannot create temporary files: %s", strerror(errno));
+        goto done;
+    }
+    if ((st = db_begin(db, err)) != RECON_OK)
+        goto done;
+    if ((st = match_receipts(db, &mc, err)) != RECON_OK ||
+        (st = evaluate_policies(db, &o->rules, o->as_of, NULL, spool_policy, &sp, err)) !=
+            RECON_OK ||
+        (st = store_results(db, &sp, &new_events, &closed_events, err)) != RECON_OK ||
+        (st = db_commit(db, err)) != RECON_OK) {
+        db_rollback(db);
+        goto done;
+    }
+    char day[DATE_STR_SIZE];
+    date_format(o->as_of, day);
+    fprintf(o->out,
+            "processed %ld policies as of %s: %ld receipts matched (%ld identified, %ld "
+            "unidentified, %ld ambiguous, %ld reversals, %ld settlements, %ld other currency); "
+            "%ld new events, %ld superseded\n",
+            sp.policies, day, mc.examined, mc.identified, mc.unidentified, mc.ambiguous,
+            mc.reversal, mc.settlement, mc.currency, new_events, closed_events);
+done:
+    run_finished(db, run_id, st, mc.examined, sp.policies, new_events,
+                 st == RECON_OK ? "" : err->msg);
+    if (sp.status)
+        fclose(sp.status);
+    if (sp.events)
+        fclose(sp.events);
+    if (sp.allocations)
+        fclose(sp.allocations);
+    if (sp.refunds)
+        fclose(sp.refunds);
+    buf_free(&sp.row);
+out:
+    db_close(db);
+    return st;
+}
