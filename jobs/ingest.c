@@ -1,7 +1,451 @@
-/* Placeholder replaced by the ingest implementation. */
+/*
+ * `recon ingest FILE...`: parse statement files and store them. Each file is
+ * stored whole or not at all: its receipts stream through COPY into a temporary
+ * table inside one transaction, and only a fully parsed file is moved into
+ * statement_files / statements / receipts. Files are recognised by the SHA-256
+ * of their bytes (the same file twice is skipped) and receipts by (source,
+ * transaction_key) (the same transaction in two files counts once, as a
+ * duplicate). A rejected file stores nothing but a statement_files row naming
+ * the reason; the other files still load and the command exits 65.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/sha256.h"
 #include "jobs/jobs.h"
+#include "parsers/parse.h"
+
+/* A file with more statements than this is not a bank statement we understand;
+ * the bound keeps the in-memory summary list small. */
+#define MAX_STATEMENTS 10000
+
+typedef struct ingest_file {
+    db_t *db;
+    const char *path;
+    long receipts;
+    date_t first_booking, last_booking;
+    fen_t credit_total, debit_total; /* debits positive, as in statement_summary */
+    statement_summary *stmts;
+    size_t stmt_count, stmt_cap;
+} ingest_file;
+
+static bool copy_date(buf_t *b, date_t d, bool last)
+{
+    char s[DATE_STR_SIZE];
+    if (d == DATE_NONE)
+        return db_copy_null(b, last);
+    date_format(d, s);
+    return db_copy_field(b, s, last);
+}
+
+static bool copy_int(buf_t *b, long long v, bool last)
+{
+    char s[32];
+    snprintf(s, sizeof s, "%lld", v);
+    return db_copy_field(b, s, last);
+}
+
+static bool valid_currency(const char *c)
+{
+    for (int i = 0; i < 3; i++)
+        if (c[i] < 'A' || c[i] > 'Z')
+            return false;
+    return c[3] == '\0';
+}
+
+/* Adds without overflow; the file is rejected rather than its totals wrapping. */
+static bool add_fen(fen_t *total, fen_t v)
+{
+    if ((v > 0 && *total > INT64_MAX - v) || (v < 0 && *total < INT64_MIN - v))
+        return false;
+    *total += v;
+    return true;
+}
+
+static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
+{
+    ingest_file *f = ctx;
+    if (r->booking_date == DATE_NONE)
+        return err_set(err, RECON_EDATA, "%s: %s: transaction without a booking date", f->path,
+                       r->position);
+    if (!valid_currency(r->currency))
+        return err_set(err, RECON_EDATA, "%s: %s: currency '%s' is not an ISO 4217 code",
+                       f->path, r->position, r->currency);
+    if (r->transaction_key[0] == '\0' || r->source[0] == '\0')
+        return err_set(err, RECON_EDATA, "%s: %s: transaction without source or key", f->path,
+                       r->position);
+    /* The table's CHECK ties direction to the sign; a parser's reversal may carry the
+     * sign of the money actually moved, so the sign decides. A zero amount keeps it. */
+    receipt_direction dir = r->direction;
+    if (r->amount > 0)
+        dir = RECEIPT_CREDIT;
+    else if (r->amount < 0)
+        dir = RECEIPT_DEBIT;
+    if (!add_fen(dir == RECEIPT_CREDIT ? &f->credit_total : &f->debit_total,
+                 dir == RECEIPT_CREDIT ? r->amount : -r->amount))
+        return err_set(err, RECON_EDATA, "%s: %s: file totals exceed the supported range",
+                       f->path, r->position);
+    if (f->first_booking == DATE_NONE || r->booking_date < f->first_booking)
+        f->first_booking = r->booking_date;
+    if (f->last_booking == DATE_NONE || r->booking_date > f->last_booking)
+        f->last_booking = r->booking_date;
+    f->receipts++;
+
+    buf_t *b = db_copy_buffer(f->db);
+    bool ok = copy_int(b, f->receipts, false) && db_copy_field(b, r->position, false) &&
+              db_copy_field(b, r->source, false) && db_copy_field(b, r->transaction_key, false) &&
+              copy_date(b, r->booking_date, false) && copy_date(b, r->value_date, false) &&
+              copy_int(b, r->amount, false) && db_copy_field(b, r->currency, false) &&
+              db_copy_field(b, dir == RECEIPT_CREDIT ? "credit" : "debit", false) &&
+              db_copy_field(b, r->reversal ? "t" : "f", false) &&
+              db_copy_field(b, r->reversal_of, false) && db_copy_field(b, r->payer, false) &&
+              db_copy_field(b, r->payer_account, false) &&
+              db_copy_field(b, r->end_to_end_id, false) &&
+              db_copy_field(b, r->creditor_reference, false) &&
+              db_copy_field(b, r->merchant_order_no, false) &&
+              db_copy_field(b, r->provider_txn_id, false) &&
+              db_copy_field(b, r->remittance, false) && copy_int(b, r->fee, true);
+    if (!ok)
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    return db_copy_in_flush(f->db, false, err);
+}
+
+static recon_status on_statement(void *ctx, const statement_summary *s, err_t *err)
+{
+    ingest_file *f = ctx;
+    if (f->stmt_count == f->stmt_cap) {
+        if (f->stmt_cap >= MAX_STATEMENTS)
+            return err_set(err, RECON_EDATA, "%s: %s: more than %d statements in one file",
+                           f->path, s->position, MAX_STATEMENTS);
+        size_t cap = f->stmt_cap ? f->stmt_cap * 2 : 4;
+        statement_summary *grown = realloc(f->stmts, cap * sizeof *grown);
+        if (!grown)
+            return err_set(err, RECON_EINTERNAL, "out of memory");
+        f->stmts = grown;
+        f->stmt_cap = cap;
+    }
+    f->stmts[f->stmt_count++] = *s;
+    return RECON_OK;
+}
+
+/* Ends a COPY the parse abandoned, so the connection can roll back. */
+static void copy_abort(db_t *db)
+{
+    PGconn *conn = db_pgconn(db);
+    if (PQstatus(conn) != CONNECTION_OK)
+        return;
+    if (PQputCopyEnd(conn, "statement file rejected") == 1) {
+        PGresult *res;
+        while ((res = PQgetResult(conn)) != NULL)
+            PQclear(res);
+    }
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+}
+
+/* A rejected file is remembered with its reason (interface.md: rejected files are
+ * listed and kept), in its own short transaction. A row already stored under the
+ * same hash (a concurrent run) is left alone. */
+static recon_status record_rejection(db_t *db, const char *sha, const char *path,
+                                     const char *format, const char *reason, err_t *err)
+{
+    const char *params[] = {sha, base_name(path), format, reason};
+    return db_command(db,
+                      "INSERT INTO statement_files (sha256, file_name, format, status, "
+                      "rejection_reason) VALUES ($1, $2, $3, 'rejected', $4) "
+                      "ON CONFLICT (sha256) DO UPDATE SET file_name = excluded.file_name, "
+                      "format = excluded.format, rejection_reason = excluded.rejection_reason, "
+                      "ingested_at = now() WHERE statement_files.status = 'rejected'",
+                      4, params, NULL, err);
+}
+
+/* file_id of a stored file with this hash, or 0. */
+static recon_status stored_file_id(db_t *db, const char *sha, long long *id, err_t *err)
+{
+    PGresult *res = NULL;
+    const char *params[] = {sha};
+    *id = 0;
+    recon_status st = db_query(db,
+                               "SELECT file_id FROM statement_files WHERE sha256 = $1 AND "
+                               "status = 'stored'",
+                               1, params, 1, &res, err);
+    if (st != RECON_OK)
+        return st;
+    if (PQntuples(res) == 1)
+        *id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return RECON_OK;
+}
+
+static void date_param(date_t d, char out[DATE_STR_SIZE], const char **param)
+{
+    date_format(d, out);
+    *param = d == DATE_NONE ? NULL : out;
+}
+
+/* Writes the statement summaries of the stored file through COPY. */
+static recon_status copy_statements(db_t *db, const char *file_id, const ingest_file *f,
+                                    err_t *err)
+{
+    recon_status st = db_copy_in_begin(db,
+                                       "COPY statements (file_id, seq, source, statement_id, "
+                                       "currency, statement_date, opening_balance, "
+                                       "closing_balance, entry_count, credit_total, debit_total) "
+                                       "FROM STDIN",
+                                       err);
+    if (st != RECON_OK)
+        return st;
+    buf_t *b = db_copy_buffer(db);
+    for (size_t i = 0; i < f->stmt_count; i++) {
+        const statement_summary *s = &f->stmts[i];
+        bool ok = db_copy_field(b, file_id, false) && copy_int(b, (long long)i + 1, false) &&
+                  db_copy_field(b, s->source, false) &&
+                  db_copy_field(b, s->statement_id, false) &&
+                  db_copy_field(b, s->currency, false) && copy_date(b, s->statement_date, false) &&
+                  (s->has_opening ? copy_int(b, s->opening_balance, false)
+                                  : db_copy_null(b, false)) &&
+                  (s->has_closing ? copy_int(b, s->closing_balance, false)
+                                  : db_copy_null(b, false)) &&
+                  copy_int(b, s->entry_count, false) && copy_int(b, s->credit_total, false) &&
+                  copy_int(b, s->debit_total, true);
+        if (!ok) {
+            copy_abort(db);
+            return err_set(err, RECON_EINTERNAL, "out of memory");
+        }
+        if ((st = db_copy_in_flush(db, false, err)) != RECON_OK) {
+            copy_abort(db);
+            return st;
+        }
+    }
+    return db_copy_in_end(db, NULL, err);
+}
+
+typedef enum file_outcome { FILE_STORED, FILE_SKIPPED, FILE_REJECTED } file_outcome;
+
+typedef struct file_result {
+    file_outcome outcome;
+    stmt_format format;
+    long receipts, duplicates;
+    long long file_id;
+} file_result;
+
+/* Moves a fully parsed file from receipts_in into the permanent tables; the
+ * caller's transaction is still open. */
+static recon_status store_file(db_t *db, const char *sha, const ingest_file *f,
+                               file_result *res, err_t *err)
+{
+    /* The file's date is that of its latest statement; files without statement
+     * dates (some bills) fall back to their last booking date. */
+    date_t stmt_date = DATE_NONE;
+    for (size_t i = 0; i < f->stmt_count; i++)
+        if (f->stmts[i].statement_date != DATE_NONE &&
+            (stmt_date == DATE_NONE || f->stmts[i].statement_date > stmt_date))
+            stmt_date = f->stmts[i].statement_date;
+    if (stmt_date == DATE_NONE)
+        stmt_date = f->last_booking;
+    char d_stmt[DATE_STR_SIZE], d_from[DATE_STR_SIZE], d_to[DATE_STR_SIZE];
+    char count[32], credit[32], debit[32];
+    snprintf(count, sizeof count, "%ld", f->receipts);
+    snprintf(credit, sizeof credit, "%lld", (long long)f->credit_total);
+    snprintf(debit, sizeof debit, "%lld", (long long)f->debit_total);
+    const char *params[9] = {sha, base_name(f->path), format_name(res->format)};
+    date_param(stmt_date, d_stmt, &params[3]);
+    date_param(f->first_booking, d_from, &params[4]);
+    date_param(f->last_booking, d_to, &params[5]);
+    params[6] = count;
+    params[7] = credit;
+    params[8] = debit;
+
+    /* Replaces an earlier rejection of the same bytes; returns no row when a
+     * concurrent run stored them first (it waited for that run to commit). */
+    PGresult *r = NULL;
+    recon_status st = db_query(
+        db,
+        "INSERT INTO statement_files (sha256, file_name, format, statement_date, period_from, "
+        "period_to, status, receipt_count, credit_total, debit_total) "
+        "VALUES ($1, $2, $3, $4, $5, $6, 'stored', $7, $8, $9) "
+        "ON CONFLICT (sha256) DO UPDATE SET file_name = excluded.file_name, format = "
+        "excluded.format, statement_date = excluded.statement_date, period_from = "
+        "excluded.period_from, period_to = excluded.period_to, status = 'stored', "
+        "rejection_reason = NULL, receipt_count = excluded.receipt_count, credit_total = "
+        "excluded.credit_total, debit_total = excluded.debit_total, ingested_at = now() "
+        "WHERE statement_files.status = 'rejected' RETURNING file_id",
+        9, params, 1, &r, err);
+    if (st != RECON_OK)
+        return st;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        res->outcome = FILE_SKIPPED;
+        return RECON_OK;
+    }
+    char file_id[32];
+    snprintf(file_id, sizeof file_id, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    res->file_id = strtoll(file_id, NULL, 10);
+
+    if ((st = copy_statements(db, file_id, f, err)) != RECON_OK)
+        return st;
+    /* Rows go in file order, so receipt ids follow the statement. Parsers keep keys
+     * unique within a file; should one repeat anyway, DO NOTHING also skips a row
+     * that conflicts with one inserted earlier by this same statement, so the first
+     * occurrence wins and the repeat counts as a duplicate (no DISTINCT ON: that
+     * would sort the whole file a second time). */
+    long inserted = 0;
+    const char *id_param[] = {file_id};
+    if ((st = db_command(
+             db,
+             "INSERT INTO receipts (source, transaction_key, file_id, position, booking_date, "
+             "value_date, amount, currency, direction, reversal, reversal_of, payer, "
+             "payer_account, end_to_end_id, creditor_reference, merchant_order_no, "
+             "provider_txn_id, remittance, fee) "
+             "SELECT source, transaction_key, $1::bigint, position, booking_date, value_date, "
+             "amount, currency, direction, reversal, reversal_of, payer, payer_account, "
+             "end_to_end_id, creditor_reference, merchant_order_no, provider_txn_id, remittance, "
+             "fee FROM receipts_in ORDER BY ord "
+             "ON CONFLICT (source, transaction_key) DO NOTHING",
+             1, id_param, &inserted, err)) != RECON_OK)
+        return st;
+    res->receipts = f->receipts;
+    res->duplicates = f->receipts - inserted;
+    char dups[32];
+    snprintf(dups, sizeof dups, "%ld", res->duplicates);
+    const char *upd[] = {file_id, dups};
+    if ((st = db_command(db,
+                         "UPDATE statement_files SET duplicate_count = $2 WHERE file_id = $1", 2,
+                         upd, NULL, err)) != RECON_OK)
+        return st;
+    res->outcome = FILE_STORED;
+    return RECON_OK;
+}
+
+/* Ingests one file. RECON_OK with res->outcome for stored, skipped and rejected
+ * files; any other status (database lost, out of memory) stops the command. */
+static recon_status ingest_one(db_t *db, const parse_options *popts, const char *path,
+                               file_result *res, err_t *err)
+{
+    memset(res, 0, sizeof *res);
+    res->format = FORMAT_UNKNOWN;
+    err_t ferr;
+    err_clear(&ferr);
+    char sha[SHA256_HEX_SIZE];
+    recon_status st = sha256_file_hex(path, sha, &ferr);
+    if (st == RECON_ENOINPUT) {
+        /* Nothing to remember it by: unreadable files are only reported. */
+        log_error("%s", ferr.msg);
+        res->outcome = FILE_REJECTED;
+        return RECON_OK;
+    }
+    if (st != RECON_OK)
+        return err_set(err, st, "%s", ferr.msg);
+    if ((st = stored_file_id(db, sha, &res->file_id, err)) != RECON_OK)
+        return st;
+    if (res->file_id) {
+        res->outcome = FILE_SKIPPED;
+        return RECON_OK;
+    }
+
+    ingest_file f = {db, path, 0, DATE_NONE, DATE_NONE, 0, 0, NULL, 0, 0};
+    bool in_copy = false;
+    if ((st = db_begin(db, err)) != RECON_OK)
+        goto out;
+    /* The file-order sort below stays in memory for files up to ~100k receipts
+     * instead of spilling to disk at the 4 MB default. */
+    if ((st = db_exec(db, "SET LOCAL work_mem = '64MB'", err)) != RECON_OK)
+        goto fail;
+    if ((st = db_exec(db,
+                      "CREATE TEMP TABLE receipts_in (ord bigint, position text, source text, "
+                      "transaction_key text, booking_date date, value_date date, amount bigint, "
+                      "currency text, direction text, reversal boolean, reversal_of text, "
+                      "payer text, payer_account text, end_to_end_id text, creditor_reference "
+                      "text, merchant_order_no text, provider_txn_id text, remittance text, "
+                      "fee bigint) ON COMMIT DROP",
+                      err)) != RECON_OK ||
+        (st = db_copy_in_begin(db, "COPY receipts_in FROM STDIN", err)) != RECON_OK)
+        goto fail;
+    in_copy = true;
+    receipt_sink sink = {&f, on_receipt, on_statement};
+    st = parse_file(path, popts, &sink, &res->format, &ferr);
+    if (st == RECON_OK) {
+        in_copy = false;
+        st = db_copy_in_end(db, NULL, &ferr);
+    }
+    if (st == RECON_OK && (st = store_file(db, sha, &f, res, &ferr)) == RECON_EDATA)
+        err_prefix(&ferr, "%s: ", path); /* a row the schema refused: name the file */
+    if (st == RECON_OK && res->outcome == FILE_SKIPPED) {
+        db_rollback(db);
+        st = stored_file_id(db, sha, &res->file_id, err);
+        goto out;
+    }
+    if (st == RECON_OK)
+        st = db_commit(db, &ferr);
+    if (st == RECON_OK)
+        goto out;
+    /* Bad content (parse errors, or a row the schema refuses) rejects this file
+     * only; anything else is the database or the machine failing. */
+    if (st != RECON_EDATA && st != RECON_ENOINPUT) {
+        err_set(err, st, "%s", ferr.msg);
+        goto fail;
+    }
+    if (in_copy)
+        copy_abort(db);
+    in_copy = false;
+    db_rollback(db);
+    log_error("%s", ferr.msg);
+    res->outcome = FILE_REJECTED;
+    st = record_rejection(db, sha, path,
+                          res->format == FORMAT_UNKNOWN ? "unknown" : format_name(res->format),
+                          ferr.msg, err);
+    goto out;
+fail:
+    if (in_copy)
+        copy_abort(db);
+    db_rollback(db);
+out:
+    free(f.stmts);
+    return st;
+}
+
 recon_status cmd_ingest(const job_options *o, err_t *err)
 {
-    (void)o;
-    return err_set(err, RECON_EUSAGE, "ingest is not available in this build");
+    if (o->arg_count < 1)
+        return err_set(err, RECON_EUSAGE,
+                       "usage: recon ingest FILE... [--format F] [--profile P]");
+    parse_options popts = {FORMAT_UNKNOWN, o->profile, NULL};
+    if (o->format && !format_from_name(o->format, &popts.forced))
+        return err_set(err, RECON_EUSAGE,
+                       "unknown format '%s' (camt053, camt054, mt940, wechat, alipay, unionpay, "
+                       "bankcsv)",
+                       o->format);
+    db_t *db = NULL;
+    recon_status st = job_connect_ready(o, &db, err);
+    if (st != RECON_OK)
+        return st;
+    int rejected = 0;
+    for (int i = 0; i < o->arg_count; i++) {
+        const char *path = o->args[i];
+        file_result res;
+        if ((st = ingest_one(db, &popts, path, &res, err)) != RECON_OK)
+            break;
+        if (res.outcome == FILE_REJECTED)
+            rejected++;
+        else if (res.outcome == FILE_SKIPPED)
+            fprintf(o->out, "%s: already ingested (file %lld), skipped\n", path, res.file_id);
+        else
+            fprintf(o->out, "%s: %s, %ld receipts (%ld duplicates), stored as file %lld\n", path,
+                    format_name(res.format), res.receipts, res.duplicates, res.file_id);
+    }
+    db_close(db);
+    if (st == RECON_OK && fflush(o->out) != 0)
+        st = err_set(err, RECON_EOUTPUT, "cannot write to standard output");
+    if (st == RECON_OK && rejected)
+        st = err_set(err, RECON_EDATA, "%d of %d file%s rejected", rejected, o->arg_count,
+                     o->arg_count == 1 ? "" : "s");
+    return st;
 }
