@@ -247,6 +247,38 @@ bool db_copy_null(buf_t *b, bool last)
     return buf_append_str(b, "\\N") && buf_append_char(b, last ? '\n' : '\t');
 }
 
+bool db_copy_split(char *line, char **fields, size_t n)
+{
+    size_t i = 0;
+    fields[i++] = line;
+    for (char *p = line; *p; p++)
+        if (*p == '\t') {
+            if (i == n)
+                return false;
+            *p = '\0';
+            fields[i++] = p + 1;
+        }
+    if (i != n)
+        return false;
+    for (size_t k = 0; k < n; k++) {
+        if (strcmp(fields[k], "\\N") == 0) {
+            fields[k][0] = '\0';
+            continue;
+        }
+        char *w = fields[k];
+        for (char *r = fields[k]; *r; r++) {
+            if (*r == '\\' && r[1]) {
+                r++;
+                *w++ = *r == 't' ? '\t' : *r == 'n' ? '\n' : *r == 'r' ? '\r' : *r;
+            } else {
+                *w++ = *r;
+            }
+        }
+        *w = '\0';
+    }
+    return true;
+}
+
 recon_status db_copy_out_begin(db_t *db, const char *sql, err_t *err)
 {
     PGresult *res = PQexec(db->conn, sql);

@@ -50,6 +50,10 @@ recon_status db_copy_in_end(db_t *db, long *rows, err_t *err);
 bool db_copy_field(buf_t *b, const char *value, bool last);
 bool db_copy_null(buf_t *b, bool last);
 
+/* Splits a COPY text-format row in place into exactly n fields, undoing COPY's
+ * escapes; NULL (\N) becomes "". False when the field count differs. */
+bool db_copy_split(char *line, char **fields, size_t n);
+
 /* COPY ... TO STDOUT: *line is valid until the next call; NULL at the end. */
 recon_status db_copy_out_begin(db_t *db, const char *sql, err_t *err);
 recon_status db_copy_out_next(db_t *db, const char **line, size_t *len, err_t *err);

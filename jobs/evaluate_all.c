@@ -34,40 +34,6 @@ typedef struct scratch {
     size_t agreement_cap;
 } scratch;
 
-/* Splits a COPY text line in place into exactly `n` fields (no escapes expected
- * in these columns except in names, which are unescaped). */
-static bool split_copy_line(char *line, char **fields, size_t n)
-{
-    size_t i = 0;
-    fields[i++] = line;
-    for (char *p = line; *p; p++)
-        if (*p == '\t') {
-            *p = '\0';
-            if (i == n)
-                return false;
-            fields[i++] = p + 1;
-        }
-    if (i != n)
-        return false;
-    for (size_t k = 0; k < n; k++) {
-        if (strcmp(fields[k], "\\N") == 0) {
-            fields[k][0] = '\0';
-            continue;
-        }
-        char *w = fields[k];
-        for (char *r = fields[k]; *r; r++) {
-            if (*r == '\\' && r[1]) {
-                r++;
-                *w++ = *r == 't' ? '\t' : *r == 'n' ? '\n' : *r == 'r' ? '\r' : *r;
-            } else {
-                *w++ = *r;
-            }
-        }
-        *w = '\0';
-    }
-    return true;
-}
-
 static bool parse_i64(const char *s, const char *end, long long *out)
 {
     if (s == end)
@@ -141,7 +107,7 @@ static recon_status handle_line(char *line, const eval_config *cfg, date_t as_of
                                 eval_result *res, policy_result_fn fn, void *ctx, err_t *err)
 {
     char *f[COLUMNS];
-    if (!split_copy_line(line, f, COLUMNS))
+    if (!db_copy_split(line, f, COLUMNS))
         return err_set(err, RECON_EINTERNAL, "unexpected row shape from the database");
     policy_view p = {f[0], f[1], f[2], {0}};
     fen_t premium, net;

@@ -64,39 +64,6 @@ static bool in_list(const char *list, const char *value)
     return false;
 }
 
-static bool split_line(char *line, char **f, size_t n)
-{
-    size_t i = 0;
-    f[i++] = line;
-    for (char *p = line; *p; p++)
-        if (*p == '\t') {
-            if (i == n)
-                return false;
-            *p = '\0';
-            f[i++] = p + 1;
-        }
-    if (i != n)
-        return false;
-    /* text columns may hold COPY escapes: unescape in place */
-    for (size_t k = 0; k < n; k++) {
-        if (strcmp(f[k], "\\N") == 0) {
-            f[k][0] = '\0';
-            continue;
-        }
-        char *w = f[k];
-        for (char *r = f[k]; *r; r++) {
-            if (*r == '\\' && r[1]) {
-                r++;
-                *w++ = *r == 't' ? '\t' : *r == 'n' ? '\n' : *r == 'r' ? '\r' : *r;
-            } else {
-                *w++ = *r;
-            }
-        }
-        *w = '\0';
-    }
-    return true;
-}
-
 /* Decides one receipt; the policy number, if any, is checked against the
  * register afterwards in SQL. */
 static bool classify(const regex_t *re, const char *settlement, char **f, buf_t *out)
@@ -168,7 +135,7 @@ recon_status match_receipts(db_t *db, match_counts *counts, err_t *err)
         char *f[F_COUNT];
         if (failed)
             continue;
-        if (!split_line((char *)line, f, F_COUNT)) {
+        if (!db_copy_split((char *)line, f, F_COUNT)) {
             failed = true;
             err_set(err, RECON_EINTERNAL, "unexpected receipt row shape");
             continue;

@@ -255,6 +255,39 @@ static recon_status rejected(err_t *err, const char *file, long bad)
                    bad == 1 ? "" : "s");
 }
 
+/* The shared start of every load: validate the whole file, then open a
+ * transaction and COPY the rows into a temporary table. On success *db is
+ * connected with the transaction open; on failure nothing is left open. */
+static recon_status stage_file(const job_options *o, load_pass *p, const char *create_sql,
+                               const char *copy_sql, long *rows, db_t **db, err_t *err)
+{
+    *db = NULL;
+    recon_status st = run_pass(p, err);
+    if (st != RECON_OK)
+        return st;
+    if (p->bad_rows)
+        return rejected(err, p->file, p->bad_rows);
+    if ((st = job_connect_ready(o, db, err)) != RECON_OK)
+        return st;
+    if ((st = db_begin(*db, err)) != RECON_OK)
+        goto fail;
+    if ((st = db_exec(*db, create_sql, err)) != RECON_OK ||
+        (st = db_copy_in_begin(*db, copy_sql, err)) != RECON_OK)
+        goto rollback;
+    load_pass copy = *p;
+    copy.db = *db;
+    copy.rows = copy.bad_rows = 0;
+    if ((st = run_pass(&copy, err)) != RECON_OK || (st = db_copy_in_end(*db, rows, err)))
+        goto rollback;
+    return RECON_OK;
+rollback:
+    db_rollback(*db);
+fail:
+    db_close(*db);
+    *db = NULL;
+    return st;
+}
+
 recon_status cmd_policies_load(const job_options *o, err_t *err)
 {
     if (o->arg_count != 1)
@@ -262,30 +295,16 @@ recon_status cmd_policies_load(const job_options *o, err_t *err)
     const char *file = o->args[0];
     policy_pass pass = POLICY_ROWS;
     load_pass p = {file, policy_columns, POLICY_COLUMNS, policy_row, &pass, NULL, 0, 0};
-    recon_status st = run_pass(&p, err);
+    db_t *db = NULL;
+    long inserted = 0, total = 0;
+    recon_status st = stage_file(
+        o, &p,
+        "CREATE TEMP TABLE policies_in (line int, policy_no text, holder_name text, "
+        "holder_id_no text, payment_mode text, start_date date, end_date date, premium bigint, "
+        "net_premium bigint, currency text, payer_account text) ON COMMIT DROP",
+        "COPY policies_in FROM STDIN", &total, &db, err);
     if (st != RECON_OK)
         return st;
-    if (p.bad_rows)
-        return rejected(err, file, p.bad_rows);
-
-    db_t *db = NULL;
-    if ((st = job_connect_ready(o, &db, err)) != RECON_OK)
-        return st;
-    long inserted = 0, total = 0;
-    if ((st = db_begin(db, err)) != RECON_OK)
-        goto out;
-    if ((st = db_exec(db,
-                      "CREATE TEMP TABLE policies_in (line int, policy_no text, holder_name text, "
-                      "holder_id_no text, payment_mode text, start_date date, end_date date, "
-                      "premium bigint, net_premium bigint, currency text, payer_account text) "
-                      "ON COMMIT DROP",
-                      err)) != RECON_OK)
-        goto fail;
-    if ((st = db_copy_in_begin(db, "COPY policies_in FROM STDIN", err)) != RECON_OK)
-        goto fail;
-    load_pass copy = {file, policy_columns, POLICY_COLUMNS, policy_row, &pass, db, 0, 0};
-    if ((st = run_pass(&copy, err)) != RECON_OK || (st = db_copy_in_end(db, &total, err)))
-        goto fail;
     long bad = 0;
     if ((st = report_query_errors(
              db, file,
@@ -372,26 +391,14 @@ recon_status cmd_events_load(const job_options *o, err_t *err)
         return err_set(err, RECON_EUSAGE, "usage: recon events load FILE.csv");
     const char *file = o->args[0];
     load_pass p = {file, event_columns, EVENT_COLUMNS, event_row, NULL, NULL, 0, 0};
-    recon_status st = run_pass(&p, err);
+    db_t *db = NULL;
+    long rows = 0, agreements = 0, cancellations = 0, bad = 0;
+    recon_status st = stage_file(o, &p,
+                                 "CREATE TEMP TABLE events_in (line int, policy_no text, event "
+                                 "text, d date) ON COMMIT DROP",
+                                 "COPY events_in FROM STDIN", &rows, &db, err);
     if (st != RECON_OK)
         return st;
-    if (p.bad_rows)
-        return rejected(err, file, p.bad_rows);
-    db_t *db = NULL;
-    if ((st = job_connect_ready(o, &db, err)) != RECON_OK)
-        return st;
-    long agreements = 0, cancellations = 0, bad = 0;
-    if ((st = db_begin(db, err)) != RECON_OK)
-        goto out;
-    if ((st = db_exec(db,
-                      "CREATE TEMP TABLE events_in (line int, policy_no text, event text, d date) "
-                      "ON COMMIT DROP",
-                      err)) != RECON_OK ||
-        (st = db_copy_in_begin(db, "COPY events_in FROM STDIN", err)) != RECON_OK)
-        goto fail;
-    load_pass copy = {file, event_columns, EVENT_COLUMNS, event_row, NULL, db, 0, 0};
-    if ((st = run_pass(&copy, err)) != RECON_OK || (st = db_copy_in_end(db, NULL, err)))
-        goto fail;
     /* Checks needing the register, each naming the line. */
     static const char *const checks[] = {
         "SELECT e.line, 'unknown policy ''' || e.policy_no || '''' FROM events_in e "
@@ -431,7 +438,7 @@ recon_status cmd_events_load(const job_options *o, err_t *err)
     if ((st = db_commit(db, err)) != RECON_OK)
         goto fail;
     fprintf(o->out, "%s: %ld rows; %ld new agreements, %ld new cancellation requests\n", file,
-            copy.rows, agreements, cancellations);
+            rows, agreements, cancellations);
     goto out;
 fail:
     db_rollback(db);
@@ -478,27 +485,16 @@ recon_status cmd_receipts_load(const job_options *o, err_t *err)
         return err_set(err, RECON_EUSAGE, "usage: recon receipts load FILE.csv");
     const char *file = o->args[0];
     load_pass p = {file, receipt_columns, RECEIPT_COLUMNS, receipt_row, NULL, NULL, 0, 0};
-    recon_status st = run_pass(&p, err);
+    db_t *db = NULL;
+    long rows = 0, inserted = 0, bad = 0;
+    recon_status st = stage_file(
+        o, &p,
+        "CREATE TEMP TABLE receipts_in (line int, source text, transaction_key text, "
+        "booking_date date, amount bigint, currency text, policy_no text, payer text, "
+        "remittance text) ON COMMIT DROP",
+        "COPY receipts_in FROM STDIN", &rows, &db, err);
     if (st != RECON_OK)
         return st;
-    if (p.bad_rows)
-        return rejected(err, file, p.bad_rows);
-    db_t *db = NULL;
-    if ((st = job_connect_ready(o, &db, err)) != RECON_OK)
-        return st;
-    long inserted = 0, bad = 0;
-    if ((st = db_begin(db, err)) != RECON_OK)
-        goto out;
-    if ((st = db_exec(db,
-                      "CREATE TEMP TABLE receipts_in (line int, source text, transaction_key text, "
-                      "booking_date date, amount bigint, currency text, policy_no text, payer text, "
-                      "remittance text) ON COMMIT DROP",
-                      err)) != RECON_OK ||
-        (st = db_copy_in_begin(db, "COPY receipts_in FROM STDIN", err)) != RECON_OK)
-        goto fail;
-    load_pass copy = {file, receipt_columns, RECEIPT_COLUMNS, receipt_row, NULL, db, 0, 0};
-    if ((st = run_pass(&copy, err)) != RECON_OK || (st = db_copy_in_end(db, NULL, err)))
-        goto fail;
     if ((st = report_query_errors(
              db, file,
              "SELECT line, 'unknown policy ''' || policy_no || '''' FROM receipts_in r WHERE "
@@ -524,8 +520,8 @@ recon_status cmd_receipts_load(const job_options *o, err_t *err)
         goto fail;
     if ((st = db_commit(db, err)) != RECON_OK)
         goto fail;
-    fprintf(o->out, "%s: %ld receipts, %ld new, %ld already stored\n", file, copy.rows, inserted,
-            copy.rows - inserted);
+    fprintf(o->out, "%s: %ld receipts, %ld new, %ld already stored\n", file, rows, inserted,
+            rows - inserted);
     goto out;
 fail:
     db_rollback(db);
