@@ -47,5 +47,6 @@ recon_status cmd_demo(const job_options *o, err_t *err);
 recon_status cmd_parse(const job_options *o, err_t *err);
 recon_status cmd_ingest(const job_options *o, err_t *err);
 recon_status cmd_process(const job_options *o, err_t *err);
+recon_status cmd_report(const job_options *o, err_t *err);
 
 #endif

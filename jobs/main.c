@@ -24,6 +24,7 @@ static const char usage_text[] =
     "  parse FILE...                 print the receipts read from statement files (CSV)\n"
     "  ingest FILE...                parse and store statement files\n"
     "  process --as-of DATE          match receipts and evaluate every policy\n"
+    "  report --as-of DATE --out DIR write the day's reports under DIR/DATE/\n"
     "  status POLICY_NO              installments, receipts and status history\n"
     "  demo                          embedded database, bundled fixtures, status table\n"
     "\n"
@@ -192,6 +193,8 @@ static recon_status dispatch(job_options *o, err_t *err)
         return cmd_ingest(o, err);
     if (take_word(o, "process"))
         return cmd_process(o, err);
+    if (take_word(o, "report"))
+        return cmd_report(o, err);
     if (take_word(o, "status"))
         return cmd_status(o, err);
     if (take_word(o, "demo"))

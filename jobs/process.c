@@ -235,7 +235,18 @@ recon_status cmd_process(const job_options *o, err_t *err)
     }
     if ((st = db_begin(db, err)) != RECON_OK)
         goto done;
-    if ((st = match_receipts(db, &mc, err)) != RECON_OK ||
+    char asof_text[DATE_STR_SIZE];
+    date_format(o->as_of, asof_text);
+    const char *asof_param[] = {asof_text};
+    /* The first run that sees a file or receipt owns it in that day's reports. */
+    if ((st = db_command(db,
+                         "UPDATE receipts SET business_date = $1::date WHERE business_date IS NULL",
+                         1, asof_param, NULL, err)) != RECON_OK ||
+        (st = db_command(db,
+                         "UPDATE statement_files SET business_date = $1::date WHERE business_date "
+                         "IS NULL",
+                         1, asof_param, NULL, err)) != RECON_OK ||
+        (st = match_receipts(db, &mc, err)) != RECON_OK ||
         (st = evaluate_policies(db, &o->rules, o->as_of, NULL, spool_policy, &sp, err)) !=
             RECON_OK ||
         (st = store_results(db, &sp, &new_events, &closed_events, err)) != RECON_OK ||

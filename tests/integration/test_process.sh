@@ -52,6 +52,28 @@ check "runs recorded" [ "$(sql "SELECT count(*) FILTER (WHERE outcome = 'ok'), c
 run status P2026000000011 --as-of 2026-07-01
 check "status explains the bank payment" contains "$out" "grace -> in_force: installment 3 due 2026-05-29 paid in full by receipt"
 
+# Reports for the day: every file, stable bytes, verifiable manifest.
+run report --as-of 2026-06-30 --out "$T_TMP/out"
+check "report refuses an evaluation of another day" [ "$rc" -eq 65 ]
+check "stale evaluation hint" contains "$err" "hint: run recon process --as-of 2026-06-30 first"
+run report --as-of 2026-07-01 --out "$T_TMP/out"
+check "report runs" [ "$rc" -eq 0 ]
+for f in receipts.csv.gz policies.csv.gz events.csv.gz exceptions.csv.gz refunds.csv.gz summary.txt.gz MANIFEST.sha256 INPUTS.sha256; do
+    check "report file $f written" [ -s "$T_TMP/out/2026-07-01/$f" ]
+done
+check "manifest verifies with sha256sum -c" sh -c "cd '$T_TMP/out/2026-07-01' && sha256sum -c --quiet MANIFEST.sha256"
+check "inputs list the bank file" contains "$(cat "$T_TMP/out/2026-07-01/INPUTS.sha256")" "  bank_cny_2026-06-01.sta"
+check "no timestamp in the gzip header" [ "$(od -An -tx1 -j4 -N4 "$T_TMP/out/2026-07-01/policies.csv.gz" | tr -d ' ')" = "00000000" ]
+check "policies header per interface.md" [ "$(zcat "$T_TMP/out/2026-07-01/policies.csv.gz" | head -1)" = "policy_no,status,status_since,next_due_date,oldest_unpaid_due_date,days_overdue,arrears,credit,paid_installments,total_installments" ]
+check "the day's events show the correction with its true date" contains "$(zcat "$T_TMP/out/2026-07-01/events.csv.gz")" "P2026000000011,2026-06-01,grace,in_force,installment 3 due 2026-05-29 paid in full by receipt"
+check "receipts report masks payers" lacks "$(zcat "$T_TMP/out/2026-07-01/receipts.csv.gz")" "WANG WU"
+check "ambiguous receipt is an exception" contains "$(zcat "$T_TMP/out/2026-07-01/exceptions.csv.gz")" "ambiguous,"
+check "refund rows in yuan" contains "$(zcat "$T_TMP/out/2026-07-01/refunds.csv.gz")" "P2026000000005,cancellation,21.00,2026-04-23"
+cp -r "$T_TMP/out/2026-07-01" "$T_TMP/first"
+run report --as-of 2026-07-01 --out "$T_TMP/out"
+check "rerunning the report gives identical bytes" diff -r "$T_TMP/first" "$T_TMP/out/2026-07-01"
+check "no temporary files left" [ -z "$(find "$T_TMP/out" -name '.*.tmp')" ]
+
 # A second run while one holds the lock exits 75 at once.
 psql -X -q "$RECON_DB" -c "SELECT pg_advisory_lock(x'7265636f6e4a4f42'::bigint), pg_sleep(3)" >/dev/null 2>&1 &
 locker=$!
