@@ -247,6 +247,22 @@ bool db_copy_null(buf_t *b, bool last)
     return buf_append_str(b, "\\N") && buf_append_char(b, last ? '\n' : '\t');
 }
 
+bool db_copy_date(buf_t *b, date_t d, bool last)
+{
+    char s[DATE_STR_SIZE];
+    if (d == DATE_NONE)
+        return db_copy_null(b, last);
+    date_format(d, s);
+    return db_copy_field(b, s, last);
+}
+
+bool db_copy_int(buf_t *b, long long v, bool last)
+{
+    char s[32];
+    snprintf(s, sizeof s, "%lld", v);
+    return db_copy_field(b, s, last);
+}
+
 bool db_copy_split(char *line, char **fields, size_t n)
 {
     size_t i = 0;

@@ -13,6 +13,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "core/date.h"
 
 typedef struct db db_t;
 
@@ -49,6 +50,9 @@ recon_status db_copy_in_end(db_t *db, long *rows, err_t *err);
 /* Appends one COPY text-format field, escaping backslash, tab, CR and LF. */
 bool db_copy_field(buf_t *b, const char *value, bool last);
 bool db_copy_null(buf_t *b, bool last);
+/* A date field ("YYYY-MM-DD"), NULL for DATE_NONE; an integer field. */
+bool db_copy_date(buf_t *b, date_t d, bool last);
+bool db_copy_int(buf_t *b, long long v, bool last);
 
 /* Splits a COPY text-format row in place into exactly n fields, undoing COPY's
  * escapes; NULL (\N) becomes "". False when the field count differs. */

@@ -32,22 +32,6 @@ typedef struct ingest_file {
     size_t stmt_count, stmt_cap;
 } ingest_file;
 
-static bool copy_date(buf_t *b, date_t d, bool last)
-{
-    char s[DATE_STR_SIZE];
-    if (d == DATE_NONE)
-        return db_copy_null(b, last);
-    date_format(d, s);
-    return db_copy_field(b, s, last);
-}
-
-static bool copy_int(buf_t *b, long long v, bool last)
-{
-    char s[32];
-    snprintf(s, sizeof s, "%lld", v);
-    return db_copy_field(b, s, last);
-}
-
 static bool valid_currency(const char *c)
 {
     for (int i = 0; i < 3; i++)
@@ -95,10 +79,10 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
     f->receipts++;
 
     buf_t *b = db_copy_buffer(f->db);
-    bool ok = copy_int(b, f->receipts, false) && db_copy_field(b, r->position, false) &&
+    bool ok = db_copy_int(b, f->receipts, false) && db_copy_field(b, r->position, false) &&
               db_copy_field(b, r->source, false) && db_copy_field(b, r->transaction_key, false) &&
-              copy_date(b, r->booking_date, false) && copy_date(b, r->value_date, false) &&
-              copy_int(b, r->amount, false) && db_copy_field(b, r->currency, false) &&
+              db_copy_date(b, r->booking_date, false) && db_copy_date(b, r->value_date, false) &&
+              db_copy_int(b, r->amount, false) && db_copy_field(b, r->currency, false) &&
               db_copy_field(b, dir == RECEIPT_CREDIT ? "credit" : "debit", false) &&
               db_copy_field(b, r->reversal ? "t" : "f", false) &&
               db_copy_field(b, r->reversal_of, false) && db_copy_field(b, r->payer, false) &&
@@ -107,7 +91,7 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
               db_copy_field(b, r->creditor_reference, false) &&
               db_copy_field(b, r->merchant_order_no, false) &&
               db_copy_field(b, r->provider_txn_id, false) &&
-              db_copy_field(b, r->remittance, false) && copy_int(b, r->fee, true);
+              db_copy_field(b, r->remittance, false) && db_copy_int(b, r->fee, true);
     if (!ok)
         return err_set(err, RECON_EINTERNAL, "out of memory");
     return db_copy_in_flush(f->db, false, err);
@@ -205,16 +189,16 @@ static recon_status copy_statements(db_t *db, const char *file_id, const ingest_
     buf_t *b = db_copy_buffer(db);
     for (size_t i = 0; i < f->stmt_count; i++) {
         const statement_summary *s = &f->stmts[i];
-        bool ok = db_copy_field(b, file_id, false) && copy_int(b, (long long)i + 1, false) &&
+        bool ok = db_copy_field(b, file_id, false) && db_copy_int(b, (long long)i + 1, false) &&
                   db_copy_field(b, s->source, false) &&
                   db_copy_field(b, s->statement_id, false) &&
-                  db_copy_field(b, s->currency, false) && copy_date(b, s->statement_date, false) &&
-                  (s->has_opening ? copy_int(b, s->opening_balance, false)
+                  db_copy_field(b, s->currency, false) && db_copy_date(b, s->statement_date, false) &&
+                  (s->has_opening ? db_copy_int(b, s->opening_balance, false)
                                   : db_copy_null(b, false)) &&
-                  (s->has_closing ? copy_int(b, s->closing_balance, false)
+                  (s->has_closing ? db_copy_int(b, s->closing_balance, false)
                                   : db_copy_null(b, false)) &&
-                  copy_int(b, s->entry_count, false) && copy_int(b, s->credit_total, false) &&
-                  copy_int(b, s->debit_total, true);
+                  db_copy_int(b, s->entry_count, false) && db_copy_int(b, s->credit_total, false) &&
+                  db_copy_int(b, s->debit_total, true);
         if (!ok) {
             copy_abort(db);
             return err_set(err, RECON_EINTERNAL, "out of memory");

@@ -25,22 +25,6 @@ typedef struct spool {
     long policies;
 } spool;
 
-static bool put_date(buf_t *b, date_t d, bool last)
-{
-    char s[DATE_STR_SIZE];
-    if (d == DATE_NONE)
-        return db_copy_null(b, last);
-    date_format(d, s);
-    return db_copy_field(b, s, last);
-}
-
-static bool put_int(buf_t *b, long long v, bool last)
-{
-    char s[32];
-    snprintf(s, sizeof s, "%lld", v);
-    return db_copy_field(b, s, last);
-}
-
 static recon_status flush_row(spool *sp, FILE *f, err_t *err)
 {
     if (sp->row.len && fwrite(sp->row.data, 1, sp->row.len, f) != sp->row.len)
@@ -57,21 +41,21 @@ static recon_status spool_policy(void *ctx, const policy_view *p, const eval_inp
     buf_t *b = &sp->row;
     recon_status st;
     sp->policies++;
-    bool ok = db_copy_field(b, p->policy_no, false) && put_date(b, sp->as_of, false) &&
+    bool ok = db_copy_field(b, p->policy_no, false) && db_copy_date(b, sp->as_of, false) &&
               db_copy_field(b, policy_status_name(r->status), false) &&
-              put_date(b, r->status_since, false) && put_date(b, r->next_due_date, false) &&
-              put_date(b, r->oldest_unpaid_due_date, false) && put_int(b, r->days_overdue, false) &&
-              put_int(b, r->arrears, false) && put_int(b, r->credit, false) &&
-              put_int(b, r->paid_installments, false) &&
-              put_int(b, (long long)r->installment_count, true);
+              db_copy_date(b, r->status_since, false) && db_copy_date(b, r->next_due_date, false) &&
+              db_copy_date(b, r->oldest_unpaid_due_date, false) && db_copy_int(b, r->days_overdue, false) &&
+              db_copy_int(b, r->arrears, false) && db_copy_int(b, r->credit, false) &&
+              db_copy_int(b, r->paid_installments, false) &&
+              db_copy_int(b, (long long)r->installment_count, true);
     if (!ok)
         return err_set(err, RECON_EINTERNAL, "out of memory");
     if ((st = flush_row(sp, sp->status, err)) != RECON_OK)
         return st;
     for (size_t i = 0; i < r->event_count; i++) {
         const eval_event *e = &r->events[i];
-        ok = db_copy_field(b, p->policy_no, false) && put_int(b, (long long)i + 1, false) &&
-             put_date(b, e->date, false) && db_copy_field(b, policy_status_name(e->from), false) &&
+        ok = db_copy_field(b, p->policy_no, false) && db_copy_int(b, (long long)i + 1, false) &&
+             db_copy_date(b, e->date, false) && db_copy_field(b, policy_status_name(e->from), false) &&
              db_copy_field(b, policy_status_name(e->to), false) && db_copy_field(b, e->reason, true);
         if (!ok)
             return err_set(err, RECON_EINTERNAL, "out of memory");
@@ -80,9 +64,9 @@ static recon_status spool_policy(void *ctx, const policy_view *p, const eval_inp
         return st;
     for (size_t i = 0; i < r->allocation_count; i++) {
         const eval_allocation *a = &r->allocations[i];
-        ok = db_copy_field(b, p->policy_no, false) && put_int(b, a->receipt_id, false) &&
-             put_int(b, a->installment, false) && put_int(b, a->amount, false) &&
-             put_date(b, sp->as_of, true);
+        ok = db_copy_field(b, p->policy_no, false) && db_copy_int(b, a->receipt_id, false) &&
+             db_copy_int(b, a->installment, false) && db_copy_int(b, a->amount, false) &&
+             db_copy_date(b, sp->as_of, true);
         if (!ok)
             return err_set(err, RECON_EINTERNAL, "out of memory");
     }
@@ -92,8 +76,8 @@ static recon_status spool_policy(void *ctx, const policy_view *p, const eval_inp
         const eval_refund *f = &r->refunds[i];
         ok = db_copy_field(b, p->policy_no, false) &&
              db_copy_field(b, refund_reason_name(f->reason), false) &&
-             put_int(b, f->amount, false) && put_date(b, f->due_by, false) &&
-             db_copy_field(b, f->detail, false) && put_date(b, sp->as_of, true);
+             db_copy_int(b, f->amount, false) && db_copy_date(b, f->due_by, false) &&
+             db_copy_field(b, f->detail, false) && db_copy_date(b, sp->as_of, true);
         if (!ok)
             return err_set(err, RECON_EINTERNAL, "out of memory");
     }

@@ -154,22 +154,6 @@ static recon_status parse_money_field(const char *file, const csv_row *row, cons
     return RECON_OK;
 }
 
-static bool copy_date(buf_t *b, date_t d, bool last)
-{
-    char s[DATE_STR_SIZE];
-    if (d == DATE_NONE)
-        return db_copy_null(b, last);
-    date_format(d, s);
-    return db_copy_field(b, s, last);
-}
-
-static bool copy_int(buf_t *b, long long v, bool last)
-{
-    char s[32];
-    snprintf(s, sizeof s, "%lld", v);
-    return db_copy_field(b, s, last);
-}
-
 /* ---- policies ------------------------------------------------------------------ */
 
 typedef enum policy_pass { POLICY_ROWS, INSTALLMENT_ROWS } policy_pass;
@@ -217,18 +201,18 @@ static recon_status policy_row(void *ctx, const char *file, const csv_row *row, 
                          "period longer than 120 monthly installments");
     bool ok = true;
     if (pass == POLICY_ROWS) {
-        ok = copy_int(copy, row->line, false) && db_copy_field(copy, no, false) &&
+        ok = db_copy_int(copy, row->line, false) && db_copy_field(copy, no, false) &&
              db_copy_field(copy, name, false) && db_copy_field(copy, field(row, 2), false) &&
              db_copy_field(copy, payment_mode_name(t.mode), false) &&
-             copy_date(copy, t.start_date, false) && copy_date(copy, t.end_date, false) &&
-             copy_int(copy, t.premium, false) && copy_int(copy, t.net_premium, false) &&
+             db_copy_date(copy, t.start_date, false) && db_copy_date(copy, t.end_date, false) &&
+             db_copy_int(copy, t.premium, false) && db_copy_int(copy, t.net_premium, false) &&
              db_copy_field(copy, currency, false) && db_copy_field(copy, field(row, 9), true);
     } else {
         for (size_t k = 0; k < n && ok; k++)
-            ok = db_copy_field(copy, no, false) && copy_int(copy, (long long)k + 1, false) &&
-                 copy_date(copy, due[k], false) &&
-                 copy_date(copy, schedule_period_end(&t, due, n, k), false) &&
-                 copy_int(copy, t.premium, true);
+            ok = db_copy_field(copy, no, false) && db_copy_int(copy, (long long)k + 1, false) &&
+                 db_copy_date(copy, due[k], false) &&
+                 db_copy_date(copy, schedule_period_end(&t, due, n, k), false) &&
+                 db_copy_int(copy, t.premium, true);
     }
     return ok ? RECON_OK : err_set(err, RECON_EINTERNAL, "out of memory");
 }
@@ -380,8 +364,8 @@ static recon_status event_row(void *ctx, const char *file, const csv_row *row, b
     recon_status st = parse_date_field(file, row, "date", field(row, 2), &d, err);
     if (st != RECON_OK)
         return st;
-    bool ok = copy_int(copy, row->line, false) && db_copy_field(copy, no, false) &&
-              db_copy_field(copy, event, false) && copy_date(copy, d, true);
+    bool ok = db_copy_int(copy, row->line, false) && db_copy_field(copy, no, false) &&
+              db_copy_field(copy, event, false) && db_copy_date(copy, d, true);
     return ok ? RECON_OK : err_set(err, RECON_EINTERNAL, "out of memory");
 }
 
@@ -471,9 +455,9 @@ static recon_status receipt_row(void *ctx, const char *file, const csv_row *row,
     if (*policy && !valid_policy_no(policy))
         return bad_field(err, file, row, "policy_no", policy,
                          "expected 1-40 letters, digits, '-' or '_'");
-    bool ok = copy_int(copy, row->line, false) && db_copy_field(copy, source, false) &&
-              db_copy_field(copy, key, false) && copy_date(copy, d, false) &&
-              copy_int(copy, amount, false) && db_copy_field(copy, currency, false) &&
+    bool ok = db_copy_int(copy, row->line, false) && db_copy_field(copy, source, false) &&
+              db_copy_field(copy, key, false) && db_copy_date(copy, d, false) &&
+              db_copy_int(copy, amount, false) && db_copy_field(copy, currency, false) &&
               (*policy ? db_copy_field(copy, policy, false) : db_copy_null(copy, false)) &&
               db_copy_field(copy, field(row, 6), false) && db_copy_field(copy, field(row, 7), true);
     return ok ? RECON_OK : err_set(err, RECON_EINTERNAL, "out of memory");
