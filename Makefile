@@ -37,7 +37,7 @@ ASAN_OBJS := $(patsubst %.c,build/asan/%.o,$(LIB_SRCS) $(GEN_SRCS))
 ASAN_SUPPORT_OBJS := $(patsubst %.c,build/asan/%.o,$(TEST_SUPPORT))
 TEST_BINS := $(patsubst %.c,build/asan/%,$(TEST_SRCS))
 
-.PHONY: all run test test-build clean deps bench fuzz
+.PHONY: all run test test-build clean deps
 all: bin/recon
 
 deps:
@@ -81,5 +81,9 @@ run: bin/recon
 
 clean:
 	rm -rf build bin
+
+# Benchmark and fuzzing targets live beside their sources.
+-include bench/bench.mk
+-include fuzz/fuzz.mk
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -18,6 +18,8 @@ typedef struct job_options {
     const char *db;          /* --db CONNINFO */
     date_t as_of;            /* --as-of, DATE_NONE if not given */
     date_t from, to;         /* replay range */
+    date_t before;           /* retain --before */
+    const char *archive;     /* replay --archive: earlier nightly output to compare */
     const char *out_dir;
     const char *inbox;
     const char *format;
@@ -48,5 +50,8 @@ recon_status cmd_parse(const job_options *o, err_t *err);
 recon_status cmd_ingest(const job_options *o, err_t *err);
 recon_status cmd_process(const job_options *o, err_t *err);
 recon_status cmd_report(const job_options *o, err_t *err);
+recon_status cmd_nightly(const job_options *o, err_t *err);
+recon_status cmd_replay(const job_options *o, err_t *err);
+recon_status cmd_retain(const job_options *o, err_t *err);
 
 #endif

@@ -25,6 +25,11 @@ static const char usage_text[] =
     "  ingest FILE...                parse and store statement files\n"
     "  process --as-of DATE          match receipts and evaluate every policy\n"
     "  report --as-of DATE --out DIR write the day's reports under DIR/DATE/\n"
+    "  nightly --as-of DATE --inbox DIR --out DIR\n"
+    "                                ingest new inbox files, process, report\n"
+    "  replay --from D1 --to D2 --inbox DIR --out DIR [--archive DIR]\n"
+    "                                nightly for each day, as the files arrived\n"
+    "  retain --before DATE          anonymise personal data of long-ended policies\n"
     "  status POLICY_NO              installments, receipts and status history\n"
     "  demo                          embedded database, bundled fixtures, status table\n"
     "\n"
@@ -35,10 +40,10 @@ static const char usage_text[] =
     "                    alipay, unionpay, bankcsv)\n"
     "  --profile NAME    bank CSV profile name or file\n"
     "  --unmasked        show personal data in full\n"
-    "  --out DIR, --inbox DIR, --from DATE, --to DATE\n";
+    "  --out DIR, --inbox DIR, --from DATE, --to DATE, --archive DIR, --before DATE\n";
 
 enum { OPT_DB = 256, OPT_AS_OF, OPT_OUT, OPT_INBOX, OPT_FORMAT, OPT_PROFILE, OPT_UNMASKED,
-       OPT_FROM, OPT_TO, OPT_HELP, OPT_VERSION };
+       OPT_FROM, OPT_TO, OPT_ARCHIVE, OPT_BEFORE, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"db", required_argument, NULL, OPT_DB},
@@ -50,6 +55,8 @@ static const struct option long_options[] = {
     {"unmasked", no_argument, NULL, OPT_UNMASKED},
     {"from", required_argument, NULL, OPT_FROM},
     {"to", required_argument, NULL, OPT_TO},
+    {"archive", required_argument, NULL, OPT_ARCHIVE},
+    {"before", required_argument, NULL, OPT_BEFORE},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -117,6 +124,12 @@ static recon_status parse_options(int argc, char **argv, job_options *o, err_t *
             break;
         case OPT_TO:
             st = parse_date_opt("to", optarg, &o->to, err);
+            break;
+        case OPT_BEFORE:
+            st = parse_date_opt("before", optarg, &o->before, err);
+            break;
+        case OPT_ARCHIVE:
+            o->archive = optarg;
             break;
         case OPT_OUT:
             o->out_dir = optarg;
@@ -195,6 +208,12 @@ static recon_status dispatch(job_options *o, err_t *err)
         return cmd_process(o, err);
     if (take_word(o, "report"))
         return cmd_report(o, err);
+    if (take_word(o, "nightly"))
+        return cmd_nightly(o, err);
+    if (take_word(o, "replay"))
+        return cmd_replay(o, err);
+    if (take_word(o, "retain"))
+        return cmd_retain(o, err);
     if (take_word(o, "status"))
         return cmd_status(o, err);
     if (take_word(o, "demo"))
@@ -208,7 +227,7 @@ int main(int argc, char **argv)
     err_t err;
     err_clear(&err);
     job_options o = {0};
-    o.as_of = o.from = o.to = DATE_NONE;
+    o.as_of = o.from = o.to = o.before = DATE_NONE;
     o.out = stdout;
     o.args = calloc((size_t)argc + 1, sizeof *o.args);
     if (o.args == NULL) {
