@@ -11,6 +11,7 @@
 /* Status values are the process exit codes of interface.md (sysexits). */
 typedef enum recon_status {
     RECON_OK = 0,
+    RECON_EDIFF = 1,      /* replay finished, but its reports differ from the archive */
     RECON_EUSAGE = 64,    /* bad command line */
     RECON_EDATA = 65,     /* input rejected */
     RECON_ENOINPUT = 66,  /* input file missing or unreadable */

@@ -16,13 +16,14 @@
 #include "common/log.h"
 #include "common/sha256.h"
 #include "jobs/jobs.h"
+#include "jobs/pipeline.h"
 #include "parsers/parse.h"
 
 /* A file with more statements than this is not a bank statement we understand;
  * the bound keeps the in-memory summary list small. */
 #define MAX_STATEMENTS 10000
 
-typedef struct ingest_file {
+typedef struct file_scan {
     db_t *db;
     const char *path;
     long receipts;
@@ -30,7 +31,7 @@ typedef struct ingest_file {
     fen_t credit_total, debit_total; /* debits positive, as in statement_summary */
     statement_summary *stmts;
     size_t stmt_count, stmt_cap;
-} ingest_file;
+} file_scan;
 
 static bool valid_currency(const char *c)
 {
@@ -51,7 +52,7 @@ static bool add_fen(fen_t *total, fen_t v)
 
 static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
 {
-    ingest_file *f = ctx;
+    file_scan *f = ctx;
     if (r->booking_date == DATE_NONE)
         return err_set(err, RECON_EDATA, "%s: %s: transaction without a booking date", f->path,
                        r->position);
@@ -99,7 +100,7 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
 
 static recon_status on_statement(void *ctx, const statement_summary *s, err_t *err)
 {
-    ingest_file *f = ctx;
+    file_scan *f = ctx;
     if (f->stmt_count == f->stmt_cap) {
         if (f->stmt_cap >= MAX_STATEMENTS)
             return err_set(err, RECON_EDATA, "%s: %s: more than %d statements in one file",
@@ -140,26 +141,43 @@ static const char *base_name(const char *path)
 static recon_status record_rejection(db_t *db, const char *sha, const char *path,
                                      const char *format, const char *reason, err_t *err)
 {
+    /* The stored reason names the file as the inbox does, not by the path this
+     * run happened to reach it under, so a replay elsewhere reports the same. */
+    size_t plen = strlen(path);
+    if (strncmp(reason, path, plen) == 0 && reason[plen] == ':')
+        reason += plen - strlen(base_name(path));
     const char *params[] = {sha, base_name(path), format, reason};
-    return db_command(db,
-                      "INSERT INTO statement_files (sha256, file_name, format, status, "
-                      "rejection_reason) VALUES ($1, $2, $3, 'rejected', $4) "
-                      "ON CONFLICT (sha256) DO UPDATE SET file_name = excluded.file_name, "
-                      "format = excluded.format, rejection_reason = excluded.rejection_reason, "
-                      "ingested_at = now() WHERE statement_files.status = 'rejected'",
-                      4, params, NULL, err);
+    recon_status st = db_begin(db, err);
+    if (st != RECON_OK)
+        return st;
+    if ((st = db_exec(db, "LOCK TABLE statement_files IN SHARE ROW EXCLUSIVE MODE", err)) !=
+            RECON_OK ||
+        (st = db_command(db,
+                         "INSERT INTO statement_files (file_id, sha256, file_name, format, status, "
+                         "rejection_reason) SELECT coalesce(max(file_id), 0) + 1, $1, $2, $3, "
+                         "'rejected', $4 FROM statement_files "
+                         "ON CONFLICT (sha256) DO UPDATE SET file_name = excluded.file_name, "
+                         "format = excluded.format, rejection_reason = excluded.rejection_reason, "
+                         "ingested_at = now() WHERE statement_files.status = 'rejected'",
+                         4, params, NULL, err)) != RECON_OK) {
+        db_rollback(db);
+        return st;
+    }
+    return db_commit(db, err);
 }
 
-/* file_id of a stored file with this hash, or 0. */
-static recon_status stored_file_id(db_t *db, const char *sha, long long *id, err_t *err)
+/* file_id of a stored (or, with any_status, also rejected) file with this
+ * hash, or 0. */
+static recon_status known_file_id(db_t *db, const char *sha, bool any_status, long long *id,
+                                  err_t *err)
 {
     PGresult *res = NULL;
-    const char *params[] = {sha};
+    const char *params[] = {sha, any_status ? "t" : "f"};
     *id = 0;
     recon_status st = db_query(db,
                                "SELECT file_id FROM statement_files WHERE sha256 = $1 AND "
-                               "status = 'stored'",
-                               1, params, 1, &res, err);
+                               "(status = 'stored' OR $2::boolean)",
+                               2, params, 1, &res, err);
     if (st != RECON_OK)
         return st;
     if (PQntuples(res) == 1)
@@ -175,7 +193,7 @@ static void date_param(date_t d, char out[DATE_STR_SIZE], const char **param)
 }
 
 /* Writes the statement summaries of the stored file through COPY. */
-static recon_status copy_statements(db_t *db, const char *file_id, const ingest_file *f,
+static recon_status copy_statements(db_t *db, const char *file_id, const file_scan *f,
                                     err_t *err)
 {
     recon_status st = db_copy_in_begin(db,
@@ -211,29 +229,57 @@ static recon_status copy_statements(db_t *db, const char *file_id, const ingest_
     return db_copy_in_end(db, NULL, err);
 }
 
-typedef enum file_outcome { FILE_STORED, FILE_SKIPPED, FILE_REJECTED } file_outcome;
+/* Statement integrity (camt.053, MT940): opening + credits - debits = closing.
+ * A statement that does not add up was cut or corrupted somewhere, and storing
+ * part of it would misstate what was received, so the whole file is refused. */
+static recon_status check_balances(const file_scan *f, stmt_format format, err_t *err)
+{
+    if (format != FORMAT_CAMT053 && format != FORMAT_MT940)
+        return RECON_OK;
+    for (size_t i = 0; i < f->stmt_count; i++) {
+        const statement_summary *s = &f->stmts[i];
+        if (!s->has_opening || !s->has_closing)
+            continue;
+        fen_t expected = s->opening_balance;
+        if (!add_fen(&expected, s->credit_total) || !add_fen(&expected, -s->debit_total))
+            return err_set(err, RECON_EDATA, "%s: %s: balances exceed the supported range",
+                           f->path, s->position);
+        if (expected == s->closing_balance)
+            continue;
+        char open[MONEY_STR_SIZE], cr[MONEY_STR_SIZE], dr[MONEY_STR_SIZE], want[MONEY_STR_SIZE],
+            close[MONEY_STR_SIZE];
+        money_format(s->opening_balance, open);
+        money_format(s->credit_total, cr);
+        money_format(s->debit_total, dr);
+        money_format(expected, want);
+        money_format(s->closing_balance, close);
+        return err_set(err, RECON_EDATA,
+                       "%s: %s: statement %s does not balance: opening %s + credits %s - debits "
+                       "%s = %s, but the closing balance is %s",
+                       f->path, s->position, s->statement_id[0] ? s->statement_id : "(no id)",
+                       open, cr, dr, want, close);
+    }
+    return RECON_OK;
+}
 
-typedef struct file_result {
-    file_outcome outcome;
-    stmt_format format;
-    long receipts, duplicates;
-    long long file_id;
-} file_result;
+/* The file's date is that of its latest statement; files without statement
+ * dates (some bills) fall back to their last booking date. */
+static date_t file_date(const file_scan *f)
+{
+    date_t d = DATE_NONE;
+    for (size_t i = 0; i < f->stmt_count; i++)
+        if (f->stmts[i].statement_date != DATE_NONE &&
+            (d == DATE_NONE || f->stmts[i].statement_date > d))
+            d = f->stmts[i].statement_date;
+    return d == DATE_NONE ? f->last_booking : d;
+}
 
 /* Moves a fully parsed file from receipts_in into the permanent tables; the
  * caller's transaction is still open. */
-static recon_status store_file(db_t *db, const char *sha, const ingest_file *f,
-                               file_result *res, err_t *err)
+static recon_status store_file(db_t *db, const char *sha, const file_scan *f,
+                               ingest_result *res, err_t *err)
 {
-    /* The file's date is that of its latest statement; files without statement
-     * dates (some bills) fall back to their last booking date. */
-    date_t stmt_date = DATE_NONE;
-    for (size_t i = 0; i < f->stmt_count; i++)
-        if (f->stmts[i].statement_date != DATE_NONE &&
-            (stmt_date == DATE_NONE || f->stmts[i].statement_date > stmt_date))
-            stmt_date = f->stmts[i].statement_date;
-    if (stmt_date == DATE_NONE)
-        stmt_date = f->last_booking;
+    date_t stmt_date = res->statement_date;
     char d_stmt[DATE_STR_SIZE], d_from[DATE_STR_SIZE], d_to[DATE_STR_SIZE];
     char count[32], credit[32], debit[32];
     snprintf(count, sizeof count, "%ld", f->receipts);
@@ -250,11 +296,19 @@ static recon_status store_file(db_t *db, const char *sha, const ingest_file *f,
     /* Replaces an earlier rejection of the same bytes; returns no row when a
      * concurrent run stored them first (it waited for that run to commit). */
     PGresult *r = NULL;
-    recon_status st = db_query(
+    /* File and receipt numbers continue from the highest stored, under a lock
+     * that concurrent ingests share, so they never depend on a sequence that a
+     * rolled-back or killed run advanced: a rerun or replay numbers alike. */
+    recon_status st = db_exec(
+        db, "LOCK TABLE statement_files, receipts IN SHARE ROW EXCLUSIVE MODE", err);
+    if (st != RECON_OK)
+        return st;
+    st = db_query(
         db,
-        "INSERT INTO statement_files (sha256, file_name, format, statement_date, period_from, "
-        "period_to, status, receipt_count, credit_total, debit_total) "
-        "VALUES ($1, $2, $3, $4, $5, $6, 'stored', $7, $8, $9) "
+        "INSERT INTO statement_files (file_id, sha256, file_name, format, statement_date, "
+        "period_from, period_to, status, receipt_count, credit_total, debit_total) "
+        "SELECT coalesce(max(file_id), 0) + 1, $1, $2, $3, $4::date, $5::date, $6::date, "
+        "'stored', $7::int, $8::bigint, $9::bigint FROM statement_files "
         "ON CONFLICT (sha256) DO UPDATE SET file_name = excluded.file_name, format = "
         "excluded.format, statement_date = excluded.statement_date, period_from = "
         "excluded.period_from, period_to = excluded.period_to, status = 'stored', "
@@ -266,7 +320,7 @@ static recon_status store_file(db_t *db, const char *sha, const ingest_file *f,
         return st;
     if (PQntuples(r) != 1) {
         PQclear(r);
-        res->outcome = FILE_SKIPPED;
+        res->outcome = INGEST_SKIPPED;
         return RECON_OK;
     }
     char file_id[32];
@@ -276,28 +330,36 @@ static recon_status store_file(db_t *db, const char *sha, const ingest_file *f,
 
     if ((st = copy_statements(db, file_id, f, err)) != RECON_OK)
         return st;
-    /* Rows go in file order, so receipt ids follow the statement. Parsers keep keys
-     * unique within a file; should one repeat anyway, DO NOTHING also skips a row
-     * that conflicts with one inserted earlier by this same statement, so the first
-     * occurrence wins and the repeat counts as a duplicate (no DISTINCT ON: that
-     * would sort the whole file a second time). */
-    long inserted = 0;
+    /* Rows go in file order, so receipt ids follow the statement. A transaction
+     * already stored from another file is kept as a row of its own pointing at
+     * the first sighting, so the day's report can show it as a duplicate; only
+     * the first counts as money. */
     const char *id_param[] = {file_id};
     if ((st = db_command(
              db,
-             "INSERT INTO receipts (source, transaction_key, file_id, position, booking_date, "
-             "value_date, amount, currency, direction, reversal, reversal_of, payer, "
+             "INSERT INTO receipts (receipt_id, source, transaction_key, file_id, position, "
+             "booking_date, value_date, amount, currency, direction, reversal, reversal_of, payer, "
              "payer_account, end_to_end_id, creditor_reference, merchant_order_no, "
-             "provider_txn_id, remittance, fee) "
-             "SELECT source, transaction_key, $1::bigint, position, booking_date, value_date, "
-             "amount, currency, direction, reversal, reversal_of, payer, payer_account, "
-             "end_to_end_id, creditor_reference, merchant_order_no, provider_txn_id, remittance, "
-             "fee FROM receipts_in ORDER BY ord "
-             "ON CONFLICT (source, transaction_key) DO NOTHING",
-             1, id_param, &inserted, err)) != RECON_OK)
+             "provider_txn_id, remittance, fee, duplicate_of, match_result, match_note) "
+             "SELECT b.base + i.ord, i.source, i.transaction_key, $1::bigint, i.position, "
+             "i.booking_date, i.value_date, i.amount, i.currency, i.direction, i.reversal, "
+             "i.reversal_of, i.payer, i.payer_account, i.end_to_end_id, i.creditor_reference, "
+             "i.merchant_order_no, i.provider_txn_id, i.remittance, i.fee, o.receipt_id, "
+             "CASE WHEN o.receipt_id IS NOT NULL THEN 'duplicate' END, "
+             "coalesce('duplicate of receipt ' || o.receipt_id, '') "
+             "FROM receipts_in i CROSS JOIN (SELECT coalesce(max(receipt_id), 0) AS base FROM "
+             "receipts) b LEFT JOIN receipts o ON o.source = i.source AND o.transaction_key = "
+             "i.transaction_key AND o.duplicate_of IS NULL ORDER BY i.ord",
+             1, id_param, NULL, err)) != RECON_OK)
+        return st;
+    if ((st = db_query(db,
+                       "SELECT count(*) FROM receipts WHERE file_id = $1::bigint AND "
+                       "duplicate_of IS NOT NULL",
+                       1, id_param, 1, &r, err)) != RECON_OK)
         return st;
     res->receipts = f->receipts;
-    res->duplicates = f->receipts - inserted;
+    res->duplicates = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
     char dups[32];
     snprintf(dups, sizeof dups, "%ld", res->duplicates);
     const char *upd[] = {file_id, dups};
@@ -305,37 +367,36 @@ static recon_status store_file(db_t *db, const char *sha, const ingest_file *f,
                          "UPDATE statement_files SET duplicate_count = $2 WHERE file_id = $1", 2,
                          upd, NULL, err)) != RECON_OK)
         return st;
-    res->outcome = FILE_STORED;
+    res->outcome = INGEST_STORED;
     return RECON_OK;
 }
 
-/* Ingests one file. RECON_OK with res->outcome for stored, skipped and rejected
- * files; any other status (database lost, out of memory) stops the command. */
-static recon_status ingest_one(db_t *db, const parse_options *popts, const char *path,
-                               file_result *res, err_t *err)
+recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
+                         ingest_result *res, err_t *err)
 {
     memset(res, 0, sizeof *res);
     res->format = FORMAT_UNKNOWN;
+    res->statement_date = DATE_NONE;
     err_t ferr;
     err_clear(&ferr);
-    char sha[SHA256_HEX_SIZE];
+    char *sha = res->sha256;
     recon_status st = sha256_file_hex(path, sha, &ferr);
     if (st == RECON_ENOINPUT) {
         /* Nothing to remember it by: unreadable files are only reported. */
-        log_error("%s", ferr.msg);
-        res->outcome = FILE_REJECTED;
+        snprintf(res->reason, sizeof res->reason, "%s", ferr.msg);
+        res->outcome = INGEST_REJECTED;
         return RECON_OK;
     }
     if (st != RECON_OK)
         return err_set(err, st, "%s", ferr.msg);
-    if ((st = stored_file_id(db, sha, &res->file_id, err)) != RECON_OK)
+    if ((st = known_file_id(db, sha, req->skip_rejected, &res->file_id, err)) != RECON_OK)
         return st;
     if (res->file_id) {
-        res->outcome = FILE_SKIPPED;
+        res->outcome = INGEST_SKIPPED;
         return RECON_OK;
     }
 
-    ingest_file f = {db, path, 0, DATE_NONE, DATE_NONE, 0, 0, NULL, 0, 0};
+    file_scan f = {db, path, 0, DATE_NONE, DATE_NONE, 0, 0, NULL, 0, 0};
     bool in_copy = false;
     if ((st = db_begin(db, err)) != RECON_OK)
         goto out;
@@ -355,16 +416,29 @@ static recon_status ingest_one(db_t *db, const parse_options *popts, const char 
         goto fail;
     in_copy = true;
     receipt_sink sink = {&f, on_receipt, on_statement};
-    st = parse_file(path, popts, &sink, &res->format, &ferr);
+    st = parse_file(path, req->parse, &sink, &res->format, &ferr);
     if (st == RECON_OK) {
         in_copy = false;
         st = db_copy_in_end(db, NULL, &ferr);
     }
+    if (st == RECON_OK)
+        st = check_balances(&f, res->format, &ferr);
+    if (st == RECON_OK) {
+        res->statement_date = file_date(&f);
+        if (req->not_after != DATE_NONE && res->statement_date != DATE_NONE &&
+            res->statement_date > req->not_after) {
+            /* Parsed twice in all (now and on its night), but nothing is stored
+             * ahead of its date, so a run never reports tomorrow's money. */
+            db_rollback(db);
+            res->outcome = INGEST_LATER;
+            goto out;
+        }
+    }
     if (st == RECON_OK && (st = store_file(db, sha, &f, res, &ferr)) == RECON_EDATA)
         err_prefix(&ferr, "%s: ", path); /* a row the schema refused: name the file */
-    if (st == RECON_OK && res->outcome == FILE_SKIPPED) {
+    if (st == RECON_OK && res->outcome == INGEST_SKIPPED) {
         db_rollback(db);
-        st = stored_file_id(db, sha, &res->file_id, err);
+        st = known_file_id(db, sha, false, &res->file_id, err);
         goto out;
     }
     if (st == RECON_OK)
@@ -381,8 +455,8 @@ static recon_status ingest_one(db_t *db, const parse_options *popts, const char 
         copy_abort(db);
     in_copy = false;
     db_rollback(db);
-    log_error("%s", ferr.msg);
-    res->outcome = FILE_REJECTED;
+    snprintf(res->reason, sizeof res->reason, "%s", ferr.msg);
+    res->outcome = INGEST_REJECTED;
     st = record_rejection(db, sha, path,
                           res->format == FORMAT_UNKNOWN ? "unknown" : format_name(res->format),
                           ferr.msg, err);
@@ -412,18 +486,21 @@ recon_status cmd_ingest(const job_options *o, err_t *err)
     if (st != RECON_OK)
         return st;
     int rejected = 0;
+    ingest_request req = {&popts, DATE_NONE, false};
     for (int i = 0; i < o->arg_count; i++) {
         const char *path = o->args[i];
-        file_result res;
-        if ((st = ingest_one(db, &popts, path, &res, err)) != RECON_OK)
+        ingest_result res;
+        if ((st = ingest_file(db, &req, path, &res, err)) != RECON_OK)
             break;
-        if (res.outcome == FILE_REJECTED)
+        if (res.outcome == INGEST_REJECTED) {
+            log_error("%s", res.reason);
             rejected++;
-        else if (res.outcome == FILE_SKIPPED)
+        } else if (res.outcome == INGEST_SKIPPED) {
             fprintf(o->out, "%s: already ingested (file %lld), skipped\n", path, res.file_id);
-        else
+        } else {
             fprintf(o->out, "%s: %s, %ld receipts (%ld duplicates), stored as file %lld\n", path,
                     format_name(res.format), res.receipts, res.duplicates, res.file_id);
+        }
     }
     db_close(db);
     if (st == RECON_OK && fflush(o->out) != 0)

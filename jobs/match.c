@@ -49,6 +49,8 @@ static void scan(const regex_t *re, const char *text, candidates *c)
     }
 }
 
+/* Entries are ACCOUNT or PROVIDER:ACCOUNT; the provider part only matters to
+ * the settlement check. */
 static bool in_list(const char *list, const char *value)
 {
     if (list == NULL || *value == '\0')
@@ -57,7 +59,10 @@ static bool in_list(const char *list, const char *value)
     for (const char *p = list; *p;) {
         const char *end = strchr(p, ',');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && memcmp(p, value, n) == 0)
+        const char *colon = memchr(p, ':', len);
+        const char *account = colon ? colon + 1 : p;
+        size_t account_len = len - (size_t)(account - p);
+        if (account_len == n && memcmp(account, value, n) == 0)
             return true;
         p = end ? end + 1 : p + len;
     }

@@ -13,7 +13,13 @@ typedef struct match_counts {
 } match_counts;
 
 /* Pattern from RECON_POLICY_PATTERN (POSIX extended), default P[0-9]{13};
- * settlement accounts from RECON_SETTLEMENT_ACCOUNTS (comma-separated). */
+ * settlement accounts from RECON_SETTLEMENT_ACCOUNTS (comma-separated, each
+ * ACCOUNT or PROVIDER:ACCOUNT with PROVIDER wechat or alipay). */
 recon_status match_receipts(db_t *db, match_counts *counts, err_t *err);
+
+/* Recomputes settlement_checks: each settlement credit from a PROVIDER:ACCOUNT
+ * of RECON_SETTLEMENT_ACCOUNTS against that provider's statement rows booked
+ * RECON_SETTLEMENT_LAG_DAYS (default 1) earlier: gross - fees = credited. */
+recon_status settlement_check(db_t *db, long *differences, err_t *err);
 
 #endif

@@ -1,14 +1,189 @@
-/* Placeholder until nightly lands. */
+/*
+ * `recon nightly --as-of DATE --inbox DIR --out DIR`: what a scheduler runs
+ * every night. Under one job lock: ingest the inbox files not seen before whose
+ * statement date is on or before DATE, process DATE, write DATE's reports.
+ * Rejected files are copied to OUT/quarantine/ with their reason and the night
+ * still completes (exit 65 says some input was refused). Rerunning a night
+ * finds nothing new and rewrites the same bytes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "jobs/nightly.h"
 #include "jobs/jobs.h"
+#include "jobs/pipeline.h"
+
+static recon_status make_dir(const char *path, err_t *err)
+{
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return err_set(err, RECON_EOUTPUT, "cannot create %s: %s", path, strerror(errno));
+    return RECON_OK;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+}
+
+/* Copies src to dir/name through a temporary name, so a quarantined file is
+ * either whole or absent. */
+static recon_status copy_into(const char *src, const char *dir, const char *name,
+                              const char *text, err_t *err)
+{
+    char tmp[4096], dst[4096];
+    snprintf(dst, sizeof dst, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+    int in = -1;
+    if (src && (in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
+        return err_set(err, RECON_ENOINPUT, "%s: %s", src, strerror(errno));
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) {
+        if (in >= 0)
+            close(in);
+        return err_set(err, RECON_EOUTPUT, "cannot create %s: %s", tmp, strerror(errno));
+    }
+    recon_status st = RECON_OK;
+    char chunk[65536];
+    if (in >= 0) {
+        ssize_t n;
+        while ((n = read(in, chunk, sizeof chunk)) > 0)
+            if (write(out, chunk, (size_t)n) != n) {
+                st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", tmp, strerror(errno));
+                break;
+            }
+        if (n < 0 && st == RECON_OK)
+            st = err_set(err, RECON_ENOINPUT, "%s: %s", src, strerror(errno));
+        close(in);
+    } else {
+        size_t len = strlen(text);
+        if (write(out, text, len) != (ssize_t)len)
+            st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", tmp, strerror(errno));
+    }
+    if (st == RECON_OK && fsync(out) != 0)
+        st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", tmp, strerror(errno));
+    close(out);
+    if (st == RECON_OK && rename(tmp, dst) != 0)
+        st = err_set(err, RECON_EOUTPUT, "cannot rename %s: %s", tmp, strerror(errno));
+    if (st != RECON_OK)
+        unlink(tmp);
+    return st;
+}
+
+/* Keeps a refused file and its reason beside the reports, where finance looks
+ * in the morning; the inbox itself is left as delivered (it is what a replay
+ * reads). */
+static recon_status quarantine(const char *out_dir, const char *path, const char *reason,
+                               err_t *err)
+{
+    char dir[4096], name[4096], text[ERR_MSG_MAX + 2];
+    snprintf(dir, sizeof dir, "%s/quarantine", out_dir);
+    recon_status st = make_dir(out_dir, err);
+    if (st == RECON_OK)
+        st = make_dir(dir, err);
+    if (st != RECON_OK)
+        return st;
+    if (access(path, R_OK) == 0 && (st = copy_into(path, dir, base_name(path), NULL, err)) !=
+                                       RECON_OK)
+        return st;
+    snprintf(name, sizeof name, "%s.reason", base_name(path));
+    snprintf(text, sizeof text, "%s\n", reason);
+    return copy_into(NULL, dir, name, text, err);
+}
+
+recon_status nightly_ingest(db_t *db, const nightly_input *in, FILE *out, night_tally *t,
+                            err_t *err)
+{
+    parse_options popts = {FORMAT_UNKNOWN, NULL, NULL};
+    ingest_request req = {&popts, in->not_after, true};
+    for (size_t i = 0; i < in->count; i++) {
+        const char *path = in->paths[i];
+        ingest_result res;
+        recon_status st = ingest_file(db, &req, path, &res, err);
+        if (st != RECON_OK)
+            return st;
+        switch (res.outcome) {
+        case INGEST_STORED:
+            t->stored++;
+            t->receipts += res.receipts;
+            fprintf(out, "  %s: %s, %ld receipts (%ld duplicates)\n", base_name(path),
+                    format_name(res.format), res.receipts, res.duplicates);
+            break;
+        case INGEST_SKIPPED:
+            t->known++;
+            break;
+        case INGEST_LATER:
+            t->later++;
+            break;
+        case INGEST_REJECTED:
+            t->rejected++;
+            log_error("%s", res.reason);
+            fprintf(out, "  %s: rejected, kept in %s/quarantine\n", base_name(path),
+                    in->out_dir);
+            if ((st = quarantine(in->out_dir, path, res.reason, err)) != RECON_OK)
+                return st;
+            break;
+        }
+    }
+    return RECON_OK;
+}
+
+recon_status nightly_day(db_t *db, const eval_config *rules, const nightly_input *in, FILE *out,
+                         night_tally *t, err_t *err)
+{
+    char day[DATE_STR_SIZE];
+    date_format(in->as_of, day);
+    fprintf(out, "nightly %s\n", day);
+    recon_status st = nightly_ingest(db, in, out, t, err);
+    if (st != RECON_OK)
+        return st;
+    process_counts c;
+    if ((st = process_day(db, rules, in->as_of, &c, err)) != RECON_OK)
+        return st;
+    t->policies = c.policies;
+    t->events = c.new_events;
+    if ((st = report_day(db, in->out_dir, in->as_of, false, err)) != RECON_OK)
+        return st;
+    fprintf(out,
+            "  %ld file%s stored, %ld rejected, %ld waiting for a later date, %ld already "
+            "known; %ld policies evaluated, %ld new events; reports in %s/%s\n",
+            t->stored, t->stored == 1 ? "" : "s", t->rejected, t->later, t->known, c.policies,
+            c.new_events, in->out_dir, day);
+    return RECON_OK;
+}
 
 recon_status cmd_nightly(const job_options *o, err_t *err)
 {
-    (void)o;
-    return err_set(err, RECON_EINTERNAL, "nightly is not built yet");
-}
-
-recon_status cmd_replay(const job_options *o, err_t *err)
-{
-    (void)o;
-    return err_set(err, RECON_EINTERNAL, "replay is not built yet");
+    if (o->as_of == DATE_NONE || o->inbox == NULL || o->out_dir == NULL)
+        return err_set(err, RECON_EUSAGE,
+                       "usage: recon nightly --as-of DATE --inbox DIR --out DIR");
+    inbox_files files = {0};
+    recon_status st = inbox_list(o->inbox, &files, err);
+    if (st != RECON_OK)
+        return st;
+    db_t *db = NULL;
+    if ((st = job_connect_ready(o, &db, err)) != RECON_OK)
+        goto out;
+    long long run_id = 0;
+    night_tally t = {0};
+    if ((st = job_lock(db, err)) != RECON_OK ||
+        (st = run_started(db, "nightly", o->as_of, &run_id, err)) != RECON_OK)
+        goto out;
+    nightly_input in = {o->as_of, o->as_of, o->out_dir, files.paths, files.count};
+    st = nightly_day(db, &o->rules, &in, o->out, &t, err);
+    if (st == RECON_OK && t.rejected)
+        st = err_set(err, RECON_EDATA, "%ld inbox file%s rejected; see %s/quarantine", t.rejected,
+                     t.rejected == 1 ? "" : "s", o->out_dir);
+    run_tally rt = {t.stored, t.rejected, t.receipts, t.policies, t.events};
+    run_finished(db, run_id, st, &rt, st == RECON_OK ? "" : err->msg);
+out:
+    db_close(db);
+    inbox_free(&files);
+    return st;
 }

@@ -15,6 +15,7 @@
 #include "jobs/evaluate_all.h"
 #include "jobs/jobs.h"
 #include "jobs/match.h"
+#include "jobs/pipeline.h"
 
 /* Rows computed while the COPY out runs, spooled to temporary files and sent
  * with COPY in afterwards (one connection cannot do both at once). */
@@ -149,78 +150,21 @@ static recon_status store_results(db_t *db, spool *sp, long *new_events, long *c
                       1, params, new_events, err);
 }
 
-/* Records the run in job_runs outside the work's transaction, so that a failed
- * run is recorded too. */
-static recon_status run_started(db_t *db, const char *command, date_t as_of, long long *run_id,
-                                err_t *err)
+recon_status process_day(db_t *db, const eval_config *rules, date_t as_of, process_counts *c,
+                         err_t *err)
 {
-    char day[DATE_STR_SIZE];
-    date_format(as_of, day);
-    const char *params[] = {command, day};
-    PGresult *res = NULL;
-    recon_status st = db_query(db,
-                               "INSERT INTO job_runs (command, as_of) VALUES ($1, $2::date) "
-                               "RETURNING run_id",
-                               2, params, 1, &res, err);
-    if (st != RECON_OK)
-        return st;
-    *run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    return RECON_OK;
-}
-
-static void run_finished(db_t *db, long long run_id, recon_status outcome, long receipts,
-                         long policies, long events, const char *message)
-{
-    char id[32], code[16], r[32], p[32], e[32];
-    snprintf(id, sizeof id, "%lld", run_id);
-    snprintf(code, sizeof code, "%d", (int)outcome);
-    snprintf(r, sizeof r, "%ld", receipts);
-    snprintf(p, sizeof p, "%ld", policies);
-    snprintf(e, sizeof e, "%ld", events);
-    const char *result = outcome == RECON_OK ? "ok" : outcome == RECON_EDATA ? "partial" : "failed";
-    const char *params[] = {id, result, code, r, p, e, message};
-    err_t ignored;
-    /* Best effort: the run's own error is what the caller reports. */
-    if (db_command(db,
-                   "UPDATE job_runs SET finished_at = now(), outcome = $2, exit_code = $3::int, "
-                   "receipts = $4::int, policies = $5::int, events = $6::int, message = $7 "
-                   "WHERE run_id = $1::bigint",
-                   7, params, NULL, &ignored) != RECON_OK)
-        log_warn("could not record the end of run %s: %s", id, ignored.msg);
-}
-
-#define RECON_LOCK_KEY 0x7265636f6e4a4f42LL /* "reconJOB" */
-
-recon_status cmd_process(const job_options *o, err_t *err)
-{
-    if (o->as_of == DATE_NONE)
-        return err_set(err, RECON_EUSAGE, "usage: recon process --as-of DATE");
-    db_t *db = NULL;
-    recon_status st = job_connect_ready(o, &db, err);
-    if (st != RECON_OK)
-        return st;
-    bool got = false;
-    if ((st = db_try_lock(db, RECON_LOCK_KEY, &got, err)) != RECON_OK)
-        goto out;
-    if (!got) {
-        st = err_set(err, RECON_ELOCKED, "another recon run holds the lock; try later");
-        goto out;
-    }
-    long long run_id = 0;
-    if ((st = run_started(db, "process", o->as_of, &run_id, err)) != RECON_OK)
-        goto out;
-    spool sp = {tmpfile(), tmpfile(), tmpfile(), tmpfile(), BUF_INIT, o->as_of, 0};
+    memset(c, 0, sizeof *c);
+    spool sp = {tmpfile(), tmpfile(), tmpfile(), tmpfile(), BUF_INIT, as_of, 0};
     match_counts mc = {0};
-    long new_events = 0, closed_events = 0;
+    recon_status st;
     if (!sp.status || !sp.events || !sp.allocations || !sp.refunds) {
         st = err_set(err, RECON_EOUTPUT, "cannot create temporary files: %s", strerror(errno));
-        goto done;
+        goto out;
     }
     if ((st = db_begin(db, err)) != RECON_OK)
-        goto done;
+        goto out;
     char asof_text[DATE_STR_SIZE];
-    date_format(o->as_of, asof_text);
+    date_format(as_of, asof_text);
     const char *asof_param[] = {asof_text};
     /* The first run that sees a file or receipt owns it in that day's reports. */
     if ((st = db_command(db,
@@ -231,24 +175,22 @@ recon_status cmd_process(const job_options *o, err_t *err)
                          "IS NULL",
                          1, asof_param, NULL, err)) != RECON_OK ||
         (st = match_receipts(db, &mc, err)) != RECON_OK ||
-        (st = evaluate_policies(db, &o->rules, o->as_of, NULL, spool_policy, &sp, err)) !=
-            RECON_OK ||
-        (st = store_results(db, &sp, &new_events, &closed_events, err)) != RECON_OK ||
+        (st = settlement_check(db, &c->settlement_differences, err)) != RECON_OK ||
+        (st = evaluate_policies(db, rules, as_of, NULL, spool_policy, &sp, err)) != RECON_OK ||
+        (st = store_results(db, &sp, &c->new_events, &c->closed_events, err)) != RECON_OK ||
         (st = db_commit(db, err)) != RECON_OK) {
         db_rollback(db);
-        goto done;
+        goto out;
     }
-    char day[DATE_STR_SIZE];
-    date_format(o->as_of, day);
-    fprintf(o->out,
-            "processed %ld policies as of %s: %ld receipts matched (%ld identified, %ld "
-            "unidentified, %ld ambiguous, %ld reversals, %ld settlements, %ld other currency); "
-            "%ld new events, %ld superseded\n",
-            sp.policies, day, mc.examined, mc.identified, mc.unidentified, mc.ambiguous,
-            mc.reversal, mc.settlement, mc.currency, new_events, closed_events);
-done:
-    run_finished(db, run_id, st, mc.examined, sp.policies, new_events,
-                 st == RECON_OK ? "" : err->msg);
+    c->receipts = mc.examined;
+    c->identified = mc.identified;
+    c->unidentified = mc.unidentified;
+    c->ambiguous = mc.ambiguous;
+    c->reversal = mc.reversal;
+    c->settlement = mc.settlement;
+    c->currency = mc.currency;
+    c->policies = sp.policies;
+out:
     if (sp.status)
         fclose(sp.status);
     if (sp.events)
@@ -258,6 +200,39 @@ done:
     if (sp.refunds)
         fclose(sp.refunds);
     buf_free(&sp.row);
+    return st;
+}
+
+void process_counts_print(FILE *out, date_t as_of, const process_counts *c)
+{
+    char day[DATE_STR_SIZE];
+    date_format(as_of, day);
+    fprintf(out,
+            "processed %ld policies as of %s: %ld receipts matched (%ld identified, %ld "
+            "unidentified, %ld ambiguous, %ld reversals, %ld settlements, %ld other currency); "
+            "%ld new events, %ld superseded; %ld settlement differences\n",
+            c->policies, day, c->receipts, c->identified, c->unidentified, c->ambiguous,
+            c->reversal, c->settlement, c->currency, c->new_events, c->closed_events,
+            c->settlement_differences);
+}
+
+recon_status cmd_process(const job_options *o, err_t *err)
+{
+    if (o->as_of == DATE_NONE)
+        return err_set(err, RECON_EUSAGE, "usage: recon process --as-of DATE");
+    db_t *db = NULL;
+    recon_status st = job_connect_ready(o, &db, err);
+    if (st != RECON_OK)
+        return st;
+    long long run_id = 0;
+    process_counts c = {0};
+    if ((st = job_lock(db, err)) != RECON_OK ||
+        (st = run_started(db, "process", o->as_of, &run_id, err)) != RECON_OK)
+        goto out;
+    if ((st = process_day(db, &o->rules, o->as_of, &c, err)) == RECON_OK)
+        process_counts_print(o->out, o->as_of, &c);
+    run_tally t = {0, 0, c.receipts, c.policies, c.new_events};
+    run_finished(db, run_id, st, &t, st == RECON_OK ? "" : err->msg);
 out:
     db_close(db);
     return st;

@@ -490,16 +490,24 @@ recon_status cmd_receipts_load(const job_options *o, err_t *err)
         st = rejected(err, file, bad);
         goto fail;
     }
-    /* The same transaction seen twice counts once. */
-    if ((st = db_command(db,
-                         "INSERT INTO receipts (source, transaction_key, position, booking_date, "
-                         "amount, currency, direction, payer, remittance, policy_no, match_result) "
-                         "SELECT DISTINCT ON (source, transaction_key) source, transaction_key, "
-                         "'line ' || line, booking_date, amount, currency, CASE WHEN amount < 0 "
-                         "THEN 'debit' ELSE 'credit' END, payer, remittance, policy_no, "
-                         "CASE WHEN policy_no IS NOT NULL THEN 'manual' END "
-                         "FROM receipts_in ORDER BY source, transaction_key, line "
-                         "ON CONFLICT (source, transaction_key) DO NOTHING",
+    /* The same transaction seen twice counts once. Receipt numbers continue
+     * from the highest stored, in file order, under a lock that concurrent
+     * loads and ingests share, so they never depend on a sequence. */
+    if ((st = db_exec(db, "LOCK TABLE receipts IN SHARE ROW EXCLUSIVE MODE", err)) != RECON_OK ||
+        (st = db_command(db,
+                         "INSERT INTO receipts (receipt_id, source, transaction_key, position, "
+                         "booking_date, amount, currency, direction, payer, remittance, policy_no, "
+                         "match_result) "
+                         "SELECT b.base + row_number() OVER (ORDER BY d.line), source, "
+                         "transaction_key, 'line ' || line, booking_date, amount, currency, "
+                         "CASE WHEN amount < 0 THEN 'debit' ELSE 'credit' END, payer, remittance, "
+                         "policy_no, CASE WHEN policy_no IS NOT NULL THEN 'manual' END "
+                         "FROM (SELECT DISTINCT ON (source, transaction_key) * FROM receipts_in "
+                         "ORDER BY source, transaction_key, line) d CROSS JOIN (SELECT "
+                         "coalesce(max(receipt_id), 0) AS base FROM receipts) b WHERE NOT EXISTS "
+                         "(SELECT 1 FROM receipts x WHERE x.source = d.source AND "
+                         "x.transaction_key = d.transaction_key AND x.duplicate_of IS NULL) "
+                         "ORDER BY d.line",
                          0, NULL, &inserted, err)) != RECON_OK)
         goto fail;
     if ((st = db_commit(db, err)) != RECON_OK)

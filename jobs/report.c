@@ -12,6 +12,7 @@
 
 #include "core/mask.h"
 #include "jobs/jobs.h"
+#include "jobs/pipeline.h"
 #include "reports/gzcsv.h"
 #include "reports/manifest.h"
 
@@ -29,7 +30,8 @@ typedef struct report_spec {
 
 /* The outcome of a receipt as of the report date, from matching and allocation. */
 #define RECEIPT_OUTCOME_SQL                                                                     \
-    "CASE WHEN r.reversal THEN 'reversal' "                                                     \
+    "CASE WHEN r.duplicate_of IS NOT NULL THEN 'duplicate' "                                    \
+    "WHEN r.reversal THEN 'reversal' "                                                     \
     "WHEN r.match_result IN ('unidentified', 'ambiguous', 'currency', 'settlement') "          \
     "  THEN r.match_result "                                                                    \
     "WHEN coalesce(a.unapplied, 0) > 0 AND EXISTS (SELECT 1 FROM refunds_due f WHERE "         \
@@ -38,22 +40,29 @@ typedef struct report_spec {
     "WHEN a.latest_due > current_setting('recon.as_of')::date THEN 'prepaid' "                 \
     "WHEN a.open_installment THEN 'partial' ELSE 'matched' END"
 
+/* The day's receipts with their outcome, as receipts.csv.gz shows them. */
+#define RECEIPT_ROWS_SQL                                                                        \
+    "SELECT r.receipt_id, r.source, coalesce(f.file_name, 'manual'), r.booking_date, "         \
+    "r.amount, r.currency, r.direction, r.payer, coalesce(r.policy_no, '') AS policy_no, "      \
+    RECEIPT_OUTCOME_SQL " AS outcome, coalesce(a.allocated, 0) AS allocated, "                  \
+    "coalesce(a.unapplied, 0) AS unapplied, r.match_note "                                      \
+    "FROM receipts r LEFT JOIN statement_files f USING (file_id) "                              \
+    "LEFT JOIN LATERAL (SELECT sum(x.amount) FILTER (WHERE x.installment > 0) AS allocated, "  \
+    "  sum(x.amount) FILTER (WHERE x.installment = 0) AS unapplied, "                          \
+    "  max(i.due_date) AS latest_due, bool_or(i.number IS NOT NULL AND ps.paid_installments < " \
+    "  i.number) AS open_installment FROM allocations x LEFT JOIN installments i ON "          \
+    "  i.policy_no = x.policy_no AND i.number = x.installment LEFT JOIN policy_status ps ON "   \
+    "  ps.policy_no = x.policy_no WHERE x.receipt_id = r.receipt_id) a ON true "                \
+    "WHERE r.business_date = current_setting('recon.as_of')::date"
+
+/* Fen as decimal yuan inside SQL text (numeric is exact). */
+#define YUAN(x) "((" x ")::numeric / 100)::numeric(20, 2)::text"
+
 static const report_spec reports[REPORT_FILES - 1] = {
     {"receipts.csv.gz",
      "receipt_id,source,file,booking_date,amount,currency,direction,payer,policy_no,outcome,"
      "allocated,unapplied,note",
-     "COPY (SELECT r.receipt_id, r.source, coalesce(f.file_name, 'manual'), r.booking_date, "
-     "r.amount, r.currency, r.direction, r.payer, coalesce(r.policy_no, ''), " RECEIPT_OUTCOME_SQL
-     ", coalesce(a.allocated, 0), coalesce(a.unapplied, 0), r.match_note "
-     "FROM receipts r LEFT JOIN statement_files f USING (file_id) "
-     "LEFT JOIN LATERAL (SELECT sum(x.amount) FILTER (WHERE x.installment > 0) AS allocated, "
-     "  sum(x.amount) FILTER (WHERE x.installment = 0) AS unapplied, "
-     "  max(i.due_date) AS latest_due, bool_or(i.number IS NOT NULL AND ps.paid_installments < "
-     "  i.number) AS open_installment FROM allocations x LEFT JOIN installments i ON "
-     "  i.policy_no = x.policy_no AND i.number = x.installment LEFT JOIN policy_status ps ON "
-     "  ps.policy_no = x.policy_no WHERE x.receipt_id = r.receipt_id) a ON true "
-     "WHERE r.business_date = current_setting('recon.as_of')::date ORDER BY r.receipt_id) "
-     "TO STDOUT",
+     "COPY (" RECEIPT_ROWS_SQL " ORDER BY r.receipt_id) TO STDOUT",
      {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT, COL_TEXT, COL_NAME, COL_TEXT,
       COL_TEXT, COL_MONEY, COL_MONEY, COL_TEXT}},
     {"policies.csv.gz",
@@ -76,7 +85,14 @@ static const report_spec reports[REPORT_FILES - 1] = {
      "  ('unidentified', 'ambiguous', 'currency') AND r.booking_date <= "
      "  current_setting('recon.as_of')::date "
      "  UNION ALL SELECT 'refund_due', '', f.policy_no, f.amount, f.reason || ': ' || f.detail "
-     "  FROM refunds_due f) e ORDER BY kind, receipt_id, policy_no) TO STDOUT",
+     "  FROM refunds_due f "
+     "  UNION ALL SELECT 'settlement', c.receipt_id::text, '', c.difference, c.provider || "
+     "  ' statement for ' || c.settled_day || CASE WHEN c.provider_rows = 0 THEN "
+     "  ' not received' ELSE ': gross ' || " YUAN("c.gross") " || ' - fees ' || " YUAN("c.fees")
+     " || ', credited ' || " YUAN("c.credited") " END FROM settlement_checks c JOIN receipts r "
+     "  USING (receipt_id) WHERE (c.difference <> 0 OR c.provider_rows = 0) AND r.booking_date "
+     "  <= current_setting('recon.as_of')::date"
+     "  ) e ORDER BY kind, receipt_id, policy_no) TO STDOUT",
      {COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT}},
     {"refunds.csv.gz", "policy_no,reason,amount,due_by",
      "COPY (SELECT policy_no, reason, amount, due_by FROM refunds_due ORDER BY policy_no, reason) "
@@ -174,27 +190,53 @@ static recon_status write_summary(db_t *db, const char *dir, const char *day,
     static const struct {
         const char *title;
         const char *sql;
+        bool text_last; /* third column is text, not fen */
     } sections[] = {
         {"policies by status",
          "SELECT status, count(*)::text, sum(arrears)::text FROM policy_status GROUP BY status "
-         "ORDER BY status"},
-        {"receipts of the day by match result",
-         "SELECT coalesce(match_result, 'unmatched'), count(*)::text, sum(amount)::text FROM "
-         "receipts WHERE business_date = current_setting('recon.as_of')::date GROUP BY 1 "
-         "ORDER BY 1"},
+         "ORDER BY status", false},
+        {"receipts of the day by outcome",
+         "SELECT outcome, count(*)::text, sum(amount)::text FROM (" RECEIPT_ROWS_SQL ") d "
+         "GROUP BY outcome ORDER BY outcome", false},
+        {"money of the day (in, allocated to installments, unapplied)",
+         "SELECT * FROM (VALUES ('money in', '', (SELECT coalesce(sum(amount), 0)::text FROM "
+         "receipts WHERE business_date = current_setting('recon.as_of')::date AND direction = "
+         "'credit' AND duplicate_of IS NULL)), ('allocated', '', (SELECT coalesce(sum(allocated), "
+         "0)::text FROM (" RECEIPT_ROWS_SQL ") d)), ('unapplied', '', (SELECT "
+         "coalesce(sum(unapplied), 0)::text FROM (" RECEIPT_ROWS_SQL ") d))) v", false},
         {"money in suspense (unidentified, ambiguous, other currency)",
          "SELECT match_result, count(*)::text, sum(amount)::text FROM receipts WHERE match_result "
          "IN ('unidentified', 'ambiguous', 'currency') AND booking_date <= "
-         "current_setting('recon.as_of')::date GROUP BY 1 ORDER BY 1"},
+         "current_setting('recon.as_of')::date GROUP BY 1 ORDER BY 1", false},
         {"refunds due", "SELECT reason, count(*)::text, sum(amount)::text FROM refunds_due GROUP "
-                        "BY reason ORDER BY reason"},
+                        "BY reason ORDER BY reason", false},
+        {"statement files of the day",
+         "SELECT file_name, CASE WHEN status = 'stored' THEN format ELSE 'REJECTED' END, "
+         "CASE WHEN status = 'stored' THEN receipt_count || ' receipts, ' || duplicate_count || "
+         "' duplicates' ELSE rejection_reason END FROM statement_files WHERE business_date = "
+         "current_setting('recon.as_of')::date ORDER BY file_name, sha256", true},
         {"statement balance checks (opening + credits - debits = closing)",
          "SELECT s.source || ' ' || s.statement_id, CASE WHEN s.opening_balance IS NULL OR "
          "s.closing_balance IS NULL THEN 'no balances' WHEN s.opening_balance + s.credit_total - "
          "s.debit_total = s.closing_balance THEN 'balanced' ELSE 'DIFFERENCE' END, "
          "(coalesce(s.opening_balance, 0) + s.credit_total - s.debit_total - "
          "coalesce(s.closing_balance, 0))::text FROM statements s JOIN statement_files f USING "
-         "(file_id) WHERE f.business_date = current_setting('recon.as_of')::date ORDER BY 1"},
+         "(file_id) WHERE f.business_date = current_setting('recon.as_of')::date ORDER BY 1", false},
+        {"provider settlements (credited = provider gross - fees)",
+         "SELECT c.provider || ' ' || c.settled_day || ' receipt ' || c.receipt_id, CASE WHEN "
+         "c.provider_rows = 0 THEN 'no statement' WHEN c.difference = 0 THEN 'agrees' ELSE "
+         "'DIFFERENCE' END, c.difference::text FROM settlement_checks c JOIN receipts r USING "
+         "(receipt_id) WHERE r.business_date = current_setting('recon.as_of')::date ORDER BY "
+         "c.receipt_id", false},
+        {"top exceptions (largest amounts first)",
+         "SELECT kind || ' ' || id, '', amount::text FROM (SELECT match_result AS kind, "
+         "'receipt ' || receipt_id AS id, amount FROM receipts WHERE match_result IN "
+         "('unidentified', 'ambiguous', 'currency') AND booking_date <= "
+         "current_setting('recon.as_of')::date UNION ALL SELECT 'refund_due', policy_no, amount "
+         "FROM refunds_due UNION ALL SELECT 'settlement', 'receipt ' || c.receipt_id, "
+         "c.difference FROM settlement_checks c JOIN receipts r USING (receipt_id) WHERE "
+         "(c.difference <> 0 OR c.provider_rows = 0) AND r.booking_date <= "
+         "current_setting('recon.as_of')::date) e ORDER BY abs(amount) DESC, kind, id LIMIT 10", false},
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         if ((st = db_query(db, sections[i].sql, 0, NULL, 3, &res, err)) != RECON_OK)
@@ -206,7 +248,9 @@ static recon_status write_summary(db_t *db, const char *dir, const char *day,
         for (int r = 0; r < rows; r++) {
             char amount[MONEY_STR_SIZE] = "";
             const char *v = PQgetvalue(res, r, 2);
-            if (*v)
+            if (sections[i].text_last)
+                snprintf(amount, sizeof amount, "%s", v);
+            else if (*v)
                 money_format(strtoll(v, NULL, 10), amount);
             buf_printf(&text, "  %-40s %10s %16s\n", PQgetvalue(res, r, 0), PQgetvalue(res, r, 1),
                        amount);
@@ -233,8 +277,8 @@ static recon_status write_inputs(db_t *db, const char *dir, err_t *err)
 {
     PGresult *res = NULL;
     recon_status st = db_query(db,
-                               "SELECT sha256, file_name FROM statement_files WHERE status = "
-                               "'stored' AND business_date = current_setting('recon.as_of')::date "
+                               "SELECT sha256, file_name FROM statement_files WHERE "
+                               "business_date = current_setting('recon.as_of')::date "
                                "ORDER BY file_name, sha256",
                                0, NULL, 2, &res, err);
     if (st != RECON_OK)
@@ -262,20 +306,15 @@ static recon_status make_dir(const char *path, err_t *err)
     return RECON_OK;
 }
 
-recon_status cmd_report(const job_options *o, err_t *err)
+recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmasked, err_t *err)
 {
-    if (o->as_of == DATE_NONE || o->out_dir == NULL)
-        return err_set(err, RECON_EUSAGE, "usage: recon report --as-of DATE --out DIR");
     char day[DATE_STR_SIZE], dir[4096];
-    date_format(o->as_of, day);
-    snprintf(dir, sizeof dir, "%s/%s", o->out_dir, day);
-    recon_status st = make_dir(o->out_dir, err);
+    date_format(as_of, day);
+    snprintf(dir, sizeof dir, "%s/%s", out_dir, day);
+    recon_status st = make_dir(out_dir, err);
     if (st == RECON_OK)
         st = make_dir(dir, err);
     if (st != RECON_OK)
-        return st;
-    db_t *db = NULL;
-    if ((st = job_connect_ready(o, &db, err)) != RECON_OK)
         return st;
     const char *params[] = {day};
     PGresult *res = NULL;
@@ -283,38 +322,50 @@ recon_status cmd_report(const job_options *o, err_t *err)
      * statements read, since COPY itself takes no parameters. */
     if ((st = db_query(db, "SELECT set_config('recon.as_of', $1::date::text, false)", 1, params,
                        1, &res, err)) != RECON_OK)
-        goto out;
+        return st;
     PQclear(res);
     if ((st = db_query(db, "SELECT count(*) FILTER (WHERE as_of <> $1::date), count(*) FROM "
                            "policy_status",
                        1, params, 2, &res, err)) != RECON_OK)
-        goto out;
+        return st;
     bool stale = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
     PQclear(res);
-    if (stale) {
-        st = err_set(err, RECON_EDATA,
-                     "the stored evaluation is not as of %s; hint: run recon process --as-of %s "
-                     "first",
-                     day, day);
-        goto out;
-    }
+    if (stale)
+        return err_set(err, RECON_EDATA,
+                       "the stored evaluation is not as of %s; hint: run recon process --as-of %s "
+                       "first",
+                       day, day);
     /* One snapshot for every file of the report. */
     if ((st = db_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err)) != RECON_OK)
-        goto out;
+        return st;
     manifest_entry entries[REPORT_FILES];
     size_t count = 0;
     for (size_t i = 0; i < REPORT_FILES - 1 && st == RECON_OK; i++)
-        st = write_report(db, dir, &reports[i], o->unmasked, &entries[count++], err);
+        st = write_report(db, dir, &reports[i], unmasked, &entries[count++], err);
     if (st == RECON_OK)
         st = write_summary(db, dir, day, &entries[count++], err);
     if (st == RECON_OK)
         st = write_inputs(db, dir, err);
     db_rollback(db);
+    /* The manifest goes last: a directory with a manifest is a complete day. */
     if (st == RECON_OK)
         st = manifest_write(dir, "MANIFEST.sha256", entries, count, err);
-    if (st == RECON_OK)
-        fprintf(o->out, "reports for %s written to %s\n", day, dir);
-out:
+    return st;
+}
+
+recon_status cmd_report(const job_options *o, err_t *err)
+{
+    if (o->as_of == DATE_NONE || o->out_dir == NULL)
+        return err_set(err, RECON_EUSAGE, "usage: recon report --as-of DATE --out DIR");
+    db_t *db = NULL;
+    recon_status st = job_connect_ready(o, &db, err);
+    if (st != RECON_OK)
+        return st;
+    if ((st = report_day(db, o->out_dir, o->as_of, o->unmasked, err)) == RECON_OK) {
+        char day[DATE_STR_SIZE];
+        date_format(o->as_of, day);
+        fprintf(o->out, "reports for %s written to %s/%s\n", day, o->out_dir, day);
+    }
     db_close(db);
     return st;
 }

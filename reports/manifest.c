@@ -1,6 +1,8 @@
 #include "reports/manifest.h"
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,5 +71,84 @@ recon_status manifest_write(const char *dir, const char *filename, const manifes
 done:
     free(sorted);
     buf_free(&text);
+    return st;
+}
+
+#define MANIFEST_MAX_BYTES (16 * 1024 * 1024)
+
+void manifest_list_free(manifest_list *list)
+{
+    free(list->entries);
+    free(list->text);
+    list->entries = NULL;
+    list->text = NULL;
+    list->count = 0;
+}
+
+recon_status manifest_read(const char *path, manifest_list *list, err_t *err)
+{
+    list->entries = NULL;
+    list->count = 0;
+    list->text = NULL;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return err_set(err, RECON_ENOINPUT, "cannot read %s: %s", path, strerror(errno));
+    buf_t text = BUF_INIT;
+    char chunk[8192];
+    size_t n;
+    recon_status st = RECON_OK;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (text.len + n > MANIFEST_MAX_BYTES) {
+            st = err_set(err, RECON_EDATA, "%s: larger than %d bytes", path, MANIFEST_MAX_BYTES);
+            break;
+        }
+        if (!buf_append(&text, chunk, n)) {
+            st = err_set(err, RECON_EINTERNAL, "out of memory");
+            break;
+        }
+    }
+    if (st == RECON_OK && ferror(f))
+        st = err_set(err, RECON_ENOINPUT, "cannot read %s: %s", path, strerror(errno));
+    fclose(f);
+    if (st == RECON_OK && !buf_append(&text, "", 0))
+        st = err_set(err, RECON_EINTERNAL, "out of memory");
+    if (st != RECON_OK) {
+        buf_free(&text);
+        return st;
+    }
+    list->text = text.data ? text.data : calloc(1, 1);
+    size_t cap = 0, line = 0;
+    for (char *p = list->text; p && *p;) {
+        char *end = strchr(p, '\n');
+        line++;
+        if (end == NULL || end - p < SHA256_HEX_SIZE + 2 || p[SHA256_HEX_SIZE - 1] != ' ' ||
+            p[SHA256_HEX_SIZE] != ' ') {
+            st = err_set(err, RECON_EDATA, "%s: line %zu: expected '<sha-256>  <name>'", path,
+                         line);
+            break;
+        }
+        *end = '\0';
+        if (list->count == cap) {
+            cap = cap ? cap * 2 : 16;
+            manifest_entry *grown = realloc(list->entries, cap * sizeof *grown);
+            if (grown == NULL) {
+                st = err_set(err, RECON_EINTERNAL, "out of memory");
+                break;
+            }
+            list->entries = grown;
+        }
+        manifest_entry *e = &list->entries[list->count];
+        memcpy(e->sha256_hex, p, SHA256_HEX_SIZE - 1);
+        e->sha256_hex[SHA256_HEX_SIZE - 1] = '\0';
+        e->name = p + SHA256_HEX_SIZE + 1;
+        if (!hex_ok(e->sha256_hex)) {
+            st = err_set(err, RECON_EDATA, "%s: line %zu: invalid sha-256", path, line);
+            break;
+        }
+        list->count++;
+        p = end + 1;
+    }
+    if (st != RECON_OK)
+        manifest_list_free(list);
     return st;
 }

@@ -22,4 +22,17 @@ typedef struct manifest_entry {
 recon_status manifest_write(const char *dir, const char *filename, const manifest_entry *entries,
                             size_t n, err_t *err);
 
+/* A manifest read back: entries in file order. The list owns its names; free it with
+ * manifest_list_free. */
+typedef struct manifest_list {
+    manifest_entry *entries;
+    size_t count;
+    char *text; /* the file's bytes, which the names point into */
+} manifest_list;
+
+/* Reads PATH written by manifest_write. RECON_ENOINPUT when it cannot be read,
+ * RECON_EDATA naming the line when a line is not "<64 hex>  <name>". */
+recon_status manifest_read(const char *path, manifest_list *list, err_t *err);
+void manifest_list_free(manifest_list *list);
+
 #endif

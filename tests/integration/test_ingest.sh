@@ -157,7 +157,7 @@ check "receipts table intact afterwards (the transaction is a duplicate)" \
 sock="${RECON_HOME:-}/pg"
 if command -v psql >/dev/null 2>&1 && [ -S "$sock/.s.PGSQL.5432" ]; then
     got=$(psql -X -At "host=$sock port=5432 dbname=recon user=postgres" \
-        -c "SELECT payer || '|' || remittance FROM recon.receipts WHERE source = 'CN7777$tag'" \
+        -c "SELECT payer || '|' || remittance FROM recon.receipts WHERE source = 'CN7777$tag' AND duplicate_of IS NULL" \
         2>/dev/null)
     want="O'BRIEN'; DROP TABLE receipts; --|C:\\TEMP\\N X'); DELETE FROM statement_files; --"
     check "payer and remittance stored byte for byte" test "$got" = "$want"

@@ -2,22 +2,24 @@
 # init, policies/events/receipts load and status against the real server.
 . "$(dirname "$0")/lib.sh"
 FIX=fixtures/register
+# The newest migration's number is the schema version this build expects.
+V=$(ls schema/*.sql | wc -l)
 
 new_db it_register
 run init
 check "init creates the schema" [ "$rc" -eq 0 ]
-check "init reports the version" contains "$out" "schema at version 3 (3 migrations applied)"
+check "init reports the version" contains "$out" "schema at version $V ($V migrations applied)"
 run init
-check "init is idempotent" contains "$out" "schema at version 3 (0 migrations applied)"
+check "init is idempotent" contains "$out" "schema at version $V (0 migrations applied)"
 
 new_db it_upgrade
 RECON_SCHEMA_TARGET=1 run init
 check "an older schema can exist" contains "$out" "schema at version 1 (1 migration applied)"
 run policies load "$FIX/policies.csv"
 check "commands refuse an old schema with a hint" [ "$rc" -eq 69 ]
-check "the hint names recon init" contains "$err" "database schema is at version 1, this recon needs 3; hint: run recon init"
+check "the hint names recon init" contains "$err" "database schema is at version 1, this recon needs $V; hint: run recon init"
 run init
-check "init upgrades an older schema" contains "$out" "schema at version 3 (2 migrations applied)"
+check "init upgrades an older schema" contains "$out" "schema at version $V ($((V - 1)) migrations applied)"
 
 new_db it_register
 run init

@@ -1,0 +1,46 @@
+/*
+ * One night of work (ingest, process, report) and the inbox it reads, shared
+ * by `recon nightly` and `recon replay`. inbox_list allocates the path list;
+ * the caller frees it with inbox_free.
+ */
+#ifndef RECON_JOBS_NIGHTLY_H
+#define RECON_JOBS_NIGHTLY_H
+
+#include <stdio.h>
+
+#include "common/err.h"
+#include "core/date.h"
+#include "core/evaluate.h"
+#include "db/client.h"
+
+typedef struct inbox_files {
+    char **paths; /* DIR/NAME, sorted by name bytewise */
+    size_t count;
+} inbox_files;
+
+/* Regular files of dir, not recursing; names starting with '.' or ending in
+ * .tmp or .part are files still being delivered and are left alone. */
+recon_status inbox_list(const char *dir, inbox_files *files, err_t *err);
+void inbox_free(inbox_files *files);
+
+typedef struct nightly_input {
+    date_t as_of;
+    date_t not_after;   /* DATE_NONE: every file given belongs to this night */
+    const char *out_dir;
+    char *const *paths; /* files to consider, in order */
+    size_t count;
+} nightly_input;
+
+typedef struct night_tally {
+    long stored, rejected, later, known, receipts, policies, events;
+} night_tally;
+
+/* Ingests the night's files: stored, skipped when known, left when dated
+ * after not_after, or rejected into OUT/quarantine/. Progress lines go to out. */
+recon_status nightly_ingest(db_t *db, const nightly_input *in, FILE *out, night_tally *t,
+                            err_t *err);
+/* nightly_ingest, then process and report the day. The caller holds the lock. */
+recon_status nightly_day(db_t *db, const eval_config *rules, const nightly_input *in, FILE *out,
+                         night_tally *t, err_t *err);
+
+#endif

@@ -1,0 +1,237 @@
+/*
+ * `recon replay --from D1 --to D2 --inbox DIR --out DIR [--archive DIR]`: the
+ * auditor's command. On a database holding the register but no statement
+ * files yet, it runs the nightly of every day D1..D2 in order. Without an
+ * archive each night takes the inbox files dated on or before it, as if they
+ * had arrived on time. With --archive (earlier nightly output) each night is
+ * fed exactly the files its INPUTS.sha256 lists, so late files replay as they
+ * arrived, and each report is compared with the archived one: every
+ * difference is named and the exit code is 1.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/sha256.h"
+#include "jobs/jobs.h"
+#include "jobs/nightly.h"
+#include "jobs/pipeline.h"
+#include "reports/manifest.h"
+
+#define MAX_REPLAY_DAYS 3700 /* ten years */
+
+/* The inbox hashed once, so archived inputs are found by content whatever
+ * their name is now. */
+typedef struct hashed_inbox {
+    inbox_files files;
+    char (*sha)[SHA256_HEX_SIZE];
+} hashed_inbox;
+
+static recon_status hash_inbox(const char *dir, hashed_inbox *h, err_t *err)
+{
+    recon_status st = inbox_list(dir, &h->files, err);
+    if (st != RECON_OK)
+        return st;
+    h->sha = calloc(h->files.count + 1, sizeof *h->sha);
+    if (h->sha == NULL)
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    for (size_t i = 0; i < h->files.count; i++)
+        if ((st = sha256_file_hex(h->files.paths[i], h->sha[i], err)) != RECON_OK)
+            return st;
+    return RECON_OK;
+}
+
+static const char *find_by_sha(const hashed_inbox *h, const char *sha, const char *name)
+{
+    const char *any = NULL;
+    for (size_t i = 0; i < h->files.count; i++) {
+        if (strcmp(h->sha[i], sha) != 0)
+            continue;
+        const char *slash = strrchr(h->files.paths[i], '/');
+        if (strcmp(slash ? slash + 1 : h->files.paths[i], name) == 0)
+            return h->files.paths[i];
+        if (any == NULL)
+            any = h->files.paths[i];
+    }
+    return any;
+}
+
+static long compare_manifests(FILE *out, const char *day, const char *archived_dir,
+                              const char *new_dir, const char *manifest, err_t *err,
+                              recon_status *st)
+{
+    char a_path[4096], n_path[4096];
+    snprintf(a_path, sizeof a_path, "%s/%s", archived_dir, manifest);
+    snprintf(n_path, sizeof n_path, "%s/%s", new_dir, manifest);
+    manifest_list a = {0}, n = {0};
+    long diffs = 0;
+    if ((*st = manifest_read(a_path, &a, err)) == RECON_ENOINPUT) {
+        fprintf(out, "  %s: %s is missing from the archive\n", day, manifest);
+        *st = RECON_OK;
+        return 1;
+    }
+    if (*st != RECON_OK || (*st = manifest_read(n_path, &n, err)) != RECON_OK)
+        goto out;
+    for (size_t i = 0; i < a.count; i++) {
+        const manifest_entry *mine = NULL;
+        for (size_t j = 0; j < n.count && !mine; j++)
+            if (strcmp(n.entries[j].name, a.entries[i].name) == 0)
+                mine = &n.entries[j];
+        if (mine == NULL) {
+            fprintf(out, "  %s: %s (%s) is in the archive but not in the replay\n", day,
+                    a.entries[i].name, manifest);
+            diffs++;
+        } else if (strcmp(mine->sha256_hex, a.entries[i].sha256_hex) != 0) {
+            fprintf(out, "  %s: %s differs from the archive\n", day, a.entries[i].name);
+            diffs++;
+        }
+    }
+    for (size_t j = 0; j < n.count; j++) {
+        bool found = false;
+        for (size_t i = 0; i < a.count && !found; i++)
+            found = strcmp(n.entries[j].name, a.entries[i].name) == 0;
+        if (!found) {
+            fprintf(out, "  %s: %s (%s) is in the replay but not in the archive\n", day,
+                    n.entries[j].name, manifest);
+            diffs++;
+        }
+    }
+out:
+    manifest_list_free(&a);
+    manifest_list_free(&n);
+    return diffs;
+}
+
+/* The files a night had, from its archived INPUTS.sha256, found in the inbox. */
+static recon_status archived_inputs(FILE *out, const char *archive, const char *day,
+                                    const hashed_inbox *h, char ***paths, size_t *count,
+                                    long *missing, err_t *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s/INPUTS.sha256", archive, day);
+    manifest_list list = {0};
+    *paths = NULL;
+    *count = 0;
+    recon_status st = manifest_read(path, &list, err);
+    if (st == RECON_ENOINPUT) {
+        fprintf(out, "  %s: no INPUTS.sha256 in the archive; the night is run without files\n",
+                day);
+        (*missing)++;
+        return RECON_OK;
+    }
+    if (st != RECON_OK)
+        return st;
+    *paths = calloc(list.count + 1, sizeof **paths);
+    if (*paths == NULL) {
+        manifest_list_free(&list);
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    }
+    for (size_t i = 0; i < list.count; i++) {
+        const char *found = find_by_sha(h, list.entries[i].sha256_hex, list.entries[i].name);
+        if (found == NULL) {
+            fprintf(out, "  %s: input %s (%.12s) is not in the inbox\n", day, list.entries[i].name,
+                    list.entries[i].sha256_hex);
+            (*missing)++;
+            continue;
+        }
+        (*paths)[(*count)++] = (char *)found;
+    }
+    manifest_list_free(&list);
+    return RECON_OK;
+}
+
+static recon_status require_no_statements(db_t *db, err_t *err)
+{
+    PGresult *res = NULL;
+    recon_status st = db_query(db, "SELECT count(*) FROM statement_files", 0, NULL, 1, &res, err);
+    if (st != RECON_OK)
+        return st;
+    long files = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    if (files > 0)
+        return err_set(err, RECON_EDATA,
+                       "replay needs a database without statement files (this one has %ld); "
+                       "hint: recon --db NEW init, load the register, then replay",
+                       files);
+    return RECON_OK;
+}
+
+recon_status cmd_replay(const job_options *o, err_t *err)
+{
+    if (o->from == DATE_NONE || o->to == DATE_NONE || o->inbox == NULL || o->out_dir == NULL)
+        return err_set(err, RECON_EUSAGE,
+                       "usage: recon replay --from D1 --to D2 --inbox DIR --out DIR "
+                       "[--archive DIR]");
+    if (o->to < o->from || o->to - o->from >= MAX_REPLAY_DAYS)
+        return err_set(err, RECON_EUSAGE, "--from must not be after --to, nor %d days before it",
+                       MAX_REPLAY_DAYS);
+    if (o->archive && access(o->archive, R_OK | X_OK) != 0)
+        return err_set(err, RECON_ENOINPUT, "cannot read archive %s", o->archive);
+    hashed_inbox h = {{0}, NULL};
+    db_t *db = NULL;
+    long long run_id = 0;
+    night_tally total = {0};
+    long differences = 0;
+    recon_status st = hash_inbox(o->inbox, &h, err);
+    if (st != RECON_OK)
+        goto out;
+    if ((st = job_connect_ready(o, &db, err)) != RECON_OK || (st = job_lock(db, err)) != RECON_OK ||
+        (st = require_no_statements(db, err)) != RECON_OK ||
+        (st = run_started(db, "replay", o->to, &run_id, err)) != RECON_OK)
+        goto out;
+    for (date_t d = o->from; d <= o->to && st == RECON_OK; d++) {
+        char day[DATE_STR_SIZE];
+        date_format(d, day);
+        nightly_input in = {d, d, o->out_dir, h.files.paths, h.files.count};
+        char **fed = NULL;
+        if (o->archive) {
+            size_t count = 0;
+            if ((st = archived_inputs(o->out, o->archive, day, &h, &fed, &count, &differences,
+                                      err)) != RECON_OK)
+                break;
+            in.paths = fed;
+            in.count = count;
+            in.not_after = DATE_NONE;
+        }
+        night_tally t = {0};
+        st = nightly_day(db, &o->rules, &in, o->out, &t, err);
+        free(fed);
+        total.stored += t.stored;
+        total.rejected += t.rejected;
+        total.receipts += t.receipts;
+        total.policies = t.policies;
+        total.events += t.events;
+        if (st != RECON_OK || o->archive == NULL)
+            continue;
+        char archived[4096], replayed[4096];
+        snprintf(archived, sizeof archived, "%s/%s", o->archive, day);
+        snprintf(replayed, sizeof replayed, "%s/%s", o->out_dir, day);
+        differences += compare_manifests(o->out, day, archived, replayed, "MANIFEST.sha256", err,
+                                         &st);
+        if (st == RECON_OK)
+            differences += compare_manifests(o->out, day, archived, replayed, "INPUTS.sha256",
+                                             err, &st);
+    }
+    if (st == RECON_OK && o->archive) {
+        char from[DATE_STR_SIZE], to[DATE_STR_SIZE];
+        date_format(o->from, from);
+        date_format(o->to, to);
+        fprintf(o->out, "replay %s..%s: %ld difference%s from the archive\n", from, to,
+                differences, differences == 1 ? "" : "s");
+    }
+    if (st == RECON_OK && differences)
+        st = err_set(err, RECON_EDIFF, "%ld difference%s between the replay and the archive",
+                     differences, differences == 1 ? "" : "s");
+    else if (st == RECON_OK && total.rejected)
+        st = err_set(err, RECON_EDATA, "%ld file%s rejected during the replay; see %s/quarantine",
+                     total.rejected, total.rejected == 1 ? "" : "s", o->out_dir);
+    run_tally rt = {total.stored, total.rejected, total.receipts, total.policies, total.events};
+    run_finished(db, run_id, st, &rt, st == RECON_OK ? "" : err->msg);
+out:
+    db_close(db);
+    inbox_free(&h.files);
+    free(h.sha);
+    return st;
+}
