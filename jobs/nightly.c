@@ -100,7 +100,7 @@ static recon_status quarantine(const char *out_dir, const char *path, const char
 recon_status nightly_ingest(db_t *db, const nightly_input *in, FILE *out, night_tally *t,
                             err_t *err)
 {
-    parse_options popts = {FORMAT_UNKNOWN, NULL, NULL};
+    parse_options popts = {FORMAT_UNKNOWN, in->profile, NULL};
     ingest_request req = {&popts, in->not_after, true};
     for (size_t i = 0; i < in->count; i++) {
         const char *path = in->paths[i];
@@ -175,7 +175,7 @@ recon_status cmd_nightly(const job_options *o, err_t *err)
     if ((st = job_lock(db, err)) != RECON_OK ||
         (st = run_started(db, "nightly", o->as_of, &run_id, err)) != RECON_OK)
         goto out;
-    nightly_input in = {o->as_of, o->as_of, o->out_dir, files.paths, files.count};
+    nightly_input in = {o->as_of, o->as_of, o->out_dir, o->profile, files.paths, files.count};
     st = nightly_day(db, &o->rules, &in, o->out, &t, err);
     if (st == RECON_OK && t.rejected)
         st = err_set(err, RECON_EDATA, "%ld inbox file%s rejected; see %s/quarantine", t.rejected,

@@ -27,6 +27,7 @@ typedef struct nightly_input {
     date_t as_of;
     date_t not_after;   /* DATE_NONE: every file given belongs to this night */
     const char *out_dir;
+    const char *profile; /* bank CSV profile (--profile), or NULL */
     char *const *paths; /* files to consider, in order */
     size_t count;
 } nightly_input;

@@ -184,7 +184,7 @@ recon_status cmd_replay(const job_options *o, err_t *err)
     for (date_t d = o->from; d <= o->to && st == RECON_OK; d++) {
         char day[DATE_STR_SIZE];
         date_format(d, day);
-        nightly_input in = {d, d, o->out_dir, h.files.paths, h.files.count};
+        nightly_input in = {d, d, o->out_dir, o->profile, h.files.paths, h.files.count};
         char **fed = NULL;
         if (o->archive) {
             size_t count = 0;
