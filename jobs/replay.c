@@ -187,6 +187,14 @@ recon_status cmd_replay(const job_options *o, err_t *err)
         nightly_input in = {d, d, o->out_dir, o->profile, h.files.paths, h.files.count};
         char **fed = NULL;
         if (o->archive) {
+            /* A day the archive has no reports for had no nightly run: the
+             * replay skips it too, else it would process a day never processed. */
+            char archived_day[4096];
+            snprintf(archived_day, sizeof archived_day, "%s/%s", o->archive, day);
+            if (access(archived_day, F_OK) != 0) {
+                fprintf(o->out, "no nightly %s in the archive; skipped\n", day);
+                continue;
+            }
             size_t count = 0;
             if ((st = archived_inputs(o->out, o->archive, day, &h, &fed, &count, &differences,
                                       err)) != RECON_OK)

@@ -248,9 +248,12 @@ static recon_status write_summary(db_t *db, const char *dir, const char *day,
         for (int r = 0; r < rows; r++) {
             char amount[MONEY_STR_SIZE] = "";
             const char *v = PQgetvalue(res, r, 2);
-            if (sections[i].text_last)
-                snprintf(amount, sizeof amount, "%s", v);
-            else if (*v)
+            if (sections[i].text_last) {
+                buf_printf(&text, "  %-40s %10s  %s\n", PQgetvalue(res, r, 0),
+                           PQgetvalue(res, r, 1), v);
+                continue;
+            }
+            if (*v)
                 money_format(strtoll(v, NULL, 10), amount);
             buf_printf(&text, "  %-40s %10s %16s\n", PQgetvalue(res, r, 0), PQgetvalue(res, r, 1),
                        amount);
