@@ -4,6 +4,7 @@
  * holds, so finance can see why a policy is where it is.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -108,6 +109,44 @@ date_t job_today_china(void)
     return (date_t)(now / 86400);
 }
 
+/* Where each receipt of the policy came from: the statement file and the line
+ * or element in it, and the other files that repeated the same transaction. */
+static recon_status print_sources(db_t *db, FILE *f, const char *policy_no, date_t as_of,
+                                  err_t *err)
+{
+    char day[DATE_STR_SIZE];
+    date_format(as_of, day);
+    const char *params[] = {policy_no, day};
+    PGresult *res = NULL;
+    recon_status st = db_query(
+        db,
+        "SELECT r.receipt_id::text, r.booking_date::text, r.amount::text, r.currency, "
+        "coalesce(f.file_name, 'manual entry'), r.position, CASE WHEN r.reversal THEN "
+        "'reversal; ' ELSE '' END || r.match_note, coalesce((SELECT string_agg(df.file_name || "
+        "' ' || d.position, '; ' ORDER BY d.receipt_id) FROM receipts d LEFT JOIN "
+        "statement_files df ON df.file_id = d.file_id WHERE d.duplicate_of = r.receipt_id), '') "
+        "FROM receipts r LEFT JOIN statement_files f USING (file_id) WHERE r.policy_no = $1 AND "
+        "r.booking_date <= $2::date ORDER BY r.booking_date, r.receipt_id",
+        2, params, 8, &res, err);
+    if (st != RECON_OK)
+        return st;
+    fprintf(f, "\nreceipts and their files\n");
+    int rows = PQntuples(res);
+    if (rows == 0)
+        fprintf(f, "  none\n");
+    for (int i = 0; i < rows; i++) {
+        char amount[MONEY_STR_SIZE];
+        money_format(strtoll(PQgetvalue(res, i, 2), NULL, 10), amount);
+        fprintf(f, "  receipt %s  %s  %10s %s  %s %s  %s\n", PQgetvalue(res, i, 0),
+                PQgetvalue(res, i, 1), amount, PQgetvalue(res, i, 3), PQgetvalue(res, i, 4),
+                PQgetvalue(res, i, 5), PQgetvalue(res, i, 6));
+        if (*PQgetvalue(res, i, 7))
+            fprintf(f, "    also in %s (counted once)\n", PQgetvalue(res, i, 7));
+    }
+    PQclear(res);
+    return RECON_OK;
+}
+
 recon_status cmd_status(const job_options *o, err_t *err)
 {
     if (o->arg_count != 1)
@@ -119,6 +158,8 @@ recon_status cmd_status(const job_options *o, err_t *err)
     status_ctx sc = {o->out, false, o->unmasked};
     date_t as_of = o->as_of != DATE_NONE ? o->as_of : job_today_china();
     st = evaluate_policies(db, &o->rules, as_of, o->args[0], print_policy, &sc, err);
+    if (st == RECON_OK && sc.found)
+        st = print_sources(db, o->out, o->args[0], as_of, err);
     db_close(db);
     if (st == RECON_OK && !sc.found)
         st = err_set(err, RECON_EDATA, "policy %s not found in the register", o->args[0]);

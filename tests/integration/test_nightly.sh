@@ -95,6 +95,10 @@ first=$(sql "SELECT receipt_id FROM recon.receipts WHERE transaction_key = 'N020
 check "its repeats show as duplicates" contains "$receipts" "duplicate,0.00,0.00,duplicate of receipt $first"
 check "the repeat is stored but counted once" [ "$(sql "SELECT count(*) || ' ' || count(policy_no) FROM recon.receipts WHERE transaction_key = 'N0201'")" = "2 1" ]
 
+run status P2026000000002 --as-of 2026-03-06
+check "status lists each receipt with its file and line" grep -Eq "^  receipt $first  2026-03-02 +30.00 CNY  bank_2026-03-02.sta line 5  policy number in remittance text$" <<<"$out"
+check "and the files that repeated it" contains "$out" "    also in bank_2026-03-02_resent.sta line 5 (counted once)"
+
 # The job lock: a second run while one holds it exits 75 at once.
 key=$((0x7265636f6e4a4f42))
 psql -X -qAt "$RECON_DB" -c "SELECT pg_advisory_lock($key)" -c "SELECT pg_sleep(4)" >/dev/null &
