@@ -67,7 +67,7 @@ check "next night: exit 0 (the refused bytes are not retried)" [ "$rc" -eq 0 ]
 check "next night stores the bank file" contains "$out" "bank_2026-03-02.sta: mt940, 3 receipts (0 duplicates)"
 receipts=$(zcat "$out1/2026-03-02/receipts.csv.gz")
 check "premium for 03-15 paid early is prepaid" contains "$receipts" ",P2026000000002,prepaid,30.00,0.00,policy number in remittance text"
-check "settlement credit is not a premium" contains "$receipts" "2026-03-02,150.09,CNY,credit,T*,,settlement,credit from a payment-provider settlement account"
+check "settlement credit is not a premium" contains "$receipts" "2026-03-02,150.09,CNY,credit,T*,,settlement,0.00,0.00,credit from a payment-provider settlement account"
 summary=$(zcat "$out1/2026-03-02/summary.txt.gz")
 check "settlement agreeing with the WeChat bill" grep -Eq "^  wechat 2026-03-01 receipt [0-9]+ +agrees +0.00$" <<<"$summary"
 check "settlement without a provider bill is flagged" grep -Eq "^  alipay 2026-03-01 receipt [0-9]+ +no statement +10.00$" <<<"$summary"
