@@ -1,9 +1,14 @@
 /*
- * `recon demo` (what `make run` runs): the embedded database, the schema, the
- * bundled register, events and receipts from fixtures/, and a status table of
- * every policy as of a business date (default 2026-06-30, or --as-of).
+ * `recon demo` (what `make run` runs): the embedded database, the scenario of
+ * fixtures/scenario/ (a register, events, and statement files in every format
+ * with the dates they arrive), one nightly run per business day as the files
+ * arrive, reports under ./out (or --out), and a status table at the end.
+ * Running it again finds every file already stored and rewrites the same bytes.
  */
+#include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,8 +16,13 @@
 #include "db/migrations.h"
 #include "jobs/evaluate_all.h"
 #include "jobs/jobs.h"
+#include "jobs/nightly.h"
+#include "jobs/pipeline.h"
 
-#define DEMO_AS_OF "2026-06-30"
+#define DEMO_FIRST "2026-05-01"
+#define DEMO_LAST "2026-07-15"
+#define DEMO_SETTLEMENT_ACCOUNTS "wechat:TENPAY0001,alipay:ALIPAY0001"
+#define ARRIVAL_LINE_MAX 512
 
 /* fixtures/ beside the binary's parent (bin/../fixtures), else ./fixtures. */
 static void fixtures_dir(char *out, size_t cap)
@@ -69,10 +79,71 @@ static recon_status table_row(void *ctx, const policy_view *p, const eval_input 
     return RECON_OK;
 }
 
+/* fixtures/scenario/arrivals.csv: `file,arrives`, the day each inbox file
+ * reaches the insurer (late files arrive after their statement date). */
+typedef struct arrival {
+    char file[256];
+    date_t arrives;
+} arrival;
+
+static recon_status read_arrivals(const char *path, arrival **out, size_t *count, err_t *err)
+{
+    FILE *f = fopen(path, "r");
+    *out = NULL;
+    *count = 0;
+    if (f == NULL)
+        return err_set(err, RECON_ENOINPUT, "cannot read %s: %s", path, strerror(errno));
+    char line[ARRIVAL_LINE_MAX];
+    size_t cap = 0, n = 0;
+    recon_status st = RECON_OK;
+    while (fgets(line, sizeof line, f)) {
+        n++;
+        size_t len = strcspn(line, "\r\n");
+        if (line[len] == '\0' && !feof(f)) {
+            st = err_set(err, RECON_EDATA, "%s: line %zu: longer than %d bytes", path, n,
+                         ARRIVAL_LINE_MAX - 2);
+            break;
+        }
+        line[len] = '\0';
+        if (n == 1 || len == 0)
+            continue; /* header */
+        char *comma = strchr(line, ',');
+        arrival a;
+        if (comma == NULL || (size_t)(comma - line) >= sizeof a.file ||
+            !date_parse(comma + 1, strlen(comma + 1), &a.arrives)) {
+            st = err_set(err, RECON_EDATA, "%s: line %zu: expected file,YYYY-MM-DD", path, n);
+            break;
+        }
+        memcpy(a.file, line, (size_t)(comma - line));
+        a.file[comma - line] = '\0';
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 32;
+            arrival *grown = realloc(*out, cap * sizeof *grown);
+            if (grown == NULL) {
+                st = err_set(err, RECON_EINTERNAL, "out of memory");
+                break;
+            }
+            *out = grown;
+        }
+        (*out)[(*count)++] = a;
+    }
+    fclose(f);
+    if (st != RECON_OK) {
+        free(*out);
+        *out = NULL;
+        *count = 0;
+    }
+    return st;
+}
+
 recon_status cmd_demo(const job_options *o, err_t *err)
 {
-    char dir[PATH_MAX], path[PATH_MAX + 32];
+    char dir[PATH_MAX], path[PATH_MAX + 64], inbox[PATH_MAX];
     fixtures_dir(dir, sizeof dir);
+    /* The scenario's provider settlement accounts, unless the caller set some. */
+    if (getenv("RECON_SETTLEMENT_ACCOUNTS") == NULL)
+        setenv("RECON_SETTLEMENT_ACCOUNTS", DEMO_SETTLEMENT_ACCOUNTS, 0);
+    const char *out_dir = o->out_dir ? o->out_dir : "out";
     db_t *db = NULL;
     recon_status st = job_connect(o, &db, err);
     if (st != RECON_OK)
@@ -83,33 +154,90 @@ recon_status cmd_demo(const job_options *o, err_t *err)
     db = NULL;
     if (st != RECON_OK)
         return st;
-    fprintf(o->out, "recon demo: schema ready (%d migrations applied), fixtures from %s\n", applied,
-            dir);
-    snprintf(path, sizeof path, "%s/register/policies.csv", dir);
+    fprintf(o->out, "recon demo: schema ready (%d migrations applied), scenario from %s/scenario\n",
+            applied, dir);
+    snprintf(path, sizeof path, "%s/scenario/policies.csv", dir);
     if ((st = load(o, cmd_policies_load, path, err)) != RECON_OK)
         return st;
-    snprintf(path, sizeof path, "%s/register/events.csv", dir);
+    snprintf(path, sizeof path, "%s/scenario/events.csv", dir);
     if ((st = load(o, cmd_events_load, path, err)) != RECON_OK)
         return st;
-    snprintf(path, sizeof path, "%s/register/receipts.csv", dir);
-    if ((st = load(o, cmd_receipts_load, path, err)) != RECON_OK)
-        return st;
 
-    date_t as_of;
-    if (o->as_of != DATE_NONE)
-        as_of = o->as_of;
-    else
-        date_parse(DEMO_AS_OF, strlen(DEMO_AS_OF), &as_of);
-    char day[DATE_STR_SIZE];
-    date_format(as_of, day);
-    if ((st = job_connect_ready(o, &db, err)) != RECON_OK)
+    arrival *arrivals = NULL;
+    size_t arrival_count = 0;
+    snprintf(path, sizeof path, "%s/scenario/arrivals.csv", dir);
+    if ((st = read_arrivals(path, &arrivals, &arrival_count, err)) != RECON_OK)
         return st;
+    /* The files arrive in an inbox of their own beside the reports. */
+    snprintf(inbox, sizeof inbox, "%s/inbox", out_dir);
+    if ((mkdir(out_dir, 0755) != 0 && errno != EEXIST) || (mkdir(inbox, 0755) != 0 && errno != EEXIST)) {
+        st = err_set(err, RECON_EOUTPUT, "cannot create %s: %s", inbox, strerror(errno));
+        goto out;
+    }
+    date_t first, last;
+    date_parse(DEMO_FIRST, strlen(DEMO_FIRST), &first);
+    date_parse(DEMO_LAST, strlen(DEMO_LAST), &last);
+    if (o->as_of != DATE_NONE)
+        last = o->as_of;
+    if ((st = job_connect_ready(o, &db, err)) != RECON_OK || (st = job_lock(db, err)) != RECON_OK)
+        goto out;
+    long rejected = 0;
+    for (date_t d = first; d <= last && st == RECON_OK; d++) {
+        /* A file "arrives" as a link to the fixture, so the inbox holds the
+         * fixture's exact bytes without copying them. */
+        for (size_t i = 0; i < arrival_count; i++) {
+            if (arrivals[i].arrives != d)
+                continue;
+            char src[PATH_MAX + 300], real[PATH_MAX], dst[PATH_MAX + 300];
+            snprintf(src, sizeof src, "%s/scenario/inbox/%s", dir, arrivals[i].file);
+            snprintf(dst, sizeof dst, "%s/%s", inbox, arrivals[i].file);
+            if (realpath(src, real) == NULL) {
+                st = err_set(err, RECON_ENOINPUT, "%s: %s", src, strerror(errno));
+                break;
+            }
+            unlink(dst);
+            if (symlink(real, dst) != 0) {
+                st = err_set(err, RECON_EOUTPUT, "cannot link %s: %s", dst, strerror(errno));
+                break;
+            }
+        }
+        if (st != RECON_OK)
+            break;
+        inbox_files files = {0};
+        if ((st = inbox_list(inbox, &files, err)) != RECON_OK)
+            break;
+        nightly_input in = {d, d, out_dir, "icbc", files.paths, files.count};
+        night_tally t = {0};
+        FILE *quiet = fopen("/dev/null", "w");
+        st = nightly_day(db, &o->rules, &in, quiet ? quiet : o->out, &t, err);
+        if (quiet)
+            fclose(quiet);
+        inbox_free(&files);
+        rejected += t.rejected;
+        if (st == RECON_OK && (t.stored || t.rejected)) {
+            char day[DATE_STR_SIZE];
+            date_format(d, day);
+            fprintf(o->out, "nightly %s: %ld file%s stored, %ld rejected, %ld receipts, %ld new events\n",
+                    day, t.stored, t.stored == 1 ? "" : "s", t.rejected, t.receipts, t.events);
+        }
+    }
+    if (st != RECON_OK)
+        goto out;
+    char day[DATE_STR_SIZE];
+    date_format(last, day);
+    fprintf(o->out, "\nreports for every night under %s/; rejected files in %s/quarantine\n", out_dir,
+            out_dir);
     fprintf(o->out, "\npolicies as of %s\n", day);
     fprintf(o->out, "%-15s %-7s %-13s %-10s %-10s %8s %8s %8s %9s\n", "policy_no", "mode",
             "status", "since", "next_due", "arrears", "credit", "refunds", "paid");
-    st = evaluate_policies(db, &o->rules, as_of, NULL, table_row, o->out, err);
-    db_close(db);
+    st = evaluate_policies(db, &o->rules, last, NULL, table_row, o->out, err);
     if (st == RECON_OK)
-        fprintf(o->out, "\nexplain one: recon status P2026000000006 --as-of %s\n", day);
+        fprintf(o->out, "\nexplain one: recon status P2026100000003 --as-of %s\n", day);
+    if (st == RECON_OK && rejected)
+        fprintf(o->out, "(%ld file%s refused on purpose: see %s/quarantine)\n", rejected,
+                rejected == 1 ? " was" : "s were", out_dir);
+out:
+    db_close(db);
+    free(arrivals);
     return st;
 }
