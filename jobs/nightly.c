@@ -93,6 +93,10 @@ static recon_status quarantine(const char *out_dir, const char *path, const char
                                        RECON_OK)
         return st;
     snprintf(name, sizeof name, "%s.reason", base_name(path));
+    /* Named as in the inbox, like the summary, whatever path this run used. */
+    size_t plen = strlen(path);
+    if (strncmp(reason, path, plen) == 0 && reason[plen] == ':')
+        reason += plen - strlen(base_name(path));
     snprintf(text, sizeof text, "%s\n", reason);
     return copy_into(NULL, dir, name, text, err);
 }

@@ -28,7 +28,10 @@ typedef struct report_spec {
     column_kind kinds[MAX_COLUMNS];
 } report_spec;
 
-/* The outcome of a receipt as of the report date, from matching and allocation. */
+/* The outcome of a receipt as of the report date, from matching and allocation:
+ * prepaid when all of it went to installments not yet due, overpaid when it
+ * paid what was due and the rest is credit for later installments (or is held
+ * unapplied), refund_due when what is left over is to be paid back. */
 #define RECEIPT_OUTCOME_SQL                                                                     \
     "CASE WHEN r.duplicate_of IS NOT NULL THEN 'duplicate' "                                    \
     "WHEN r.reversal THEN 'reversal' "                                                     \
@@ -37,6 +40,8 @@ typedef struct report_spec {
     "WHEN coalesce(a.unapplied, 0) > 0 AND EXISTS (SELECT 1 FROM refunds_due f WHERE "         \
     "  f.policy_no = r.policy_no AND f.reason = 'excess') THEN 'refund_due' "                  \
     "WHEN coalesce(a.unapplied, 0) > 0 THEN 'overpaid' "                                        \
+    "WHEN a.latest_due > current_setting('recon.as_of')::date AND a.earliest_due <= "         \
+    "  current_setting('recon.as_of')::date THEN 'overpaid' "                                  \
     "WHEN a.latest_due > current_setting('recon.as_of')::date THEN 'prepaid' "                 \
     "WHEN a.open_installment THEN 'partial' ELSE 'matched' END"
 
@@ -49,7 +54,7 @@ typedef struct report_spec {
     "FROM receipts r LEFT JOIN statement_files f USING (file_id) "                              \
     "LEFT JOIN LATERAL (SELECT sum(x.amount) FILTER (WHERE x.installment > 0) AS allocated, "  \
     "  sum(x.amount) FILTER (WHERE x.installment = 0) AS unapplied, "                          \
-    "  max(i.due_date) AS latest_due, bool_or(i.number IS NOT NULL AND ps.paid_installments < " \
+    "  max(i.due_date) AS latest_due, min(i.due_date) AS earliest_due, bool_or(i.number IS NOT NULL AND ps.paid_installments < " \
     "  i.number) AS open_installment FROM allocations x LEFT JOIN installments i ON "          \
     "  i.policy_no = x.policy_no AND i.number = x.installment LEFT JOIN policy_status ps ON "   \
     "  ps.policy_no = x.policy_no WHERE x.receipt_id = r.receipt_id) a ON true "                \

@@ -44,6 +44,18 @@ for d in "$out_dir"/20*; do
 done
 check "every night's manifest verifies" [ "$all_ok" -eq 1 ]
 
+# The scenario shows every receipt outcome of interface.md at least once.
+outcomes=$(for f in "$out_dir"/20*/receipts.csv.gz; do zcat "$f" | tail -n +2; done |
+    awk -F, '{print $10}' | sort -u | tr '\n' ' ')
+for o in matched partial overpaid prepaid unidentified ambiguous duplicate reversal refund_due settlement currency; do
+    check "the scenario shows outcome $o" contains " $outcomes" " $o "
+done
+transitions=$(for f in "$out_dir"/20*/events.csv.gz; do zcat "$f" | tail -n +2; done |
+    awk -F, '{print $3 "->" $4}' | sort -u | tr '\n' ' ')
+for t in "pending->in_force" "in_force->grace" "grace->in_force" "grace->suspended" "suspended->in_force" "in_force->cancelled"; do
+    check "the scenario shows $t" contains " $transitions" " $t "
+done
+
 # The demo again on the same database: nothing new, the same bytes.
 before=$(cat "$out_dir"/20*/MANIFEST.sha256 | sha256sum)
 run demo --out "$out_dir"
