@@ -37,7 +37,7 @@ ASAN_OBJS := $(patsubst %.c,build/asan/%.o,$(LIB_SRCS) $(GEN_SRCS))
 ASAN_SUPPORT_OBJS := $(patsubst %.c,build/asan/%.o,$(TEST_SUPPORT))
 TEST_BINS := $(patsubst %.c,build/asan/%,$(TEST_SRCS))
 
-.PHONY: all run test test-build clean deps
+.PHONY: all run test test-build clean deps memcheck
 all: bin/recon
 
 deps:
@@ -78,6 +78,10 @@ test: test-build
 
 run: bin/recon
 	./bin/recon demo
+
+# valgrind --leak-check=full over the whole demo (a few minutes).
+memcheck: bin/recon
+	bash scripts/memcheck.sh
 
 clean:
 	rm -rf build bin
