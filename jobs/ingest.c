@@ -17,6 +17,7 @@
 #include "common/sha256.h"
 #include "jobs/jobs.h"
 #include "jobs/pipeline.h"
+#include "parsers/charset.h"
 #include "parsers/parse.h"
 
 /* A file with more statements than this is not a bank statement we understand;
@@ -50,9 +51,41 @@ static bool add_fen(fen_t *total, fen_t v)
     return true;
 }
 
+/* Every text field must be UTF-8 before it reaches the database, whose own
+ * complaint would not say where in the file the bytes were. */
+static recon_status check_text(const file_scan *f, const receipt_t *r, err_t *err)
+{
+    const struct {
+        const char *name, *value;
+    } fields[] = {
+        {"source", r->source},
+        {"transaction key", r->transaction_key},
+        {"reversal reference", r->reversal_of},
+        {"payer", r->payer},
+        {"payer account", r->payer_account},
+        {"end-to-end id", r->end_to_end_id},
+        {"creditor reference", r->creditor_reference},
+        {"merchant order number", r->merchant_order_no},
+        {"provider transaction id", r->provider_txn_id},
+        {"remittance text", r->remittance},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        size_t bad = 0;
+        if (!utf8_valid(fields[i].value, strlen(fields[i].value), &bad))
+            return err_set(err, RECON_EDATA,
+                           "%s: %s: invalid UTF-8 in the %s at byte %zu; hint: GBK text in a "
+                           "UTF-8 file?",
+                           f->path, r->position, fields[i].name, bad + 1);
+    }
+    return RECON_OK;
+}
+
 static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
 {
     file_scan *f = ctx;
+    recon_status st = check_text(f, r, err);
+    if (st != RECON_OK)
+        return st;
     if (r->booking_date == DATE_NONE)
         return err_set(err, RECON_EDATA, "%s: %s: transaction without a booking date", f->path,
                        r->position);
