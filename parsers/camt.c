@@ -81,6 +81,11 @@ typedef enum camt_tok {
     T_AddtlTxInf,
     T_Chrgs,
     T_Rcrd,
+    T_RtrInf,
+    T_OrgnlTxId,
+    T_OrgnlEndToEndId,
+    T_OrgnlUETR,
+    T_OrgnlInstrId,
     T_COUNT
 } camt_tok;
 
@@ -137,6 +142,11 @@ static const char *const camt_tok_names[T_COUNT] = {
     [T_AddtlTxInf] = "AddtlTxInf",
     [T_Chrgs] = "Chrgs",
     [T_Rcrd] = "Rcrd",
+    [T_RtrInf] = "RtrInf",
+    [T_OrgnlTxId] = "OrgnlTxId",
+    [T_OrgnlEndToEndId] = "OrgnlEndToEndId",
+    [T_OrgnlUETR] = "OrgnlUETR",
+    [T_OrgnlInstrId] = "OrgnlInstrId",
 };
 
 typedef struct camt_amount {
@@ -160,6 +170,12 @@ typedef struct camt_tx {
     char creditor_reference[RECEIPT_ID_MAX];
     char remittance[RECEIPT_TEXT_MAX];
     char addtl_tx_inf[RECEIPT_TEXT_MAX];
+    /* return information: a returned payment is a reversal of the original. The schema's
+     * RtrInf (v2-v8) has only reason codes; the original's ids, when a bank adds them
+     * there, carry pacs.004's names, best match first: orgnl[0] OrgnlTxId, [1]
+     * OrgnlEndToEndId, [2] OrgnlUETR, [3] OrgnlInstrId. */
+    bool returned;
+    char orgnl[4][RECEIPT_ID_MAX];
     fen_t fee;
     bool has_fee;
 } camt_tx;
@@ -727,6 +743,9 @@ static void camt_merge(camt_tx *into, const camt_tx *tx)
                      sizeof into->creditor_reference);
     camt_merge_field(into->remittance, tx->remittance, sizeof into->remittance);
     camt_merge_field(into->addtl_tx_inf, tx->addtl_tx_inf, sizeof into->addtl_tx_inf);
+    into->returned = into->returned || tx->returned;
+    for (size_t i = 0; i < sizeof into->orgnl / sizeof into->orgnl[0]; i++)
+        camt_merge_field(into->orgnl[i], tx->orgnl[i], sizeof into->orgnl[i]);
     if (tx->has_fee) {
         into->fee += tx->fee;
         into->has_fee = true;
@@ -766,7 +785,20 @@ static recon_status camt_push(camt_reader *r, const camt_tx *tx, fen_t amount, l
     rec->amount = e->credit ? amount : -amount;
     rec->direction = e->credit ? RECEIPT_CREDIT : RECEIPT_DEBIT;
     memcpy(rec->currency, e->amt.ccy, sizeof rec->currency);
-    rec->reversal = e->reversal;
+    rec->reversal = e->reversal || tx->returned;
+    if (rec->reversal) {
+        /* What the reversed receipt is known by: the original's own id if the bank names
+         * it, else the end-to-end id (a return carries the original's), else the bank's
+         * reference. The database pairs it with the original in the same source. */
+        const char *of = "";
+        for (size_t i = 0; i < sizeof tx->orgnl / sizeof tx->orgnl[0] && of[0] == '\0'; i++)
+            of = tx->orgnl[i];
+        if (of[0] == '\0')
+            of = tx->end_to_end_id[0] ? tx->end_to_end_id
+                 : tx->acct_svcr_ref[0] ? tx->acct_svcr_ref
+                                        : e->acct_svcr_ref;
+        snprintf(rec->reversal_of, sizeof rec->reversal_of, "%s", of);
+    }
     /* The counterparty: who paid us on a credit, whom we paid on a debit. */
     snprintf(rec->payer, sizeof rec->payer, "%s", e->credit ? tx->dbtr_name : tx->cdtr_name);
     snprintf(rec->payer_account, sizeof rec->payer_account, "%s",
@@ -967,6 +999,19 @@ static recon_status camt_end_tx(camt_reader *r)
                               "CdtrRefInf Ref");
     if (AT(b, T_AddtlTxInf))
         return camt_set(r, t->addtl_tx_inf, sizeof t->addtl_tx_inf, "AddtlTxInf");
+    if (AT(b, T_RtrInf)) {
+        t->returned = true;
+        return RECON_OK;
+    }
+    static const camt_tok orgnl[] = {T_OrgnlTxId, T_OrgnlEndToEndId, T_OrgnlUETR, T_OrgnlInstrId};
+    for (size_t i = 0; i < sizeof orgnl / sizeof orgnl[0]; i++) {
+        if (!AT(b, T_RtrInf, orgnl[i]))
+            continue;
+        const char *s = camt_text(r, &n);
+        if (n == 11 && memcmp(s, "NOTPROVIDED", 11) == 0)
+            return RECON_OK;
+        return camt_set(r, t->orgnl[i], sizeof t->orgnl[i], camt_tok_names[orgnl[i]]);
+    }
     if (AT(b, T_Chrgs, T_Rcrd, T_Amt) || AT(b, T_Chrgs, T_Amt))
         return camt_fee_add(r, &t->fee, &t->has_fee, r->en.amt.ccy);
     return RECON_OK;

@@ -1,6 +1,15 @@
 /*
  * SWIFT MT940 (and MT942) statements: bare or in {1:}{2:}{3:}{4: ... -}{5:} envelopes,
  * one statement in memory at a time. The field grammars live in mt940_fields.c.
+ *
+ * A statement normally opens with :20:, and one that does keeps the standard's order
+ * strictly (account, then opening balance, then entries). Files also come as fragments
+ * with no :20: (a bank's excerpt, entries written after the trailer of the statement
+ * before them): in a fragment a second :25: or opening balance starts the next
+ * statement, and entries with no :25: or no balance before them are booked to the
+ * previous statement's account and currency when the file has one, else to the
+ * MT940_NO_ACCOUNT placeholder in currency XXX (ISO 4217 "no currency"), which matching
+ * never applies, so a person looks at them.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +25,10 @@
 
 #define MT940_LINE_MAX 4096
 #define MT940_TAG_MAX 8
+/* Source of a fragment's entries when nothing in the file names the account: fixed, so
+ * the same entries in two files still get the same keys. */
+#define MT940_NO_ACCOUNT "mt940:no-account"
+#define MT940_NO_CURRENCY "XXX"
 
 typedef struct mt940_state {
     instream_t *in;
@@ -34,12 +47,22 @@ typedef struct mt940_state {
     size_t field_len;
     long field_line;
 
+    /* a line of just ":" may be a tag broken after its colon (":" then "86:..."):
+     * it waits for the next line to tell */
+    bool pending_colon;
+    long colon_line;
+    char joined[MT940_LINE_MAX * 2 + 2];
+
     /* the statement being read */
     bool in_stmt;
+    bool has_header; /* opened by :20:; otherwise a fragment, see the top of the file */
     long stmt_line;
     statement_summary sum;
     bool has_source;
     bool closed; /* closing balance or MT942 totals seen: no more entries */
+    /* the previous statement's account and currency, for a fragment after it */
+    char prev_source[RECEIPT_ID_MAX];
+    char prev_currency[RECEIPT_CCY_MAX];
 
     /* the last :61: waits for its :86: lines before it is pushed */
     bool has_pending;
@@ -142,6 +165,15 @@ static recon_status flush_entry(mt940_state *st)
         memcpy(r->remittance, d->remittance, sizeof r->remittance);
     else
         snprintf(r->remittance, sizeof r->remittance, "%s", e->supplementary);
+    if (r->reversal) {
+        /* The reversed payment as the database knows it: a return repeats the original's
+         * end-to-end id (/EREF/, EREF+). Failing that, the line's bank reference is all
+         * there is; it finds the original only where a bank reuses that reference. */
+        const char *of = d->end_to_end_id[0] != '\0'       ? d->end_to_end_id
+                         : !is_placeholder_ref(e->bank_ref) ? e->bank_ref
+                                                            : "";
+        snprintf(r->reversal_of, sizeof r->reversal_of, "%s", of);
+    }
 
     if (r->provider_txn_id[0] != '\0') {
         memcpy(r->transaction_key, r->provider_txn_id, sizeof r->transaction_key);
@@ -164,9 +196,10 @@ static recon_status flush_entry(mt940_state *st)
     return st->sink->on_receipt(st->sink->ctx, r, st->err);
 }
 
-static void open_statement(mt940_state *st, long line)
+static void open_statement(mt940_state *st, long line, bool header)
 {
     st->in_stmt = true;
+    st->has_header = header;
     st->any_statement = true;
     st->stmt_line = line;
     statement_summary_init(&st->sum);
@@ -174,6 +207,30 @@ static void open_statement(mt940_state *st, long line)
     st->has_source = false;
     st->closed = false;
     st->has_pending = false;
+}
+
+/* A fragment's entry with no :25: before it (see the top of the file). */
+static void assume_source(mt940_state *st)
+{
+    bool inherit = st->prev_source[0] != '\0';
+    snprintf(st->sum.source, sizeof st->sum.source, "%s",
+             inherit ? st->prev_source : MT940_NO_ACCOUNT);
+    st->has_source = true;
+    log_warn("%s: line %ld: :61: with no :25: account before it; booked to %s%s",
+             instream_name(st->in), st->field_line, st->sum.source,
+             inherit ? ", the account of the statement before it" : "");
+}
+
+/* A fragment's entry with no opening balance or :34F: giving the currency. */
+static void assume_currency(mt940_state *st)
+{
+    bool inherit = st->prev_currency[0] != '\0' && strcmp(st->sum.source, st->prev_source) == 0;
+    snprintf(st->sum.currency, sizeof st->sum.currency, "%s",
+             inherit ? st->prev_currency : MT940_NO_CURRENCY);
+    if (!inherit)
+        log_warn("%s: line %ld: :61: with no opening balance giving its currency; booked as "
+                 "%s (no currency), never applied",
+                 instream_name(st->in), st->field_line, MT940_NO_CURRENCY);
 }
 
 static recon_status set_currency(mt940_state *st, const char *ccy, const char *tag)
@@ -299,10 +356,20 @@ static recon_status finish_field(mt940_state *st)
         return set_or_fail(st, st->sum.statement_id, sizeof st->sum.statement_id, body, n,
                            ":20: reference");
     if (tag_is(st, "25")) {
-        if (st->has_source)
+        if (st->has_source) {
+            /* "166?00GUTSCHRIFT?20...": :86: details under a damaged tag, not an account */
+            bool details = n >= 4 && body[0] >= '0' && body[0] <= '9' && body[1] >= '0' &&
+                           body[1] <= '9' && body[2] >= '0' && body[2] <= '9' &&
+                           (body[3] == '?' || body[3] == '>');
+            if (details)
+                return fail(st, st->field_line,
+                            "second :25: account in one statement, holding :86: transaction "
+                            "details (%.4s...); hint: the tag is damaged or the file cut",
+                            body);
             return fail(st, st->field_line,
                         "second :25: account in one statement; hint: each statement starts "
                         "with :20:");
+        }
         recon_status s =
             set_or_fail(st, st->sum.source, sizeof st->sum.source, body, n, ":25: account");
         if (s != RECON_OK)
@@ -319,11 +386,17 @@ static recon_status finish_field(mt940_state *st)
         recon_status s = flush_entry(st);
         if (s != RECON_OK)
             return s;
-        if (!st->has_source)
-            return fail(st, st->field_line, ":61: before the :25: account identification");
-        if (st->sum.currency[0] == '\0')
-            return fail(st, st->field_line,
-                        ":61: before an opening balance (:60F:/:60M:) or :34F:; currency unknown");
+        if (!st->has_source) {
+            if (st->has_header)
+                return fail(st, st->field_line, ":61: before the :25: account identification");
+            assume_source(st);
+        }
+        if (st->sum.currency[0] == '\0') {
+            if (st->has_header)
+                return fail(st, st->field_line, ":61: before an opening balance (:60F:/:60M:) "
+                                                "or :34F:; currency unknown");
+            assume_currency(st);
+        }
         if (st->closed)
             return fail(st, st->field_line,
                         ":61: after the closing balance; hint: a new statement starts with :20:");
@@ -371,6 +444,8 @@ static recon_status finish_statement(mt940_state *st)
     if (s != RECON_OK)
         return s;
     st->in_stmt = false;
+    memcpy(st->prev_source, st->sum.source, sizeof st->prev_source);
+    memcpy(st->prev_currency, st->sum.currency, sizeof st->prev_currency);
     if (st->sink->on_statement != NULL)
         return st->sink->on_statement(st->sink->ctx, &st->sum, st->err);
     return RECON_OK;
@@ -386,13 +461,19 @@ static recon_status start_field(mt940_state *st, const char *line, size_t len, s
     st->tag[taglen] = '\0';
     st->field_known = tag_known(st->tag);
     if (st->field_known) {
-        if (tag_is(st, "20") && st->in_stmt) {
+        /* :20: starts a statement; in a fragment without one, a second account or
+         * opening balance is the only sign that the next has begun */
+        bool opening = st->tag[0] == '6' && st->tag[1] == '0';
+        bool next = tag_is(st, "20") ||
+                    (!st->has_header && ((tag_is(st, "25") && st->has_source) ||
+                                         (opening && st->sum.has_opening)));
+        if (next && st->in_stmt) {
             s = finish_statement(st);
             if (s != RECON_OK)
                 return s;
         }
         if (!st->in_stmt)
-            open_statement(st, lineno);
+            open_statement(st, lineno, tag_is(st, "20"));
     } else {
         log_debug("%s: line %ld: field :%s: ignored", instream_name(st->in), lineno, st->tag);
     }
@@ -442,6 +523,29 @@ static recon_status envelope_line(mt940_state *st, const char *line, size_t len,
 
 static recon_status process_line(mt940_state *st, const char *line, size_t len, long lineno)
 {
+    if (st->pending_colon) {
+        st->pending_colon = false;
+        st->joined[0] = ':';
+        memcpy(st->joined + 1, line, len);
+        size_t taglen = tag_length(st->joined, len + 1);
+        if (taglen > 0) {
+            char tag[MT940_TAG_MAX];
+            memcpy(tag, st->joined + 1, taglen);
+            tag[taglen] = '\0';
+            /* Sparkassen break ":86:" after its first colon; only a known tag is
+             * rejoined, anything else keeps the ":" as text */
+            if (tag_known(tag))
+                return start_field(st, st->joined, len + 1, taglen, st->colon_line);
+        }
+        recon_status s = continue_field(st, ":", 1);
+        if (s != RECON_OK)
+            return s;
+    }
+    if (len == 1 && line[0] == ':') {
+        st->pending_colon = true;
+        st->colon_line = lineno;
+        return RECON_OK;
+    }
     if (len > 0 && line[0] == '{')
         return envelope_line(st, line, len, lineno);
     if (len > 0 && line[0] == '-') {
@@ -539,8 +643,13 @@ recon_status mt940_parse(instream_t *in, const parse_options *opts, const receip
         st_code = linereader_next(st->lr, &line, &len, err);
         if (st_code != RECON_OK)
             goto out;
-        if (line == NULL)
+        if (line == NULL) {
+            if (st->pending_colon)
+                st_code = continue_field(st, ":", 1);
+            if (st_code != RECON_OK)
+                goto out;
             break;
+        }
         long lineno = linereader_lineno(st->lr);
         st_code = clean_line(st, &line, &len, lineno);
         if (st_code != RECON_OK)
@@ -585,7 +694,10 @@ bool mt940_detect(const unsigned char *head, size_t len)
         i++;
     const unsigned char *p = head + i;
     size_t n = len - i;
-    static const char *const first[] = {"{1:", ":20:", ":25:", ":28C:", ":60F:", ":60M:", ":61:"};
+    /* Excerpts may open with any statement field (a lone :62F: or :86:). */
+    static const char *const first[] = {"{1:",   ":20:",  ":21:",  ":25:", ":28:", ":28C:",
+                                        ":60:",  ":60F:", ":60M:", ":61:", ":62:", ":62F:",
+                                        ":62M:", ":64:",  ":65:",  ":86:", ":34F:", ":13D:"};
     for (size_t k = 0; k < sizeof first / sizeof first[0]; k++) {
         size_t fl = strlen(first[k]);
         if (n >= fl && memcmp(p, first[k], fl) == 0)

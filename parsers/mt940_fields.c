@@ -113,7 +113,7 @@ bool mt940_parse_entry(const char *s, size_t n, mt940_entry *e, char *why, size_
     memset(e, 0, sizeof *e);
     e->entry_date = DATE_NONE;
     const char *nl = memchr(s, '\n', n);
-    size_t l1 = nl ? (size_t)(nl - s) : n;
+    size_t l1 = nl ? (size_t)(nl - s) : n; /* end of the line being read, trimmed */
     while (l1 > 0 && is_ws(s[l1 - 1]))
         l1--;
     size_t i = 0;
@@ -150,6 +150,17 @@ bool mt940_parse_entry(const char *s, size_t n, mt940_entry *e, char *why, size_
     }
     if (i < l1 && is_upper(s[i]))
         e->funds_code = s[i++];
+    if (i == l1 && nl != NULL) {
+        /* Sparkassen break the line after the mark: the amount opens the next line,
+         * which is then read as the rest of the first. */
+        i = (size_t)(nl - s) + 1;
+        nl = memchr(s + i, '\n', n - i);
+        l1 = nl ? (size_t)(nl - s) : n;
+        while (l1 > i && is_ws(s[l1 - 1]))
+            l1--;
+    } else if (i < l1 && s[i] == ' ') {
+        i++; /* and some banks a space */
+    }
     size_t a = i;
     while (i < l1 && (is_digit(s[i]) || s[i] == ','))
         i++;
@@ -188,9 +199,15 @@ bool mt940_parse_entry(const char *s, size_t n, mt940_entry *e, char *why, size_
         /* No //: the customer reference is a fixed 16x, and anything after it on the
          * line is supplementary detail (Rabobank writes the counterparty there). */
         size_t cn = rest_n > MT940_CUSTREF_MAX ? MT940_CUSTREF_MAX : rest_n;
+        /* 16x counts characters: never cut one written in several bytes (UTF-8, or
+         * Latin-1 read as UTF-8), which the database would refuse */
+        while (cn > 0 && cn < rest_n && ((unsigned char)rest[cn] & 0xC0) == 0x80)
+            cn--;
         copy_trim(e->customer_ref, sizeof e->customer_ref, rest, cn);
         for (size_t k = cn; k < rest_n && supp + 1 < sizeof e->supplementary; k++)
             e->supplementary[supp++] = rest[k];
+        while (supp > 0 && cn + supp < rest_n && ((unsigned char)rest[cn + supp] & 0xC0) == 0x80)
+            supp--;
     }
     /* Continuation lines are subfield 9 (34x), but banks wrap it anywhere, so lines
      * are joined as written. */

@@ -474,8 +474,8 @@ static recon_status wx_summary_values(wx_state *st, csvline_field *f, size_t n)
                                name, st->line, label, f[i].s);
             if (count != st->rows)
                 return err_set(st->err, RECON_EDATA,
-                               "%s: line %ld: summary %s is %ld but the bill has %ld rows; hint: "
-                               "truncated or edited bill",
+                               "%s: line %ld: summary %s says %ld rows but the bill has %ld; "
+                               "hint: truncated or edited bill",
                                name, st->line, label, count, st->rows);
             continue;
         }

@@ -79,6 +79,7 @@ static const want_file files[] = {
     {SAMPLE, "camt054/genkgo__camt054.v8.xml", FORMAT_CAMT054, 1, 1},
     {SAMPLE, "camt054/oca__test-camt054.xml", FORMAT_CAMT054, 1, 1},
     {FIXTURE, "cny_v08_midnight.xml", FORMAT_CAMT053, 7, 2},
+    {FIXTURE, "reversal_pair.xml", FORMAT_CAMT053, 7, 1},
 };
 
 static const want_receipt receipts[] = {
@@ -157,6 +158,38 @@ static const want_receipt receipts[] = {
      "B-0005#3", "2026-01-02", NULL, 3500, "CNY", false, "赵三", "", "P2026000013", "", ""},
     {FIXTURE, "cny_v08_midnight.xml", 6, "Stmt[1]/Ntry[6]", "6222020200112233445", "fp-",
      "2026-01-02", NULL, 2000, "CNY", false, "", "", "", "", ""},
+    {FIXTURE, "reversal_pair.xml", 1, "Stmt[1]/Ntry[2]", "6222020200112233445", "A-0002",
+     "2026-03-06", NULL, -3000, "CNY", true, "张三", "", "E2E-P2026000000123", "", ""},
+    {FIXTURE, "reversal_pair.xml", 3, "Stmt[1]/Ntry[4]", "6222020200112233445", "A-0004",
+     "2026-03-07", NULL, -5000, "CNY", true, "", "", "E2E-RETURN-0004", "", ""},
+    /* the reversal of a debit is money in */
+    {FIXTURE, "reversal_pair.xml", 4, "Stmt[1]/Ntry[5]", "6222020200112233445", "A-0005",
+     "2026-03-07", NULL, 2000, "CNY", true, "", "", "", "", ""},
+    {FIXTURE, "reversal_pair.xml", 6, "Stmt[1]/Ntry[7]", "6222020200112233445", "A-0007",
+     "2026-03-07", NULL, -1000, "CNY", true, "", "", "E2E-P2026000000789", "", ""},
+};
+
+/* reversal_of of every reversal in the files above (a receipt not listed must not be a
+ * reversal and has it empty): the original's id from RtrInf if named, else the
+ * EndToEndId a return repeats, else the AcctSvcrRef. */
+typedef struct want_reversal {
+    int base;
+    const char *file;
+    size_t index;
+    const char *reversal_of;
+} want_reversal;
+
+static const want_reversal reversals[] = {
+    {SAMPLE, "camt053/oca__test-camt053.xml", 1, "TESTBANK/NL/20141229/01206408"},
+    {SAMPLE, "camt053/oca__test-camt053.xml", 2, "TESTBANK/NL/20141229/01206407"},
+    /* only its own UETR: nothing names the original */
+    {FIXTURE, "cny_v08_midnight.xml", 2, ""},
+    {FIXTURE, "reversal_pair.xml", 1, "E2E-P2026000000123"},
+    /* RtrInf/OrgnlTxId beats the return's own EndToEndId; OrgnlEndToEndId NOTPROVIDED */
+    {FIXTURE, "reversal_pair.xml", 3, "TX-0003"},
+    {FIXTURE, "reversal_pair.xml", 4, "A-0005"},
+    /* RtrInf with a reason only, no RvslInd: still a reversal */
+    {FIXTURE, "reversal_pair.xml", 6, "E2E-P2026000000789"},
 };
 
 static const want_statement statements[] = {
@@ -194,6 +227,8 @@ static const want_statement statements[] = {
     /* no entries; PRCD as opening; CLBD DtTm 17:00Z = 01:00 on the 3rd in China */
     {FIXTURE, "cny_v08_midnight.xml", 1, "Stmt[2]", "STMT-CNY-EMPTY", "CN99000000000000000001",
      "CNY", true, -500, true, -500, "2026-01-03", 0, 0, 0},
+    {FIXTURE, "reversal_pair.xml", 0, "Stmt[1]", "STMT-REV-20260307", "6222020200112233445",
+     "CNY", true, 0, true, 2000, "2026-03-07", 7, 3000 + 5000 + 2000 + 1000, 3000 + 5000 + 1000},
 };
 
 static bool path_for(int base, const char *file, char *out, size_t cap)
@@ -282,6 +317,16 @@ static void check_file(const want_file *f, const char *path, const collector *c)
         assert_true(w->index < c->stmt_count);
         check_statement(w, &c->statements[w->index]);
     }
+    for (size_t i = 0; i < c->count; i++) {
+        const want_reversal *w = NULL;
+        for (size_t k = 0; k < sizeof reversals / sizeof reversals[0] && w == NULL; k++)
+            if (reversals[k].base == f->base && strcmp(reversals[k].file, f->file) == 0 &&
+                reversals[k].index == i)
+                w = &reversals[k];
+        if (w == NULL && c->receipts[i].reversal)
+            fail_msg("%s[%zu]: reversal not in the reversals table", path, i);
+        assert_string_equal(c->receipts[i].reversal_of, w ? w->reversal_of : "");
+    }
     /* keys are unique within a source */
     for (size_t i = 0; i < c->count; i++)
         for (size_t j = i + 1; j < c->count; j++)
@@ -324,6 +369,48 @@ static void test_fixtures(void **state)
 {
     (void)state;
     run_files(FIXTURE);
+}
+
+/* A reversal names its original as the database pairs them: reversal_of equal to the
+ * transaction_key, provider_txn_id, end_to_end_id or merchant_order_no of a receipt
+ * that is not a reversal, in the same source. */
+static void test_reversal_pairs(void **state)
+{
+    (void)state;
+    collector c;
+    err_t err;
+    stmt_format fmt;
+    if (parse_path(FIXTURES "/reversal_pair.xml", &c, &fmt, &err) != RECON_OK)
+        fail_msg("%s", err.msg);
+    static const struct {
+        size_t reversal;
+        long original; /* index, -1: pairs with nothing in the file */
+    } pairs[] = {{1, 0}, {3, 2}, {4, -1}, {6, 5}};
+    assert_int_equal(c.count, 7);
+    for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
+        const receipt_t *v = &c.receipts[pairs[p].reversal];
+        assert_true(v->reversal);
+        long found = -1;
+        for (size_t i = 0; i < c.count; i++) {
+            const receipt_t *o = &c.receipts[i];
+            if (o->reversal || strcmp(o->source, v->source) != 0 || v->reversal_of[0] == '\0')
+                continue;
+            if (strcmp(v->reversal_of, o->transaction_key) == 0 ||
+                strcmp(v->reversal_of, o->provider_txn_id) == 0 ||
+                strcmp(v->reversal_of, o->end_to_end_id) == 0 ||
+                strcmp(v->reversal_of, o->merchant_order_no) == 0) {
+                assert_int_equal(found, -1);
+                found = (long)i;
+            }
+        }
+        if (found != pairs[p].original)
+            fail_msg("reversal %zu pairs with %ld, want %ld", pairs[p].reversal, found,
+                     pairs[p].original);
+        /* the original is the same money the other way */
+        if (found >= 0)
+            assert_int_equal(c.receipts[found].amount, -v->amount);
+    }
+    collector_free(&c);
 }
 
 static void test_detect(void **state)
@@ -656,6 +743,7 @@ int main(void)
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_samples),
         cmocka_unit_test(test_fixtures),
+        cmocka_unit_test(test_reversal_pairs),
         cmocka_unit_test(test_rejected_files),
         cmocka_unit_test(test_variants),
         cmocka_unit_test(test_doctype_after_head),

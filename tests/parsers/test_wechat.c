@@ -176,7 +176,7 @@ static void test_fixtures_rejected(void **state)
         const char *msg;
     } cases[] = {
         {"bad_count.csv", 2,
-         "line 5: summary 总交易单数 is 3 but the bill has 2 rows; hint: truncated or edited bill"},
+         "line 5: summary 总交易单数 says 3 rows but the bill has 2; hint: truncated or edited bill"},
         {"bad_total.csv", 3,
          "line 6: summary 应结订单总金额 is 251.01 but the rows' 应结订单金额 add up to 251.00"},
         {"bad_fee_total.csv", 3,
@@ -265,15 +265,15 @@ static void test_excerpt_samples(void **state)
         {"wxjava__ALL_2019_excerpt.csv",
          {"line 2", "XXXXXXXX", "XXXXXXXXXXXXX", "2019-07-25", 600, RECEIPT_CREDIT, false, "",
           "XXXXXXXXXX", "XXXXXXXXXXXXX", "XXXXXXXXXXX", "XXXXXX; XXXXXXX", 4},
-         "line 4: summary 总交易单数 is 48 but the bill has 1 rows; hint: truncated or edited bill"},
+         "line 4: summary 总交易单数 says 48 rows but the bill has 1; hint: truncated or edited bill"},
         {"wxjava__SUCCESS_2019_excerpt.csv",
          {"line 2", "XXX", "XXX", "2019-07-23", 1, RECEIPT_CREDIT, false, "", "XXX", "XXX", "XXX",
           "XXX; XXXX", 0},
-         "line 4: summary 总交易单数 is 31 but the bill has 1 rows; hint: truncated or edited bill"},
+         "line 4: summary 总交易单数 says 31 rows but the bill has 1; hint: truncated or edited bill"},
         {"wxjava__REFUND_2019_excerpt.csv",
          {"line 2", "xxx", "xxxx", "2019-07-23", -1, RECEIPT_DEBIT, true, "xxx", "xxxx", "xxxx",
           "xxxxx", "xxxx; xxxx", 0},
-         "line 4: summary 总交易单数 is 4 but the bill has 1 rows; hint: truncated or edited bill"},
+         "line 4: summary 总交易单数 says 4 rows but the bill has 1; hint: truncated or edited bill"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[512], want[1024];

@@ -274,7 +274,7 @@ static void test_parse_file_zip_rejected(void **state)
         {"bad_member.zip",
          {{"bill.csv", "fixtures/statements/wechat/bad_count.csv", NULL, 0}},
          1,
-         "bill.csv: line 5: summary 总交易单数 is 3 but the bill has 2 rows; hint: truncated or "
+         "bill.csv: line 5: summary 总交易单数 says 3 rows but the bill has 2; hint: truncated or "
          "edited bill"},
         {"only_empty.zip", {{"empty.csv", NULL, "", 0}}, 1, NULL},
     };
