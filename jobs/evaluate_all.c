@@ -6,28 +6,39 @@
 
 #define COLUMNS 11
 
-/* Receipts counted for a policy: CNY money matched to it. A reversal whose
- * original is known removes both (the history is recomputed without the
- * original, rules.md section 8); a reversal whose original is not in the database
- * counts as money taken back on its own date. */
-static const char copy_sql[] =
-    "COPY (SELECT p.policy_no, p.holder_name, p.payer_account, p.payment_mode, p.start_date, "
-    "p.end_date, p.premium, p.net_premium, "
-    "coalesce((SELECT string_agg(r.receipt_id || ':' || r.booking_date || ':' || r.amount, ',' "
-    "  ORDER BY r.receipt_id) FROM receipts r WHERE r.policy_no = p.policy_no "
-    "  AND r.currency = 'CNY' AND r.match_result IS DISTINCT FROM 'settlement' "
-    "  AND NOT EXISTS (SELECT 1 FROM receipts v WHERE v.reversal AND NOT r.reversal "
-    "    AND v.duplicate_of IS NULL "
-    "    AND v.source = r.source AND v.reversal_of <> '' AND v.reversal_of IN "
-    "    (r.transaction_key, r.provider_txn_id, r.end_to_end_id, r.merchant_order_no)) "
-    "  AND NOT (r.reversal AND EXISTS (SELECT 1 FROM receipts o WHERE NOT o.reversal "
-    "    AND o.duplicate_of IS NULL "
-    "    AND o.source = r.source AND r.reversal_of <> '' AND r.reversal_of IN "
-    "    (o.transaction_key, o.provider_txn_id, o.end_to_end_id, o.merchant_order_no)))), ''), "
-    "coalesce((SELECT string_agg(a.agreed_on::text, ',' ORDER BY a.agreed_on) "
-    "  FROM reinstatement_agreements a WHERE a.policy_no = p.policy_no), ''), "
-    "(SELECT c.received_on FROM cancellation_requests c WHERE c.policy_no = p.policy_no) "
-    "FROM policies p %s ORDER BY p.policy_no) TO STDOUT";
+/* Receipts counted for a policy: CNY money matched to it and known by the
+ * evaluation date (stored by that night's run or before; manual receipts not
+ * yet processed count as known), so that rerunning an old night sees what that
+ * night saw. A reversal whose original is known removes both (the history is
+ * recomputed without the original, rules.md section 8); a reversal whose
+ * original is not in the database counts as money taken back on its own date.
+ * COPY takes no parameters: the date and the policy come from session
+ * settings that evaluate_policies sets through a parameterised query. */
+#define KNOWN(alias)                                                                            \
+    "(" alias ".business_date IS NULL OR " alias ".business_date <= "                          \
+    "current_setting('recon.eval_as_of')::date)"
+#define COPY_SQL(filter)                                                                        \
+    "COPY (SELECT p.policy_no, p.holder_name, p.payer_account, p.payment_mode, p.start_date, "  \
+    "p.end_date, p.premium, p.net_premium, "                                                    \
+    "coalesce((SELECT string_agg(r.receipt_id || ':' || r.booking_date || ':' || r.amount, ',' " \
+    "  ORDER BY r.receipt_id) FROM receipts r WHERE r.policy_no = p.policy_no "                 \
+    "  AND r.currency = 'CNY' AND r.match_result IS DISTINCT FROM 'settlement' "                \
+    "  AND " KNOWN("r") " "                                                                      \
+    "  AND NOT EXISTS (SELECT 1 FROM receipts v WHERE v.reversal AND NOT r.reversal "           \
+    "    AND v.duplicate_of IS NULL AND " KNOWN("v") " "                                        \
+    "    AND v.source = r.source AND v.reversal_of <> '' AND v.reversal_of IN "                 \
+    "    (r.transaction_key, r.provider_txn_id, r.end_to_end_id, r.merchant_order_no)) "       \
+    "  AND NOT (r.reversal AND EXISTS (SELECT 1 FROM receipts o WHERE NOT o.reversal "          \
+    "    AND o.duplicate_of IS NULL AND " KNOWN("o") " "                                        \
+    "    AND o.source = r.source AND r.reversal_of <> '' AND r.reversal_of IN "                 \
+    "    (o.transaction_key, o.provider_txn_id, o.end_to_end_id, o.merchant_order_no)))), ''), " \
+    "coalesce((SELECT string_agg(a.agreed_on::text, ',' ORDER BY a.agreed_on) "                 \
+    "  FROM reinstatement_agreements a WHERE a.policy_no = p.policy_no), ''), "                 \
+    "(SELECT c.received_on FROM cancellation_requests c WHERE c.policy_no = p.policy_no) "      \
+    "FROM policies p " filter " ORDER BY p.policy_no) TO STDOUT"
+
+static const char copy_all_sql[] = COPY_SQL("");
+static const char copy_one_sql[] = COPY_SQL("WHERE p.policy_no = current_setting('recon.eval_policy')");
 
 typedef struct scratch {
     eval_receipt *receipts;
@@ -143,21 +154,19 @@ static recon_status handle_line(char *line, const eval_config *cfg, date_t as_of
 recon_status evaluate_policies(db_t *db, const eval_config *cfg, date_t as_of,
                                const char *policy_no, policy_result_fn fn, void *ctx, err_t *err)
 {
-    char sql[sizeof copy_sql + 160];
-    char filter[128] = "";
-    if (policy_no) {
-        /* COPY takes no parameters: the policy number is checked to be a plain
-         * identifier (letters, digits, '-', '_') before it is quoted here. */
-        for (const char *c = policy_no; *c; c++)
-            if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
-                  (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
-                return err_set(err, RECON_EUSAGE, "invalid policy number '%.40s'", policy_no);
-        if (strlen(policy_no) > 40)
-            return err_set(err, RECON_EUSAGE, "invalid policy number '%.40s'", policy_no);
-        snprintf(filter, sizeof filter, "WHERE p.policy_no = '%s'", policy_no);
-    }
-    snprintf(sql, sizeof sql, copy_sql, filter);
-    recon_status st = db_copy_out_begin(db, sql, err);
+    char day[DATE_STR_SIZE];
+    date_format(as_of, day);
+    const char *params[] = {day, policy_no ? policy_no : ""};
+    PGresult *set = NULL;
+    recon_status st = db_query(db,
+                               "SELECT set_config('recon.eval_as_of', $1::date::text, false), "
+                               "set_config('recon.eval_policy', $2, false)",
+                               2, params, 2, &set, err);
+    if (st != RECON_OK)
+        return st;
+    PQclear(set);
+    const char *sql = policy_no ? copy_one_sql : copy_all_sql;
+    st = db_copy_out_begin(db, sql, err);
     if (st != RECON_OK)
         return st;
     scratch sc = {0};

@@ -6,6 +6,7 @@
 #ifndef RECON_JOBS_MATCH_H
 #define RECON_JOBS_MATCH_H
 
+#include "core/date.h"
 #include "db/client.h"
 
 typedef struct match_counts {
@@ -19,7 +20,8 @@ recon_status match_receipts(db_t *db, match_counts *counts, err_t *err);
 
 /* Recomputes settlement_checks: each settlement credit from a PROVIDER:ACCOUNT
  * of RECON_SETTLEMENT_ACCOUNTS against that provider's statement rows booked
- * RECON_SETTLEMENT_LAG_DAYS (default 1) earlier: gross - fees = credited. */
-recon_status settlement_check(db_t *db, long *differences, err_t *err);
+ * RECON_SETTLEMENT_LAG_DAYS (default 1) earlier: gross - fees = credited, with
+ * what was known by as_of (receipts stamped with a business date up to it). */
+recon_status settlement_check(db_t *db, date_t as_of, long *differences, err_t *err);
 
 #endif

@@ -126,6 +126,19 @@ static recon_status store_results(db_t *db, spool *sp, long *new_events, long *c
                         "FROM STDIN",
                         sp->refunds, err)) != RECON_OK)
         return st;
+    /* Rerunning an earlier night than the latest processed one (an auditor's
+     * rerun, a demo run twice) recomputes that night's snapshot for its
+     * reports, but history already recorded after it stays as it was known. */
+    PGresult *res = NULL;
+    if ((st = db_query(db,
+                       "SELECT EXISTS (SELECT 1 FROM status_events WHERE known_from > $1::date "
+                       "OR known_until > $1::date)",
+                       1, params, 1, &res, err)) != RECON_OK)
+        return st;
+    bool later_known = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    if (later_known)
+        return RECON_OK;
     if ((st = db_exec(db,
                       "CREATE TEMP TABLE events_new (policy_no text, seq int, effective_date date, "
                       "from_status text, to_status text, reason text) ON COMMIT DROP",
@@ -175,7 +188,7 @@ recon_status process_day(db_t *db, const eval_config *rules, date_t as_of, proce
                          "IS NULL",
                          1, asof_param, NULL, err)) != RECON_OK ||
         (st = match_receipts(db, &mc, err)) != RECON_OK ||
-        (st = settlement_check(db, &c->settlement_differences, err)) != RECON_OK ||
+        (st = settlement_check(db, as_of, &c->settlement_differences, err)) != RECON_OK ||
         (st = evaluate_policies(db, rules, as_of, NULL, spool_policy, &sp, err)) != RECON_OK ||
         (st = store_results(db, &sp, &c->new_events, &c->closed_events, err)) != RECON_OK ||
         (st = db_commit(db, err)) != RECON_OK) {

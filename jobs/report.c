@@ -87,7 +87,7 @@ static const report_spec reports[REPORT_FILES - 1] = {
      "COPY (SELECT kind, receipt_id, policy_no, amount, detail FROM ("
      "  SELECT r.match_result AS kind, r.receipt_id::text AS receipt_id, '' AS policy_no, "
      "  r.amount, r.match_note AS detail FROM receipts r WHERE r.match_result IN "
-     "  ('unidentified', 'ambiguous', 'currency') AND r.booking_date <= "
+     "  ('unidentified', 'ambiguous', 'currency') AND r.business_date <= "
      "  current_setting('recon.as_of')::date "
      "  UNION ALL SELECT 'refund_due', '', f.policy_no, f.amount, f.reason || ': ' || f.detail "
      "  FROM refunds_due f "
@@ -95,7 +95,7 @@ static const report_spec reports[REPORT_FILES - 1] = {
      "  ' statement for ' || c.settled_day || CASE WHEN c.provider_rows = 0 THEN "
      "  ' not received' ELSE ': gross ' || " YUAN("c.gross") " || ' - fees ' || " YUAN("c.fees")
      " || ', credited ' || " YUAN("c.credited") " END FROM settlement_checks c JOIN receipts r "
-     "  USING (receipt_id) WHERE (c.difference <> 0 OR c.provider_rows = 0) AND r.booking_date "
+     "  USING (receipt_id) WHERE (c.difference <> 0 OR c.provider_rows = 0) AND r.business_date "
      "  <= current_setting('recon.as_of')::date"
      "  ) e ORDER BY kind, receipt_id, policy_no) TO STDOUT",
      {COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT}},
@@ -211,7 +211,7 @@ static recon_status write_summary(db_t *db, const char *dir, const char *day,
          "coalesce(sum(unapplied), 0)::text FROM (" RECEIPT_ROWS_SQL ") d))) v", false},
         {"money in suspense (unidentified, ambiguous, other currency)",
          "SELECT match_result, count(*)::text, sum(amount)::text FROM receipts WHERE match_result "
-         "IN ('unidentified', 'ambiguous', 'currency') AND booking_date <= "
+         "IN ('unidentified', 'ambiguous', 'currency') AND business_date <= "
          "current_setting('recon.as_of')::date GROUP BY 1 ORDER BY 1", false},
         {"refunds due", "SELECT reason, count(*)::text, sum(amount)::text FROM refunds_due GROUP "
                         "BY reason ORDER BY reason", false},
@@ -236,11 +236,11 @@ static recon_status write_summary(db_t *db, const char *dir, const char *day,
         {"top exceptions (largest amounts first)",
          "SELECT kind || ' ' || id, '', amount::text FROM (SELECT match_result AS kind, "
          "'receipt ' || receipt_id AS id, amount FROM receipts WHERE match_result IN "
-         "('unidentified', 'ambiguous', 'currency') AND booking_date <= "
+         "('unidentified', 'ambiguous', 'currency') AND business_date <= "
          "current_setting('recon.as_of')::date UNION ALL SELECT 'refund_due', policy_no, amount "
          "FROM refunds_due UNION ALL SELECT 'settlement', 'receipt ' || c.receipt_id, "
          "c.difference FROM settlement_checks c JOIN receipts r USING (receipt_id) WHERE "
-         "(c.difference <> 0 OR c.provider_rows = 0) AND r.booking_date <= "
+         "(c.difference <> 0 OR c.provider_rows = 0) AND r.business_date <= "
          "current_setting('recon.as_of')::date) e ORDER BY abs(amount) DESC, kind, id LIMIT 10", false},
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {

@@ -54,7 +54,7 @@ static recon_status parse_accounts(const char *list, buf_t *providers, buf_t *ac
     return RECON_OK;
 }
 
-recon_status settlement_check(db_t *db, long *differences, err_t *err)
+recon_status settlement_check(db_t *db, date_t as_of, long *differences, err_t *err)
 {
     const char *lag_text = getenv("RECON_SETTLEMENT_LAG_DAYS");
     char lag[16] = "1";
@@ -72,7 +72,9 @@ recon_status settlement_check(db_t *db, long *differences, err_t *err)
         parse_accounts(getenv("RECON_SETTLEMENT_ACCOUNTS"), &providers, &accounts, err);
     if (st != RECON_OK)
         goto out;
-    const char *params[] = {providers.data, accounts.data, lag};
+    char day[DATE_STR_SIZE];
+    date_format(as_of, day);
+    const char *params[] = {providers.data, accounts.data, lag, day};
     if ((st = db_exec(db, "DELETE FROM settlement_checks", err)) != RECON_OK ||
         (st = db_command(
              db,
@@ -85,9 +87,11 @@ recon_status settlement_check(db_t *db, long *differences, err_t *err)
              "CROSS JOIN LATERAL (SELECT count(*)::int AS n, coalesce(sum(p.amount), 0) AS gross, "
              "coalesce(sum(p.fee), 0) AS fees FROM receipts p JOIN statement_files f ON "
              "f.file_id = p.file_id WHERE f.format = m.provider AND p.currency = 'CNY' AND "
-             "p.duplicate_of IS NULL AND p.booking_date = r.booking_date - $3::int) x "
-             "WHERE r.match_result = 'settlement' AND r.duplicate_of IS NULL",
-             3, params, NULL, err)) != RECON_OK)
+             "p.duplicate_of IS NULL AND p.booking_date = r.booking_date - $3::int AND "
+             "p.business_date <= $4::date) x "
+             "WHERE r.match_result = 'settlement' AND r.duplicate_of IS NULL AND "
+             "r.business_date <= $4::date",
+             4, params, NULL, err)) != RECON_OK)
         goto out;
     PGresult *res = NULL;
     if ((st = db_query(db,

@@ -16,6 +16,9 @@ if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
     rm -rf "$golden"
     for d in "$out_dir"/20*; do
         day=$(basename "$d")
+        # Nights with no receipt and no event are left out: their reports
+        # repeat the day before, and the manifests still cover them.
+        [ "$(zcat "$d/receipts.csv.gz" "$d/events.csv.gz" | wc -l)" -gt 2 ] || continue
         mkdir -p "$golden/$day"
         for f in "$d"/*.gz; do zcat "$f" >"$golden/$day/$(basename "$f" .gz)"; done
         cp "$d/INPUTS.sha256" "$golden/$day/"
@@ -35,7 +38,7 @@ for g in "$golden"/20*; do
         esac
     done
 done
-check "golden days present" [ "$days" -gt 20 ]
+check "golden days present" [ "$days" -ge 25 ]
 check "every report equals its golden file" [ -z "$mismatch" ]
 [ -n "$mismatch" ] && echo "# differing:$mismatch"
 all_ok=1

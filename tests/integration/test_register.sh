@@ -94,7 +94,8 @@ run status PNOPE --as-of 2026-04-30
 check "unknown policy" [ "$rc" -eq 65 ]
 check "unknown policy message" contains "$err" "recon: policy PNOPE not found in the register"
 run status "P1'; DROP TABLE recon.policies; --" --as-of 2026-04-30
-check "hostile policy number refused" [ "$rc" -eq 64 ]
+check "an SQL-looking policy number is just an unknown policy" [ "$rc" -eq 65 ]
+check "and is named byte for byte" contains "$err" "recon: policy P1'; DROP TABLE recon.policies; -- not found in the register"
 check "register intact" [ "$(sql "SELECT count(*) FROM recon.policies")" = "14" ]
 
 run status P2026000000002 --as-of 2026-02-30
