@@ -24,14 +24,10 @@
     "  ORDER BY r.receipt_id) FROM receipts r WHERE r.policy_no = p.policy_no "                 \
     "  AND r.currency = 'CNY' AND r.match_result IS DISTINCT FROM 'settlement' "                \
     "  AND " KNOWN("r") " "                                                                      \
-    "  AND NOT EXISTS (SELECT 1 FROM receipts v WHERE v.reversal AND NOT r.reversal "           \
-    "    AND v.duplicate_of IS NULL AND " KNOWN("v") " "                                        \
-    "    AND v.source = r.source AND v.reversal_of <> '' AND v.reversal_of IN "                 \
-    "    (r.transaction_key, r.provider_txn_id, r.end_to_end_id, r.merchant_order_no)) "       \
-    "  AND NOT (r.reversal AND EXISTS (SELECT 1 FROM receipts o WHERE NOT o.reversal "          \
-    "    AND o.duplicate_of IS NULL AND " KNOWN("o") " "                                        \
-    "    AND o.source = r.source AND r.reversal_of <> '' AND r.reversal_of IN "                 \
-    "    (o.transaction_key, o.provider_txn_id, o.end_to_end_id, o.merchant_order_no)))), ''), " \
+    "  AND NOT EXISTS (SELECT 1 FROM receipts v WHERE v.reverses = r.receipt_id "                \
+    "    AND " KNOWN("v") ") "                                                                     \
+    "  AND NOT (r.reversal AND EXISTS (SELECT 1 FROM receipts o WHERE o.receipt_id = r.reverses " \
+    "    AND " KNOWN("o") "))), ''), "                                                          \
     "coalesce((SELECT string_agg(a.agreed_on::text, ',' ORDER BY a.agreed_on) "                 \
     "  FROM reinstatement_agreements a WHERE a.policy_no = p.policy_no), ''), "                 \
     "(SELECT c.received_on FROM cancellation_requests c WHERE c.policy_no = p.policy_no) "      \

@@ -214,3 +214,22 @@ out:
     buf_free(&rows);
     return st;
 }
+
+recon_status match_reversals(db_t *db, long *paired, err_t *err)
+{
+    /* Every reference an original can be known by, as (source, key) rows, so
+     * the pairing is one hash join; the lowest receipt number wins when a
+     * reference is shared, which keeps reruns and replays alike. */
+    return db_command(
+        db,
+        "UPDATE receipts v SET reverses = p.original FROM (SELECT DISTINCT ON (r.receipt_id) "
+        "r.receipt_id, k.receipt_id AS original FROM receipts r JOIN (SELECT o.receipt_id, "
+        "o.source, u.key FROM receipts o CROSS JOIN LATERAL unnest(ARRAY[o.transaction_key, "
+        "o.provider_txn_id, o.end_to_end_id, o.merchant_order_no]) AS u(key) WHERE NOT "
+        "o.reversal AND o.duplicate_of IS NULL AND u.key <> '') k ON k.source = r.source AND "
+        "k.key = r.reversal_of WHERE r.reversal AND r.duplicate_of IS NULL AND r.reversal_of <> "
+        "'' AND r.reverses IS NULL ORDER BY r.receipt_id, k.receipt_id) p WHERE v.receipt_id = "
+        "p.receipt_id",
+        0, NULL, paired, err);
+}
+

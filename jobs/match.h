@@ -18,6 +18,11 @@ typedef struct match_counts {
  * ACCOUNT or PROVIDER:ACCOUNT with PROVIDER wechat or alipay). */
 recon_status match_receipts(db_t *db, match_counts *counts, err_t *err);
 
+/* Pairs each reversal not yet paired with the receipt it takes back: same
+ * source, and its reversal_of equal to the original's transaction key,
+ * provider transaction id, end-to-end id or merchant order number. */
+recon_status match_reversals(db_t *db, long *paired, err_t *err);
+
 /* Recomputes settlement_checks: each settlement credit from a PROVIDER:ACCOUNT
  * of RECON_SETTLEMENT_ACCOUNTS against that provider's statement rows booked
  * RECON_SETTLEMENT_LAG_DAYS (default 1) earlier: gross - fees = credited, with

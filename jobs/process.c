@@ -169,6 +169,7 @@ recon_status process_day(db_t *db, const eval_config *rules, date_t as_of, proce
     memset(c, 0, sizeof *c);
     spool sp = {tmpfile(), tmpfile(), tmpfile(), tmpfile(), BUF_INIT, as_of, 0};
     match_counts mc = {0};
+    long paired = 0;
     recon_status st;
     if (!sp.status || !sp.events || !sp.allocations || !sp.refunds) {
         st = err_set(err, RECON_EOUTPUT, "cannot create temporary files: %s", strerror(errno));
@@ -188,6 +189,7 @@ recon_status process_day(db_t *db, const eval_config *rules, date_t as_of, proce
                          "IS NULL",
                          1, asof_param, NULL, err)) != RECON_OK ||
         (st = match_receipts(db, &mc, err)) != RECON_OK ||
+        (st = match_reversals(db, &paired, err)) != RECON_OK ||
         (st = settlement_check(db, as_of, &c->settlement_differences, err)) != RECON_OK ||
         (st = evaluate_policies(db, rules, as_of, NULL, spool_policy, &sp, err)) != RECON_OK ||
         (st = store_results(db, &sp, &c->new_events, &c->closed_events, err)) != RECON_OK ||

@@ -15,6 +15,12 @@ ALTER TABLE receipts ADD CONSTRAINT receipts_match_result_check CHECK (match_res
 ALTER TABLE receipts ADD CONSTRAINT receipts_duplicate_marked
     CHECK ((duplicate_of IS NULL) = (match_result IS DISTINCT FROM 'duplicate'));
 
+-- The receipt a reversal takes back, once found (paired by process in one
+-- hash join over every reference of the originals, instead of a search per
+-- receipt).
+ALTER TABLE receipts ADD COLUMN reverses bigint REFERENCES receipts;
+CREATE INDEX receipts_reverses ON receipts (reverses) WHERE reverses IS NOT NULL;
+
 -- A provider settlement credited to the bank account, checked against that
 -- provider's own statement for the settled day: gross minus fees = credited.
 CREATE TABLE settlement_checks (
@@ -32,3 +38,6 @@ CREATE TABLE settlement_checks (
 -- rolled-back or killed run would have advanced.
 ALTER TABLE receipts ALTER COLUMN receipt_id DROP DEFAULT;
 ALTER TABLE statement_files ALTER COLUMN file_id DROP DEFAULT;
+
+-- Reports look up each receipt's allocations.
+CREATE INDEX allocations_receipt ON allocations (receipt_id);
