@@ -36,6 +36,94 @@ static const char *conn_message(PGconn *conn, char *out, size_t cap)
     return out;
 }
 
+/* True when the connection string may carry a password: the keyword (also as a
+ * URI query parameter), or a URI with user information ("user:secret@host"). */
+static bool may_hold_password(const char *conninfo)
+{
+    if (strstr(conninfo, "password") != NULL)
+        return true;
+    if (strncmp(conninfo, "postgresql://", 13) == 0 || strncmp(conninfo, "postgres://", 11) == 0)
+        return strchr(conninfo, '@') != NULL;
+    return false;
+}
+
+/* libpq's parse errors quote pieces of the connection string ("invalid
+ * percent-encoded token: "secret%zz"", or a whole URI), and those pieces can be a
+ * password or part of one: each quoted piece longer than the one character libpq
+ * names as missing ("=", "]") is replaced by "...". */
+static void elide_quoted(char *msg, size_t cap)
+{
+    char out[512];
+    size_t w = 0;
+    for (const char *r = msg; *r && w + 6 < sizeof out;) {
+        const char *close = *r == '"' ? strchr(r + 1, '"') : NULL;
+        if (close == NULL) {
+            out[w++] = *r++;
+            continue;
+        }
+        if (close - r <= 2) { /* "" or "=": kept as it is */
+            memcpy(out + w, r, (size_t)(close - r) + 1);
+            w += (size_t)(close - r) + 1;
+        } else {
+            memcpy(out + w, "\"...\"", 5);
+            w += 5;
+        }
+        r = close + 1;
+    }
+    out[w] = '\0';
+    snprintf(msg, cap, "%s", out);
+}
+
+/* Replaces every occurrence of secret in msg by "***" (never longer, so in place;
+ * the search resumes after the stars). libpq does not quote a password it has
+ * parsed, so this is a second line of defence; passwords under 4 characters are
+ * left alone, since blanking every "s" would only garble the message. */
+static void redact(char *msg, const char *secret)
+{
+    size_t n = strlen(secret);
+    if (n < 4)
+        return;
+    char *hit;
+    for (char *from = msg; (hit = strstr(from, secret)) != NULL;) {
+        memset(hit, '*', 3);
+        memmove(hit + 3, hit + n, strlen(hit + n) + 1);
+        from = hit + 3;
+    }
+}
+
+/* The password the connection string sets, for redaction; NULL if none or the
+ * string does not parse (then the caller elides quoted text instead). */
+static char *conninfo_password(const char *conninfo, bool *parsed)
+{
+    char *errmsg = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &errmsg);
+    PQfreemem(errmsg);
+    *parsed = opts != NULL;
+    char *password = NULL;
+    for (PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
+            password = strdup(o->val);
+    PQconninfoFree(opts);
+    return password;
+}
+
+/* libpq ignores sslmode on Unix-domain sockets; a user who asked for encryption
+ * must hear that they did not get it rather than talk in clear text. */
+static bool ssl_required_but_missing(PGconn *conn, char *mode, size_t cap)
+{
+    bool required = false;
+    PQconninfoOption *opts = PQconninfo(conn);
+    for (PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, "sslmode") == 0 && o->val &&
+            (strcmp(o->val, "require") == 0 || strcmp(o->val, "verify-ca") == 0 ||
+             strcmp(o->val, "verify-full") == 0)) {
+            snprintf(mode, cap, "%s", o->val);
+            required = true;
+        }
+    PQconninfoFree(opts);
+    return required && !PQsslInUse(conn);
+}
+
 recon_status db_connect(const char *conninfo, db_t **out, err_t *err)
 {
     *out = NULL;
@@ -48,7 +136,28 @@ recon_status db_connect(const char *conninfo, db_t **out, err_t *err)
         char msg[512];
         conn_message(conn, msg, sizeof msg);
         PQfinish(conn);
+        /* The message goes to stderr and job logs: never the password. */
+        bool parsed = false;
+        char *password = conninfo_password(conninfo, &parsed);
+        if (password) {
+            redact(msg, password);
+            free(password);
+        }
+        if (!parsed && may_hold_password(conninfo))
+            elide_quoted(msg, sizeof msg);
         return err_set(err, RECON_EUNAVAIL, "database unavailable: %s", msg);
+    }
+    char mode[16];
+    if (ssl_required_but_missing(conn, mode, sizeof mode)) {
+        const char *host = PQhost(conn);
+        char where[256];
+        snprintf(where, sizeof where, "%s", host && *host ? host : "the local socket");
+        PQfinish(conn);
+        return err_set(err, RECON_EUNAVAIL,
+                       "database unavailable: sslmode=%s but the connection to %s is not "
+                       "encrypted (a Unix-domain socket never is); hint: connect over TCP "
+                       "(host=NAME) to a server with SSL, or drop sslmode",
+                       mode, where);
     }
     PQsetNoticeProcessor(conn, notice_to_log, NULL);
     db_t *db = calloc(1, sizeof *db);

@@ -33,8 +33,10 @@ build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
-# One object of fuzz_parser.c per format, the format named at compile time.
-build/fuzz/obj/fuzz/parser_%.o: fuzz/fuzz_parser.c
+# One object of fuzz_parser.c per format, the format named at compile time. A
+# static pattern rule, so make never tries it on other names (the .d files).
+FUZZ_PARSER_OBJS := $(patsubst %,build/fuzz/obj/fuzz/parser_%.o,$(FUZZ_FORMATS))
+$(FUZZ_PARSER_OBJS): build/fuzz/obj/fuzz/parser_%.o: fuzz/fuzz_parser.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -DFUZZ_FORMAT='"$*"' -MMD -MP \
 		-MT $@ -c $< -o $@
@@ -51,8 +53,9 @@ build/fuzz/fuzz_bankprofile: build/fuzz/obj/fuzz/fuzz_bankprofile.o $(FUZZ_HARNE
 		build/fuzz/librecon_fuzz.a
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 
-build/fuzz/fuzz_%: build/fuzz/obj/fuzz/parser_%.o $(FUZZ_HARNESS) build/fuzz/librecon_fuzz.a
+$(patsubst %,build/fuzz/fuzz_%,$(FUZZ_FORMATS)): build/fuzz/fuzz_%: \
+		build/fuzz/obj/fuzz/parser_%.o $(FUZZ_HARNESS) build/fuzz/librecon_fuzz.a
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 
 # Keep the per-format objects (intermediate files make would otherwise delete).
-.SECONDARY: $(patsubst %,build/fuzz/obj/fuzz/parser_%.o,$(FUZZ_FORMATS))
+.SECONDARY: $(FUZZ_PARSER_OBJS)

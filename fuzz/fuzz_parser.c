@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz/harness.h"
 
@@ -43,6 +44,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     receipt_sink sink = harness_sink();
     st = parse_stream(in, format, &opts, &sink, &err);
     harness_check_result(st, &err, false);
+    /* Fields are C strings: a NUL byte inside a line would silently cut one short
+     * (a transaction key "4200\0..." stored as "4200"), so text statements holding
+     * NUL bytes must be rejected. XML is exempt: libxml2 reads UTF-16 documents,
+     * where NUL bytes are ordinary, and refuses a NUL character itself. */
+    if (st == RECON_OK && format != FORMAT_CAMT053 && format != FORMAT_CAMT054 &&
+        memchr(data, '\0', size) != NULL)
+        harness_broken("nul", "statement with a NUL byte accepted", FUZZ_FORMAT);
     instream_close(in);
     return 0;
 }

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer harnesses built by `make fuzz-build` (build/fuzz/fuzz_*).
 #
-#   fuzz/run.sh [-t SECONDS] [-j JOBS] [--regress-only] TARGET...
+#   fuzz/run.sh [-t SECONDS] [-j JOBS] [-c DIR] [--regress-only] TARGET...
 #
 # For each target: replays every saved regression input under tests/fuzz/TARGET/,
 # then (unless --regress-only) fuzzes for SECONDS (default $FUZZ_SECONDS or 60)
 # starting from seeds copied out of fixtures/ (and ../shared/samples/ when present)
 # into build/fuzz/seeds/TARGET at run time; the corpus the fuzzer grows is kept in
-# build/fuzz/corpus/TARGET between runs. Up to JOBS targets run at once (default:
-# the number of CPUs). Prints one line per target:
+# build/fuzz/corpus/TARGET between runs (-c DIR keeps it under DIR/TARGET instead,
+# as the test suite does for a fresh start). Up to JOBS targets run at once
+# (default: the number of CPUs). Prints one line per target:
 #   fuzz: TARGET: ok (...)            or
 #   fuzz: TARGET: FAILED: REASON      with the crashing input under build/fuzz/artifacts/
 # and exits 1 when any target failed.
@@ -18,21 +19,23 @@ cd "$root" || exit 2
 seconds=${FUZZ_SECONDS:-60}
 jobs=$(nproc 2>/dev/null || echo 1)
 regress_only=0
+corpus_root=build/fuzz/corpus
 while [ $# -gt 0 ]; do
     case "$1" in
     -t) seconds=$2; shift 2 ;;
     -j) jobs=$2; shift 2 ;;
+    -c) corpus_root=$2; shift 2 ;;
     --regress-only) regress_only=1; shift ;;
     -*) echo "fuzz/run.sh: unknown option $1" >&2; exit 2 ;;
     *) break ;;
     esac
 done
-[ $# -gt 0 ] || { echo "usage: fuzz/run.sh [-t SECONDS] [-j JOBS] [--regress-only] TARGET..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: fuzz/run.sh [-t SECONDS] [-j JOBS] [-c DIR] [--regress-only] TARGET..." >&2; exit 2; }
 
 out=build/fuzz
 fx=fixtures/statements
 samples=$root/../shared/samples
-mkdir -p "$out/logs" "$out/seeds" "$out/corpus" "$out/artifacts"
+mkdir -p "$out/logs" "$out/seeds" "$corpus_root" "$out/artifacts"
 
 # Bank CSV layouts the bankcsv and container harnesses detect from: the shipped
 # ones and the well-formed test layouts (the bad_* ones would reject everything).
@@ -163,7 +166,10 @@ run_one() {
         "$bin" -timeout=10 -rss_limit_mb=2048 "${inputs[@]}" >>"$log" 2>&1
         rc=$?
         if [ $rc -ne 0 ]; then
-            echo "fuzz: $t: FAILED: a regression input under tests/fuzz/$t crashes (exit $rc; $log)" >"$res"
+            local which why
+            which=$(grep -aE '^Running: ' "$log" | tail -1 | sed 's/^Running: //')
+            why=$(grep -aE '^(fuzz: broken promise|==[0-9]+== ?ERROR|SUMMARY)' "$log" | head -1 | cut -c1-200)
+            echo "fuzz: $t: FAILED: saved input ${which:-?} (exit $rc): ${why:-?}; log $log" >"$res"
             return
         fi
     fi
@@ -172,7 +178,7 @@ run_one() {
         return
     fi
     # 2. fuzz from the seeds for the time given
-    local seeds=$out/seeds/$t corpus=$out/corpus/$t dict
+    local seeds=$out/seeds/$t corpus=$corpus_root/$t dict
     prepare_seeds "$t" "$seeds"
     mkdir -p "$corpus"
     dict=$(dict_for "$t")
