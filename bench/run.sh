@@ -8,10 +8,14 @@
 #   BENCH_DIR=D  where to work (default: a new directory under /var/tmp)
 #   BENCH_TIMEOUT=S  per-stage limit in seconds (default 900); a stage past it is
 #                stopped and reported as "timeout" (quadratic plans must not hang the run)
-#   BENCH_INDEXES=1  add the two indexes the report suggests (allocations(receipt_id),
-#                receipts(source, reversal_of)) right after `recon init`, to measure the
-#                fix; results then go to bench/results-indexes.csv
+#   BENCH_INDEXES=1  add, right after `recon init`, the indexes that stand in for the
+#                fixes the benchmark suggests (allocations(receipt_id); receipts(source,
+#                reversal_of) and (source, provider_txn_id | end_to_end_id |
+#                merchant_order_no)), to measure recon without its quadratic plans;
+#                results then go to bench/results-indexes.csv
 #   BENCH_RESULTS=F  where to write the CSV (default bench/results.csv)
+#   BENCH_LOG_MS=N   statements slower than N ms (default 1000; 0 = off) are logged by the
+#                server; the slowest are printed after each size, SQL and all
 #
 # For each size it generates a world (fixtures/gen), starts a private embedded
 # PostgreSQL under a temporary RECON_HOME, loads the register, the events and the
@@ -84,6 +88,8 @@ echo "binary: $(sha256sum "$RECON" | cut -c1-16) ($(cd "$ROOT" && git rev-parse 
 
 "$RECON" db start >/dev/null
 PGCONN="host=$RECON_HOME/pg user=postgres"
+LOG_MS=${BENCH_LOG_MS:-1000}
+SERVER_LOG=$RECON_HOME/pg/server.log
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 
 # ---- machine -------------------------------------------------------------------------
@@ -179,6 +185,8 @@ world_get() { sed -n "s/^$1 //p" "$2/world.txt"; }
 run_size() {
     local n=$1
     local dir=$WORK/w$n out=$WORK/out$n db=bench_$n
+    local log_from=0
+    [ -f "$SERVER_LOG" ] && log_from=$(wc -l <"$SERVER_LOG")
     echo "== $n policies: generating"
     "$TOOLS/gen" --seed "$SEED" --policies "$n" --receipts "$n" --out "$dir" >/dev/null
     local m last prev month_end
@@ -189,12 +197,19 @@ run_size() {
 
     "${PSQL[@]}" "$PGCONN dbname=postgres" -c "DROP DATABASE IF EXISTS $db" \
         -c "CREATE DATABASE $db" 2>/dev/null
+    if [ "$LOG_MS" != 0 ]; then
+        "${PSQL[@]}" "$PGCONN dbname=postgres" \
+            -c "ALTER DATABASE $db SET log_min_duration_statement = $LOG_MS"
+    fi
     export RECON_DB="$PGCONN dbname=$db"
     "$RECON" init >/dev/null
     if [ -n "$BENCH_INDEXES" ]; then
         "${PSQL[@]}" "$RECON_DB" \
             -c "CREATE INDEX IF NOT EXISTS bench_allocations_receipt ON recon.allocations (receipt_id)" \
-            -c "CREATE INDEX IF NOT EXISTS bench_receipts_reversal_of ON recon.receipts (source, reversal_of) WHERE reversal AND reversal_of <> ''"
+            -c "CREATE INDEX IF NOT EXISTS bench_receipts_reversal_of ON recon.receipts (source, reversal_of) WHERE reversal AND reversal_of <> ''" \
+            -c "CREATE INDEX IF NOT EXISTS bench_receipts_provider_txn ON recon.receipts (source, provider_txn_id) WHERE NOT reversal AND duplicate_of IS NULL" \
+            -c "CREATE INDEX IF NOT EXISTS bench_receipts_end_to_end ON recon.receipts (source, end_to_end_id) WHERE NOT reversal AND duplicate_of IS NULL" \
+            -c "CREATE INDEX IF NOT EXISTS bench_receipts_order ON recon.receipts (source, merchant_order_no) WHERE NOT reversal AND duplicate_of IS NULL"
     fi
 
     # setup: the register and everything before the month (timed, not judged)
@@ -365,6 +380,14 @@ run_size() {
     row "$n" "$m" "nightly($how)" "$day_rows" "$day_bytes" "$night_wall" "$night_rss" \
         "sum-of-floors" "$floor" "$s_cat" "<=2x floors" "$(outcome "$(verdict "$(fdiv "$night_wall" "$floor")" 2)")"
 
+    if [ "$LOG_MS" != 0 ] && [ -f "$SERVER_LOG" ]; then
+        echo "slowest statements at $n policies (server log, > ${LOG_MS} ms):"
+        tail -n +"$((log_from + 1))" "$SERVER_LOG" | grep -E 'duration: [0-9.]+ ms' |
+            sed -E 's/.*duration: ([0-9.]+) ms +(statement|execute [^:]*): /\1 /' |
+            grep -v -E '^[0-9.]+ (VACUUM|\\copy|COPY bench\.)' | sort -rn | head -8 |
+            awk '{ printf "  %8.1f s  %s\n", $1 / 1000, substr($0, index($0, " ") + 1, 150) }' ||
+            true
+    fi
     "${PSQL[@]}" "$PGCONN dbname=postgres" -c "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
     rm -rf "$dir" "$out" "$inbox" "$WORK"/*.copy "$WORK"/*.raw
     unset RECON_DB

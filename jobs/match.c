@@ -182,8 +182,8 @@ recon_status match_receipts(db_t *db, match_counts *counts, err_t *err)
         "m.receipt_id AND r.payer_account = a.payer_account",
         "UPDATE match_in m SET result = 'ambiguous', note = 'payer account held by several "
         "policies' FROM receipts r WHERE m.result IS NULL AND r.receipt_id = m.receipt_id AND "
-        "r.payer_account <> '' AND (SELECT count(*) FROM policies p WHERE p.payer_account = "
-        "r.payer_account) > 1",
+        "r.payer_account IN (SELECT payer_account FROM policies WHERE payer_account <> '' "
+        "GROUP BY payer_account HAVING count(*) > 1)",
         "UPDATE match_in SET result = 'unidentified', note = 'no policy number or known payer "
         "account' WHERE result IS NULL",
         "UPDATE receipts r SET policy_no = m.candidate, match_result = m.result, match_note = "
