@@ -170,10 +170,8 @@ recon_status cmd_demo(const job_options *o, err_t *err)
         return st;
     /* The files arrive in an inbox of their own beside the reports. */
     snprintf(inbox, sizeof inbox, "%s/inbox", out_dir);
-    if ((mkdir(out_dir, 0755) != 0 && errno != EEXIST) || (mkdir(inbox, 0755) != 0 && errno != EEXIST)) {
-        st = err_set(err, RECON_EOUTPUT, "cannot create %s: %s", inbox, strerror(errno));
+    if ((st = job_make_dir(out_dir, err)) != RECON_OK || (st = job_make_dir(inbox, err)) != RECON_OK)
         goto out;
-    }
     date_t first, last;
     date_parse(DEMO_FIRST, strlen(DEMO_FIRST), &first);
     date_parse(DEMO_LAST, strlen(DEMO_LAST), &last);

@@ -162,24 +162,14 @@ static void copy_abort(db_t *db)
     }
 }
 
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash && slash[1] ? slash + 1 : path;
-}
-
 /* A rejected file is remembered with its reason (interface.md: rejected files are
  * listed and kept), in its own short transaction. A row already stored under the
  * same hash (a concurrent run) is left alone. */
 static recon_status record_rejection(db_t *db, const char *sha, const char *path,
                                      const char *format, const char *reason, err_t *err)
 {
-    /* The stored reason names the file as the inbox does, not by the path this
-     * run happened to reach it under, so a replay elsewhere reports the same. */
-    size_t plen = strlen(path);
-    if (strncmp(reason, path, plen) == 0 && reason[plen] == ':')
-        reason += plen - strlen(base_name(path));
-    const char *params[] = {sha, base_name(path), format, reason};
+    /* Stored under the inbox name, so a replay elsewhere reports the same. */
+    const char *params[] = {sha, job_base_name(path), format, job_reason_by_name(path, reason)};
     recon_status st = db_begin(db, err);
     if (st != RECON_OK)
         return st;
@@ -318,7 +308,7 @@ static recon_status store_file(db_t *db, const char *sha, const file_scan *f,
     snprintf(count, sizeof count, "%ld", f->receipts);
     snprintf(credit, sizeof credit, "%lld", (long long)f->credit_total);
     snprintf(debit, sizeof debit, "%lld", (long long)f->debit_total);
-    const char *params[9] = {sha, base_name(f->path), format_name(res->format)};
+    const char *params[9] = {sha, job_base_name(f->path), format_name(res->format)};
     date_param(stmt_date, d_stmt, &params[3]);
     date_param(f->first_booking, d_from, &params[4]);
     date_param(f->last_booking, d_to, &params[5]);

@@ -19,19 +19,6 @@
 #include "jobs/jobs.h"
 #include "jobs/pipeline.h"
 
-static recon_status make_dir(const char *path, err_t *err)
-{
-    if (mkdir(path, 0755) != 0 && errno != EEXIST)
-        return err_set(err, RECON_EOUTPUT, "cannot create %s: %s", path, strerror(errno));
-    return RECON_OK;
-}
-
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash && slash[1] ? slash + 1 : path;
-}
-
 /* Copies src to dir/name through a temporary name, so a quarantined file is
  * either whole or absent. */
 static recon_status copy_into(const char *src, const char *dir, const char *name,
@@ -84,20 +71,16 @@ static recon_status quarantine(const char *out_dir, const char *path, const char
 {
     char dir[4096], name[4096], text[ERR_MSG_MAX + 2];
     snprintf(dir, sizeof dir, "%s/quarantine", out_dir);
-    recon_status st = make_dir(out_dir, err);
+    recon_status st = job_make_dir(out_dir, err);
     if (st == RECON_OK)
-        st = make_dir(dir, err);
+        st = job_make_dir(dir, err);
     if (st != RECON_OK)
         return st;
-    if (access(path, R_OK) == 0 && (st = copy_into(path, dir, base_name(path), NULL, err)) !=
+    if (access(path, R_OK) == 0 && (st = copy_into(path, dir, job_base_name(path), NULL, err)) !=
                                        RECON_OK)
         return st;
-    snprintf(name, sizeof name, "%s.reason", base_name(path));
-    /* Named as in the inbox, like the summary, whatever path this run used. */
-    size_t plen = strlen(path);
-    if (strncmp(reason, path, plen) == 0 && reason[plen] == ':')
-        reason += plen - strlen(base_name(path));
-    snprintf(text, sizeof text, "%s\n", reason);
+    snprintf(name, sizeof name, "%s.reason", job_base_name(path));
+    snprintf(text, sizeof text, "%s\n", job_reason_by_name(path, reason));
     return copy_into(NULL, dir, name, text, err);
 }
 
@@ -116,7 +99,7 @@ recon_status nightly_ingest(db_t *db, const nightly_input *in, FILE *out, night_
         case INGEST_STORED:
             t->stored++;
             t->receipts += res.receipts;
-            fprintf(out, "  %s: %s, %ld receipts (%ld duplicates)\n", base_name(path),
+            fprintf(out, "  %s: %s, %ld receipts (%ld duplicates)\n", job_base_name(path),
                     format_name(res.format), res.receipts, res.duplicates);
             break;
         case INGEST_SKIPPED:
@@ -128,7 +111,7 @@ recon_status nightly_ingest(db_t *db, const nightly_input *in, FILE *out, night_
         case INGEST_REJECTED:
             t->rejected++;
             log_error("%s", res.reason);
-            fprintf(out, "  %s: rejected, kept in %s/quarantine\n", base_name(path),
+            fprintf(out, "  %s: rejected, kept in %s/quarantine\n", job_base_name(path),
                     in->out_dir);
             if ((st = quarantine(in->out_dir, path, res.reason, err)) != RECON_OK)
                 return st;

@@ -16,6 +16,15 @@
 #include "db/client.h"
 #include "parsers/parse.h"
 
+/* The last component of path (the name an inbox lists it under). */
+const char *job_base_name(const char *path);
+/* reason, with a leading "PATH:" restated as "NAME:", so what is stored or
+ * kept names the file as the inbox does, not by the path one run used; points
+ * into reason. */
+const char *job_reason_by_name(const char *path, const char *reason);
+/* mkdir 0755 unless it exists; RECON_EOUTPUT naming the path otherwise. */
+recon_status job_make_dir(const char *path, err_t *err);
+
 /* Session-level advisory lock shared by process, nightly and replay: two runs
  * never overlap. RECON_ELOCKED when another session holds it. */
 recon_status job_lock(db_t *db, err_t *err);

@@ -204,11 +204,13 @@ static recon_status write_summary(db_t *db, const char *dir, const char *day,
          "SELECT outcome, count(*)::text, sum(amount)::text FROM (" RECEIPT_ROWS_SQL ") d "
          "GROUP BY outcome ORDER BY outcome", false},
         {"money of the day (in, allocated to installments, unapplied)",
-         "SELECT * FROM (VALUES ('money in', '', (SELECT coalesce(sum(amount), 0)::text FROM "
-         "receipts WHERE business_date = current_setting('recon.as_of')::date AND direction = "
-         "'credit' AND duplicate_of IS NULL)), ('allocated', '', (SELECT coalesce(sum(allocated), "
-         "0)::text FROM (" RECEIPT_ROWS_SQL ") d)), ('unapplied', '', (SELECT "
-         "coalesce(sum(unapplied), 0)::text FROM (" RECEIPT_ROWS_SQL ") d))) v", false},
+         /* one pass over the day's receipt rows for all three figures */
+         "SELECT x.label, '', x.fen::text FROM (SELECT coalesce(sum(amount) FILTER (WHERE "
+         "direction = 'credit' AND outcome <> 'duplicate'), 0) AS money_in, "
+         "coalesce(sum(allocated), 0) AS allocated, coalesce(sum(unapplied), 0) AS unapplied "
+         "FROM (" RECEIPT_ROWS_SQL ") d) t CROSS JOIN LATERAL (VALUES (1, 'money in', "
+         "t.money_in), (2, 'allocated', t.allocated), (3, 'unapplied', t.unapplied)) "
+         "AS x(ord, label, fen) ORDER BY x.ord", false},
         {"money in suspense (unidentified, ambiguous, other currency)",
          "SELECT match_result, count(*)::text, sum(amount)::text FROM receipts WHERE match_result "
          "IN ('unidentified', 'ambiguous', 'currency') AND business_date <= "
@@ -307,21 +309,14 @@ static recon_status write_inputs(db_t *db, const char *dir, err_t *err)
     return st;
 }
 
-static recon_status make_dir(const char *path, err_t *err)
-{
-    if (mkdir(path, 0755) != 0 && errno != EEXIST)
-        return err_set(err, RECON_EOUTPUT, "cannot create %s: %s", path, strerror(errno));
-    return RECON_OK;
-}
-
 recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmasked, err_t *err)
 {
     char day[DATE_STR_SIZE], dir[4096];
     date_format(as_of, day);
     snprintf(dir, sizeof dir, "%s/%s", out_dir, day);
-    recon_status st = make_dir(out_dir, err);
+    recon_status st = job_make_dir(out_dir, err);
     if (st == RECON_OK)
-        st = make_dir(dir, err);
+        st = job_make_dir(dir, err);
     if (st != RECON_OK)
         return st;
     const char *params[] = {day};
