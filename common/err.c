@@ -1,6 +1,7 @@
 #include "common/err.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,28 @@ void err_clear(err_t *err)
     err->msg[0] = '\0';
 }
 
+/* Messages quote input bytes, and they end up stored (statement_files.rejection_reason)
+ * and printed into line-based reports: a CR or LF taken from a file would split one
+ * message into forged lines there. Each run of control bytes becomes one space;
+ * a run at the end (libraries end their messages with a newline) is dropped. */
+static void fold_controls(char *s)
+{
+    char *w = s;
+    bool in_run = false;
+    for (const char *p = s; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c == 0x7F) {
+            in_run = true;
+            continue;
+        }
+        if (in_run && w != s)
+            *w++ = ' ';
+        in_run = false;
+        *w++ = (char)c;
+    }
+    *w = '\0';
+}
+
 recon_status err_set(err_t *err, recon_status status, const char *fmt, ...)
 {
     if (err == NULL)
@@ -20,6 +43,7 @@ recon_status err_set(err_t *err, recon_status status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    fold_controls(err->msg);
     err->status = status;
     return status;
 }
@@ -43,5 +67,7 @@ recon_status err_prefix(err_t *err, const char *fmt, ...)
     memmove(err->msg + plen, err->msg, mlen);
     memcpy(err->msg, prefix, plen);
     err->msg[plen + mlen] = '\0';
+    /* The message may have been set directly rather than through err_set. */
+    fold_controls(err->msg);
     return err->status;
 }

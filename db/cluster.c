@@ -244,7 +244,14 @@ static recon_status write_config(const cluster_t *c, err_t *err)
             "unix_socket_directories = '%s'\n"
             "unix_socket_permissions = 0700\n"
             "max_connections = 40\n"
-            "log_min_messages = warning\n",
+            "log_min_messages = warning\n"
+            "# One node, no replicas: a table emptied and refilled in one transaction\n"
+            "# (process's snapshot tables) skips the WAL and is synced at commit instead\n"
+            "wal_level = minimal\n"
+            "max_wal_senders = 0\n"
+            "# a nightly writes a few GB: fewer forced checkpoints in the middle of it\n"
+            "max_wal_size = 4GB\n"
+            "shared_buffers = 256MB\n",
             c->datadir);
     if (fclose(f) != 0)
         return err_set(err, RECON_EOUTPUT, "cannot write %s: %s", path, strerror(errno));

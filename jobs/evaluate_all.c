@@ -7,37 +7,65 @@
 #define COLUMNS 11
 
 /* Receipts counted for a policy: CNY money matched to it and known by the
- * evaluation date (stored by that night's run or before; manual receipts not
- * yet processed count as known), so that rerunning an old night sees what that
- * night saw. A reversal whose original is known removes both (the history is
- * recomputed without the original, rules.md section 8); a reversal whose
- * original is not in the database counts as money taken back on its own date.
- * COPY takes no parameters: the date and the policy come from session
- * settings that evaluate_policies sets through a parameterised query. */
-#define KNOWN(alias)                                                                            \
-    "(" alias ".business_date IS NULL OR " alias ".business_date <= "                          \
-    "current_setting('recon.eval_as_of')::date)"
-#define COPY_SQL(filter)                                                                        \
-    "COPY (SELECT p.policy_no, p.holder_name, p.payer_account, p.payment_mode, p.start_date, "  \
-    "p.end_date, p.premium, p.net_premium, "                                                    \
-    "coalesce((SELECT string_agg(r.receipt_id || ':' || r.booking_date || ':' || r.amount, ',' " \
-    "  ORDER BY r.receipt_id) FROM receipts r WHERE r.policy_no = p.policy_no "                 \
-    "  AND r.currency = 'CNY' AND r.match_result IS DISTINCT FROM 'settlement' "                \
-    "  AND " KNOWN("r") " "                                                                      \
-    "  AND NOT EXISTS (SELECT 1 FROM receipts v WHERE v.reverses = r.receipt_id "                \
-    "    AND " KNOWN("v") ") "                                                                     \
-    "  AND NOT (r.reversal AND EXISTS (SELECT 1 FROM receipts o WHERE o.receipt_id = r.reverses " \
-    "    AND " KNOWN("o") "))), ''), "                                                          \
-    "coalesce((SELECT string_agg(a.agreed_on::text, ',' ORDER BY a.agreed_on) "                 \
-    "  FROM reinstatement_agreements a WHERE a.policy_no = p.policy_no), ''), "                 \
-    "(SELECT c.received_on FROM cancellation_requests c WHERE c.policy_no = p.policy_no) "      \
-    "FROM policies p " filter " ORDER BY p.policy_no) TO STDOUT"
+ * evaluation date (its night, receipts_known.known_on, is on or before it;
+ * hand-entered receipts not yet processed count as known), so that rerunning
+ * an old night sees what that night saw. A reversal whose original is known
+ * removes both (the history is recomputed without the original, rules.md
+ * section 8); a reversal whose original is not in the database counts as money
+ * taken back on its own date. COPY takes no parameters: the date and the
+ * policy come from session settings that evaluate_policies sets through a
+ * parameterised query. */
+#define AS_OF "current_setting('recon.eval_as_of')::date"
+#define KNOWN(alias) "(" alias ".known_on IS NULL OR " alias ".known_on <= " AS_OF ")"
+#define COUNTED(alias)                                                                          \
+    alias ".policy_no IS NOT NULL AND " alias ".currency = 'CNY' AND " alias ".match_result "   \
+    "IS DISTINCT FROM 'settlement' AND " KNOWN(alias)
+/* id:booking date:amount, and :n when the receipt is first known that night */
+#define RECEIPT_ITEM(alias)                                                                     \
+    "string_agg(" alias ".receipt_id || ':' || " alias ".booking_date || ':' || " alias         \
+    ".amount || CASE WHEN " alias ".known_on = " AS_OF " THEN ':n' ELSE '' END, ',' ORDER BY " \
+    alias ".receipt_id)"
+#define POLICY_COLUMNS                                                                          \
+    "p.policy_no, p.holder_name, p.payer_account, p.payment_mode, p.start_date, p.end_date, "   \
+    "p.premium, p.net_premium"
 
-static const char copy_all_sql[] = COPY_SQL("");
-static const char copy_one_sql[] = COPY_SQL("WHERE p.policy_no = current_setting('recon.eval_policy')");
+/* Every policy in one pass: the counted receipts of all policies grouped in
+ * one sort and merged with the register in policy order, instead of a
+ * correlated lookup per policy (8.6 s of index probes at 1M policies). */
+static const char copy_all_sql[] =
+    "COPY (WITH paired AS (SELECT v.receipt_id AS reversal_id, v.reverses AS original_id "
+    "  FROM receipts_known v JOIN receipts_known o ON o.receipt_id = v.reverses "
+    "  WHERE v.reverses IS NOT NULL AND " KNOWN("v") " AND " KNOWN("o") "), "
+    "lists AS (SELECT r.policy_no, " RECEIPT_ITEM("r") " AS list FROM receipts_known r "
+    "  WHERE " COUNTED("r") " "
+    "  AND NOT EXISTS (SELECT 1 FROM paired x WHERE x.original_id = r.receipt_id) "
+    "  AND NOT EXISTS (SELECT 1 FROM paired y WHERE y.reversal_id = r.receipt_id) "
+    "  GROUP BY r.policy_no), "
+    "agreed AS (SELECT policy_no, string_agg(agreed_on::text, ',' ORDER BY agreed_on) AS list "
+    "  FROM reinstatement_agreements GROUP BY policy_no) "
+    "SELECT " POLICY_COLUMNS ", coalesce(l.list, ''), coalesce(a.list, ''), c.received_on "
+    "FROM policies p LEFT JOIN lists l ON l.policy_no = p.policy_no "
+    "LEFT JOIN agreed a ON a.policy_no = p.policy_no "
+    "LEFT JOIN cancellation_requests c ON c.policy_no = p.policy_no "
+    "ORDER BY p.policy_no) TO STDOUT";
+
+/* One policy (recon status): lookups by its key are cheaper than the pass. */
+static const char copy_one_sql[] =
+    "COPY (SELECT " POLICY_COLUMNS ", "
+    "coalesce((SELECT " RECEIPT_ITEM("r") " FROM receipts_known r "
+    "  WHERE r.policy_no = p.policy_no AND " COUNTED("r") " "
+    "  AND NOT EXISTS (SELECT 1 FROM receipts_known v WHERE v.reverses = r.receipt_id "
+    "    AND " KNOWN("v") ") "
+    "  AND NOT (r.reversal AND EXISTS (SELECT 1 FROM receipts_known o WHERE o.receipt_id = "
+    "    r.reverses AND " KNOWN("o") "))), ''), "
+    "coalesce((SELECT string_agg(a.agreed_on::text, ',' ORDER BY a.agreed_on) "
+    "  FROM reinstatement_agreements a WHERE a.policy_no = p.policy_no), ''), "
+    "(SELECT c.received_on FROM cancellation_requests c WHERE c.policy_no = p.policy_no) "
+    "FROM policies p WHERE p.policy_no = current_setting('recon.eval_policy')) TO STDOUT";
 
 typedef struct scratch {
     eval_receipt *receipts;
+    bool *receipt_is_new;
     size_t receipt_cap;
     date_t *agreements;
     size_t agreement_cap;
@@ -71,10 +99,12 @@ static recon_status parse_receipts(char *s, scratch *sc, size_t *count, err_t *e
             end = s + strlen(s);
         char *c1 = memchr(s, ':', (size_t)(end - s));
         char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
+        char *c3 = c2 ? memchr(c2 + 1, ':', (size_t)(end - c2 - 1)) : NULL;
         long long id, amount;
         date_t d;
         if (c2 == NULL || !parse_i64(s, c1, &id) || !date_parse(c1 + 1, (size_t)(c2 - c1 - 1), &d) ||
-            !parse_i64(c2 + 1, end, &amount))
+            !parse_i64(c2 + 1, c3 ? c3 : end, &amount) ||
+            (c3 && (end - c3 != 2 || c3[1] != 'n')))
             return err_set(err, RECON_EINTERNAL, "unexpected receipt list from the database");
         if (*count == sc->receipt_cap) {
             size_t cap = sc->receipt_cap ? sc->receipt_cap * 2 : 64;
@@ -82,8 +112,13 @@ static recon_status parse_receipts(char *s, scratch *sc, size_t *count, err_t *e
             if (p == NULL)
                 return err_set(err, RECON_EINTERNAL, "out of memory");
             sc->receipts = p;
+            bool *n = realloc(sc->receipt_is_new, cap * sizeof *n);
+            if (n == NULL)
+                return err_set(err, RECON_EINTERNAL, "out of memory");
+            sc->receipt_is_new = n;
             sc->receipt_cap = cap;
         }
+        sc->receipt_is_new[*count] = c3 != NULL;
         sc->receipts[(*count)++] = (eval_receipt){d, amount, id};
         s = *end ? end + 1 : end;
     }
@@ -118,7 +153,7 @@ static recon_status handle_line(char *line, const eval_config *cfg, date_t as_of
     char *f[COLUMNS];
     if (!db_copy_split(line, f, COLUMNS))
         return err_set(err, RECON_EINTERNAL, "unexpected row shape from the database");
-    policy_view p = {f[0], f[1], f[2], {0}};
+    policy_view p = {f[0], f[1], f[2], {0}, NULL};
     fen_t premium, net;
     long long v;
     if (!payment_mode_from_name(f[3], &p.terms.mode) ||
@@ -139,6 +174,7 @@ static recon_status handle_line(char *line, const eval_config *cfg, date_t as_of
     if (st != RECON_OK)
         return st;
     in.receipts = sc->receipts;
+    p.receipt_is_new = sc->receipt_is_new;
     in.agreements = sc->agreements;
     if (*f[10] && !date_parse(f[10], strlen(f[10]), &in.cancellation))
         return err_set(err, RECON_EINTERNAL, "unexpected cancellation date from the database");
@@ -187,6 +223,7 @@ recon_status evaluate_policies(db_t *db, const eval_config *cfg, date_t as_of,
     }
     eval_result_free(&res);
     free(sc.receipts);
+    free(sc.receipt_is_new);
     free(sc.agreements);
     return st;
 }

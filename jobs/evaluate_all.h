@@ -15,6 +15,9 @@ typedef struct policy_view {
     const char *holder_name;
     const char *payer_account;
     policy_terms terms;
+    /* parallel to the eval_input's receipts: first known on the evaluation
+     * date (the receipts that night's reports list) */
+    const bool *receipt_is_new;
 } policy_view;
 
 typedef recon_status (*policy_result_fn)(void *ctx, const policy_view *p, const eval_input *in,

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/sha256.h"
 #include "jobs/jobs.h"
+#include "jobs/match.h"
 #include "jobs/pipeline.h"
 #include "parsers/charset.h"
 #include "parsers/parse.h"
@@ -27,6 +28,7 @@
 typedef struct file_scan {
     db_t *db;
     const char *path;
+    const match_rules *rules;
     long receipts;
     date_t first_booking, last_booking;
     fen_t credit_total, debit_total; /* debits positive, as in statement_summary */
@@ -111,6 +113,13 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
     if (f->last_booking == DATE_NONE || r->booking_date > f->last_booking)
         f->last_booking = r->booking_date;
     f->receipts++;
+    /* Matched by its own references now, while its fields are at hand, so
+     * that no later pass has to rewrite every stored receipt. */
+    match_fields mf = {r->currency,          r->reversal,         r->creditor_reference,
+                       r->end_to_end_id,     r->merchant_order_no, r->remittance,
+                       r->payer_account};
+    match_decision md;
+    match_decide(f->rules, &mf, &md);
 
     buf_t *b = db_copy_buffer(f->db);
     bool ok = db_copy_int(b, f->receipts, false) && db_copy_field(b, r->position, false) &&
@@ -125,7 +134,10 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
               db_copy_field(b, r->creditor_reference, false) &&
               db_copy_field(b, r->merchant_order_no, false) &&
               db_copy_field(b, r->provider_txn_id, false) &&
-              db_copy_field(b, r->remittance, false) && db_copy_int(b, r->fee, true);
+              db_copy_field(b, r->remittance, false) && db_copy_int(b, r->fee, false) &&
+              db_copy_field(b, md.policy_no, false) &&
+              (md.result ? db_copy_field(b, md.result, false) : db_copy_null(b, false)) &&
+              db_copy_field(b, md.note, true);
     if (!ok)
         return err_set(err, RECON_EINTERNAL, "out of memory");
     return db_copy_in_flush(f->db, false, err);
@@ -353,7 +365,9 @@ static recon_status store_file(db_t *db, const char *sha, const file_scan *f,
 
     if ((st = copy_statements(db, file_id, f, err)) != RECON_OK)
         return st;
-    /* Rows go in file order, so receipt ids follow the statement. A transaction
+    /* Rows go in file order, so receipt ids follow the statement. The earlier
+     * sighting is looked up by index per row (LATERAL ... LIMIT 1): a hash
+     * join would read every stored receipt for each file. A transaction
      * already stored from another file is kept as a row of its own pointing at
      * the first sighting, so the day's report can show it as a duplicate; only
      * the first counts as money. */
@@ -363,16 +377,18 @@ static recon_status store_file(db_t *db, const char *sha, const file_scan *f,
              "INSERT INTO receipts (receipt_id, source, transaction_key, file_id, position, "
              "booking_date, value_date, amount, currency, direction, reversal, reversal_of, payer, "
              "payer_account, end_to_end_id, creditor_reference, merchant_order_no, "
-             "provider_txn_id, remittance, fee, duplicate_of, match_result, match_note) "
+             "provider_txn_id, remittance, fee, duplicate_of, policy_no, match_result, match_note) "
              "SELECT b.base + i.ord, i.source, i.transaction_key, $1::bigint, i.position, "
              "i.booking_date, i.value_date, i.amount, i.currency, i.direction, i.reversal, "
              "i.reversal_of, i.payer, i.payer_account, i.end_to_end_id, i.creditor_reference, "
              "i.merchant_order_no, i.provider_txn_id, i.remittance, i.fee, o.receipt_id, "
-             "CASE WHEN o.receipt_id IS NOT NULL THEN 'duplicate' END, "
-             "coalesce('duplicate of receipt ' || o.receipt_id, '') "
+             "CASE WHEN o.receipt_id IS NULL THEN nullif(i.policy_no, '') END, "
+             "CASE WHEN o.receipt_id IS NOT NULL THEN 'duplicate' ELSE i.match_result END, "
+             "coalesce('duplicate of receipt ' || o.receipt_id, i.match_note) "
              "FROM receipts_in i CROSS JOIN (SELECT coalesce(max(receipt_id), 0) AS base FROM "
-             "receipts) b LEFT JOIN receipts o ON o.source = i.source AND o.transaction_key = "
-             "i.transaction_key AND o.duplicate_of IS NULL ORDER BY i.ord",
+             "receipts) b LEFT JOIN LATERAL (SELECT o.receipt_id FROM receipts o WHERE o.source = "
+             "i.source AND o.transaction_key = i.transaction_key AND o.duplicate_of IS NULL "
+             "LIMIT 1) o ON true ORDER BY i.ord",
              1, id_param, NULL, err)) != RECON_OK)
         return st;
     if ((st = db_query(db,
@@ -419,7 +435,10 @@ recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
         return RECON_OK;
     }
 
-    file_scan f = {db, path, 0, DATE_NONE, DATE_NONE, 0, 0, NULL, 0, 0};
+    match_rules *rules = NULL;
+    if ((st = match_rules_new(&rules, err)) != RECON_OK)
+        return st;
+    file_scan f = {db, path, rules, 0, DATE_NONE, DATE_NONE, 0, 0, NULL, 0, 0};
     bool in_copy = false;
     if ((st = db_begin(db, err)) != RECON_OK)
         goto out;
@@ -433,7 +452,7 @@ recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
                       "currency text, direction text, reversal boolean, reversal_of text, "
                       "payer text, payer_account text, end_to_end_id text, creditor_reference "
                       "text, merchant_order_no text, provider_txn_id text, remittance text, "
-                      "fee bigint) ON COMMIT DROP",
+                      "fee bigint, policy_no text, match_result text, match_note text) ON COMMIT DROP",
                       err)) != RECON_OK ||
         (st = db_copy_in_begin(db, "COPY receipts_in FROM STDIN", err)) != RECON_OK)
         goto fail;
@@ -489,6 +508,7 @@ fail:
         copy_abort(db);
     db_rollback(db);
 out:
+    match_rules_free(rules);
     free(f.stmts);
     return st;
 }

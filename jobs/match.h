@@ -9,13 +9,41 @@
 #include "core/date.h"
 #include "db/client.h"
 
-typedef struct match_counts {
-    long examined, identified, unidentified, ambiguous, currency, settlement, reversal;
-} match_counts;
+/* The policy-number pattern and settlement accounts, from the environment;
+ * owned by the caller, released with match_rules_free. */
+typedef struct match_rules match_rules;
+
+/* What a receipt's own fields say, decided in C while its file is stored. */
+typedef struct match_fields {
+    const char *currency;
+    bool reversal;
+    const char *creditor_reference, *end_to_end_id, *merchant_order_no, *remittance;
+    const char *payer_account;
+} match_fields;
+
+/* result: identified, reversal, ambiguous, currency, settlement, or NULL when
+ * only the payer account can tell (decided in SQL at process time). policy_no
+ * is the number the references name, not yet checked against the register. */
+typedef struct match_decision {
+    const char *result;
+    char policy_no[64];
+    char note[160];
+} match_decision;
 
 /* Pattern from RECON_POLICY_PATTERN (POSIX extended), default P[0-9]{13};
  * settlement accounts from RECON_SETTLEMENT_ACCOUNTS (comma-separated, each
  * ACCOUNT or PROVIDER:ACCOUNT with PROVIDER wechat or alipay). */
+recon_status match_rules_new(match_rules **out, err_t *err);
+void match_rules_free(match_rules *m);
+void match_decide(const match_rules *m, const match_fields *f, match_decision *d);
+
+typedef struct match_counts {
+    long examined, identified, unidentified, ambiguous, currency, settlement, reversal;
+} match_counts;
+
+/* Completes matching: receipts naming a policy the register lacks become
+ * unidentified, and receipts not yet matched (hand-entered, or stored without
+ * a decision) are decided by match_decide and then by payer account. */
 recon_status match_receipts(db_t *db, match_counts *counts, err_t *err);
 
 /* Pairs each reversal not yet paired with the receipt it takes back: same

@@ -440,7 +440,7 @@ static recon_status ap_row(ap_state *st, csvline_field *f, size_t n)
         csvline_trim(&f[i]);
     receipt_t r;
     receipt_init(&r);
-    snprintf(r.position, sizeof r.position, "line %ld", st->line);
+    receipt_position_line(r.position, st->line);
     memcpy(r.source, st->stmt.source, sizeof r.source);
     memcpy(r.currency, "CNY", 4);
     recon_status rc = st->ledger ? ap_ledger_row(st, f, &r) : ap_trade_row(st, f, &r);
@@ -539,7 +539,7 @@ static recon_status ap_footer(ap_state *st, char *s, int cat, const char *label)
                            st->line, label, part[0] ? part : "total", a, b);
         }
     }
-    snprintf(st->stmt.position, sizeof st->stmt.position, "line %ld", st->line);
+    receipt_position_line(st->stmt.position, st->line);
     return RECON_OK;
 }
 

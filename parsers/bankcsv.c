@@ -526,7 +526,7 @@ static recon_status row_receipt(bankcsv_ctx *c, const csvrow *r, receipt_t *rc, 
     recon_status st;
     *skip = false;
     receipt_init(rc);
-    snprintf(rc->position, sizeof rc->position, "line %ld", c->line);
+    receipt_position_line(rc->position, c->line);
     memcpy(rc->source, c->source, sizeof rc->source);
     if ((st = row_date(c, r, &rc->booking_date)) != RECON_OK ||
         (st = row_time(c, r)) != RECON_OK || (st = row_currency(c, r, rc->currency)) != RECON_OK ||
@@ -752,6 +752,16 @@ recon_status bankcsv_parse(instream_t *in, const parse_options *opts, const rece
             c.sum.period_to = rc.booking_date;
         if ((st = sink->on_receipt(sink->ctx, &rc, err)) != RECON_OK)
             goto out;
+    }
+    /* What follows the trailer (export notes) is not data, but it is still read: the
+     * line reader refuses a NUL byte there as anywhere else in a text file. */
+    while (trailer_seen) {
+        const char *raw;
+        size_t len;
+        if ((st = linereader_next(lr, &raw, &len, err)) != RECON_OK)
+            goto out;
+        if (raw == NULL)
+            break;
     }
     if (!header_seen) {
         st = err_set(err, RECON_EDATA, "%s: no header row (bank profile %s expects it on line %d)",

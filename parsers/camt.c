@@ -10,6 +10,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlreader.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@
 #define CAMT_TEXT_MAX RECEIPT_TEXT_MAX
 #define CAMT_XML_MSG_MAX 300
 #define CAMT_WHERE_MAX 96
+/* Slots of the element-name table: a power of two, over twice the names it holds. */
+#define CAMT_NAME_SLOTS 128
 
 /* Element local names the parser acts on; everything else is T_OTHER. */
 typedef enum camt_tok {
@@ -88,6 +91,8 @@ typedef enum camt_tok {
     T_OrgnlInstrId,
     T_COUNT
 } camt_tok;
+
+_Static_assert(T_COUNT * 2 <= CAMT_NAME_SLOTS, "element-name table too small");
 
 static const char *const camt_tok_names[T_COUNT] = {
     [T_OTHER] = "",
@@ -222,7 +227,9 @@ typedef struct camt_reader {
     long xml_line;
     char xml_msg[CAMT_XML_MSG_MAX];
 
-    const xmlChar *names[T_COUNT];
+    /* Token of each interned element name, open addressing on the name's address. */
+    const xmlChar *name_keys[CAMT_NAME_SLOTS];
+    camt_tok name_toks[CAMT_NAME_SLOTS];
     camt_tok stack[CAMT_MAX_DEPTH];
     bool has_child[CAMT_MAX_DEPTH];
     int depth;
@@ -249,6 +256,15 @@ typedef struct camt_reader {
 } camt_reader;
 
 /* ---- small helpers ---------------------------------------------------------------------- */
+
+/* A copy of a NUL-terminated string into a fixed field, cut to fit as snprintf
+ * would; the receipt fields are filled from fields no larger, so nothing is cut. */
+static void camt_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
 
 static const char *camt_stmt_name(const camt_reader *r)
 {
@@ -325,11 +341,36 @@ static bool camt_at_impl(const camt_reader *r, int base, const camt_tok *toks, i
     camt_at_impl(r, (base), (const camt_tok[]){__VA_ARGS__},                                   \
                  (int)(sizeof((const camt_tok[]){__VA_ARGS__}) / sizeof(camt_tok)))
 
+/* The reader allocates element names in its dictionary (xmlTextReaderSetup sets
+ * dictNames), where xmlTextReaderConstString interned ours: equal names are the same
+ * pointer, so a name is found by its address without comparing a byte. */
+static size_t camt_name_slot(const xmlChar *name)
+{
+    return (size_t)(((uintptr_t)name * 0x9E3779B97F4A7C15u) >> 32) & (CAMT_NAME_SLOTS - 1);
+}
+
+static bool camt_names_init(camt_reader *r)
+{
+    for (int i = 1; i < T_COUNT; i++) {
+        const xmlChar *name =
+            xmlTextReaderConstString(r->xr, (const xmlChar *)camt_tok_names[i]);
+        if (name == NULL)
+            return false;
+        size_t j = camt_name_slot(name);
+        while (r->name_keys[j] != NULL)
+            j = (j + 1) & (CAMT_NAME_SLOTS - 1);
+        r->name_keys[j] = name;
+        r->name_toks[j] = (camt_tok)i;
+    }
+    return true;
+}
+
 static camt_tok camt_lookup(const camt_reader *r, const xmlChar *local)
 {
-    for (int i = 1; i < T_COUNT; i++)
-        if (xmlStrEqual(local, r->names[i]))
-            return (camt_tok)i;
+    for (size_t j = camt_name_slot(local); r->name_keys[j] != NULL;
+         j = (j + 1) & (CAMT_NAME_SLOTS - 1))
+        if (r->name_keys[j] == local)
+            return r->name_toks[j];
     return T_OTHER;
 }
 
@@ -707,7 +748,7 @@ static recon_status camt_start(camt_reader *r)
     }
     if (tok == T_Amt) {
         xmlChar *ccy = xmlTextReaderGetAttribute(r->xr, (const xmlChar *)"Ccy");
-        snprintf(r->amt_ccy, sizeof r->amt_ccy, "%s", ccy ? (const char *)ccy : "");
+        camt_copy(r->amt_ccy, sizeof r->amt_ccy, ccy ? (const char *)ccy : "");
         xmlFree(ccy);
     }
     if (r->depth > 0)
@@ -726,7 +767,7 @@ static recon_status camt_start(camt_reader *r)
 static void camt_merge_field(char *dst, const char *src, size_t cap)
 {
     if (dst[0] == '\0' && src[0] != '\0')
-        snprintf(dst, cap, "%s", src);
+        camt_copy(dst, cap, src);
 }
 
 static void camt_merge(camt_tx *into, const camt_tx *tx)
@@ -779,7 +820,7 @@ static recon_status camt_push(camt_reader *r, const camt_tx *tx, fen_t amount, l
     recon_status st;
     receipt_init(rec);
     camt_where(r, rec->position, sizeof rec->position);
-    snprintf(rec->source, sizeof rec->source, "%s", r->sum.source);
+    camt_copy(rec->source, sizeof rec->source, r->sum.source);
     rec->booking_date = e->booking_date;
     rec->value_date = e->value_date;
     rec->amount = e->credit ? amount : -amount;
@@ -797,23 +838,23 @@ static recon_status camt_push(camt_reader *r, const camt_tx *tx, fen_t amount, l
             of = tx->end_to_end_id[0] ? tx->end_to_end_id
                  : tx->acct_svcr_ref[0] ? tx->acct_svcr_ref
                                         : e->acct_svcr_ref;
-        snprintf(rec->reversal_of, sizeof rec->reversal_of, "%s", of);
+        camt_copy(rec->reversal_of, sizeof rec->reversal_of, of);
     }
     /* The counterparty: who paid us on a credit, whom we paid on a debit. */
-    snprintf(rec->payer, sizeof rec->payer, "%s", e->credit ? tx->dbtr_name : tx->cdtr_name);
-    snprintf(rec->payer_account, sizeof rec->payer_account, "%s",
-             e->credit ? tx->dbtr_acct : tx->cdtr_acct);
-    snprintf(rec->end_to_end_id, sizeof rec->end_to_end_id, "%s", tx->end_to_end_id);
-    snprintf(rec->creditor_reference, sizeof rec->creditor_reference, "%s",
-             tx->creditor_reference);
-    snprintf(rec->provider_txn_id, sizeof rec->provider_txn_id, "%s", tx->tx_id);
-    snprintf(rec->remittance, sizeof rec->remittance, "%s",
-             tx->remittance[0] ? tx->remittance : tx->addtl_tx_inf);
+    camt_copy(rec->payer, sizeof rec->payer, e->credit ? tx->dbtr_name : tx->cdtr_name);
+    camt_copy(rec->payer_account, sizeof rec->payer_account,
+              e->credit ? tx->dbtr_acct : tx->cdtr_acct);
+    camt_copy(rec->end_to_end_id, sizeof rec->end_to_end_id, tx->end_to_end_id);
+    camt_copy(rec->creditor_reference, sizeof rec->creditor_reference,
+              tx->creditor_reference);
+    camt_copy(rec->provider_txn_id, sizeof rec->provider_txn_id, tx->tx_id);
+    camt_copy(rec->remittance, sizeof rec->remittance,
+              tx->remittance[0] ? tx->remittance : tx->addtl_tx_inf);
     rec->fee = fee;
     rec->has_fee = has_fee;
 
     if (tx->acct_svcr_ref[0]) {
-        snprintf(rec->transaction_key, sizeof rec->transaction_key, "%s", tx->acct_svcr_ref);
+        camt_copy(rec->transaction_key, sizeof rec->transaction_key, tx->acct_svcr_ref);
     } else if (e->acct_svcr_ref[0]) {
         /* The entry's reference is shared by its transactions: number all but the first. */
         int n = index > 1 ? snprintf(rec->transaction_key, sizeof rec->transaction_key, "%s#%ld",
@@ -824,9 +865,9 @@ static recon_status camt_push(camt_reader *r, const camt_tx *tx, fen_t amount, l
             return camt_fail(r, "AcctSvcrRef with transaction number longer than %d bytes",
                              RECEIPT_ID_MAX - 1);
     } else if (tx->tx_id[0]) {
-        snprintf(rec->transaction_key, sizeof rec->transaction_key, "%s", tx->tx_id);
+        camt_copy(rec->transaction_key, sizeof rec->transaction_key, tx->tx_id);
     } else if (tx->uetr[0]) {
-        snprintf(rec->transaction_key, sizeof rec->transaction_key, "%s", tx->uetr);
+        camt_copy(rec->transaction_key, sizeof rec->transaction_key, tx->uetr);
     } else {
         const char *ref = tx->end_to_end_id[0]       ? tx->end_to_end_id
                           : tx->creditor_reference[0] ? tx->creditor_reference
@@ -1249,12 +1290,9 @@ recon_status camt_parse(instream_t *in, const parse_options *opts, const receipt
         goto out;
     }
     xmlTextReaderSetStructuredErrorHandler(r->xr, camt_xml_error, r);
-    for (int i = 1; i < T_COUNT; i++) {
-        r->names[i] = xmlTextReaderConstString(r->xr, (const xmlChar *)camt_tok_names[i]);
-        if (r->names[i] == NULL) {
-            st = err_set(err, RECON_EINTERNAL, "out of memory");
-            goto out;
-        }
+    if (!camt_names_init(r)) {
+        st = err_set(err, RECON_EINTERNAL, "out of memory");
+        goto out;
     }
 
     int rc;

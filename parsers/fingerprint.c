@@ -1,7 +1,6 @@
 #include "parsers/fingerprint.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +112,28 @@ static bool repeat_count(fingerprint_table *t, uint64_t h, uint32_t *count)
     return true;
 }
 
+/* "fp-<16 hex digits>-<occurrence>", written by hand: it is done for every row of a
+ * statement without ids, where snprintf showed in profiles. */
+static void format_key(uint64_t h, uint32_t occurrence, char out[RECEIPT_ID_MAX])
+{
+    static const char hex[] = "0123456789abcdef";
+    char digits[10];
+    size_t o = 0, nd = 0;
+    out[o++] = 'f';
+    out[o++] = 'p';
+    out[o++] = '-';
+    for (int shift = 60; shift >= 0; shift -= 4)
+        out[o++] = hex[(h >> shift) & 0xF];
+    out[o++] = '-';
+    do {
+        digits[nd++] = (char)('0' + occurrence % 10);
+        occurrence /= 10;
+    } while (occurrence > 0);
+    while (nd > 0)
+        out[o++] = digits[--nd];
+    out[o] = '\0';
+}
+
 recon_status fingerprint_assign(fingerprint_table *t, receipt_t *r, const char *reference,
                                 err_t *err)
 {
@@ -138,7 +159,6 @@ recon_status fingerprint_assign(fingerprint_table *t, receipt_t *r, const char *
     } else if (!repeat_count(t, h, &occurrence)) {
         return err_set(err, RECON_EINTERNAL, "out of memory");
     }
-    snprintf(r->transaction_key, sizeof r->transaction_key, "fp-%016llx-%u",
-             (unsigned long long)h, occurrence);
+    format_key(h, occurrence, r->transaction_key);
     return RECON_OK;
 }

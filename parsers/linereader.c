@@ -8,9 +8,10 @@
 struct linereader {
     instream_t *in;
     size_t max_line;
-    char *chunk;           /* raw bytes read, not yet consumed */
+    char *chunk;           /* raw bytes read, not yet consumed; CHUNK bytes */
     size_t chunk_len, chunk_pos;
-    char *line;            /* current line, max_line + 1 bytes */
+    char *line;            /* a line that spans chunks is assembled here; max_line + 1 bytes */
+    size_t line_len;
     long lineno;
     bool eof;
     bool skip_lf;          /* previous line ended in CR: an LF right after belongs to it */
@@ -45,12 +46,40 @@ static recon_status fill(linereader_t *lr, err_t *err)
     return RECON_OK;
 }
 
+/* Length of the line text at the start of s[0..n): up to the first LF or CR, or n. */
+static size_t text_len(const char *s, size_t n)
+{
+    const char *lf = memchr(s, '\n', n);
+    size_t end = lf ? (size_t)(lf - s) : n;
+    const char *cr = memchr(s, '\r', end);
+    return cr ? (size_t)(cr - s) : end;
+}
+
+static recon_status too_long(const linereader_t *lr, err_t *err)
+{
+    return err_set(err, RECON_EDATA, "%s: line %ld: line longer than %zu bytes",
+                   instream_name(lr->in), lr->lineno + 1, lr->max_line);
+}
+
+/* Lines become C strings, so a NUL byte would silently cut the field it falls in
+ * short (an order id "42000012\0..." read as "42000012"): refuse the file instead.
+ * s[0..n) continues the lr->line_len bytes of the line already assembled. */
+static recon_status check_nul(const linereader_t *lr, const char *s, size_t n, err_t *err)
+{
+    const char *nul = memchr(s, '\0', n);
+    if (nul == NULL)
+        return RECON_OK;
+    return err_set(err, RECON_EDATA,
+                   "%s: line %ld: NUL byte at column %zu; hint: the file is damaged or not text",
+                   instream_name(lr->in), lr->lineno + 1, lr->line_len + (size_t)(nul - s) + 1);
+}
+
 recon_status linereader_next(linereader_t *lr, const char **line, size_t *len, err_t *err)
 {
-    size_t n = 0;
-    bool any = false;
+    bool any = false; /* bytes of a line seen: an unterminated last line still counts */
     *line = NULL;
     *len = 0;
+    lr->line_len = 0;
     for (;;) {
         if (lr->chunk_pos == lr->chunk_len) {
             if (lr->eof)
@@ -61,29 +90,51 @@ recon_status linereader_next(linereader_t *lr, const char **line, size_t *len, e
             if (lr->eof)
                 break;
         }
-        char c = lr->chunk[lr->chunk_pos++];
         if (lr->skip_lf) {
             lr->skip_lf = false;
-            if (c == '\n')
+            if (lr->chunk[lr->chunk_pos] == '\n') {
+                lr->chunk_pos++;
                 continue;
+            }
         }
         any = true;
-        if (c == '\n' || c == '\r') {
-            lr->skip_lf = c == '\r';
-            goto done;
+        char *s = lr->chunk + lr->chunk_pos;
+        size_t avail = lr->chunk_len - lr->chunk_pos;
+        size_t n = text_len(s, avail);
+        if (lr->line_len + n > lr->max_line)
+            return too_long(lr, err);
+        recon_status st = check_nul(lr, s, n, err);
+        if (st != RECON_OK)
+            return st;
+        if (n == avail) {
+            /* No terminator in this chunk: keep the text and read on. */
+            memcpy(lr->line + lr->line_len, s, n);
+            lr->line_len += n;
+            lr->chunk_pos = lr->chunk_len;
+            continue;
         }
-        if (n == lr->max_line)
-            return err_set(err, RECON_EDATA, "%s: line %ld: line longer than %zu bytes",
-                           instream_name(lr->in), lr->lineno + 1, lr->max_line);
-        lr->line[n++] = c;
+        lr->skip_lf = s[n] == '\r';
+        lr->chunk_pos += n + 1;
+        lr->lineno++;
+        if (lr->line_len == 0) {
+            /* The whole line lies in this chunk: hand it out in place, its
+             * terminator overwritten, instead of copying it. */
+            s[n] = '\0';
+            *line = s;
+            *len = n;
+            return RECON_OK;
+        }
+        memcpy(lr->line + lr->line_len, s, n);
+        lr->line_len += n;
+        goto assembled;
     }
     if (!any)
         return RECON_OK;
-done:
-    lr->line[n] = '\0';
     lr->lineno++;
+assembled:
+    lr->line[lr->line_len] = '\0';
     *line = lr->line;
-    *len = n;
+    *len = lr->line_len;
     return RECON_OK;
 }
 

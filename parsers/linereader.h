@@ -18,7 +18,7 @@ typedef struct linereader linereader_t;
 
 recon_status linereader_new(instream_t *in, size_t max_line, linereader_t **out, err_t *err);
 /* *line is NUL-terminated without its terminator; returns RECON_OK with *line NULL at EOF.
- * A line longer than max_line is an error naming the line number. */
+ * A line longer than max_line, or one holding a NUL byte, is an error naming the line number. */
 recon_status linereader_next(linereader_t *lr, const char **line, size_t *len, err_t *err);
 /* 1-based number of the line last returned. */
 long linereader_lineno(const linereader_t *lr);

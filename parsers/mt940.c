@@ -94,8 +94,9 @@ static bool tag_is(const mt940_state *st, const char *a) { return strcmp(st->tag
 
 static bool tag_known(const char *t)
 {
-    static const char *const known[] = {"20",  "21",  "25",  "28",  "28C", "60",  "60F",
-                                        "60M", "61",  "86",  "62",  "62F", "62M", "64",
+    /* :61: and :86: open almost every field, so they are tried first */
+    static const char *const known[] = {"61",  "86",  "20",  "21",  "25",  "28",  "28C",
+                                        "60",  "60F", "60M", "62",  "62F", "62M", "64",
                                         "65",  "34F", "13",  "13D", "90D", "90C"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strcmp(t, known[i]) == 0)
@@ -144,7 +145,7 @@ static recon_status flush_entry(mt940_state *st)
     const mt940_entry *e = &st->entry;
     receipt_t *r = &st->rec;
     receipt_init(r);
-    snprintf(r->position, sizeof r->position, "line %ld", st->entry_line);
+    receipt_position_line(r->position, st->entry_line);
     memcpy(r->source, st->sum.source, sizeof r->source);
     r->value_date = e->value_date;
     r->booking_date = e->entry_date != DATE_NONE ? e->entry_date : e->value_date;
@@ -203,7 +204,7 @@ static void open_statement(mt940_state *st, long line, bool header)
     st->any_statement = true;
     st->stmt_line = line;
     statement_summary_init(&st->sum);
-    snprintf(st->sum.position, sizeof st->sum.position, "line %ld", line);
+    receipt_position_line(st->sum.position, line);
     st->has_source = false;
     st->closed = false;
     st->has_pending = false;

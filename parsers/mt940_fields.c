@@ -381,53 +381,92 @@ static bool parse_gvc(mt940_details *d, size_t n, char sep, char *why, size_t wh
     return true;
 }
 
-static const char *const swift_keys[] = {"EREF", "PREF", "MARF", "CSID", "CNTP", "REMI", "RTRN",
-                                         "BENM", "ORDP", "IREF", "PURP", "ULTC", "ULTD", "ULTB",
-                                         "ISDT", "TRCD", "BUSP", "CHGS", "OCMT", "EXCH", "SVCL"};
+static const char swift_keys[][4] = {"EREF", "PREF", "MARF", "CSID", "CNTP", "REMI", "RTRN",
+                                     "BENM", "ORDP", "IREF", "PURP", "ULTC", "ULTD", "ULTB",
+                                     "ISDT", "TRCD", "BUSP", "CHGS", "OCMT", "EXCH", "SVCL"};
 
-/* Length of "/KEY/" starting at i, 0 when none of the known keywords is there. */
-static size_t swift_key_at(const char *s, size_t n, size_t i)
+static bool swift_key_known(const char *key)
 {
-    if (s[i] != '/')
-        return 0;
     for (size_t k = 0; k < sizeof swift_keys / sizeof swift_keys[0]; k++)
-        if (i + 6 <= n && memcmp(s + i + 1, swift_keys[k], 4) == 0 && s[i + 5] == '/')
-            return 6;
-    return 0;
-}
-
-static bool swift_value(const char *s, size_t n, const char *key, const char **val, size_t *vn)
-{
-    for (size_t i = 0; i + 6 <= n; i++) {
-        if (swift_key_at(s, n, i) == 0 || memcmp(s + i + 1, key, 4) != 0)
-            continue;
-        size_t start = i + 6, end = start;
-        while (end < n && swift_key_at(s, n, end) == 0)
-            end++;
-        *val = s + start;
-        *vn = end - start;
-        while (*vn > 0 && (*val)[*vn - 1] == '/')
-            (*vn)--;
-        return true;
-    }
+        if (memcmp(key, swift_keys[k], 4) == 0)
+            return true;
     return false;
 }
 
-static bool parse_swift_codes(mt940_details *d, size_t n, char *why, size_t whylen)
+/* Start of the first "/KEY/" of a known keyword at or after i, n when there is none.
+ * Only a '/' can start one, so the scan jumps from slash to slash. */
+static size_t swift_next_key(const char *s, size_t n, size_t i)
 {
-    const char *s = d->joined;
+    while (i + 6 <= n) {
+        const char *slash = memchr(s + i, '/', n - 5 - i);
+        if (slash == NULL)
+            break;
+        i = (size_t)(slash - s);
+        if (s[i + 5] == '/' && swift_key_known(s + i + 1))
+            return i;
+        i++;
+    }
+    return n;
+}
+
+/* The keywords parse_swift_codes reads, in the order of swift_codes' members. */
+enum { SW_RTRN, SW_EREF, SW_CNTP, SW_REMI, SW_COUNT };
+static const char swift_wanted[SW_COUNT][4] = {"RTRN", "EREF", "CNTP", "REMI"};
+
+/* The value of the first "/KEY/" of each wanted keyword: up to the next known keyword
+ * that starts after it, trailing slashes dropped. A keyword may share the slash that
+ * closes the one before: in "/EREF/CNTP/x" CNTP's value is "x" and EREF's "CNTP/x". */
+typedef struct swift_codes {
+    bool any;                /* some known keyword at all: the text is coded */
+    bool found[SW_COUNT];
+    const char *val[SW_COUNT];
+    size_t len[SW_COUNT];
+} swift_codes;
+
+/* One pass over the keywords; each value is closed by the first keyword after its start. */
+static void swift_scan(const char *s, size_t n, swift_codes *c)
+{
+    size_t start[SW_COUNT] = {0}, end[SW_COUNT] = {0};
+    memset(c, 0, sizeof *c);
+    for (size_t i = swift_next_key(s, n, 0); i < n; i = swift_next_key(s, n, i + 1)) {
+        c->any = true;
+        for (size_t k = 0; k < SW_COUNT; k++) {
+            if (c->found[k] && end[k] == n && i >= start[k])
+                end[k] = i;
+            if (!c->found[k] && memcmp(s + i + 1, swift_wanted[k], 4) == 0) {
+                c->found[k] = true;
+                start[k] = i + 6;
+                end[k] = n;
+            }
+        }
+    }
+    for (size_t k = 0; k < SW_COUNT; k++) {
+        if (!c->found[k])
+            continue;
+        size_t len = end[k] - start[k];
+        while (len > 0 && s[start[k] + len - 1] == '/')
+            len--;
+        c->val[k] = s + start[k];
+        c->len[k] = len;
+    }
+}
+
+static bool parse_swift_codes(mt940_details *d, const swift_codes *c, char *why, size_t whylen)
+{
     const char *v;
     size_t vn;
-    if (swift_value(s, n, "RTRN", &v, &vn))
+    if (c->found[SW_RTRN])
         d->is_return = true;
-    if (swift_value(s, n, "EREF", &v, &vn) &&
-        !set_field(d->end_to_end_id, sizeof d->end_to_end_id, v, vn, "/EREF/ reference", why,
-                   whylen))
+    if (c->found[SW_EREF] &&
+        !set_field(d->end_to_end_id, sizeof d->end_to_end_id, c->val[SW_EREF], c->len[SW_EREF],
+                   "/EREF/ reference", why, whylen))
         return false;
     if ((strcmp(d->end_to_end_id, "NOTPROVIDED") == 0 ||
                                                  strcmp(d->end_to_end_id, "NONREF") == 0))
         d->end_to_end_id[0] = '\0';
-    if (swift_value(s, n, "CNTP", &v, &vn)) {
+    if (c->found[SW_CNTP]) {
+        v = c->val[SW_CNTP];
+        vn = c->len[SW_CNTP];
         /* /CNTP/account/BIC/name/city */
         const char *part[4] = {v, NULL, NULL, NULL};
         size_t plen[4] = {0, 0, 0, 0};
@@ -448,7 +487,9 @@ static bool parse_swift_codes(mt940_details *d, size_t n, char *why, size_t whyl
             !set_field(d->payer, sizeof d->payer, part[2], plen[2], "/CNTP/ name", why, whylen))
             return false;
     }
-    if (swift_value(s, n, "REMI", &v, &vn)) {
+    if (c->found[SW_REMI]) {
+        v = c->val[SW_REMI];
+        vn = c->len[SW_REMI];
         if (vn >= 6 && memcmp(v, "USTD//", 6) == 0) {
             set_collapsed(d->remittance, sizeof d->remittance, v + 6, vn - 6);
         } else if (vn >= 5 && memcmp(v, "STRD/", 5) == 0) {
@@ -471,6 +512,15 @@ static bool parse_swift_codes(mt940_details *d, size_t n, char *why, size_t whyl
     return true;
 }
 
+/* Bytes before the first line break (LF or CR) in s[0..n), n when there is none. */
+static size_t line_length(const char *s, size_t n)
+{
+    const char *lf = memchr(s, '\n', n);
+    size_t end = lf ? (size_t)(lf - s) : n;
+    const char *cr = memchr(s, '\r', end);
+    return cr ? (size_t)(cr - s) : end;
+}
+
 bool mt940_parse_details(const char *s, size_t n, mt940_details *d, char *why, size_t whylen)
 {
     d->remittance[0] = d->payer[0] = d->payer_account[0] = '\0';
@@ -479,9 +529,14 @@ bool mt940_parse_details(const char *s, size_t n, mt940_details *d, char *why, s
     /* Banks wrap :86: at fixed widths, mid-word: structured forms are read with the
      * line breaks removed. */
     size_t jn = 0;
-    for (size_t i = 0; i < n && jn + 1 < sizeof d->joined; i++)
-        if (s[i] != '\n' && s[i] != '\r')
-            d->joined[jn++] = s[i];
+    for (size_t i = 0; i < n && jn + 1 < sizeof d->joined;) {
+        size_t line = line_length(s + i, n - i);
+        if (line > sizeof d->joined - 1 - jn)
+            line = sizeof d->joined - 1 - jn;
+        memcpy(d->joined + jn, s + i, line);
+        jn += line;
+        i += line + 1; /* past the line break */
+    }
     d->joined[jn] = '\0';
     size_t lead = 0;
     while (lead < jn && d->joined[lead] == ' ')
@@ -494,11 +549,10 @@ bool mt940_parse_details(const char *s, size_t n, mt940_details *d, char *why, s
         (d->joined[3] == '?' || d->joined[3] == '>'))
         return parse_gvc(d, jn, d->joined[3], why, whylen);
     if (jn > 0 && d->joined[0] == '/') {
-        bool coded = false;
-        for (size_t i = 0; i < jn && !coded; i++)
-            coded = swift_key_at(d->joined, jn, i) != 0;
-        if (coded) {
-            if (!parse_swift_codes(d, jn, why, whylen))
+        swift_codes codes;
+        swift_scan(d->joined, jn, &codes);
+        if (codes.any) {
+            if (!parse_swift_codes(d, &codes, why, whylen))
                 return false;
             if (d->remittance[0] == '\0')
                 set_collapsed(d->remittance, sizeof d->remittance, s, n);

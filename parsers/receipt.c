@@ -33,3 +33,21 @@ bool receipt_set_field(char *field, size_t cap, const char *src, size_t n)
     field[n] = '\0';
     return true;
 }
+
+void receipt_position_line(char position[RECEIPT_POSITION_MAX], long line)
+{
+    /* Done for every row of a line-based file, where snprintf showed in profiles. */
+    char digits[24];
+    size_t nd = 0, o = 5;
+    unsigned long v = line < 0 ? 0UL - (unsigned long)line : (unsigned long)line;
+    do {
+        digits[nd++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    memcpy(position, "line ", o);
+    if (line < 0)
+        position[o++] = '-';
+    while (nd > 0)
+        position[o++] = digits[--nd];
+    position[o] = '\0';
+}

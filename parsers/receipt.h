@@ -70,6 +70,9 @@ typedef struct receipt_sink {
 void receipt_init(receipt_t *r);
 void statement_summary_init(statement_summary *s);
 
+/* Sets a position to "line N" (line-based statement files). */
+void receipt_position_line(char position[RECEIPT_POSITION_MAX], long line);
+
 /* Copies src (n bytes, not necessarily NUL-terminated) into a fixed field of
  * size cap, trimming ASCII whitespace; false when it does not fit. */
 bool receipt_set_field(char *field, size_t cap, const char *src, size_t n);

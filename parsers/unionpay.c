@@ -288,7 +288,7 @@ static recon_status zm_record(zm_ctx *c, const char *rec, size_t len, receipt_t 
         return st;
 
     receipt_init(r);
-    snprintf(r->position, sizeof r->position, "line %ld", c->line);
+    receipt_position_line(r->position, c->line);
     memcpy(r->currency, "CNY", 4); /* ZM files are domestic: amounts are in fen of CNY */
 
     char txn_type[3], query_id[RECEIPT_ID_MAX], trace[8], term[16];
@@ -409,7 +409,7 @@ recon_status unionpay_parse(instream_t *in, const parse_options *opts, const rec
             goto out;
         if (sum.entry_count == 0) {
             memcpy(sum.source, r.source, sizeof sum.source);
-            snprintf(sum.position, sizeof sum.position, "line %ld", c.line);
+            receipt_position_line(sum.position, c.line);
         } else if (strcmp(sum.source, r.source) != 0) {
             st = err_set(err, RECON_EDATA,
                          "%s: line %ld: 商户代码 '%s' differs from '%s' of the first record; "

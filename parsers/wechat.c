@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parsers/charset.h"
 #include "parsers/csvline.h"
 #include "parsers/linereader.h"
 
@@ -306,7 +307,7 @@ static recon_status wx_row(wx_state *st, csvline_field *f, size_t n)
 
     receipt_t r;
     receipt_init(&r);
-    snprintf(r.position, sizeof r.position, "line %ld", st->line);
+    receipt_position_line(r.position, st->line);
     const csvline_field *status = wx_field(st, f, C_STATUS);
     const csvline_field *txn = wx_field(st, f, C_TXN);
     const csvline_field *mch = wx_field(st, f, C_MCH);
@@ -494,7 +495,7 @@ static recon_status wx_summary_values(wx_state *st, csvline_field *f, size_t n)
                            st->line, label, want, wx_checks[k].detail, got);
         }
     }
-    snprintf(st->stmt.position, sizeof st->stmt.position, "line %ld", st->line);
+    receipt_position_line(st->stmt.position, st->line);
     st->stmt.statement_date = st->stmt.period_to;
     if (st->stmt.currency[0] == '\0')
         memcpy(st->stmt.currency, "CNY", 4);
@@ -537,6 +538,14 @@ recon_status wechat_parse(instream_t *in, const parse_options *opts, const recei
         if (line == NULL)
             break;
         st->line = linereader_lineno(lr);
+        /* Bills are UTF-8 (detection looks for UTF-8 column names); what is not
+         * would reach the output and the database as invalid text. */
+        size_t bad = 0;
+        if (!utf8_valid(line, len, &bad)) {
+            rc = err_set(err, RECON_EDATA, "%s: line %ld: invalid UTF-8 byte sequence at byte %zu",
+                         instream_name(in), st->line, bad + 1);
+            goto out;
+        }
         if (st->line == 1 && len >= 3 && memcmp(line, BOM, 3) == 0) {
             line += 3;
             len -= 3;

@@ -3,7 +3,8 @@
  * its temp file until gzcsv_close publishes it under its final name or gzcsv_abort removes it.
  *
  * Why deterministic: interface.md promises that the same inputs give byte-identical files, so
- * the gzip header carries no timestamp and no file name, and the compression parameters are
+ * the gzip header carries no timestamp and no file name, and the compression parameters and the
+ * way input reaches zlib (64 KiB at a time, in order, also from the compression thread) are
  * fixed (the bytes are stable for a given zlib version; another zlib may choose other matches).
  * Why temp + rename: a crash or a failed run must never leave a truncated report under its
  * final name, because auditors take whatever is there as complete.
@@ -18,7 +19,9 @@
 
 /* Default zlib level. performance.md: level 6 costs ~4x the CPU of level 1 (3.85 s vs 0.95 s
  * for a 200 MB report) for files ~25% smaller. Reports are read by finance and archived for
- * years by auditors, so the smaller file wins; a few seconds a night are affordable.
+ * years by auditors, so the smaller file wins; and `replay --archive` compares report bytes
+ * with archived ones, which another level would all change. Compression runs in a thread of its
+ * own beside the database work (gzcsv.c), so the level costs CPU more than time.
  * RECON_REPORT_LEVEL=1..9 overrides it (any other value is a usage error). */
 #define GZCSV_LEVEL_DEFAULT 6
 

@@ -44,7 +44,12 @@ check "the correction is known from 07-01 with its true effective date" \
     [ "$(sql "SELECT effective_date || ' ' || from_status || '>' || to_status FROM recon.status_events WHERE policy_no = 'P2026000000011' AND known_from = '2026-07-01' AND known_until IS NULL")" = "2026-06-01 grace>in_force" ]
 check "money after D+30 does not undo a suspension (P3 suspended 06-01)" \
     [ "$(sql "SELECT status || ' ' || status_since FROM recon.policy_status WHERE policy_no = 'P2026000000003'")" = "suspended 2026-06-01" ]
-check "allocations stored" [ "$(sql "SELECT sum(amount) FROM recon.allocations WHERE policy_no = 'P2026000000011'")" = "12000" ]
+# allocations are kept for the night's own receipts (the ones its reports list):
+# P11's late 60.00 pays installments 3 and 4, the ones open after its earlier money
+check "allocations stored for the night's receipt" \
+    [ "$(sql "SELECT string_agg(a.installment || ':' || a.amount, ' ' ORDER BY a.installment) FROM recon.allocations a JOIN recon.receipts r USING (receipt_id) WHERE r.transaction_key = 'B0001'")" = "3:3000 4:3000" ]
+check "no allocations of receipts known before the night" \
+    [ "$(sql "SELECT count(*) FROM recon.allocations a JOIN recon.receipts_known r USING (receipt_id) WHERE r.known_on IS DISTINCT FROM a.as_of")" = "0" ]
 check "refunds stored (P5 cancellation 21.00)" \
     [ "$(sql "SELECT amount || ' ' || due_by FROM recon.refunds_due WHERE policy_no = 'P2026000000005' AND reason = 'cancellation'")" = "2100 2026-04-23" ]
 check "runs recorded" [ "$(sql "SELECT count(*) FILTER (WHERE outcome = 'ok'), count(*) FROM recon.job_runs")" = "3|3" ]

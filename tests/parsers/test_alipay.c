@@ -208,6 +208,42 @@ static void test_rejected(void **state)
     }
 }
 
+/* A NUL byte used to cut the 支付宝交易号 short (or leave it empty, first in the field). */
+static void test_nul_rejected(void **state)
+{
+    (void)state;
+    FILE *fp = fopen(FIX "trade.csv", "rb");
+    assert_non_null(fp);
+    char data[8192];
+    size_t len = fread(data, 1, sizeof data, fp);
+    fclose(fp);
+    assert_true(len < sizeof data);
+    data[len] = '\0';
+    char *id = strstr(data, "2026030122001400001000000001");
+    assert_non_null(id);
+    static const size_t at[] = {8, 0};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        char copy[8192];
+        memcpy(copy, data, len);
+        copy[(size_t)(id - data) + at[i]] = '\0';
+        receipt_sink sink;
+        collector c;
+        collector_init(&c, &sink);
+        err_t err;
+        instream_t *in = NULL;
+        assert_int_equal(instream_open_memory("m.csv", copy, len, &in, &err), RECON_OK);
+        assert_int_equal(parse_stream(in, FORMAT_ALIPAY, NULL, &sink, &err), RECON_EDATA);
+        instream_close(in);
+        char want[256];
+        snprintf(want, sizeof want,
+                 "m.csv: line 6: NUL byte at column %zu; hint: the file is damaged or not text",
+                 at[i] + 1);
+        assert_string_equal(err.msg, want);
+        assert_int_equal(c.count, 0);
+        collector_free(&c);
+    }
+}
+
 #define S1 "2019091622001458860515315453"
 #define S2 "2019091622001458860513822558"
 #define S3 "2019091622001458860516395930"
@@ -261,7 +297,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detect),         cmocka_unit_test(test_trade_fixtures),
         cmocka_unit_test(test_ledger_fixture), cmocka_unit_test(test_rejected),
-        cmocka_unit_test(test_samples),
+        cmocka_unit_test(test_samples),        cmocka_unit_test(test_nul_rejected),
     };
     return cmocka_run_group_tests_name("parsers/alipay", tests, NULL, NULL);
 }

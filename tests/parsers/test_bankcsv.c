@@ -419,6 +419,38 @@ static void test_failures(void **state)
         assert_string_equal(err.msg, "m.csv: line 4: invalid GB18030 byte sequence at byte 1");
         collector_free(&c);
     }
+    /* a NUL byte used to cut the payer "甲\0公司" short to "甲" */
+    {
+        static const char row[] = "2026-02-01,,1.00,,,甲\0公司,y\n";
+        char text[4096];
+        size_t hl = strlen(plain_head);
+        memcpy(text, plain_head, hl);
+        memcpy(text + hl, row, sizeof row - 1);
+        collector c;
+        err_t err;
+        assert_int_equal(parse_text(text, hl + sizeof row - 1, FIX "plain.profile", &c, &err),
+                         RECON_EDATA);
+        assert_string_equal(err.msg, "m.csv: line 2: NUL byte at column 23; hint: the file is "
+                                     "damaged or not text");
+        assert_int_equal(c.count, 0);
+        collector_free(&c);
+    }
+    /* ... also in the export notes after the trailer, which are not data */
+    {
+        static const char rows[] = "2026-02-01,,1.00,,,x,y\n合计,,1.00,0.00,,,\n导出\0说明\n";
+        char text[4096];
+        size_t hl = strlen(plain_head);
+        memcpy(text, plain_head, hl);
+        memcpy(text + hl, rows, sizeof rows - 1);
+        collector c;
+        err_t err;
+        assert_int_equal(parse_text(text, hl + sizeof rows - 1, FIX "plain.profile", &c, &err),
+                         RECON_EDATA);
+        assert_string_equal(err.msg, "m.csv: line 4: NUL byte at column 7; hint: the file is "
+                                     "damaged or not text");
+        assert_int_equal(c.stmt_count, 0);
+        collector_free(&c);
+    }
     {
         char text[4096];
         int n = snprintf(text, sizeof text, "%s2026-02-01,,1.00,,,%0300d,y\n", plain_head, 0);

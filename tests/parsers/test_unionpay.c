@@ -282,6 +282,21 @@ static void test_failures(void **state)
         collector_free(&c);
         free(data);
     }
+
+    /* a NUL byte used to cut the field it fell in short */
+    {
+        unsigned char *data = malloc(len);
+        memcpy(data, orig, len);
+        data[609 + 100] = '\0';
+        collector c;
+        err_t err;
+        assert_int_equal(parse_mem("t.zm", data, len, &c, &err), RECON_EDATA);
+        assert_string_equal(err.msg, "t.zm: line 2: NUL byte at column 101; hint: the file is "
+                                     "damaged or not text");
+        assert_int_equal(c.count, 1);
+        collector_free(&c);
+        free(data);
+    }
     free(orig);
 }
 
