@@ -15,7 +15,8 @@
  * taken back on its own date. COPY takes no parameters: the date and the
  * policy come from session settings that evaluate_policies sets through a
  * parameterised query. */
-#define AS_OF "current_setting('recon.eval_as_of')::date"
+/* a sub-select, so the setting is read once per query rather than per row */
+#define AS_OF "(SELECT current_setting('recon.eval_as_of')::date)"
 #define KNOWN(alias) "(" alias ".known_on IS NULL OR " alias ".known_on <= " AS_OF ")"
 #define COUNTED(alias)                                                                          \
     alias ".policy_no IS NOT NULL AND " alias ".currency = 'CNY' AND " alias ".match_result "   \

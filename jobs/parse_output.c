@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -103,6 +104,10 @@ void parse_output_init(parse_output *po, FILE *out, FILE *diag, bool unmasked)
     po->diag = diag;
     po->unmasked = unmasked;
     po->file = "";
+    /* Someone watching a terminal sees each row as it is read, next to the
+     * error messages of rejected files; files and pipes get the big chunks. */
+    int fd = fileno(out);
+    po->chunk = fd >= 0 && isatty(fd) ? 0 : PARSE_OUTPUT_CHUNK;
 }
 
 /* Hands everything queued to out. */
@@ -127,16 +132,21 @@ recon_status parse_output_header(parse_output *po, err_t *err)
     po->header_done = true;
     if (!buf_append(&po->pending, PARSE_OUTPUT_HEADER "\n", sizeof PARSE_OUTPUT_HEADER))
         return err_set(err, RECON_EINTERNAL, "out of memory");
-    return RECON_OK;
+    return po->pending.len >= po->chunk ? flush_pending(po, err) : RECON_OK;
 }
 
 /* Fields of a row, and the room csv_put may write past a row's end. */
 enum { ROW_FIELDS = 19, ROW_SLACK = 16 };
 
 /* Writes date d into out. The receipts of a statement mostly share a booking
- * date, so the last one formatted is kept rather than converted again. */
+ * date, so the last one formatted is kept rather than converted again; a
+ * missing date (most value dates) is "" and must not evict it. */
 static void format_date(parse_output *po, date_t d, char out[DATE_STR_SIZE])
 {
+    if (d == DATE_NONE) {
+        out[0] = '\0';
+        return;
+    }
     if (!po->date_cached || po->date_key != d) {
         date_format(d, po->date_str);
         po->date_key = d;
@@ -151,10 +161,10 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
     recon_status st = parse_output_header(po, err);
     if (st != RECON_OK)
         return st;
-    /* Zeroed: csv_scan reads whole arrays, past the terminator too. */
-    char booking[DATE_STR_SIZE] = {0}, value[DATE_STR_SIZE] = {0},
-         amount[MONEY_STR_SIZE] = {0}, fee[MONEY_STR_SIZE] = {0};
-    char payer[RECEIPT_NAME_MAX + 2] = {0}, account[RECEIPT_ACCOUNT_MAX] = {0};
+    /* Scanned arrays are zeroed: csv_scan and csv_put read past the terminator. */
+    char booking[DATE_STR_SIZE], value[DATE_STR_SIZE];
+    char amount[MONEY_STR_SIZE] = {0}, fee[MONEY_STR_SIZE] = {0};
+    char payer[RECEIPT_NAME_MAX + 2], account[RECEIPT_ACCOUNT_MAX];
     format_date(po, r->booking_date, booking);
     format_date(po, r->value_date, value);
     money_format(r->amount, amount);
@@ -166,6 +176,8 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
     const char *payer_s = r->payer, *account_s = r->payer_account;
     size_t payer_cap = sizeof r->payer, account_cap = sizeof r->payer_account;
     if (!po->unmasked) {
+        memset(payer, 0, sizeof payer);
+        memset(account, 0, sizeof account);
         if (!mask_name(r->payer, payer, sizeof payer) ||
             !mask_account(r->payer_account, account, sizeof account))
             return err_set(err, RECON_EINTERNAL, "%s: %s: cannot mask personal data", po->file,
@@ -181,8 +193,10 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
     width += csv_scan(&f[n++], r->position, sizeof r->position);
     width += csv_scan(&f[n++], r->source, sizeof r->source);
     width += csv_scan(&f[n++], r->transaction_key, sizeof r->transaction_key);
-    width += csv_scan(&f[n++], booking, sizeof booking);
-    width += csv_scan(&f[n++], value, sizeof value);
+    /* Dates are "" or YYYY-MM-DD (date_format): nothing to scan for. */
+    f[n++] = (csv_field){booking, booking[0] ? DATE_STR_SIZE - 1 : 0, sizeof booking, false};
+    f[n++] = (csv_field){value, value[0] ? DATE_STR_SIZE - 1 : 0, sizeof value, false};
+    width += f[n - 2].len + f[n - 1].len;
     width += csv_scan(&f[n++], amount, sizeof amount);
     width += csv_scan(&f[n++], r->currency, sizeof r->currency);
     if (r->direction == RECEIPT_DEBIT)
@@ -215,7 +229,7 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
     *p++ = '\n';
     *p = '\0';
     b->len = (size_t)(p - b->data);
-    if (b->len >= PARSE_OUTPUT_CHUNK && (st = flush_pending(po, err)) != RECON_OK)
+    if (b->len >= po->chunk && (st = flush_pending(po, err)) != RECON_OK)
         return st;
     po->rows++;
     if (r->amount < 0) {

@@ -6,9 +6,11 @@
  *
  * Rows are collected in that buffer and handed to `out` in chunks of about
  * PARSE_OUTPUT_CHUNK bytes: per-field and per-row calls made the writer about
- * 30% of a `recon parse` of a WeChat bill (issue 5). The buffer is written out before each statement line goes
- * to `diag` and by parse_output_finish, so the two streams keep the order they
- * had with unbuffered rows; freeing without finishing drops unwritten rows.
+ * 30% of a `recon parse` of a WeChat bill (issue 5). The buffer is written out
+ * before each statement line goes to `diag` and by parse_output_finish, so the
+ * two streams keep the order they had with unbuffered rows; on a terminal every
+ * row is handed over at once, as before. Freeing without finishing drops
+ * unwritten rows.
  *
  * Usage: parse_output_init(&po, stdout, stderr, unmasked);
  *        for each file: sink = parse_output_sink(&po, path); parse_file(path, ..., &sink, ...);
@@ -47,7 +49,8 @@ typedef struct parse_output {
     /* receipts since the last statement summary, for its line */
     long credit_count, debit_count;
     fen_t credit_sum, debit_sum;
-    buf_t pending; /* rows (and the header) not yet written to out */
+    buf_t pending;    /* rows (and the header) not yet written to out */
+    size_t chunk;     /* pending is written once it holds this many bytes */
 } parse_output;
 
 void parse_output_init(parse_output *po, FILE *out, FILE *diag, bool unmasked);
