@@ -1,13 +1,16 @@
 /*
  * `recon ingest FILE...`: parse statement files and store them. Each file is
- * stored whole or not at all: its receipts stream through COPY into a temporary
- * table inside one transaction, and only a fully parsed file is moved into
- * statement_files / statements / receipts. Files are recognised by the SHA-256
+ * stored whole or not at all, in one transaction: while it is parsed, each
+ * receipt's row goes to a local spool file and its (source, transaction_key)
+ * streams through COPY into a temporary table; only a fully parsed file is
+ * stored, its repeats looked up from those keys and its rows copied straight
+ * into receipts (one pass over the table, as psql \copy makes). Files are recognised by the SHA-256
  * of their bytes (the same file twice is skipped) and receipts by (source,
  * transaction_key) (the same transaction in two files counts once, as a
  * duplicate). A rejected file stores nothing but a statement_files row naming
  * the reason; the other files still load and the command exits 65.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +32,8 @@ typedef struct file_scan {
     db_t *db;
     const char *path;
     const match_rules *rules;
+    FILE *spool;  /* the receipts' rows, without the columns known only at store time */
+    buf_t row;
     long receipts;
     date_t first_booking, last_booking;
     fen_t credit_total, debit_total; /* debits positive, as in statement_summary */
@@ -121,9 +126,10 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
     match_decision md;
     match_decide(f->rules, &mf, &md);
 
-    buf_t *b = db_copy_buffer(f->db);
-    bool ok = db_copy_int(b, f->receipts, false) && db_copy_field(b, r->position, false) &&
-              db_copy_field(b, r->source, false) && db_copy_field(b, r->transaction_key, false) &&
+    buf_t *b = &f->row;
+    buf_reset(b);
+    bool ok = db_copy_field(b, r->position, false) && db_copy_field(b, r->source, false) &&
+              db_copy_field(b, r->transaction_key, false) &&
               db_copy_date(b, r->booking_date, false) && db_copy_date(b, r->value_date, false) &&
               db_copy_int(b, r->amount, false) && db_copy_field(b, r->currency, false) &&
               db_copy_field(b, dir == RECEIPT_CREDIT ? "credit" : "debit", false) &&
@@ -135,10 +141,16 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
               db_copy_field(b, r->merchant_order_no, false) &&
               db_copy_field(b, r->provider_txn_id, false) &&
               db_copy_field(b, r->remittance, false) && db_copy_int(b, r->fee, false) &&
-              db_copy_field(b, md.policy_no, false) &&
+              (md.policy_no[0] ? db_copy_field(b, md.policy_no, false) : db_copy_null(b, false)) &&
               (md.result ? db_copy_field(b, md.result, false) : db_copy_null(b, false)) &&
               db_copy_field(b, md.note, true);
     if (!ok)
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    if (fwrite(b->data, 1, b->len, f->spool) != b->len)
+        return err_set(err, RECON_EOUTPUT, "cannot write temporary file: %s", strerror(errno));
+    buf_t *k = db_copy_buffer(f->db);
+    if (!db_copy_int(k, f->receipts, false) || !db_copy_field(k, r->source, false) ||
+        !db_copy_field(k, r->transaction_key, true))
         return err_set(err, RECON_EINTERNAL, "out of memory");
     return db_copy_in_flush(f->db, false, err);
 }
@@ -309,7 +321,69 @@ static date_t file_date(const file_scan *f)
     return d == DATE_NONE ? f->last_booking : d;
 }
 
-/* Moves a fully parsed file from receipts_in into the permanent tables; the
+/* Rows go in file order, so receipt ids follow the statement: base + the
+ * row's place in the file. dups lists (ord, first sighting) by ord. */
+static recon_status copy_spooled(db_t *db, const file_scan *f, long long base, long long file_id,
+                                 PGresult *dups, err_t *err)
+{
+    recon_status st = db_copy_in_begin(
+        db,
+        "COPY receipts (receipt_id, file_id, position, source, transaction_key, booking_date, "
+        "value_date, amount, currency, direction, reversal, reversal_of, payer, payer_account, "
+        "end_to_end_id, creditor_reference, merchant_order_no, provider_txn_id, remittance, fee, "
+        "policy_no, match_result, match_note, duplicate_of) FROM STDIN",
+        err);
+    if (st != RECON_OK)
+        return st;
+    if (fflush(f->spool) != 0 || fseek(f->spool, 0, SEEK_SET) != 0)
+        return err_set(err, RECON_EOUTPUT, "cannot read temporary file: %s", strerror(errno));
+    buf_t *b = db_copy_buffer(db);
+    char *line = NULL;
+    size_t cap = 0;
+    int next_dup = 0, dup_count = PQntuples(dups);
+    for (long ord = 1; ord <= f->receipts; ord++) {
+        ssize_t len = getline(&line, &cap, f->spool);
+        if (len <= 0 || line[len - 1] != '\n') {
+            st = err_set(err, RECON_EOUTPUT, "cannot read temporary file: %s",
+                         len < 0 ? strerror(errno) : "short row");
+            break;
+        }
+        const char *dup_of = NULL;
+        if (next_dup < dup_count && strtol(PQgetvalue(dups, next_dup, 0), NULL, 10) == ord)
+            dup_of = PQgetvalue(dups, next_dup++, 1);
+        bool ok = db_copy_int(b, base + ord, false) && db_copy_int(b, file_id, false);
+        if (dup_of == NULL) {
+            ok = ok && buf_append(b, line, (size_t)len - 1) && buf_append(b, "\t", 1) &&
+                 db_copy_null(b, true);
+        } else {
+            /* the last three columns are the match: a repeat is matched to nothing */
+            size_t cut = (size_t)len - 1;
+            int tabs = 0;
+            while (cut > 0 && tabs < 3)
+                if (line[--cut] == '\t')
+                    tabs++;
+            char note[64];
+            snprintf(note, sizeof note, "duplicate of receipt %s", dup_of);
+            ok = ok && tabs == 3 && buf_append(b, line, cut + 1) && db_copy_null(b, false) &&
+                 db_copy_field(b, "duplicate", false) && db_copy_field(b, note, false) &&
+                 db_copy_field(b, dup_of, true);
+        }
+        if (!ok) {
+            st = err_set(err, RECON_EINTERNAL, "out of memory");
+            break;
+        }
+        if ((st = db_copy_in_flush(db, false, err)) != RECON_OK)
+            break;
+    }
+    free(line);
+    if (st != RECON_OK) {
+        copy_abort(db);
+        return st;
+    }
+    return db_copy_in_end(db, NULL, err);
+}
+
+/* Moves a fully parsed file into the permanent tables; the
  * caller's transaction is still open. */
 static recon_status store_file(db_t *db, const char *sha, const file_scan *f,
                                ingest_result *res, err_t *err)
@@ -365,40 +439,29 @@ static recon_status store_file(db_t *db, const char *sha, const file_scan *f,
 
     if ((st = copy_statements(db, file_id, f, err)) != RECON_OK)
         return st;
-    /* Rows go in file order, so receipt ids follow the statement. The earlier
-     * sighting is looked up by index per row (LATERAL ... LIMIT 1): a hash
-     * join would read every stored receipt for each file. A transaction
-     * already stored from another file is kept as a row of its own pointing at
-     * the first sighting, so the day's report can show it as a duplicate; only
-     * the first counts as money. */
-    const char *id_param[] = {file_id};
-    if ((st = db_command(
-             db,
-             "INSERT INTO receipts (receipt_id, source, transaction_key, file_id, position, "
-             "booking_date, value_date, amount, currency, direction, reversal, reversal_of, payer, "
-             "payer_account, end_to_end_id, creditor_reference, merchant_order_no, "
-             "provider_txn_id, remittance, fee, duplicate_of, policy_no, match_result, match_note) "
-             "SELECT b.base + i.ord, i.source, i.transaction_key, $1::bigint, i.position, "
-             "i.booking_date, i.value_date, i.amount, i.currency, i.direction, i.reversal, "
-             "i.reversal_of, i.payer, i.payer_account, i.end_to_end_id, i.creditor_reference, "
-             "i.merchant_order_no, i.provider_txn_id, i.remittance, i.fee, o.receipt_id, "
-             "CASE WHEN o.receipt_id IS NULL THEN nullif(i.policy_no, '') END, "
-             "CASE WHEN o.receipt_id IS NOT NULL THEN 'duplicate' ELSE i.match_result END, "
-             "coalesce('duplicate of receipt ' || o.receipt_id, i.match_note) "
-             "FROM receipts_in i CROSS JOIN (SELECT coalesce(max(receipt_id), 0) AS base FROM "
-             "receipts) b LEFT JOIN LATERAL (SELECT o.receipt_id FROM receipts o WHERE o.source = "
-             "i.source AND o.transaction_key = i.transaction_key AND o.duplicate_of IS NULL "
-             "LIMIT 1) o ON true ORDER BY i.ord",
-             1, id_param, NULL, err)) != RECON_OK)
+    /* A transaction already stored from another file is kept as a row of its
+     * own pointing at the first sighting, so the day's report can show it as
+     * a duplicate; only the first counts as money. The earlier sighting is
+     * looked up by index per key (LATERAL ... LIMIT 1): a hash join would read
+     * every stored receipt for each file. */
+    if ((st = db_query(db, "SELECT coalesce(max(receipt_id), 0) FROM receipts", 0, NULL, 1, &r,
+                       err)) != RECON_OK)
         return st;
-    if ((st = db_query(db,
-                       "SELECT count(*) FROM receipts WHERE file_id = $1::bigint AND "
-                       "duplicate_of IS NOT NULL",
-                       1, id_param, 1, &r, err)) != RECON_OK)
-        return st;
-    res->receipts = f->receipts;
-    res->duplicates = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    long long base = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
+    if ((st = db_query(db,
+                       "SELECT k.ord, o.receipt_id FROM receipts_keys k CROSS JOIN LATERAL "
+                       "(SELECT o.receipt_id FROM receipts o WHERE o.source = k.source AND "
+                       "o.transaction_key = k.transaction_key AND o.duplicate_of IS NULL LIMIT 1) "
+                       "o ORDER BY k.ord",
+                       0, NULL, 2, &r, err)) != RECON_OK)
+        return st;
+    st = copy_spooled(db, f, base, res->file_id, r, err);
+    res->receipts = f->receipts;
+    res->duplicates = PQntuples(r);
+    PQclear(r);
+    if (st != RECON_OK)
+        return st;
     char dups[32];
     snprintf(dups, sizeof dups, "%ld", res->duplicates);
     const char *upd[] = {file_id, dups};
@@ -438,23 +501,19 @@ recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
     match_rules *rules = NULL;
     if ((st = match_rules_new(&rules, err)) != RECON_OK)
         return st;
-    file_scan f = {db, path, rules, 0, DATE_NONE, DATE_NONE, 0, 0, NULL, 0, 0};
+    file_scan f = {db, path, rules, tmpfile(), BUF_INIT, 0, DATE_NONE, DATE_NONE, 0, 0, NULL, 0, 0};
     bool in_copy = false;
+    if (f.spool == NULL) {
+        st = err_set(err, RECON_EOUTPUT, "cannot create a temporary file: %s", strerror(errno));
+        goto out;
+    }
     if ((st = db_begin(db, err)) != RECON_OK)
         goto out;
-    /* The file-order sort below stays in memory for files up to ~100k receipts
-     * instead of spilling to disk at the 4 MB default. */
-    if ((st = db_exec(db, "SET LOCAL work_mem = '64MB'", err)) != RECON_OK)
-        goto fail;
     if ((st = db_exec(db,
-                      "CREATE TEMP TABLE receipts_in (ord bigint, position text, source text, "
-                      "transaction_key text, booking_date date, value_date date, amount bigint, "
-                      "currency text, direction text, reversal boolean, reversal_of text, "
-                      "payer text, payer_account text, end_to_end_id text, creditor_reference "
-                      "text, merchant_order_no text, provider_txn_id text, remittance text, "
-                      "fee bigint, policy_no text, match_result text, match_note text) ON COMMIT DROP",
+                      "CREATE TEMP TABLE receipts_keys (ord bigint, source text, transaction_key "
+                      "text) ON COMMIT DROP",
                       err)) != RECON_OK ||
-        (st = db_copy_in_begin(db, "COPY receipts_in FROM STDIN", err)) != RECON_OK)
+        (st = db_copy_in_begin(db, "COPY receipts_keys FROM STDIN", err)) != RECON_OK)
         goto fail;
     in_copy = true;
     receipt_sink sink = {&f, on_receipt, on_statement};
@@ -508,6 +567,9 @@ fail:
         copy_abort(db);
     db_rollback(db);
 out:
+    if (f.spool)
+        fclose(f.spool);
+    buf_free(&f.row);
     match_rules_free(rules);
     free(f.stmts);
     return st;
