@@ -85,6 +85,14 @@ money_result money_parse_opts(const char *s, size_t len, const money_format_opts
     return MONEY_OK;
 }
 
+bool money_add(fen_t *total, fen_t v)
+{
+    if ((v > 0 && *total > INT64_MAX - v) || (v < 0 && *total < INT64_MIN - v))
+        return false;
+    *total += v;
+    return true;
+}
+
 void money_format(fen_t v, char out[MONEY_STR_SIZE])
 {
     char tmp[MONEY_STR_SIZE];

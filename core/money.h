@@ -36,6 +36,9 @@ money_result money_parse_opts(const char *s, size_t len, const money_format_opts
                               fen_t *out);
 const char *money_result_str(money_result r);
 
+/* *total += v; false (and *total unchanged) when the sum would overflow. */
+bool money_add(fen_t *total, fen_t v);
+
 /* "-1234.56" (no thousands separators, always two decimals). */
 void money_format(fen_t v, char out[MONEY_STR_SIZE]);
 

@@ -406,11 +406,29 @@ bool db_copy_split(char *line, char **fields, size_t n)
 
 recon_status db_copy_out_begin(db_t *db, const char *sql, err_t *err)
 {
-    PGresult *res = PQexec(db->conn, sql);
-    if (PQresultStatus(res) != PGRES_COPY_OUT)
-        return result_error(db, res, sql, err);
-    PQclear(res);
+    recon_status st = db_copy_out_send(db, sql, err);
+    return st == RECON_OK ? db_copy_out_started(db, sql, err) : st;
+}
+
+recon_status db_copy_out_send(db_t *db, const char *sql, err_t *err)
+{
+    if (!PQsendQuery(db->conn, sql))
+        return result_error(db, NULL, sql, err);
     return RECON_OK;
+}
+
+recon_status db_copy_out_started(db_t *db, const char *sql, err_t *err)
+{
+    PGresult *res = PQgetResult(db->conn);
+    if (PQresultStatus(res) == PGRES_COPY_OUT) {
+        PQclear(res);
+        return RECON_OK;
+    }
+    recon_status st = result_error(db, res, sql, err);
+    /* what follows a failed statement, so the connection is usable again */
+    while ((res = PQgetResult(db->conn)) != NULL)
+        PQclear(res);
+    return st;
 }
 
 recon_status db_copy_out_next(db_t *db, const char **line, size_t *len, err_t *err)

@@ -60,6 +60,11 @@ bool db_copy_split(char *line, char **fields, size_t n);
 
 /* COPY ... TO STDOUT: *line is valid until the next call; NULL at the end. */
 recon_status db_copy_out_begin(db_t *db, const char *sql, err_t *err);
+/* db_copy_out_begin in two halves: send returns at once, so the server can
+ * prepare its rows (a sort, hash joins) while the caller does other work on
+ * another connection; started waits for the COPY to begin. */
+recon_status db_copy_out_send(db_t *db, const char *sql, err_t *err);
+recon_status db_copy_out_started(db_t *db, const char *sql, err_t *err);
 recon_status db_copy_out_next(db_t *db, const char **line, size_t *len, err_t *err);
 
 /* Session advisory lock (job exclusion): false in *got when another holds it. */

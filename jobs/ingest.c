@@ -4,11 +4,12 @@
  * receipt's row goes to a local spool file and its (source, transaction_key)
  * streams through COPY into a temporary table; only a fully parsed file is
  * stored, its repeats looked up from those keys and its rows copied straight
- * into receipts (one pass over the table, as psql \copy makes). Files are recognised by the SHA-256
- * of their bytes (the same file twice is skipped) and receipts by (source,
- * transaction_key) (the same transaction in two files counts once, as a
- * duplicate). A rejected file stores nothing but a statement_files row naming
- * the reason; the other files still load and the command exits 65.
+ * into receipts (one pass over the table, as psql \copy makes). Files are
+ * recognised by the SHA-256 of their bytes (the same file twice is skipped)
+ * and receipts by (source, transaction_key) (the same transaction in two files
+ * counts once, as a duplicate). A rejected file stores nothing but a
+ * statement_files row naming the reason; the other files still load and the
+ * command exits 65.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -49,14 +50,6 @@ static bool valid_currency(const char *c)
     return c[3] == '\0';
 }
 
-/* Adds without overflow; the file is rejected rather than its totals wrapping. */
-static bool add_fen(fen_t *total, fen_t v)
-{
-    if ((v > 0 && *total > INT64_MAX - v) || (v < 0 && *total < INT64_MIN - v))
-        return false;
-    *total += v;
-    return true;
-}
 
 /* Every text field must be UTF-8 before it reaches the database, whose own
  * complaint would not say where in the file the bytes were. */
@@ -109,7 +102,7 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
         dir = RECEIPT_CREDIT;
     else if (r->amount < 0)
         dir = RECEIPT_DEBIT;
-    if (!add_fen(dir == RECEIPT_CREDIT ? &f->credit_total : &f->debit_total,
+    if (!money_add(dir == RECEIPT_CREDIT ? &f->credit_total : &f->debit_total,
                  dir == RECEIPT_CREDIT ? r->amount : -r->amount))
         return err_set(err, RECON_EDATA, "%s: %s: file totals exceed the supported range",
                        f->path, r->position);
@@ -288,7 +281,7 @@ static recon_status check_balances(const file_scan *f, stmt_format format, err_t
         if (!s->has_opening || !s->has_closing)
             continue;
         fen_t expected = s->opening_balance;
-        if (!add_fen(&expected, s->credit_total) || !add_fen(&expected, -s->debit_total))
+        if (!money_add(&expected, s->credit_total) || !money_add(&expected, -s->debit_total))
             return err_set(err, RECON_EDATA, "%s: %s: balances exceed the supported range",
                            f->path, s->position);
         if (expected == s->closing_balance)

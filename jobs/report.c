@@ -136,14 +136,14 @@ static recon_status tally_add(tally *t, const char *key, fen_t fen, err_t *err)
         t->n++;
     }
     t->g[i].count++;
-    if (__builtin_add_overflow(t->g[i].fen, fen, &t->g[i].fen))
+    if (!money_add(&t->g[i].fen, fen))
         return err_set(err, RECON_EINTERNAL, "summary: the total of '%s' overflows", key);
     return RECON_OK;
 }
 
 static recon_status add_fen(fen_t *sum, fen_t v, err_t *err)
 {
-    if (__builtin_add_overflow(*sum, v, sum))
+    if (!money_add(sum, v))
         return err_set(err, RECON_EINTERNAL, "summary: a money total overflows");
     return RECON_OK;
 }
@@ -477,51 +477,6 @@ static const char *receipt_outcome(const char *decided, bool excess_refund,
     return a->open_installment ? "partial" : "matched";
 }
 
-/* A libpq failure as the db layer reports them: lost connections are "unavailable" (69), the
- * rest internal; named by the statement's first words, never its values. */
-static recon_status copy_error(db_t *db, PGresult *res, const char *sql, err_t *err)
-{
-    PGconn *conn = db_pgconn(db);
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    char msg[256];
-    if (primary == NULL) {
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
-        msg[strcspn(msg, "\n")] = '\0';
-        primary = msg;
-    }
-    recon_status st = RECON_EINTERNAL;
-    if (PQstatus(conn) != CONNECTION_OK || (state && strncmp(state, "08", 2) == 0) ||
-        (state && strncmp(state, "57P", 3) == 0))
-        st = RECON_EUNAVAIL;
-    err_set(err, st, "database error%s%s: %s (sql: %.60s)", state ? " " : "", state ? state : "",
-            primary, sql);
-    PQclear(res);
-    while ((res = PQgetResult(conn)) != NULL)
-        PQclear(res);
-    return st;
-}
-
-/* Sends a COPY ... TO STDOUT and returns at once, so that the server prepares its rows (a sort,
- * hash joins) while this process does other work; copy_started then waits for the COPY to
- * begin. db_copy_out_begin cannot be used for this: it waits for the server's first rows,
- * since the server sends the start of a COPY together with them. */
-static recon_status copy_send(db_t *db, const char *sql, err_t *err)
-{
-    if (!PQsendQuery(db_pgconn(db), sql))
-        return copy_error(db, NULL, sql, err);
-    return RECON_OK;
-}
-
-static recon_status copy_started(db_t *db, const char *sql, err_t *err)
-{
-    PGresult *res = PQgetResult(db_pgconn(db));
-    if (PQresultStatus(res) != PGRES_COPY_OUT)
-        return copy_error(db, res, sql, err);
-    PQclear(res);
-    return RECON_OK;
-}
-
 /* One stream of the merge: a COPY in progress and its current row, split. */
 typedef struct copy_stream {
     db_t *db;
@@ -554,7 +509,7 @@ static recon_status stream_next(copy_stream *s, err_t *err)
 
 static recon_status stream_send(copy_stream *s, err_t *err)
 {
-    recon_status st = copy_send(s->db, s->sql, err);
+    recon_status st = db_copy_out_send(s->db, s->sql, err);
     s->sent = st == RECON_OK;
     return st;
 }
@@ -563,7 +518,7 @@ static recon_status stream_send(copy_stream *s, err_t *err)
 static recon_status stream_start(copy_stream *s, err_t *err)
 {
     s->sent = false;
-    recon_status st = copy_started(s->db, s->sql, err);
+    recon_status st = db_copy_out_started(s->db, s->sql, err);
     if (st != RECON_OK)
         return st;
     s->done = false;

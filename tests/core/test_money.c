@@ -81,6 +81,27 @@ static void test_mul_div_round_half_up(void **state)
     assert_int_equal(money_mul_div_round(MONEY_MAX_FEN, 365, 365), MONEY_MAX_FEN);
 }
 
+static void test_add(void **state)
+{
+    (void)state;
+    static const struct {
+        fen_t total, v;
+        bool ok;
+        fen_t result; /* the total after the call: unchanged on overflow */
+    } cases[] = {{0, 3000, true, 3000},
+                 {3000, -5000, true, -2000},
+                 {INT64_MAX - 1, 1, true, INT64_MAX},
+                 {INT64_MAX, 1, false, INT64_MAX},
+                 {INT64_MIN + 1, -1, true, INT64_MIN},
+                 {INT64_MIN, -1, false, INT64_MIN},
+                 {INT64_MIN, INT64_MAX, true, -1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fen_t total = cases[i].total;
+        assert_int_equal(money_add(&total, cases[i].v), cases[i].ok);
+        assert_int_equal(total, cases[i].result);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -88,6 +109,7 @@ int main(void)
         cmocka_unit_test(test_parse_options),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_mul_div_round_half_up),
+        cmocka_unit_test(test_add),
     };
     return cmocka_run_group_tests_name("core/money", tests, NULL, NULL);
 }
