@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -17,6 +18,7 @@
 
 #include "common/buf.h"
 #include "common/log.h"
+#include "common/sha256.h"
 #include "db/client.h"
 
 #define SOCKET_NAME "/.s.PGSQL.5432"
@@ -137,6 +139,113 @@ static recon_status find_bindir(cluster_t *c, err_t *err)
                    "/usr/lib/postgresql/*/bin); hint: apt-get install postgresql");
 }
 
+/* Runs a child as the cluster's user (no supplementary groups, as the server
+ * runs) and asks the kernel whether that user may use path with mode: the truth,
+ * where reading modes and ACLs ourselves would only be a guess. */
+static recon_status cluster_user_can(const cluster_t *c, const char *path, int mode, bool *ok,
+                                     err_t *err)
+{
+    *ok = false;
+    pid_t pid = fork();
+    if (pid < 0)
+        return err_set(err, RECON_EINTERNAL, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        if (c->drop_privileges &&
+            (setgroups(0, NULL) != 0 || setgid(c->gid) != 0 || setuid(c->uid) != 0))
+            _exit(2);
+        _exit(access(path, mode) == 0 ? 0 : 1);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return err_set(err, RECON_EINTERNAL, "waitpid: %s", strerror(errno));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) == 2)
+        return err_set(err, RECON_EUNAVAIL, "cannot switch to the postgres user to check %s", path);
+    *ok = WEXITSTATUS(status) == 0;
+    return RECON_OK;
+}
+
+/* pg_ctl hands the server's options to /bin/sh inside double quotes, and the
+ * socket directory goes into postgresql.conf inside single quotes: a path that
+ * holds one of these characters would be cut or reinterpreted, so it is refused. */
+static bool plain_path(const char *p)
+{
+    for (; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch < 0x20 || ch == 0x7f || strchr("\"'\\$`,", ch) != NULL)
+            return false;
+    }
+    return true;
+}
+
+static bool has_control(const char *p)
+{
+    for (; *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
+            return true;
+    return false;
+}
+
+static bool file_exists(const char *dir, const char *name)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return lstat(path, &st) == 0;
+}
+
+/* Root only: the cluster stays in RECON_HOME/pg when postgres can reach it (or
+ * already has a cluster there), else moves to RECON_CLUSTER_ROOT/KEY. An existing
+ * cluster in the home that postgres can no longer reach is an error, not a reason
+ * to start a second, empty one elsewhere. */
+static recon_status choose_location(cluster_t *c, err_t *err)
+{
+    bool ok = false;
+    recon_status st;
+    if (file_exists(c->datadir, "PG_VERSION")) {
+        if ((st = cluster_user_can(c, c->datadir, X_OK, &ok, err)) != RECON_OK)
+            return st;
+        if (ok)
+            return RECON_OK;
+        return err_set(err, RECON_EUNAVAIL,
+                       "the embedded database in %s belongs to the postgres user, which can no "
+                       "longer reach it; hint: give postgres search access (chmod o+x) to %s and "
+                       "its parent directories again",
+                       c->datadir, c->home);
+    }
+    const char *root = getenv("RECON_CLUSTER_ROOT");
+    if (root == NULL || *root == '\0')
+        root = CLUSTER_ROOT_DEFAULT;
+    if (root[0] != '/')
+        return err_set(err, RECON_EUSAGE, "RECON_CLUSTER_ROOT must be an absolute path, not %s",
+                       root);
+    if (strlen(root) >= sizeof c->root)
+        return err_set(err, RECON_EUSAGE, "RECON_CLUSTER_ROOT path too long");
+    snprintf(c->root, sizeof c->root, "%s", root);
+    unsigned char digest[SHA256_DIGEST_SIZE];
+    char hex[SHA256_HEX_SIZE];
+    sha256_ctx h;
+    sha256_init(&h);
+    sha256_update(&h, c->home, strlen(c->home));
+    sha256_final(&h, digest);
+    sha256_hex(digest, hex);
+    memcpy(c->key, hex, 16);
+    c->key[16] = '\0';
+    char keyed[sizeof c->datadir];
+    int n = snprintf(keyed, sizeof keyed, "%s/%s", c->root, c->key);
+    if (n < 0 || (size_t)n >= sizeof keyed)
+        return err_set(err, RECON_EUSAGE, "RECON_CLUSTER_ROOT path too long");
+    if (!file_exists(keyed, "PG_VERSION")) {
+        if ((st = cluster_user_can(c, c->home, X_OK, &ok, err)) != RECON_OK)
+            return st;
+        if (ok)
+            return RECON_OK;
+    }
+    c->in_root = true;
+    memcpy(c->datadir, keyed, (size_t)n + 1);
+    return RECON_OK;
+}
+
 recon_status cluster_locate(cluster_t *c, err_t *err)
 {
     memset(c, 0, sizeof *c);
@@ -150,13 +259,11 @@ recon_status cluster_locate(cluster_t *c, err_t *err)
         return err_set(err, RECON_EOUTPUT, "cannot resolve %s: %s", home, strerror(errno));
     if (strlen(resolved) >= sizeof c->home)
         return err_set(err, RECON_EUSAGE, "RECON_HOME path too long");
-    memcpy(c->home, resolved, strlen(resolved) + 1);
-    int n = snprintf(c->datadir, sizeof c->datadir, "%s/pg", c->home);
-    if (n < 0 || (size_t)n + strlen(SOCKET_NAME) >= 107)
+    if (has_control(resolved))
         return err_set(err, RECON_EUSAGE,
-                       "cluster path %s is too long for a Unix socket; hint: set RECON_HOME to a "
-                       "shorter directory",
-                       c->home);
+                       "RECON_HOME path holds a control character; hint: use a plainer path");
+    memcpy(c->home, resolved, strlen(resolved) + 1);
+    snprintf(c->datadir, sizeof c->datadir, "%s/pg", c->home);
     if (geteuid() == 0) {
         struct passwd *pw = getpwnam("postgres");
         if (pw == NULL)
@@ -166,10 +273,24 @@ recon_status cluster_locate(cluster_t *c, err_t *err)
         c->drop_privileges = true;
         c->uid = pw->pw_uid;
         c->gid = pw->pw_gid;
+        recon_status st = choose_location(c, err);
+        if (st != RECON_OK)
+            return st;
     } else {
         c->uid = geteuid();
         c->gid = getegid();
     }
+    memcpy(c->sockdir, c->datadir, strlen(c->datadir) + 1);
+    if (strlen(c->sockdir) + strlen(SOCKET_NAME) >= 107)
+        return err_set(err, RECON_EUSAGE,
+                       "cluster path %s is too long for a Unix socket; hint: set %s to a "
+                       "shorter directory",
+                       c->sockdir, c->in_root ? "RECON_CLUSTER_ROOT" : "RECON_HOME");
+    if (!plain_path(c->datadir))
+        return err_set(err, RECON_EUSAGE,
+                       "cluster path %s holds a quote, backslash, $, ` or comma, which the "
+                       "server's command line cannot carry; hint: set %s to a plainer directory",
+                       c->datadir, c->in_root ? "RECON_CLUSTER_ROOT" : "RECON_HOME");
     return find_bindir(c, err);
 }
 
@@ -177,7 +298,7 @@ void cluster_conninfo(const cluster_t *c, const char *dbname, char *out, size_t 
 {
     char quoted[PATH_MAX * 2];
     size_t o = 0;
-    for (const char *p = c->datadir; *p && o + 2 < sizeof quoted; p++) {
+    for (const char *p = c->sockdir; *p && o + 2 < sizeof quoted; p++) {
         if (*p == '\'' || *p == '\\')
             quoted[o++] = '\\';
         quoted[o++] = *p;
@@ -189,9 +310,13 @@ void cluster_conninfo(const cluster_t *c, const char *dbname, char *out, size_t 
 static recon_status pg_ctl(const cluster_t *c, const char *action, buf_t *out, int *code,
                            err_t *err)
 {
-    char prog[PATH_MAX], log[PATH_MAX];
+    char prog[PATH_MAX], log[PATH_MAX], opts[PATH_MAX + 16];
     snprintf(prog, sizeof prog, "%s/pg_ctl", c->bindir);
     snprintf(log, sizeof log, "%s/server.log", c->datadir);
+    /* The socket directory is given on every start, so a copied data directory
+     * listens in its own place whatever its postgresql.conf still says. pg_ctl
+     * passes these options through /bin/sh; plain_path keeps the quoting exact. */
+    snprintf(opts, sizeof opts, "-k \"%s\"", c->sockdir);
     char *argv[16];
     int n = 0;
     argv[n++] = prog;
@@ -200,6 +325,8 @@ static recon_status pg_ctl(const cluster_t *c, const char *action, buf_t *out, i
     if (strcmp(action, "start") == 0) {
         argv[n++] = "-l";
         argv[n++] = log;
+        argv[n++] = "-o";
+        argv[n++] = opts;
         argv[n++] = "-w";
         argv[n++] = "-t";
         argv[n++] = "120";
@@ -213,17 +340,130 @@ static recon_status pg_ctl(const cluster_t *c, const char *action, buf_t *out, i
     return run_program(c, argv, out, code, err);
 }
 
-recon_status cluster_state(cluster_t *c, int *state, err_t *err)
+/* Reads a small file of the data directory (never through a link) into out,
+ * cut at the first newline when first_line. *found is false when it is absent. */
+static recon_status read_small(const cluster_t *c, const char *name, char *out, size_t cap,
+                               bool *found, err_t *err)
 {
-    char version[PATH_MAX];
-    snprintf(version, sizeof version, "%s/PG_VERSION", c->datadir);
-    if (access(version, F_OK) != 0) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", c->datadir, name);
+    *found = false;
+    out[0] = '\0';
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return RECON_OK;
+        return err_set(err, RECON_EUNAVAIL, "cannot read %s: %s", path, strerror(errno));
+    }
+    size_t len = 0;
+    ssize_t r;
+    while (len + 1 < cap && (r = read(fd, out + len, cap - 1 - len)) != 0) {
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            close(fd);
+            return err_set(err, RECON_EUNAVAIL, "cannot read %s: %s", path, strerror(e));
+        }
+        len += (size_t)r;
+    }
+    close(fd);
+    out[len] = '\0';
+    *found = true;
+    return RECON_OK;
+}
+
+/* Writes the resolved RECON_HOME into the data directory (unique temporary,
+ * rename), owned like the rest of the data directory. */
+static recon_status write_home_record(const cluster_t *c, err_t *err)
+{
+    char tmp[PATH_MAX], path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", c->datadir, CLUSTER_HOME_RECORD);
+    snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", c->datadir, CLUSTER_HOME_RECORD);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return err_set(err, RECON_EOUTPUT, "cannot write %s: %s", path, strerror(errno));
+    size_t len = strlen(c->home);
+    bool ok = fchmod(fd, 0600) == 0 &&
+              (!c->drop_privileges || fchown(fd, c->uid, c->gid) == 0) &&
+              write(fd, c->home, len) == (ssize_t)len && write(fd, "\n", 1) == 1 &&
+              fsync(fd) == 0;
+    int e = errno;
+    if (close(fd) != 0 && ok) {
+        ok = false;
+        e = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = false;
+        e = errno;
+    }
+    if (!ok) {
+        unlink(tmp);
+        return err_set(err, RECON_EOUTPUT, "cannot write %s: %s", path, strerror(e));
+    }
+    return RECON_OK;
+}
+
+/* Checks the data directory belongs to this RECON_HOME. A home copied or moved
+ * while stopped is adopted (*adopt: the record is rewritten at start; the socket
+ * follows the data directory); a copy whose postmaster.pid names a live server of
+ * another directory is refused, since pg_ctl would take that server for its own. */
+static recon_status check_belongs(const cluster_t *c, bool *adopt, err_t *err)
+{
+    *adopt = false;
+    char recorded[PATH_MAX], pidfile[PATH_MAX + 64];
+    bool have_record = false, have_pid = false;
+    recon_status st = read_small(c, CLUSTER_HOME_RECORD, recorded, sizeof recorded, &have_record, err);
+    if (st == RECON_OK)
+        st = read_small(c, "postmaster.pid", pidfile, sizeof pidfile, &have_pid, err);
+    if (st != RECON_OK)
+        return st;
+    char *nl = strchr(recorded, '\n');
+    if (nl)
+        *nl = '\0';
+    if (have_pid) {
+        /* postmaster.pid: line 1 the server's pid, line 2 its data directory */
+        char *end = NULL;
+        long pid = strtol(pidfile, &end, 10);
+        const char *dir = end && *end == '\n' ? end + 1 : "";
+        size_t dirlen = strcspn(dir, "\n");
+        bool elsewhere = dirlen != strlen(c->datadir) || strncmp(dir, c->datadir, dirlen) != 0;
+        if (pid > 0 && elsewhere && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+            return err_set(err, RECON_EUNAVAIL,
+                           "%s is a copy of the embedded database of %s, whose server (pid %ld) "
+                           "still runs on the original; hint: stop it (RECON_HOME=%s recon db "
+                           "stop) and copy the home again",
+                           c->datadir, have_record ? recorded : "another RECON_HOME", pid,
+                           have_record ? recorded : "ORIGINAL");
+    }
+    if (!have_record) {
+        *adopt = true; /* made by an older recon: record it at the next start */
+        return RECON_OK;
+    }
+    if (strcmp(recorded, c->home) == 0)
+        return RECON_OK;
+    if (c->in_root)
+        return err_set(err, RECON_EUNAVAIL,
+                       "%s belongs to RECON_HOME %s, not %s; hint: set RECON_CLUSTER_ROOT to "
+                       "another directory",
+                       c->datadir, recorded, c->home);
+    *adopt = true;
+    return RECON_OK;
+}
+
+static recon_status state_of(cluster_t *c, int *state, bool *adopt, err_t *err)
+{
+    *adopt = false;
+    if (!file_exists(c->datadir, "PG_VERSION")) {
         *state = 2;
         return RECON_OK;
     }
+    recon_status st = check_belongs(c, adopt, err);
+    if (st != RECON_OK)
+        return st;
     buf_t out = BUF_INIT;
     int code = 0;
-    recon_status st = pg_ctl(c, "status", &out, &code, err);
+    st = pg_ctl(c, "status", &out, &code, err);
     buf_free(&out);
     if (st != RECON_OK)
         return st;
@@ -231,16 +471,29 @@ recon_status cluster_state(cluster_t *c, int *state, err_t *err)
     return RECON_OK;
 }
 
+recon_status cluster_state(cluster_t *c, int *state, err_t *err)
+{
+    bool adopt = false;
+    return state_of(c, state, &adopt, err);
+}
+
 static recon_status write_config(const cluster_t *c, err_t *err)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/postgresql.conf", c->datadir);
-    FILE *f = fopen(path, "a");
-    if (f == NULL)
-        return err_set(err, RECON_EOUTPUT, "cannot write %s: %s", path, strerror(errno));
+    int fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "a");
+    if (f == NULL) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return err_set(err, RECON_EOUTPUT, "cannot write %s: %s", path, strerror(e));
+    }
     fprintf(f,
             "\n# recon embedded cluster: Unix socket only, private to its owner\n"
             "listen_addresses = ''\n"
+            "# recon passes the socket directory on every start (-k), so a copied data\n"
+            "# directory listens in its own place; this line serves a manual pg_ctl start\n"
             "unix_socket_directories = '%s'\n"
             "unix_socket_permissions = 0700\n"
             "max_connections = 40\n"
@@ -252,31 +505,118 @@ static recon_status write_config(const cluster_t *c, err_t *err)
             "# a nightly writes a few GB: fewer forced checkpoints in the middle of it\n"
             "max_wal_size = 4GB\n"
             "shared_buffers = 256MB\n",
-            c->datadir);
+            c->sockdir);
     if (fclose(f) != 0)
         return err_set(err, RECON_EOUTPUT, "cannot write %s: %s", path, strerror(errno));
     return RECON_OK;
 }
 
+/* Root only: RECON_CLUSTER_ROOT (made root-owned 0755 if missing; refused when a
+ * link, not root's, or writable by others) and its KEY folder, owned by postgres,
+ * 0700, made relative to the opened root so nothing can be swapped in between. */
+static recon_status prepare_root(const cluster_t *c, err_t *err)
+{
+    if (mkdir(c->root, 0755) == 0) {
+        if (chmod(c->root, 0755) != 0)
+            return err_set(err, RECON_EOUTPUT, "cannot set the mode of %s: %s", c->root,
+                           strerror(errno));
+        log_info("created RECON_CLUSTER_ROOT %s", c->root);
+    } else if (errno != EEXIST) {
+        return err_set(err, RECON_EOUTPUT,
+                       "cannot create RECON_CLUSTER_ROOT %s: %s; hint: create its parent "
+                       "directory or set RECON_CLUSTER_ROOT",
+                       c->root, strerror(errno));
+    }
+    int dfd = open(c->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0)
+        return err_set(err, RECON_EOUTPUT,
+                       "RECON_CLUSTER_ROOT %s is not a directory or is a symbolic link (%s); "
+                       "hint: point it at a real directory owned by root",
+                       c->root, strerror(errno));
+    recon_status st = RECON_OK;
+    struct stat sb;
+    bool ok = false;
+    if (fstat(dfd, &sb) != 0) {
+        st = err_set(err, RECON_EOUTPUT, "cannot stat %s: %s", c->root, strerror(errno));
+        goto done;
+    }
+    if (sb.st_uid != 0 || (sb.st_mode & S_IWOTH) || ((sb.st_mode & S_IWGRP) && sb.st_gid != 0)) {
+        st = err_set(err, RECON_EOUTPUT,
+                     "RECON_CLUSTER_ROOT %s must belong to root and be writable by nobody else "
+                     "(owner uid %ld, mode %04o); hint: chown root:root and chmod 0755 it",
+                     c->root, (long)sb.st_uid, (unsigned)(sb.st_mode & 07777));
+        goto done;
+    }
+    if ((st = cluster_user_can(c, c->root, X_OK, &ok, err)) != RECON_OK)
+        goto done;
+    if (!ok) {
+        st = err_set(err, RECON_EUNAVAIL,
+                     "the postgres user cannot reach RECON_CLUSTER_ROOT %s; hint: give it search "
+                     "access (chmod o+x) to that directory and its parents",
+                     c->root);
+        goto done;
+    }
+    if (mkdirat(dfd, c->key, 0700) == 0) {
+        if (fchownat(dfd, c->key, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) != 0 ||
+            fchmodat(dfd, c->key, 0700, 0) != 0) {
+            st = err_set(err, RECON_EOUTPUT, "cannot give %s to the postgres user: %s", c->datadir,
+                         strerror(errno));
+            goto done;
+        }
+    } else if (errno != EEXIST) {
+        st = err_set(err, RECON_EOUTPUT, "cannot create %s: %s", c->datadir, strerror(errno));
+        goto done;
+    }
+    if (fstatat(dfd, c->key, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(sb.st_mode) ||
+        sb.st_uid != c->uid) {
+        st = err_set(err, RECON_EOUTPUT,
+                     "%s is not a directory of the postgres user; hint: remove it and run again",
+                     c->datadir);
+        goto done;
+    }
+done:
+    close(dfd);
+    return st;
+}
+
+/* In the home: the pg folder is made here and given to postgres (as root), since
+ * only a folder recon creates may change hands. */
+static recon_status prepare_home_datadir(const cluster_t *c, err_t *err)
+{
+    if (mkdir(c->datadir, 0700) == 0) {
+        if (c->drop_privileges && chown(c->datadir, c->uid, c->gid) != 0)
+            return err_set(err, RECON_EOUTPUT, "cannot give %s to the postgres user: %s",
+                           c->datadir, strerror(errno));
+        return RECON_OK;
+    }
+    if (errno != EEXIST)
+        return err_set(err, RECON_EOUTPUT, "cannot create %s: %s", c->datadir, strerror(errno));
+    struct stat sb;
+    if (lstat(c->datadir, &sb) != 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != c->uid)
+        return err_set(err, RECON_EOUTPUT,
+                       "%s exists but is not a directory owned by %s; hint: remove it and run "
+                       "again",
+                       c->datadir, c->drop_privileges ? "the postgres user" : "you");
+    return RECON_OK;
+}
+
 static recon_status initdb(cluster_t *c, err_t *err)
 {
-    if (mkdir(c->datadir, 0700) != 0 && errno != EEXIST)
-        return err_set(err, RECON_EOUTPUT, "cannot create %s: %s", c->datadir, strerror(errno));
-    if (c->drop_privileges && chown(c->datadir, c->uid, c->gid) != 0)
-        return err_set(err, RECON_EOUTPUT, "cannot give %s to the postgres user: %s", c->datadir,
-                       strerror(errno));
+    recon_status st = c->in_root ? prepare_root(c, err) : prepare_home_datadir(c, err);
+    if (st != RECON_OK)
+        return st;
     char prog[PATH_MAX];
     snprintf(prog, sizeof prog, "%s/initdb", c->bindir);
     char *argv[] = {prog, "-D", c->datadir, "-E", "UTF8", "--locale=C", "-A", "trust",
                     "-U", "postgres", NULL};
     buf_t out = BUF_INIT;
     int code = 0;
-    recon_status st = run_program(c, argv, &out, &code, err);
+    st = run_program(c, argv, &out, &code, err);
     if (st == RECON_OK && code != 0) {
         if (c->drop_privileges && strstr(out.data ? out.data : "", "ermission denied"))
             st = err_set(err, RECON_EUNAVAIL,
-                         "initdb failed: the postgres user cannot use %s; hint: set RECON_HOME "
-                         "to a directory it can reach, e.g. /var/tmp/recon",
+                         "initdb failed: the postgres user cannot use %s; hint: give it search "
+                         "access to the parent directories, or set RECON_CLUSTER_ROOT",
                          c->datadir);
         else
             st = err_set(err, RECON_EUNAVAIL, "initdb failed: %s", last_line(&out));
@@ -284,8 +624,10 @@ static recon_status initdb(cluster_t *c, err_t *err)
     buf_free(&out);
     if (st != RECON_OK)
         return st;
-    log_info("created embedded cluster in %s", c->datadir);
-    return write_config(c, err);
+    log_info("created embedded cluster in %s for RECON_HOME %s", c->datadir, c->home);
+    if ((st = write_config(c, err)) != RECON_OK)
+        return st;
+    return write_home_record(c, err);
 }
 
 static recon_status ensure_database(const cluster_t *c, err_t *err)
@@ -315,7 +657,7 @@ recon_status cluster_ensure_running(cluster_t *c, err_t *err)
 {
     char lockpath[PATH_MAX];
     snprintf(lockpath, sizeof lockpath, "%s/pg.lock", c->home);
-    int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int lock = open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (lock < 0)
         return err_set(err, RECON_EOUTPUT, "cannot open %s: %s", lockpath, strerror(errno));
     /* Two commands starting at once: one creates and starts, the other waits. */
@@ -325,10 +667,15 @@ recon_status cluster_ensure_running(cluster_t *c, err_t *err)
             return err_set(err, RECON_EINTERNAL, "cannot lock %s: %s", lockpath, strerror(errno));
         }
     int state = 0;
-    recon_status st = cluster_state(c, &state, err);
+    bool adopt = false;
+    recon_status st = state_of(c, &state, &adopt, err);
     if (st == RECON_OK && state == 2) {
         st = initdb(c, err);
         state = 1;
+    } else if (st == RECON_OK && adopt) {
+        st = write_home_record(c, err);
+        if (st == RECON_OK)
+            log_info("embedded cluster in %s now belongs to RECON_HOME %s", c->datadir, c->home);
     }
     if (st == RECON_OK && state == 1) {
         buf_t out = BUF_INIT;
@@ -340,7 +687,7 @@ recon_status cluster_ensure_running(cluster_t *c, err_t *err)
                          last_line(&out), c->datadir);
         buf_free(&out);
         if (st == RECON_OK)
-            log_info("started embedded cluster in %s", c->datadir);
+            log_info("started embedded cluster in %s (socket in %s)", c->datadir, c->sockdir);
     }
     if (st == RECON_OK)
         st = ensure_database(c, err);

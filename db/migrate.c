@@ -9,6 +9,8 @@
 
 /* Serialises concurrent `recon init` runs (any constant unique to recon). */
 #define MIGRATION_LOCK_KEY "7265636f6e01"
+/* How long an init waits for another one before giving up with 75. */
+#define MIGRATION_LOCK_WAIT "10min"
 
 static const char version_table_sql[] =
     "CREATE SCHEMA IF NOT EXISTS recon;\n"
@@ -79,7 +81,41 @@ fail:
     return st;
 }
 
-recon_status migrate_apply(db_t *db, int *applied, err_t *err)
+/* Waits (up to MIGRATION_LOCK_WAIT) for the session migration lock, taken before
+ * anything is created: two first inits would otherwise both run CREATE SCHEMA IF
+ * NOT EXISTS and one would fail on pg_namespace's unique index. */
+static recon_status take_migration_lock(PGconn *conn, err_t *err)
+{
+    PGresult *res = PQexec(conn, "SET lock_timeout = '" MIGRATION_LOCK_WAIT "'");
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (ok) {
+        res = PQexec(conn, "SELECT pg_advisory_lock(x'" MIGRATION_LOCK_KEY "'::bigint)");
+        ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+        const char *state = ok ? NULL : PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        if (state && strcmp(state, "55P03") == 0) {
+            PQclear(res);
+            return err_set(err, RECON_ELOCKED,
+                           "another recon init has held the schema migration lock for "
+                           MIGRATION_LOCK_WAIT "; hint: try later");
+        }
+        PQclear(res);
+    }
+    if (ok) {
+        res = PQexec(conn, "RESET lock_timeout");
+        ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+    }
+    if (!ok) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
+        msg[strcspn(msg, "\n")] = '\0';
+        return err_set(err, RECON_EUNAVAIL, "cannot take the schema migration lock: %s", msg);
+    }
+    return RECON_OK;
+}
+
+static recon_status migrate_locked(db_t *db, int *applied, err_t *err)
 {
     int count = 0;
     recon_status st = db_exec(db, version_table_sql, err);
@@ -104,4 +140,23 @@ recon_status migrate_apply(db_t *db, int *applied, err_t *err)
     if (applied)
         *applied = count;
     return RECON_OK;
+}
+
+recon_status migrate_apply(db_t *db, int *applied, err_t *err)
+{
+    recon_status st = take_migration_lock(db_pgconn(db), err);
+    if (st != RECON_OK)
+        return st;
+    st = migrate_locked(db, applied, err);
+    /* Released with the session anyway; unlocked here for callers that go on. */
+    PGresult *res = PQexec(db_pgconn(db),
+                           "SELECT pg_advisory_unlock(x'" MIGRATION_LOCK_KEY "'::bigint)");
+    PQclear(res);
+    /* No input is read here: a broken constraint means another migrator (an older
+     * recon without this lock) got in between, so "try later", never "rejected". */
+    if (st == RECON_EDATA) {
+        err_prefix(err, "schema migration raced another: ");
+        err->status = st = RECON_ELOCKED;
+    }
+    return st;
 }
