@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `recon init` run by several schedulers at once on a fresh database: the runs are
+# serialised by an advisory lock taken before CREATE SCHEMA, every one exits 0 and
+# the schema ends at the latest version with each migration applied once. A failed
+# init is "database unavailable" (69), never "input rejected" (65).
+. "$(dirname "$0")/lib.sh"
+latest=$(ls schema/*.sql | sed -n 's|^schema/0*\([0-9][0-9]*\)_.*|\1|p' | sort -n | tail -1)
+migrations=$(ls schema/*.sql | wc -l)
+
+for round in 1 2 3 4 5; do
+    new_db it_init
+    pids=()
+    for i in 1 2 3 4 5 6 7 8; do
+        "$RECON_BIN" init >"$T_TMP/init.$i.out" 2>&1 &
+        pids+=($!)
+    done
+    codes=""
+    for p in "${pids[@]}"; do
+        wait "$p"
+        codes="$codes$? "
+    done
+    rc=0
+    out=""
+    err=$(cat "$T_TMP"/init.*.out)
+    check "round $round: 8 concurrent inits on a fresh database all exit 0 (got: $codes)" \
+        [ "$codes" = "0 0 0 0 0 0 0 0 " ]
+    check "... schema at the latest version, each migration once" \
+        [ "$(sql "SELECT count(*) || '|' || max(version) FROM recon.schema_version")" = "$migrations|$latest" ]
+done
+
+run init
+check "a later init applies nothing" contains "$out" "schema at version $latest (0 migrations applied)"
+
+run init --db "host=$PG_SOCKET_DIR dbname=it_init_missing user=postgres"
+check "init against a database that does not exist exits 69" [ "$rc" -eq 69 ]
+finish
