@@ -126,10 +126,27 @@ fi
 a="$T_TMP/home-a"
 b="$T_TMP/home-b"
 c="$T_TMP/home-c"
-stoppers+=("RECON_HOME='$a' '$RECON_BIN' db stop" "RECON_HOME='$b' '$RECON_BIN' db stop")
-in_home "$a" -- init
-check "original home: init" [ "$rc" -eq 0 ]
+stoppers+=("RECON_HOME='$a' '$RECON_BIN' db stop" "RECON_HOME='$b' '$RECON_BIN' db stop"
+    "RECON_HOME='$c' '$RECON_BIN' db stop")
+# --- eight first inits at once on a fresh home, which the copies then copy ----
+mkdir -p "$a"
+pids=()
+for i in 1 2 3 4 5 6 7 8; do
+    RECON_HOME="$a" "$RECON_BIN" init >"$T_TMP/init.$i.out" 2>&1 &
+    pids+=($!)
+done
+codes=""
+for p in "${pids[@]}"; do
+    wait "$p"
+    codes="$codes$? "
+done
+out=$(cat "$T_TMP"/init.*.out)
+rc=0
+check "8 concurrent first inits on a fresh home all exit 0 (got: $codes)" [ "$codes" = "0 0 0 0 0 0 0 0 " ]
+v=$(psql -X -qAt "host=$a/pg dbname=recon user=postgres" -c "SELECT count(*), max(version) FROM recon.schema_version" 2>&1)
+check "... schema at the latest version, each migration once" [ "$v" = "$migrations|$latest" ]
 in_home "$a" -- db stop
+
 cp -a "$a" "$b"
 in_home "$b" -- db start
 check "a copy of a stopped home starts" [ "$rc" -eq 0 ]
@@ -156,26 +173,5 @@ check "... and the original keeps running" [ "$rc" -eq 0 ]
 check "... no server started on the copy (its copied socket answers nobody)" \
     bash -c '! psql -X -qAt "host=$1 dbname=recon user=postgres" -c "SELECT 1" >/dev/null 2>&1' _ "$c/pg"
 in_home "$a" -- db stop
-
-# --- eight first inits at once on a fresh home -------------------------------
-f="$T_TMP/home-fresh"
-stoppers+=("RECON_HOME='$f' '$RECON_BIN' db stop")
-mkdir -p "$f"
-pids=()
-for i in 1 2 3 4 5 6 7 8; do
-    RECON_HOME="$f" "$RECON_BIN" init >"$T_TMP/init.$i.out" 2>&1 &
-    pids+=($!)
-done
-codes=""
-for p in "${pids[@]}"; do
-    wait "$p"
-    codes="$codes$? "
-done
-out=$(cat "$T_TMP"/init.*.out)
-rc=0
-check "8 concurrent first inits on a fresh home all exit 0 (got: $codes)" [ "$codes" = "0 0 0 0 0 0 0 0 " ]
-v=$(psql -X -qAt "host=$f/pg dbname=recon user=postgres" -c "SELECT count(*), max(version) FROM recon.schema_version" 2>&1)
-check "... schema at the latest version, each migration once" [ "$v" = "$migrations|$latest" ]
-in_home "$f" -- db stop
 
 finish
