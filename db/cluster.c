@@ -190,8 +190,77 @@ static bool file_exists(const char *dir, const char *name)
 {
     char path[PATH_MAX];
     struct stat st;
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+    return n > 0 && (size_t)n < sizeof path && lstat(path, &st) == 0;
+}
+
+/* Reads a small file (never through a link) into out, NUL-terminated; *found is
+ * false when it is absent. */
+static recon_status read_small(const char *dir, const char *name, char *out, size_t cap,
+                               bool *found, err_t *err)
+{
+    char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    return lstat(path, &st) == 0;
+    *found = false;
+    out[0] = '\0';
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return RECON_OK;
+        return err_set(err, RECON_EUNAVAIL, "cannot read %s: %s", path, strerror(errno));
+    }
+    size_t len = 0;
+    ssize_t r;
+    while (len + 1 < cap && (r = read(fd, out + len, cap - 1 - len)) != 0) {
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            close(fd);
+            return err_set(err, RECON_EUNAVAIL, "cannot read %s: %s", path, strerror(e));
+        }
+        len += (size_t)r;
+    }
+    close(fd);
+    out[len] = '\0';
+    *found = true;
+    return RECON_OK;
+}
+
+/* A home whose cluster lives under RECON_CLUSTER_ROOT holds CLUSTER_LOCATION naming
+ * that data directory. Found in a home about to get a new, empty cluster, it means
+ * the home was copied or moved: the database stays with the original, so recon
+ * stops and says where it is rather than silently starting empty. */
+static recon_status check_location_pointer(const cluster_t *c, const char *keyed, err_t *err)
+{
+    char where[PATH_MAX], recorded[PATH_MAX];
+    bool found = false, have_record = false;
+    recon_status st = read_small(c->home, CLUSTER_LOCATION, where, sizeof where, &found, err);
+    if (st != RECON_OK || !found)
+        return st;
+    where[strcspn(where, "\n")] = '\0';
+    if (strcmp(where, keyed) == 0 || !file_exists(where, "PG_VERSION"))
+        return RECON_OK;
+    if ((st = read_small(where, CLUSTER_HOME_RECORD, recorded, sizeof recorded, &have_record,
+                         err)) != RECON_OK)
+        return st;
+    recorded[strcspn(recorded, "\n")] = '\0';
+    if (have_record && strcmp(recorded, c->home) == 0)
+        return err_set(err, RECON_EUNAVAIL,
+                       "the database of RECON_HOME %s is in %s, outside RECON_CLUSTER_ROOT %s; "
+                       "hint: set RECON_CLUSTER_ROOT back to the folder that holds it, or remove "
+                       "%s/" CLUSTER_LOCATION " to start an empty database",
+                       c->home, where, c->root, c->home);
+    struct stat sb;
+    bool original_gone = have_record && stat(recorded, &sb) != 0;
+    return err_set(err, RECON_EUNAVAIL,
+                   "RECON_HOME %s was %s from %s, whose database stays in %s; hint: %s%s, or remove "
+                   "%s/" CLUSTER_LOCATION " to start an empty database here",
+                   c->home, original_gone ? "moved" : "copied",
+                   have_record ? recorded : "another home", where,
+                   original_gone ? "to keep it, stop its server and rename that folder to "
+                                 : "use the original home",
+                   original_gone ? keyed : "", c->home);
 }
 
 /* Root only: the cluster stays in RECON_HOME/pg when postgres can reach it (or
@@ -236,6 +305,8 @@ static recon_status choose_location(cluster_t *c, err_t *err)
     if (n < 0 || (size_t)n >= sizeof keyed)
         return err_set(err, RECON_EUSAGE, "RECON_CLUSTER_ROOT path too long");
     if (!file_exists(keyed, "PG_VERSION")) {
+        if ((st = check_location_pointer(c, keyed, err)) != RECON_OK)
+            return st;
         if ((st = cluster_user_can(c, c->home, X_OK, &ok, err)) != RECON_OK)
             return st;
         if (ok)
@@ -340,39 +411,6 @@ static recon_status pg_ctl(const cluster_t *c, const char *action, buf_t *out, i
     return run_program(c, argv, out, code, err);
 }
 
-/* Reads a small file of the data directory (never through a link) into out,
- * cut at the first newline when first_line. *found is false when it is absent. */
-static recon_status read_small(const cluster_t *c, const char *name, char *out, size_t cap,
-                               bool *found, err_t *err)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", c->datadir, name);
-    *found = false;
-    out[0] = '\0';
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return RECON_OK;
-        return err_set(err, RECON_EUNAVAIL, "cannot read %s: %s", path, strerror(errno));
-    }
-    size_t len = 0;
-    ssize_t r;
-    while (len + 1 < cap && (r = read(fd, out + len, cap - 1 - len)) != 0) {
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            close(fd);
-            return err_set(err, RECON_EUNAVAIL, "cannot read %s: %s", path, strerror(e));
-        }
-        len += (size_t)r;
-    }
-    close(fd);
-    out[len] = '\0';
-    *found = true;
-    return RECON_OK;
-}
-
 /* Writes the resolved RECON_HOME into the data directory (unique temporary,
  * rename), owned like the rest of the data directory. */
 static recon_status write_home_record(const cluster_t *c, err_t *err)
@@ -413,9 +451,9 @@ static recon_status check_belongs(const cluster_t *c, bool *adopt, err_t *err)
     *adopt = false;
     char recorded[PATH_MAX], pidfile[PATH_MAX + 64];
     bool have_record = false, have_pid = false;
-    recon_status st = read_small(c, CLUSTER_HOME_RECORD, recorded, sizeof recorded, &have_record, err);
+    recon_status st = read_small(c->datadir, CLUSTER_HOME_RECORD, recorded, sizeof recorded, &have_record, err);
     if (st == RECON_OK)
-        st = read_small(c, "postmaster.pid", pidfile, sizeof pidfile, &have_pid, err);
+        st = read_small(c->datadir, "postmaster.pid", pidfile, sizeof pidfile, &have_pid, err);
     if (st != RECON_OK)
         return st;
     char *nl = strchr(recorded, '\n');
@@ -442,7 +480,8 @@ static recon_status check_belongs(const cluster_t *c, bool *adopt, err_t *err)
     }
     if (strcmp(recorded, c->home) == 0)
         return RECON_OK;
-    if (c->in_root)
+    struct stat sb;
+    if (c->in_root && stat(recorded, &sb) == 0)
         return err_set(err, RECON_EUNAVAIL,
                        "%s belongs to RECON_HOME %s, not %s; hint: set RECON_CLUSTER_ROOT to "
                        "another directory",
@@ -653,6 +692,42 @@ static recon_status ensure_database(const cluster_t *c, err_t *err)
     return st;
 }
 
+/* Root's home learns where its cluster lives (see check_location_pointer). */
+static recon_status write_location_pointer(const cluster_t *c, err_t *err)
+{
+    char current[PATH_MAX];
+    bool found = false;
+    recon_status st = read_small(c->home, CLUSTER_LOCATION, current, sizeof current, &found, err);
+    if (st != RECON_OK)
+        return st;
+    current[strcspn(current, "\n")] = '\0';
+    if (found && strcmp(current, c->datadir) == 0)
+        return RECON_OK;
+    char tmp[PATH_MAX], path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", c->home, CLUSTER_LOCATION);
+    snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", c->home, CLUSTER_LOCATION);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return err_set(err, RECON_EOUTPUT, "cannot write %s: %s", path, strerror(errno));
+    size_t len = strlen(c->datadir);
+    bool ok = fchmod(fd, 0644) == 0 && write(fd, c->datadir, len) == (ssize_t)len &&
+              write(fd, "\n", 1) == 1;
+    int e = errno;
+    if (close(fd) != 0 && ok) {
+        ok = false;
+        e = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = false;
+        e = errno;
+    }
+    if (!ok) {
+        unlink(tmp);
+        return err_set(err, RECON_EOUTPUT, "cannot write %s: %s", path, strerror(e));
+    }
+    return RECON_OK;
+}
+
 recon_status cluster_ensure_running(cluster_t *c, err_t *err)
 {
     char lockpath[PATH_MAX];
@@ -691,6 +766,8 @@ recon_status cluster_ensure_running(cluster_t *c, err_t *err)
     }
     if (st == RECON_OK)
         st = ensure_database(c, err);
+    if (st == RECON_OK && c->in_root)
+        st = write_location_pointer(c, err);
     flock(lock, LOCK_UN);
     close(lock);
     return st;

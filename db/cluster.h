@@ -21,6 +21,8 @@
 #define CLUSTER_ROOT_DEFAULT "/var/lib/recon"
 /* File in the data directory naming the resolved RECON_HOME it belongs to. */
 #define CLUSTER_HOME_RECORD "recon_home"
+/* File in root's RECON_HOME naming its data directory under RECON_CLUSTER_ROOT. */
+#define CLUSTER_LOCATION "pg.location"
 
 /* Socket paths are limited to 107 bytes anyway; bounded fields keep snprintf exact. */
 #define CLUSTER_PATH_MAX 1024

@@ -73,8 +73,40 @@ if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1; then
     check "a query through the named socket works" [ "$v" = "$latest" ]
     in_home "$home" RECON_CLUSTER_ROOT="$croot" -- db stop
     check "db stop says where" contains "$out" "data directory: $datadir"
+    check "the home names where its cluster lives" [ "$(cat "$home/pg.location")" = "$datadir" ]
+
+    # A copy of that home, or the home moved, finds no cluster under its own key:
+    # it stops and says where the database is instead of starting an empty one.
+    copy=$(mktemp -d "$T_TMP/root-copy.XXXXXX")
+    cp -a "$home/." "$copy/"
+    in_home "$copy" RECON_CLUSTER_ROOT="$croot" -- init
+    check "root: a copied home stops (69)" [ "$rc" -eq 69 ]
+    check "... saying whose database it is and where" \
+        contains "$err" "was copied from $(realpath "$home"), whose database stays in $datadir"
+    check "... and makes no second cluster" [ "$(ls "$croot" | wc -l)" -eq 1 ]
+    moved="$T_TMP/root-moved"
+    stoppers+=("RECON_HOME='$moved' RECON_CLUSTER_ROOT='$croot' '$RECON_BIN' db stop")
+    mv "$home" "$moved"
+    in_home "$moved" RECON_CLUSTER_ROOT="$croot" -- db start
+    check "root: a moved home stops (69)" [ "$rc" -eq 69 ]
+    newdir="$croot/$(printf '%s' "$(realpath "$moved")" | sha256sum | cut -c1-16)"
+    check "... naming the folder to rename its database to" contains "$err" "was moved from" &&
+        check "... (${newdir##*/})" contains "$err" "$newdir"
+    mv "$datadir" "$newdir"
+    in_home "$moved" RECON_CLUSTER_ROOT="$croot" -- db start
+    check "... after that rename it starts, in the renamed folder" contains "$out" "data directory: $newdir"
+    check "... which now records the moved home" [ "$(cat "$newdir/recon_home")" = "$(realpath "$moved")" ]
+    v=$(psql -X -qAt "host=$newdir dbname=recon user=postgres" -c "SELECT max(version) FROM recon.schema_version" 2>&1)
+    check "... with its data" [ "$v" = "$latest" ]
+    in_home "$moved" RECON_CLUSTER_ROOT="$croot" -- db stop
+    home=$moved
+
+    in_home "$home" RECON_CLUSTER_ROOT="$T_TMP/elsewhere" -- db start
+    check "a changed RECON_CLUSTER_ROOT stops, naming where the database is" \
+        contains "$err" "is in $newdir, outside RECON_CLUSTER_ROOT $T_TMP/elsewhere"
 
     # RECON_CLUSTER_ROOT that is a link, or writable by others, is refused before use.
+    home=$(mktemp -d "$T_TMP/root-home2.XXXXXX")
     mkdir -p "$T_TMP/real-root"
     ln -s "$T_TMP/real-root" "$T_TMP/link-root"
     in_home "$home" RECON_CLUSTER_ROOT="$T_TMP/link-root" -- init
