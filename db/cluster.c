@@ -466,6 +466,16 @@ static recon_status check_belongs(const cluster_t *c, bool *adopt, err_t *err)
         const char *dir = end && *end == '\n' ? end + 1 : "";
         size_t dirlen = strcspn(dir, "\n");
         bool elsewhere = dirlen != strlen(c->datadir) || strncmp(dir, c->datadir, dirlen) != 0;
+        if (elsewhere && dirlen < PATH_MAX) {
+            /* the same folder under another spelling (a link) is not a copy */
+            char other[PATH_MAX];
+            struct stat a, b;
+            memcpy(other, dir, dirlen);
+            other[dirlen] = '\0';
+            if (stat(other, &a) == 0 && stat(c->datadir, &b) == 0 && a.st_dev == b.st_dev &&
+                a.st_ino == b.st_ino)
+                elsewhere = false;
+        }
         if (pid > 0 && elsewhere && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
             return err_set(err, RECON_EUNAVAIL,
                            "%s is a copy of the embedded database of %s, whose server (pid %ld) "
