@@ -31,6 +31,24 @@ done
 run init
 check "a later init applies nothing" contains "$out" "schema at version $latest (0 migrations applied)"
 
+# The lock comes before anything is created: while another session holds it, a
+# first init on a fresh database waits with no schema made, then completes.
+new_db it_init_wait
+psql -X -qAt "$RECON_DB" -c "SELECT pg_advisory_lock(x'7265636f6e01'::bigint)" \
+    -c "SELECT pg_sleep(4)" >/dev/null 2>&1 &
+holder=$!
+sleep 1
+"$RECON_BIN" init >"$T_TMP/wait.out" 2>&1 &
+waiter=$!
+sleep 2
+check "an init waiting for the migration lock has created nothing yet" \
+    [ "$(sql "SELECT count(*) FROM pg_namespace WHERE nspname = 'recon'")" = "0" ]
+wait "$holder"
+wait "$waiter"
+rc=$?
+out=$(cat "$T_TMP/wait.out")
+check "... and completes once the lock is released" [ "$rc" -eq 0 ]
+
 run init --db "host=$PG_SOCKET_DIR dbname=it_init_missing user=postgres"
 check "init against a database that does not exist exits 69" [ "$rc" -eq 69 ]
 finish
