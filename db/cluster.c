@@ -411,21 +411,21 @@ static recon_status pg_ctl(const cluster_t *c, const char *action, buf_t *out, i
     return run_program(c, argv, out, code, err);
 }
 
-/* Writes the resolved RECON_HOME into the data directory (unique temporary,
- * rename), owned like the rest of the data directory. */
-static recon_status write_home_record(const cluster_t *c, err_t *err)
+/* Replaces dir/name with one line of text: a unique temporary (mkstemp), synced,
+ * renamed over the name, so a reader never sees half a path and no planted link
+ * is followed. give: the file goes to the cluster's user (as root). */
+static recon_status write_line_file(const cluster_t *c, const char *dir, const char *name,
+                                    const char *text, mode_t mode, bool give, err_t *err)
 {
     char tmp[PATH_MAX], path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", c->datadir, CLUSTER_HOME_RECORD);
-    snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", c->datadir, CLUSTER_HOME_RECORD);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, name);
     int fd = mkstemp(tmp);
     if (fd < 0)
         return err_set(err, RECON_EOUTPUT, "cannot write %s: %s", path, strerror(errno));
-    size_t len = strlen(c->home);
-    bool ok = fchmod(fd, 0600) == 0 &&
-              (!c->drop_privileges || fchown(fd, c->uid, c->gid) == 0) &&
-              write(fd, c->home, len) == (ssize_t)len && write(fd, "\n", 1) == 1 &&
-              fsync(fd) == 0;
+    size_t len = strlen(text);
+    bool ok = fchmod(fd, mode) == 0 && (!give || fchown(fd, c->uid, c->gid) == 0) &&
+              write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
     int e = errno;
     if (close(fd) != 0 && ok) {
         ok = false;
@@ -440,6 +440,13 @@ static recon_status write_home_record(const cluster_t *c, err_t *err)
         return err_set(err, RECON_EOUTPUT, "cannot write %s: %s", path, strerror(e));
     }
     return RECON_OK;
+}
+
+/* The data directory records the resolved RECON_HOME it belongs to. */
+static recon_status write_home_record(const cluster_t *c, err_t *err)
+{
+    return write_line_file(c, c->datadir, CLUSTER_HOME_RECORD, c->home, 0600, c->drop_privileges,
+                           err);
 }
 
 /* Checks the data directory belongs to this RECON_HOME. A home copied or moved
@@ -713,29 +720,7 @@ static recon_status write_location_pointer(const cluster_t *c, err_t *err)
     current[strcspn(current, "\n")] = '\0';
     if (found && strcmp(current, c->datadir) == 0)
         return RECON_OK;
-    char tmp[PATH_MAX], path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", c->home, CLUSTER_LOCATION);
-    snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", c->home, CLUSTER_LOCATION);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return err_set(err, RECON_EOUTPUT, "cannot write %s: %s", path, strerror(errno));
-    size_t len = strlen(c->datadir);
-    bool ok = fchmod(fd, 0644) == 0 && write(fd, c->datadir, len) == (ssize_t)len &&
-              write(fd, "\n", 1) == 1;
-    int e = errno;
-    if (close(fd) != 0 && ok) {
-        ok = false;
-        e = errno;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
-        e = errno;
-    }
-    if (!ok) {
-        unlink(tmp);
-        return err_set(err, RECON_EOUTPUT, "cannot write %s: %s", path, strerror(e));
-    }
-    return RECON_OK;
+    return write_line_file(c, c->home, CLUSTER_LOCATION, c->datadir, 0644, false, err);
 }
 
 recon_status cluster_ensure_running(cluster_t *c, err_t *err)
