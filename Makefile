@@ -1,12 +1,13 @@
 # recon: `make` builds bin/recon; `make test` builds with sanitizers and runs every
-# test against a throwaway PostgreSQL cluster; `make run` runs the demo.
+# test against a throwaway PostgreSQL cluster; `make run` runs the demo;
+# `make install` (PREFIX, DESTDIR) installs the binary, man page and systemd units.
 # Sources are discovered by directory, so a new module needs no edit here.
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
 # Package check runs once per make invocation, before anything compiles.
-ifeq ($(filter clean deps,$(MAKECMDGOALS)),)
+ifeq ($(filter clean deps uninstall,$(MAKECMDGOALS)),)
 DEPS_STATUS := $(shell sh scripts/deps.sh >&2; echo $$?)
 ifneq ($(DEPS_STATUS),0)
 $(error missing build dependencies (see above))
@@ -37,7 +38,7 @@ ASAN_OBJS := $(patsubst %.c,build/asan/%.o,$(LIB_SRCS) $(GEN_SRCS))
 ASAN_SUPPORT_OBJS := $(patsubst %.c,build/asan/%.o,$(TEST_SUPPORT))
 TEST_BINS := $(patsubst %.c,build/asan/%,$(TEST_SRCS))
 
-.PHONY: all run test test-build clean deps memcheck
+.PHONY: all run test test-build clean deps memcheck install uninstall
 all: bin/recon
 
 deps:
@@ -85,6 +86,42 @@ memcheck: bin/recon
 
 clean:
 	rm -rf build bin
+
+# Install layout. Units, sysusers.d and tmpfiles.d go under $(PREFIX)/lib, which
+# systemd searches for /usr and /usr/local alike; the units name the installed
+# binary, so they are written with BINDIR substituted. The environment file the
+# service reads, /etc/recon/recon.env, is the administrator's: only an example
+# is installed, and nothing under /etc is touched.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR := $(PREFIX)/bin
+MANDIR := $(PREFIX)/share/man
+DOCDIR := $(PREFIX)/share/doc/recon
+UNITDIR := $(PREFIX)/lib/systemd/system
+SYSUSERSDIR := $(PREFIX)/lib/sysusers.d
+TMPFILESDIR := $(PREFIX)/lib/tmpfiles.d
+INSTALL ?= install
+
+install: bin/recon
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
+	$(INSTALL) -m 0755 bin/recon $(DESTDIR)$(BINDIR)/recon
+	$(INSTALL) -m 0644 dist/recon.1 $(DESTDIR)$(MANDIR)/man1/recon.1
+	sed 's|@BINDIR@|$(BINDIR)|g' dist/recon-nightly.service.in > $(DESTDIR)$(UNITDIR)/.recon-nightly.service.tmp
+	$(INSTALL) -m 0644 $(DESTDIR)$(UNITDIR)/.recon-nightly.service.tmp $(DESTDIR)$(UNITDIR)/recon-nightly.service
+	rm -f $(DESTDIR)$(UNITDIR)/.recon-nightly.service.tmp
+	$(INSTALL) -m 0644 dist/recon-nightly.timer $(DESTDIR)$(UNITDIR)/recon-nightly.timer
+	$(INSTALL) -m 0644 dist/recon.sysusers $(DESTDIR)$(SYSUSERSDIR)/recon.conf
+	$(INSTALL) -m 0644 dist/recon.tmpfiles $(DESTDIR)$(TMPFILESDIR)/recon.conf
+	$(INSTALL) -m 0644 dist/recon.env.example $(DESTDIR)$(DOCDIR)/recon.env.example
+	@echo "recon: installed under $(DESTDIR)$(PREFIX); to schedule it, see recon(1), EXAMPLES"
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/recon $(DESTDIR)$(MANDIR)/man1/recon.1 \
+		$(DESTDIR)$(UNITDIR)/recon-nightly.service $(DESTDIR)$(UNITDIR)/recon-nightly.timer \
+		$(DESTDIR)$(SYSUSERSDIR)/recon.conf $(DESTDIR)$(TMPFILESDIR)/recon.conf \
+		$(DESTDIR)$(DOCDIR)/recon.env.example
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 # Benchmark and fuzzing targets live beside their sources.
 -include bench/bench.mk

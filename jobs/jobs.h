@@ -16,7 +16,7 @@
 
 typedef struct job_options {
     const char *db;          /* --db CONNINFO */
-    date_t as_of;            /* --as-of, DATE_NONE if not given */
+    date_t as_of;            /* --as-of, DATE_NONE if not given; today/yesterday resolved */
     date_t from, to;         /* replay range */
     date_t before;           /* retain --before */
     const char *archive;     /* replay --archive: earlier nightly output to compare */
@@ -25,6 +25,7 @@ typedef struct job_options {
     const char *format;
     const char *profile;
     bool unmasked;
+    bool no_catch_up;        /* nightly --no-catch-up: only the night asked */
     char **args;             /* positional arguments after the command words */
     int arg_count;
     FILE *out;               /* stdout: tables and CSV */

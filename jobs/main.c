@@ -25,8 +25,9 @@ static const char usage_text[] =
     "  ingest FILE...                parse and store statement files\n"
     "  process --as-of DATE          match receipts and evaluate every policy\n"
     "  report --as-of DATE --out DIR write the day's reports under DIR/DATE/\n"
-    "  nightly --as-of DATE --inbox DIR --out DIR\n"
-    "                                ingest new inbox files, process, report\n"
+    "  nightly --as-of DATE --inbox DIR --out DIR [--no-catch-up]\n"
+    "                                ingest new inbox files, process, report; first\n"
+    "                                the nights missed since the last completed one\n"
     "  replay --from D1 --to D2 --inbox DIR --out DIR [--archive DIR]\n"
     "                                nightly for each day, as the files arrived\n"
     "  retain --before DATE          anonymise personal data of long-ended policies\n"
@@ -35,7 +36,9 @@ static const char usage_text[] =
     "\n"
     "options:\n"
     "  --db CONNINFO     database (else RECON_DB, PGHOST/PGDATABASE, or embedded)\n"
-    "  --as-of DATE      evaluation date (YYYY-MM-DD)\n"
+    "  --as-of DATE      evaluation date (YYYY-MM-DD, or today or yesterday in China\n"
+    "                    time, UTC+8; so are --from, --to and --before)\n"
+    "  --no-catch-up     nightly: run only the night asked, not the missed ones\n"
     "  --format NAME     statement format for parse (camt053, camt054, mt940, wechat,\n"
     "                    alipay, unionpay, bankcsv)\n"
     "  --profile NAME    bank CSV profile name or file\n"
@@ -43,7 +46,7 @@ static const char usage_text[] =
     "  --out DIR, --inbox DIR, --from DATE, --to DATE, --archive DIR, --before DATE\n";
 
 enum { OPT_DB = 256, OPT_AS_OF, OPT_OUT, OPT_INBOX, OPT_FORMAT, OPT_PROFILE, OPT_UNMASKED,
-       OPT_FROM, OPT_TO, OPT_ARCHIVE, OPT_BEFORE, OPT_HELP, OPT_VERSION };
+       OPT_FROM, OPT_TO, OPT_ARCHIVE, OPT_BEFORE, OPT_NO_CATCH_UP, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"db", required_argument, NULL, OPT_DB},
@@ -57,16 +60,25 @@ static const struct option long_options[] = {
     {"to", required_argument, NULL, OPT_TO},
     {"archive", required_argument, NULL, OPT_ARCHIVE},
     {"before", required_argument, NULL, OPT_BEFORE},
+    {"no-catch-up", no_argument, NULL, OPT_NO_CATCH_UP},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
 };
 
+/* A scheduler cannot compute a date in a unit file or a crontab line, so the
+ * two days it needs have names; both are China-local, like every recon date. */
 static recon_status parse_date_opt(const char *name, const char *value, date_t *out, err_t *err)
 {
-    if (!date_parse(value, strlen(value), out))
-        return err_set(err, RECON_EUSAGE, "--%s: '%s' is not a valid date (YYYY-MM-DD)", name,
-                       value);
+    if (strcmp(value, "today") == 0)
+        *out = job_today_china();
+    else if (strcmp(value, "yesterday") == 0)
+        *out = job_today_china() - 1;
+    else if (!date_parse(value, strlen(value), out))
+        return err_set(err, RECON_EUSAGE,
+                       "--%s: '%s' is not a valid date (YYYY-MM-DD); hint: today and "
+                       "yesterday (China time) are accepted too",
+                       name, value);
     return RECON_OK;
 }
 
@@ -127,6 +139,9 @@ static recon_status parse_options(int argc, char **argv, job_options *o, err_t *
             break;
         case OPT_BEFORE:
             st = parse_date_opt("before", optarg, &o->before, err);
+            break;
+        case OPT_NO_CATCH_UP:
+            o->no_catch_up = true;
             break;
         case OPT_ARCHIVE:
             o->archive = optarg;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "jobs/catchup.h"
 #include "jobs/nightly.h"
 #include "jobs/jobs.h"
 #include "jobs/pipeline.h"
@@ -145,30 +146,46 @@ recon_status nightly_day(db_t *db, const eval_config *rules, const nightly_input
     return RECON_OK;
 }
 
+/* With catch-up, the nights missed since the last completed one run first, in
+ * order, under the same lock; the first failing night stops the run (a later
+ * night must not be reported on top of a missing one). The exit code is the
+ * failure, else 65 when any night rejected files. */
 recon_status cmd_nightly(const job_options *o, err_t *err)
 {
     if (o->as_of == DATE_NONE || o->inbox == NULL || o->out_dir == NULL)
         return err_set(err, RECON_EUSAGE,
-                       "usage: recon nightly --as-of DATE --inbox DIR --out DIR");
+                       "usage: recon nightly --as-of DATE --inbox DIR --out DIR [--no-catch-up]");
     inbox_files files = {0};
     recon_status st = inbox_list(o->inbox, &files, err);
     if (st != RECON_OK)
         return st;
     db_t *db = NULL;
-    if ((st = job_connect_ready(o, &db, err)) != RECON_OK)
+    date_t first = DATE_NONE;
+    if ((st = job_connect_ready(o, &db, err)) != RECON_OK || (st = job_lock(db, err)) != RECON_OK)
         goto out;
-    long long run_id = 0;
-    night_tally t = {0};
-    if ((st = job_lock(db, err)) != RECON_OK ||
-        (st = run_started(db, "nightly", o->as_of, &run_id, err)) != RECON_OK)
+    if (!o->no_catch_up && (st = catchup_first_missed(db, o->as_of, &first, err)) != RECON_OK)
         goto out;
-    nightly_input in = {o->as_of, o->as_of, o->out_dir, o->profile, files.paths, files.count};
-    st = nightly_day(db, &o->rules, &in, o->out, &t, err);
-    if (st == RECON_OK && t.rejected)
-        st = err_set(err, RECON_EDATA, "%ld inbox file%s rejected; see %s/quarantine", t.rejected,
-                     t.rejected == 1 ? "" : "s", o->out_dir);
-    run_tally rt = {t.stored, t.rejected, t.receipts, t.policies, t.events};
-    run_finished(db, run_id, st, &rt, st == RECON_OK ? "" : err->msg);
+    if (first != DATE_NONE) {
+        char from[DATE_STR_SIZE], to[DATE_STR_SIZE], day[DATE_STR_SIZE];
+        date_format(first, from);
+        date_format(o->as_of - 1, to);
+        date_format(o->as_of, day);
+        long missed = (long)(o->as_of - first);
+        if (missed == 1)
+            fprintf(o->out, "catching up 1 missed night before %s: %s\n", day, from);
+        else
+            fprintf(o->out, "catching up %ld missed nights before %s: %s to %s\n", missed, day,
+                    from, to);
+    }
+    long rejected = 0;
+    for (date_t night = first != DATE_NONE ? first : o->as_of; night <= o->as_of; night++)
+        if ((st = catchup_run_night(db, o, &files, night, &rejected, err)) != RECON_OK &&
+            st != RECON_EDATA)
+            goto out;
+    st = RECON_OK;
+    if (rejected)
+        st = err_set(err, RECON_EDATA, "%ld inbox file%s rejected; see %s/quarantine", rejected,
+                     rejected == 1 ? "" : "s", o->out_dir);
 out:
     db_close(db);
     inbox_free(&files);
