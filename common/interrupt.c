@@ -33,7 +33,19 @@ bool interrupt_install(interrupt_hook hook)
     sigaddset(&sa.sa_mask, SIGINT);
     sigaddset(&sa.sa_mask, SIGTERM);
     sa.sa_flags = (int)SA_RESETHAND;
-    return sigaction(SIGINT, &sa, NULL) == 0 && sigaction(SIGTERM, &sa, NULL) == 0;
+    int sigs[] = {SIGINT, SIGTERM};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        if (sigaction(sigs[i], NULL, &old) != 0)
+            return false;
+        /* A signal the parent chose to ignore (nohup, a shell's background job)
+         * stays ignored: that choice is the caller's to make. */
+        if (old.sa_handler == SIG_IGN)
+            continue;
+        if (sigaction(sigs[i], &sa, NULL) != 0)
+            return false;
+    }
+    return true;
 }
 
 int interrupt_signal(void) { return (int)received; }

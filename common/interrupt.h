@@ -18,7 +18,8 @@ typedef void (*interrupt_hook)(void);
 /* Installs the handlers for SIGINT and SIGTERM (without SA_RESTART, so a blocking
  * call returns EINTR instead of hiding the request). The first signal sets the flag
  * and calls hook (may be NULL); the handler then reverts to the default action, so
- * a second signal ends the process at once. false if sigaction failed. */
+ * a second signal ends the process at once. A signal inherited as ignored
+ * (nohup, a background job of a script) stays ignored. false if sigaction failed. */
 bool interrupt_install(interrupt_hook hook);
 
 /* The signal received (SIGINT, SIGTERM), or 0. */
