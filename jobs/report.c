@@ -731,7 +731,10 @@ static recon_status write_summary(db_t *db, const char *dir, const char *day,
              "s.credit_total - s.debit_total = s.closing_balance THEN 'balanced' ELSE "
              "'DIFFERENCE' END, (coalesce(s.opening_balance, 0) + s.credit_total - "
              "s.debit_total - coalesce(s.closing_balance, 0))::text FROM statements s JOIN "
-             "statement_files f USING (file_id) WHERE f.business_date = " AS_OF " ORDER BY 1",
+             "statement_files f USING (file_id) WHERE f.business_date = " AS_OF " "
+             /* ties (one account, many statements) by file and position, never by
+              * where the rows happen to lie on disk */
+             "ORDER BY 1, f.file_name, f.sha256, s.seq",
              false, err)) != RECON_OK ||
         (st = summary_query(
              db, &text, "provider settlements (credited = provider gross - fees)",
