@@ -135,6 +135,30 @@ complete_night "$T_TMP/rerun1"
 check "a rerun into an interrupted folder gives the uninterrupted bytes" \
     all '[ "$rc" -eq 0 ]' '[ "$(cat "$T_TMP/rerun1/$night/MANIFEST.sha256" "$T_TMP/rerun1/$night/INPUTS.sha256" | sha256sum)" = "$ref_reports" ]'
 
+# A replay stops between nights or inside one; the nights it finished keep their
+# manifests, and no report is left half-written under its name.
+setup it_signals_replay
+env --default-signal=INT,TERM "$RECON_BIN" replay --from 2026-03-02 --to 2026-03-20 \
+    --inbox "$inbox" --out "$T_TMP/replay" >"$T_TMP/bg.out" 2>"$T_TMP/bg.err" &
+pid=$!
+for _ in $(seq 1 200); do # until the first night is complete
+    [ -e "$T_TMP/replay/2026-03-02/MANIFEST.sha256" ] && break
+    sleep 0.05
+done
+kill -TERM "$pid"
+wait "$pid"
+code=$?
+intact=1
+for f in "$T_TMP"/replay/20*/*.gz; do gzip -t "$f" 2>/dev/null || intact=0; done
+check "an interrupted replay exits 143 with its row interrupted" \
+    all '[ "$code" -eq 143 ]' \
+    '[ "$(sql "SELECT outcome || '"' '"' || exit_code FROM recon.job_runs WHERE command = '"'replay'"'")" = "interrupted 143" ]'
+check "its finished nights are complete, nothing half-written, no temporaries" \
+    all '[ -e "$T_TMP/replay/2026-03-02/MANIFEST.sha256" ]' '[ "$intact" -eq 1 ]' \
+    '[ -z "$(temporaries "$T_TMP/replay")" ]' \
+    '(cd "$T_TMP/replay/2026-03-02" && sha256sum -c --quiet MANIFEST.sha256)'
+check "and it did not run to the end" [ ! -e "$T_TMP/replay/2026-03-20" ]
+
 # SIGKILL: nothing can be recorded; the next run finds the session gone.
 start_nightly "$T_TMP/killed"
 sleep 1.2
