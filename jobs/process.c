@@ -215,11 +215,17 @@ recon_status process_day(db_t *db, const eval_config *rules, date_t as_of, proce
                          "IS NULL",
                          1, asof_param, NULL, err)) != RECON_OK ||
         (st = match_reversals(db, &paired, err)) != RECON_OK ||
-        (st = settlement_check(db, as_of, &c->settlement_differences, err)) != RECON_OK ||
-        (progress_begin("process %s: evaluating", asof_text),
-         st = evaluate_policies(db, rules, as_of, NULL, spool_policy, &sp, err)) != RECON_OK ||
-        (progress_begin("process %s: storing results", asof_text),
-         st = store_results(db, &sp, &c->new_events, &c->closed_events, err)) != RECON_OK ||
+        (st = settlement_check(db, as_of, &c->settlement_differences, err)) != RECON_OK) {
+        db_rollback(db);
+        goto out;
+    }
+    progress_begin("process %s: evaluating", asof_text);
+    if ((st = evaluate_policies(db, rules, as_of, NULL, spool_policy, &sp, err)) != RECON_OK) {
+        db_rollback(db);
+        goto out;
+    }
+    progress_begin("process %s: storing results", asof_text);
+    if ((st = store_results(db, &sp, &c->new_events, &c->closed_events, err)) != RECON_OK ||
         (st = db_commit(db, err)) != RECON_OK) {
         db_rollback(db);
         goto out;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/progress.h"
 #include "core/mask.h"
 #include "core/schedule.h"
 #include "jobs/jobs.h"
@@ -890,6 +891,7 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
      * the reports then overlap instead of taking turns. */
     if ((st = db_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err)) != RECON_OK)
         return st;
+    progress_begin("report %s", day);
     db_t *twin_day = NULL, *twin_allocs = NULL;
     receipt_streams rs;
     manifest_entry entries[REPORT_FILES];
@@ -911,6 +913,7 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
     db_close(twin_day); /* ends its transaction, and any stream left unread after a failure */
     db_close(twin_allocs);
     db_rollback(db);
+    progress_end();
     /* The manifest goes last: a directory with a manifest is a complete day. */
     if (st == RECON_OK)
         st = manifest_write(dir, "MANIFEST.sha256", entries, count, err);
