@@ -8,6 +8,10 @@
 . "$(dirname "$0")/lib.sh"
 night=2026-03-31
 world="$T_TMP/world"
+if ! env --default-signal=INT true 2>/dev/null; then
+    echo "ok 1 - # skip env --default-signal (coreutils 8.31+) is needed to signal a background job"
+    finish
+fi
 if ! cc -O1 -o "$T_TMP/gen" fixtures/gen/gen.c 2>"$T_TMP/gen.err"; then
     echo "ok 1 - # skip no C compiler for the fixture generator"
     finish
