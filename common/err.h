@@ -19,6 +19,8 @@ typedef enum recon_status {
     RECON_EINTERNAL = 70, /* bug or resource exhaustion */
     RECON_EOUTPUT = 73,   /* cannot write output */
     RECON_ELOCKED = 75,   /* another run holds the lock; try later */
+    RECON_EINTERRUPTED = 130, /* stopped at a safe point by SIGINT (128 + 2) */
+    RECON_ETERMINATED = 143,  /* stopped at a safe point by SIGTERM (128 + 15) */
 } recon_status;
 
 #define ERR_MSG_MAX 1024

@@ -1,19 +1,67 @@
 #include "db/client.h"
 
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/interrupt.h"
 #include "common/log.h"
 
 #define COPY_CHUNK 32768
 
 struct db {
     PGconn *conn;
+    PGcancel *cancel;  /* prepared at connect, so that a signal handler can use it */
     buf_t copy;
     char *copy_line;   /* PQgetCopyData buffer of the last line */
     long copy_rows;
 };
+
+/* The cancel objects of the open connections, for db_cancel_in_flight (a report
+ * works on three at once). A slot is taken at connect and given back at close;
+ * `cancelling` counts handlers at work, so that db_close never frees an object a
+ * handler in another thread is still using. */
+#define CANCEL_SLOTS 16
+static _Atomic(PGcancel *) cancel_slots[CANCEL_SLOTS];
+static atomic_int cancelling;
+
+static void cancel_register(PGcancel *c)
+{
+    for (size_t i = 0; c != NULL && i < CANCEL_SLOTS; i++) {
+        PGcancel *expected = NULL;
+        if (atomic_compare_exchange_strong(&cancel_slots[i], &expected, c))
+            return;
+    }
+    /* more connections than slots: this one only stops at safe points */
+}
+
+static void cancel_unregister(PGcancel *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < CANCEL_SLOTS; i++) {
+        PGcancel *expected = c;
+        if (atomic_compare_exchange_strong(&cancel_slots[i], &expected, NULL))
+            break;
+    }
+    while (atomic_load(&cancelling) > 0)
+        sched_yield();
+    PQfreeCancel(c);
+}
+
+void db_cancel_in_flight(void)
+{
+    atomic_fetch_add(&cancelling, 1);
+    for (size_t i = 0; i < CANCEL_SLOTS; i++) {
+        PGcancel *c = atomic_load(&cancel_slots[i]);
+        char errbuf[256]; /* local, as PQcancel requires in a signal handler */
+        if (c != NULL)
+            (void)PQcancel(c, errbuf, (int)sizeof errbuf);
+    }
+    atomic_fetch_sub(&cancelling, 1);
+}
 
 static void notice_to_log(void *arg, const char *message)
 {
@@ -166,6 +214,8 @@ recon_status db_connect(const char *conninfo, db_t **out, err_t *err)
         return err_set(err, RECON_EINTERNAL, "out of memory");
     }
     db->conn = conn;
+    db->cancel = PQgetCancel(conn);
+    cancel_register(db->cancel);
     *out = db;
     return RECON_OK;
 }
@@ -176,6 +226,7 @@ void db_close(db_t *db)
         return;
     if (db->copy_line)
         PQfreemem(db->copy_line);
+    cancel_unregister(db->cancel);
     PQfinish(db->conn);
     buf_free(&db->copy);
     free(db);
@@ -198,6 +249,11 @@ static recon_status result_error(db_t *db, PGresult *res, const char *sql, err_t
         st = RECON_EUNAVAIL;
     else if (state && strncmp(state, "23", 2) == 0)
         st = RECON_EDATA;
+    /* 57014: the statement was cancelled, by the signal handler's cancel. */
+    if (state && strcmp(state, "57014") == 0 && interrupt_signal() != 0) {
+        PQclear(res);
+        return interrupt_check(err);
+    }
     /* Name the statement by its first line: enough to find it, never the values. */
     char first[96];
     snprintf(first, sizeof first, "%s", sql);
@@ -253,16 +309,56 @@ recon_status db_query(db_t *db, const char *sql, int nparams, const char *const 
     return RECON_OK;
 }
 
-recon_status db_begin(db_t *db, err_t *err) { return db_exec(db, "BEGIN", err); }
+/* Starting a transaction is a safe point: nothing of the new step exists yet. */
+recon_status db_begin(db_t *db, err_t *err)
+{
+    recon_status st = interrupt_check(err);
+    return st != RECON_OK ? st : db_exec(db, "BEGIN", err);
+}
 
 recon_status db_commit(db_t *db, err_t *err) { return db_exec(db, "COMMIT", err); }
+
+/* Ends a command still in progress (a COPY an error path left open), so that the
+ * connection takes the next one: COPY FROM STDIN is ended with an error, COPY TO
+ * STDOUT is cancelled and its remaining rows discarded. */
+static void end_command(db_t *db)
+{
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        ExecStatusType s = PQresultStatus(res);
+        PQclear(res);
+        if (s == PGRES_COPY_IN) {
+            if (PQputCopyEnd(db->conn, "abandoned by recon") != 1)
+                return;
+        } else if (s == PGRES_COPY_OUT) {
+            char errbuf[256];
+            if (db->cancel)
+                (void)PQcancel(db->cancel, errbuf, (int)sizeof errbuf);
+            char *data = NULL;
+            int n;
+            while ((n = PQgetCopyData(db->conn, &data, 0)) > 0)
+                PQfreemem(data);
+            if (n == -2)
+                return;
+        }
+    }
+}
 
 void db_rollback(db_t *db)
 {
     if (PQstatus(db->conn) != CONNECTION_OK)
         return;
-    PGresult *res = PQexec(db->conn, "ROLLBACK");
-    PQclear(res);
+    if (PQtransactionStatus(db->conn) == PQTRANS_ACTIVE)
+        end_command(db);
+    /* A cancel sent by a signal handler may land on the ROLLBACK itself and
+     * refuse it; a second one then finds no cancel pending. */
+    for (int i = 0; i < 3; i++) {
+        PGresult *res = PQexec(db->conn, "ROLLBACK");
+        PQclear(res);
+        PGTransactionStatusType t = PQtransactionStatus(db->conn);
+        if (t != PQTRANS_INTRANS && t != PQTRANS_INERROR)
+            break;
+    }
 }
 
 recon_status db_copy_in_begin(db_t *db, const char *sql, err_t *err)
@@ -280,6 +376,16 @@ buf_t *db_copy_buffer(db_t *db) { return &db->copy; }
 
 recon_status db_copy_in_flush(db_t *db, bool force, err_t *err)
 {
+    /* Between two chunks is a safe point: the COPY is ended with an error, so the
+     * server discards what it received and the caller rolls back. */
+    if (interrupt_signal() != 0) {
+        if (PQputCopyEnd(db->conn, "interrupted") == 1) {
+            PGresult *res;
+            while ((res = PQgetResult(db->conn)) != NULL)
+                PQclear(res);
+        }
+        return interrupt_check(err);
+    }
     if (db->copy.len == 0 || (!force && db->copy.len < COPY_CHUNK))
         return RECON_OK;
     if (db->copy.len > (size_t)0x7fffffff)
@@ -439,6 +545,13 @@ recon_status db_copy_out_next(db_t *db, const char **line, size_t *len, err_t *e
     }
     *line = NULL;
     *len = 0;
+    /* Between two rows is a safe point: the rest of the COPY is cancelled and
+     * discarded, which leaves the connection ready for the rollback. */
+    if (interrupt_signal() != 0) {
+        if (PQtransactionStatus(db->conn) == PQTRANS_ACTIVE)
+            end_command(db);
+        return interrupt_check(err);
+    }
     char *data = NULL;
     int n = PQgetCopyData(db->conn, &data, 0);
     if (n > 0) {

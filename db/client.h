@@ -36,15 +36,19 @@ recon_status db_command(db_t *db, const char *sql, int nparams, const char *cons
 recon_status db_query(db_t *db, const char *sql, int nparams, const char *const *params,
                       int columns, PGresult **out, err_t *err);
 
+/* BEGIN; a safe point: the interrupted status when a stop was requested. */
 recon_status db_begin(db_t *db, err_t *err);
 recon_status db_commit(db_t *db, err_t *err);
-/* Best effort; used on error paths, so it never overwrites err. */
+/* Best effort; used on error paths, so it never overwrites err. Ends a COPY an
+ * error path left open first. */
 void db_rollback(db_t *db);
 
 /* COPY ... FROM STDIN: rows appended to the internal buffer are sent in
  * 32 KiB chunks (large chunks stop client/server overlap, performance.md). */
 recon_status db_copy_in_begin(db_t *db, const char *sql, err_t *err);
 buf_t *db_copy_buffer(db_t *db);            /* append rows here, then db_copy_in_flush */
+/* A safe point: after a stop request it ends the COPY with an error and returns
+ * the interrupted status. */
 recon_status db_copy_in_flush(db_t *db, bool force, err_t *err);
 recon_status db_copy_in_end(db_t *db, long *rows, err_t *err);
 /* Appends one COPY text-format field, escaping backslash, tab, CR and LF. */
@@ -65,7 +69,15 @@ recon_status db_copy_out_begin(db_t *db, const char *sql, err_t *err);
  * another connection; started waits for the COPY to begin. */
 recon_status db_copy_out_send(db_t *db, const char *sql, err_t *err);
 recon_status db_copy_out_started(db_t *db, const char *sql, err_t *err);
+/* A safe point: after a stop request it cancels and discards the rest of the
+ * COPY and returns the interrupted status. */
 recon_status db_copy_out_next(db_t *db, const char **line, size_t *len, err_t *err);
+
+/* Sends a cancel request for the statement in flight on every open connection.
+ * Async-signal-safe (PQcancel on objects prepared at connect): it is the hook
+ * the SIGINT/SIGTERM handler calls (common/interrupt.h). A cancelled statement
+ * fails with 57014, which the calls here report as the interrupted status. */
+void db_cancel_in_flight(void);
 
 /* Session advisory lock (job exclusion): false in *got when another holds it. */
 recon_status db_try_lock(db_t *db, long long key, bool *got, err_t *err);

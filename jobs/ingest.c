@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/interrupt.h"
 #include "common/log.h"
+#include "common/progress.h"
 #include "common/sha256.h"
 #include "jobs/jobs.h"
 #include "jobs/match.h"
@@ -111,6 +113,7 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
     if (f->last_booking == DATE_NONE || r->booking_date > f->last_booking)
         f->last_booking = r->booking_date;
     f->receipts++;
+    progress_update(f->receipts, "rows");
     /* Matched by its own references now, while its fields are at hand, so
      * that no later pass has to rewrite every stored receipt. */
     match_fields mf = {r->currency,          r->reversal,         r->creditor_reference,
@@ -494,6 +497,7 @@ recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
     match_rules *rules = NULL;
     if ((st = match_rules_new(&rules, err)) != RECON_OK)
         return st;
+    progress_begin("ingest %s", job_base_name(path));
     file_scan f = {db, path, rules, tmpfile(), BUF_INIT, 0, DATE_NONE, DATE_NONE, 0, 0, NULL, 0, 0};
     bool in_copy = false;
     if (f.spool == NULL) {
@@ -540,8 +544,10 @@ recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
     if (st == RECON_OK)
         goto out;
     /* Bad content (parse errors, or a row the schema refuses) rejects this file
-     * only; anything else is the database or the machine failing. */
-    if (st != RECON_EDATA && st != RECON_ENOINPUT) {
+     * only; anything else is the database or the machine failing. A file cut
+     * short by a stop request is not rejected: it is read again next time. */
+    if ((st != RECON_EDATA && st != RECON_ENOINPUT) || interrupt_signal() != 0) {
+        st = interrupt_outcome(st, &ferr);
         err_set(err, st, "%s", ferr.msg);
         goto fail;
     }
@@ -560,6 +566,7 @@ fail:
         copy_abort(db);
     db_rollback(db);
 out:
+    progress_end();
     if (f.spool)
         fclose(f.spool);
     buf_free(&f.row);

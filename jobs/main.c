@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "common/interrupt.h"
 #include "common/log.h"
+#include "common/progress.h"
 #include "jobs/jobs.h"
 
 #define RECON_VERSION "0.1.0"
@@ -236,30 +239,56 @@ static recon_status dispatch(job_options *o, err_t *err)
     return err_set(err, RECON_EUSAGE, "unknown command '%s'; see recon --help", o->args[0]);
 }
 
+/* Commands that change state stop at a safe point on SIGINT/SIGTERM; the rest
+ * (reading a file to stdout, showing a policy, starting or stopping the
+ * embedded server) have nothing to roll back and keep the default action, so
+ * Ctrl-C ends them at once. */
+static bool stops_at_safe_points(const job_options *o)
+{
+    static const char *const quick[] = {"parse", "status", "db"};
+    if (o->arg_count == 0)
+        return false;
+    for (size_t i = 0; i < sizeof quick / sizeof quick[0]; i++)
+        if (strcmp(o->args[0], quick[i]) == 0)
+            return false;
+    return true;
+}
+
 int main(int argc, char **argv)
 {
-    log_init_from_env();
     err_t err;
     err_clear(&err);
+    recon_status st = log_configure(getenv("RECON_LOG"), &err);
+    if (st != RECON_OK) {
+        log_final(err.msg);
+        return (int)st;
+    }
+    /* A person at a terminal sees progress; a log file or journald never does. */
+    progress_enable(isatty(STDERR_FILENO) == 1 && !log_json());
     job_options o = {0};
     o.as_of = o.from = o.to = o.before = DATE_NONE;
     o.out = stdout;
     o.args = calloc((size_t)argc + 1, sizeof *o.args);
     if (o.args == NULL) {
-        fputs("recon: out of memory\n", stderr);
+        log_final("out of memory");
         return RECON_EINTERNAL;
     }
     char **args_base = o.args;
-    recon_status st = rules_from_env(&o.rules, &err);
+    st = rules_from_env(&o.rules, &err);
     if (st == RECON_OK)
         st = parse_options(argc, argv, &o, &err);
+    if (st == RECON_OK && stops_at_safe_points(&o) && !interrupt_install(db_cancel_in_flight))
+        st = err_set(&err, RECON_EINTERNAL, "cannot install the SIGINT/SIGTERM handlers");
     if (st == RECON_OK)
         st = dispatch(&o, &err);
+    /* Whatever a step failed with after a stop request, the run was interrupted. */
+    st = interrupt_outcome(st, &err);
+    progress_end();
     if (fflush(stdout) != 0 && st == RECON_OK)
         st = err_set(&err, RECON_EOUTPUT, "cannot write to standard output");
     free(args_base);
     if (st != RECON_OK) {
-        fprintf(stderr, "recon: %s\n", err.msg[0] ? err.msg : "failed");
+        log_final(err.msg[0] ? err.msg : "failed");
         return (int)st;
     }
     return 0;

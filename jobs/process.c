@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/interrupt.h"
 #include "common/log.h"
+#include "common/progress.h"
 #include "jobs/evaluate_all.h"
 #include "jobs/jobs.h"
 #include "jobs/match.h"
@@ -52,6 +54,10 @@ static recon_status spool_policy(void *ctx, const policy_view *p, const eval_inp
     buf_t *b = &sp->row;
     recon_status st;
     sp->policies++;
+    progress_update(sp->policies, "policies");
+    /* Between two policies is a safe point: nothing is stored before the end. */
+    if ((st = interrupt_check(err)) != RECON_OK)
+        return st;
     bool ok = db_copy_field(b, p->policy_no, false) && db_copy_date(b, sp->as_of, false) &&
               db_copy_field(b, policy_status_name(r->status), false) &&
               db_copy_date(b, r->status_since, false) && db_copy_date(b, r->next_due_date, false) &&
@@ -193,6 +199,7 @@ recon_status process_day(db_t *db, const eval_config *rules, date_t as_of, proce
     /* Room for the one sort that groups every policy's receipts; fresh
      * statistics, since ingest may just have doubled the receipts and a plan
      * made for the old sizes can take minutes instead of seconds. */
+    progress_begin("process %s: matching receipts", asof_text);
     if ((st = db_exec(db, "SET LOCAL work_mem = '256MB'", err)) != RECON_OK ||
         (st = db_exec(db, "ANALYZE receipts, statement_files", err)) != RECON_OK ||
         (st = match_receipts(db, &mc, err)) != RECON_OK ||
@@ -208,9 +215,17 @@ recon_status process_day(db_t *db, const eval_config *rules, date_t as_of, proce
                          "IS NULL",
                          1, asof_param, NULL, err)) != RECON_OK ||
         (st = match_reversals(db, &paired, err)) != RECON_OK ||
-        (st = settlement_check(db, as_of, &c->settlement_differences, err)) != RECON_OK ||
-        (st = evaluate_policies(db, rules, as_of, NULL, spool_policy, &sp, err)) != RECON_OK ||
-        (st = store_results(db, &sp, &c->new_events, &c->closed_events, err)) != RECON_OK ||
+        (st = settlement_check(db, as_of, &c->settlement_differences, err)) != RECON_OK) {
+        db_rollback(db);
+        goto out;
+    }
+    progress_begin("process %s: evaluating", asof_text);
+    if ((st = evaluate_policies(db, rules, as_of, NULL, spool_policy, &sp, err)) != RECON_OK) {
+        db_rollback(db);
+        goto out;
+    }
+    progress_begin("process %s: storing results", asof_text);
+    if ((st = store_results(db, &sp, &c->new_events, &c->closed_events, err)) != RECON_OK ||
         (st = db_commit(db, err)) != RECON_OK) {
         db_rollback(db);
         goto out;
@@ -224,6 +239,7 @@ recon_status process_day(db_t *db, const eval_config *rules, date_t as_of, proce
     c->currency = mc.currency;
     c->policies = sp.policies;
 out:
+    progress_end();
     if (sp.status)
         fclose(sp.status);
     if (sp.events)

@@ -13,7 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/interrupt.h"
 #include "common/log.h"
+#include "common/progress.h"
 #include "common/sha256.h"
 #include "jobs/jobs.h"
 #include "jobs/nightly.h"
@@ -184,6 +186,11 @@ recon_status cmd_replay(const job_options *o, err_t *err)
     for (date_t d = o->from; d <= o->to && st == RECON_OK; d++) {
         char day[DATE_STR_SIZE];
         date_format(d, day);
+        /* Between two nights is a safe point: every finished night is complete. */
+        if ((st = interrupt_check(err)) != RECON_OK)
+            break;
+        progress_context("replay night %ld of %ld, %s", (long)(d - o->from) + 1,
+                         (long)(o->to - o->from) + 1, day);
         nightly_input in = {d, d, o->out_dir, o->profile, h.files.paths, h.files.count};
         char **fed = NULL;
         if (o->archive) {
@@ -235,6 +242,7 @@ recon_status cmd_replay(const job_options *o, err_t *err)
     else if (st == RECON_OK && total.rejected)
         st = err_set(err, RECON_EDATA, "%ld file%s rejected during the replay; see %s/quarantine",
                      total.rejected, total.rejected == 1 ? "" : "s", o->out_dir);
+    progress_context(NULL);
     run_tally rt = {total.stored, total.rejected, total.receipts, total.policies, total.events};
     run_finished(db, run_id, st, &rt, st == RECON_OK ? "" : err->msg);
 out:

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/progress.h"
 #include "core/mask.h"
 #include "core/schedule.h"
 #include "jobs/jobs.h"
@@ -731,7 +732,10 @@ static recon_status write_summary(db_t *db, const char *dir, const char *day,
              "s.credit_total - s.debit_total = s.closing_balance THEN 'balanced' ELSE "
              "'DIFFERENCE' END, (coalesce(s.opening_balance, 0) + s.credit_total - "
              "s.debit_total - coalesce(s.closing_balance, 0))::text FROM statements s JOIN "
-             "statement_files f USING (file_id) WHERE f.business_date = " AS_OF " ORDER BY 1",
+             "statement_files f USING (file_id) WHERE f.business_date = " AS_OF " "
+             /* ties (one account, many statements) by file and position, never by
+              * where the rows happen to lie on disk */
+             "ORDER BY 1, f.file_name, f.sha256, s.seq",
              false, err)) != RECON_OK ||
         (st = summary_query(
              db, &text, "provider settlements (credited = provider gross - fees)",
@@ -887,6 +891,7 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
      * the reports then overlap instead of taking turns. */
     if ((st = db_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err)) != RECON_OK)
         return st;
+    progress_begin("report %s", day);
     db_t *twin_day = NULL, *twin_allocs = NULL;
     receipt_streams rs;
     manifest_entry entries[REPORT_FILES];
@@ -908,6 +913,7 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
     db_close(twin_day); /* ends its transaction, and any stream left unread after a failure */
     db_close(twin_allocs);
     db_rollback(db);
+    progress_end();
     /* The manifest goes last: a directory with a manifest is a complete day. */
     if (st == RECON_OK)
         st = manifest_write(dir, "MANIFEST.sha256", entries, count, err);

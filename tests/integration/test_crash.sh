@@ -83,8 +83,8 @@ check "after the kills, the reruns complete" [ "$rc" -eq 0 ]
 check "the database state equals the uninterrupted run's" [ "$(state)" = "$ref_state" ]
 check "the reports are byte-identical to the uninterrupted run's" \
     [ "$(cat "$crash_out"/20*/MANIFEST.sha256 | sha256sum)" = "$ref_reports" ]
-check "killed runs stay visible in the job log" \
-    [ "$(sql "SELECT count(*) > 0 FROM recon.job_runs WHERE outcome = 'running'")" = t ]
+check "killed runs stay visible in the job log, marked abandoned by the next run" \
+    [ "$(sql "SELECT count(*) > 0 FROM recon.job_runs WHERE outcome = 'abandoned'")" = t ]
 
 # The database restarted under a run: a clear failure (69), then a clean rerun.
 setup it_crash_restart
