@@ -99,6 +99,13 @@ check "without the money the night runs" [ "$rc" -eq 0 ]
 check "and P1 is judged on its real money" \
     [ "$(sql "SELECT status FROM recon.policy_status WHERE policy_no = 'P2026000000001'")" != "not_effective" ]
 
+# The most negative 64-bit amount, which has no absolute value in 64 bits.
+sql "INSERT INTO recon.receipts (receipt_id, source, transaction_key, booking_date, amount, currency, direction, business_date) VALUES (2000, 'bank', 'MIN', '2026-07-02', -9223372036854775808, 'CNY', 'debit', '2026-07-02')"
+run process --as-of 2026-07-02
+check "a receipt of -2^63 fen is refused with 65, not a database error" [ "$rc" -eq 65 ]
+check "... naming it" contains "$err" "largest: receipt 2000 (bank MIN, -92233720368547758.08)"
+sql "DELETE FROM recon.receipts WHERE receipt_id = 2000"
+
 # ---- a day whose arrears would overflow the report totals -------------------------------
 # 400 policies of 10^12 yuan a month, suspended since 2016 with 119 installments in arrears
 # each: every amount within the bound, their arrears together beyond 2^62 fen.
