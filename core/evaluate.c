@@ -406,15 +406,76 @@ static recon_status reserve_scratch(eval_result *r, size_t receipts, size_t poin
     return RECON_OK;
 }
 
-static recon_status validate_terms(const policy_terms *p, err_t *err)
+/* Bounded terms keep every premium_for(k <= n) within 120 x 10^14 fen: its products
+ * and the differences the steps take of them can then never overflow. */
+static recon_status validate_terms(const policy_terms *p, const eval_config *cfg, err_t *err)
 {
     if (p->start_date == DATE_NONE || p->end_date == DATE_NONE || p->end_date < p->start_date)
         return err_set(err, RECON_EDATA, "end date before start date");
     if (p->premium <= 0)
         return err_set(err, RECON_EDATA, "premium must be positive");
+    if (!money_within_bound(p->premium)) {
+        char amount[MONEY_STR_SIZE];
+        money_format(p->premium, amount);
+        return err_set(err, RECON_EDATA,
+                       "premium %s is beyond 1000000000000.00, the largest amount recon accepts; "
+                       "not evaluated; hint: correct the policy in the register and load it again",
+                       amount);
+    }
     if (p->net_premium < 0 || p->net_premium > p->premium)
         return err_set(err, RECON_EDATA, "net premium must be between 0 and the premium");
+    if (cfg->tolerance < 0 || !money_within_bound(cfg->tolerance))
+        return err_set(err, RECON_EDATA, "tolerance must be between 0 and 1000000000000.00");
     return RECON_OK;
+}
+
+#define NAMED_RECEIPTS 5
+
+/* Refuses money that could overflow a sum: the counted receipts' amounts, in absolute
+ * value, must add up within MONEY_MAX_SUM_FEN. Every running total, credit, refund or
+ * difference of the evaluation is then exact in 64 bits. Names the largest receipts. */
+static recon_status check_money(const eval_ctx *c, err_t *err)
+{
+    const eval_receipt *r = c->out->sorted;
+    fen_t total = 0;
+    bool ok = true;
+    for (size_t i = 0; i < c->nr && ok; i++)
+        ok = money_add_magnitude(&total, r[i].amount);
+    if (ok)
+        return RECON_OK;
+    /* The few largest by magnitude; among equal ones the earliest (date, then id). */
+    size_t top[NAMED_RECEIPTS], nt = 0;
+    for (size_t i = 0; i < c->nr; i++) {
+        uint64_t mag = r[i].amount < 0 ? 0 - (uint64_t)r[i].amount : (uint64_t)r[i].amount;
+        size_t at = nt;
+        while (at > 0) {
+            fen_t o = r[top[at - 1]].amount;
+            uint64_t omag = o < 0 ? 0 - (uint64_t)o : (uint64_t)o;
+            if (omag >= mag)
+                break;
+            at--;
+        }
+        if (at >= NAMED_RECEIPTS)
+            continue;
+        if (nt < NAMED_RECEIPTS)
+            nt++;
+        for (size_t k = nt - 1; k > at; k--)
+            top[k] = top[k - 1];
+        top[at] = i;
+    }
+    char names[NAMED_RECEIPTS * 48] = "";
+    size_t o = 0;
+    for (size_t k = 0; k < nt && o < sizeof names; k++) {
+        char amount[MONEY_STR_SIZE];
+        money_format(r[top[k]].amount, amount);
+        o += (size_t)snprintf(names + o, sizeof names - o, "%s%lld (%s)", k ? ", " : "",
+                              (long long)r[top[k]].id, amount);
+    }
+    return err_set(err, RECON_EDATA,
+                   "the money of its %zu receipts adds up beyond 2^62 fen, more than recon sums "
+                   "safely; not evaluated; largest: receipt%s %s%s; hint: correct or remove these "
+                   "receipts (no amount may exceed 1000000000000.00)",
+                   c->nr, nt > 1 ? "s" : "", names, c->nr > nt ? ", ..." : "");
 }
 
 static size_t collect_points(eval_ctx *c)
@@ -664,7 +725,7 @@ static void summarise(eval_ctx *c, size_t owed)
 recon_status eval_policy(const eval_input *in, const eval_config *cfg, eval_result *out,
                          err_t *err)
 {
-    recon_status st = validate_terms(&in->terms, err);
+    recon_status st = validate_terms(&in->terms, cfg, err);
     if (st != RECON_OK)
         return st;
     eval_ctx c = {.in = in, .cfg = cfg, .out = out, .suspended_on = DATE_NONE,
@@ -681,9 +742,14 @@ recon_status eval_policy(const eval_input *in, const eval_config *cfg, eval_resu
         if (in->receipts[i].date <= in->as_of)
             out->sorted[c.nr++] = in->receipts[i];
     qsort(out->sorted, c.nr, sizeof *out->sorted, receipt_cmp);
+    if ((st = check_money(&c, err)) != RECON_OK)
+        return st;
     out->prefix[0] = 0;
-    for (size_t i = 0; i < c.nr; i++)
-        out->prefix[i + 1] = out->prefix[i] + out->sorted[i].amount;
+    for (size_t i = 0; i < c.nr; i++) {
+        out->prefix[i + 1] = out->prefix[i];
+        if (!money_add(&out->prefix[i + 1], out->sorted[i].amount))
+            return err_set(err, RECON_EINTERNAL, "money received overflows despite its bound");
+    }
     if (c.nr > 0)
         c.last_receipt = out->sorted[c.nr - 1].date;
 

@@ -106,7 +106,11 @@ void eval_config_default(eval_config *cfg);
 void eval_result_init(eval_result *r);
 void eval_result_free(eval_result *r);
 
-/* Evaluates one policy. Fails only on invalid terms or memory exhaustion. */
+/* Evaluates one policy. Fails (RECON_EDATA) on invalid terms, a premium or
+ * tolerance beyond MONEY_MAX_FEN, or receipts whose amounts add up beyond
+ * MONEY_MAX_SUM_FEN in absolute value (the message names the largest receipt
+ * ids): such a policy is never evaluated with a wrapped total. Otherwise fails
+ * only on memory exhaustion. */
 recon_status eval_policy(const eval_input *in, const eval_config *cfg, eval_result *out,
                          err_t *err);
 

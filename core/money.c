@@ -12,7 +12,7 @@ const char *money_result_str(money_result r)
     case MONEY_PRECISION:
         return "more than two decimals";
     case MONEY_RANGE:
-        return "amount out of range";
+        return "beyond 1000000000000.00, the largest amount recon accepts (10^12 yuan)";
     }
     return "invalid amount";
 }
@@ -92,6 +92,29 @@ bool money_add(fen_t *total, fen_t v)
     *total += v;
     return true;
 }
+
+bool money_add_magnitude(fen_t *total, fen_t v)
+{
+    /* INT64_MIN has no positive counterpart and is beyond the bound anyway. */
+    if (v == INT64_MIN || *total < 0)
+        return false;
+    fen_t mag = v < 0 ? -v : v;
+    if (mag > MONEY_MAX_SUM_FEN - *total)
+        return false;
+    *total += mag;
+    return true;
+}
+
+bool money_mul(fen_t v, int64_t k, fen_t *out)
+{
+    fen_t p;
+    if (__builtin_mul_overflow(v, k, &p))
+        return false;
+    *out = p;
+    return true;
+}
+
+bool money_within_bound(fen_t v) { return v >= -MONEY_MAX_FEN && v <= MONEY_MAX_FEN; }
 
 void money_format(fen_t v, char out[MONEY_STR_SIZE])
 {

@@ -12,14 +12,20 @@
 typedef int64_t fen_t;
 
 #define MONEY_STR_SIZE 32
-/* Largest accepted magnitude: 10^15 yuan keeps every sum far from int64 overflow. */
-#define MONEY_MAX_FEN ((fen_t)100000000000000000LL)
+/* Largest magnitude of one amount: 10^12 yuan (10^14 fen), more than any premium
+ * system honestly holds. Every amount read (statements, register, manual receipts)
+ * is refused beyond it. */
+#define MONEY_MAX_FEN ((fen_t)100000000000000LL)
+/* Largest magnitude any sum of fen may reach: 2^62 fen (about 4.6 x 10^16 yuan), so
+ * that two such sums add or subtract without overflowing 64 bits. A policy or a day
+ * whose money goes beyond it is refused, never evaluated with a wrapped total. */
+#define MONEY_MAX_SUM_FEN ((fen_t)4611686018427387904LL)
 
 typedef enum money_result {
     MONEY_OK = 0,
     MONEY_SYNTAX,    /* not a decimal number */
     MONEY_PRECISION, /* more than two significant decimals */
-    MONEY_RANGE,     /* larger than MONEY_MAX_FEN */
+    MONEY_RANGE,     /* magnitude larger than MONEY_MAX_FEN */
 } money_result;
 
 typedef struct money_format_opts {
@@ -38,6 +44,12 @@ const char *money_result_str(money_result r);
 
 /* *total += v; false (and *total unchanged) when the sum would overflow. */
 bool money_add(fen_t *total, fen_t v);
+/* *total += |v| kept within MONEY_MAX_SUM_FEN; false (and *total unchanged) beyond it. */
+bool money_add_magnitude(fen_t *total, fen_t v);
+/* *out = v * k; false (and *out unchanged) when the product would overflow. */
+bool money_mul(fen_t v, int64_t k, fen_t *out);
+/* |v| <= MONEY_MAX_FEN. */
+bool money_within_bound(fen_t v);
 
 /* "-1234.56" (no thousands separators, always two decimals). */
 void money_format(fen_t v, char out[MONEY_STR_SIZE]);

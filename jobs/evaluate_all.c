@@ -1,6 +1,7 @@
 #include "jobs/evaluate_all.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,70 @@ static const char copy_one_sql[] =
     "  FROM reinstatement_agreements a WHERE a.policy_no = p.policy_no), ''), "
     "(SELECT c.received_on FROM cancellation_requests c WHERE c.policy_no = p.policy_no) "
     "FROM policies p WHERE p.policy_no = current_setting('recon.eval_policy')) TO STDOUT";
+
+/* Receipts known by the day, as receipts_known says, written without a join (a hashed
+ * subplan over the files): the check scans every receipt each night. */
+#define DAY_RECEIPTS_KNOWN                                                                      \
+    "FROM receipts r WHERE r.business_date <= $1::date OR (r.business_date IS NULL AND "        \
+    "(r.file_id IS NULL OR r.file_id IN (SELECT file_id FROM statement_files WHERE "           \
+    "business_date IS NULL OR business_date <= $1::date)))"
+/* Sum of magnitudes without abs(), which fails on -2^63: sum(bigint) is exact (numeric). */
+#define MAGNITUDE(col)                                                                          \
+    "coalesce(sum(" col ") FILTER (WHERE " col " > 0), 0) - coalesce(sum(" col ") FILTER "      \
+    "(WHERE " col " < 0), 0)"
+
+/* A value from the database for a one-line message: control bytes shown as '?'. */
+static void printable(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (; *s && o + 1 < cap; s++)
+        out[o++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+    out[o] = '\0';
+}
+
+recon_status money_check_day(db_t *db, date_t as_of, err_t *err)
+{
+    char day[DATE_STR_SIZE], bound[32];
+    date_format(as_of, day);
+    snprintf(bound, sizeof bound, "%lld", (long long)MONEY_MAX_SUM_FEN);
+    const char *params[] = {day, bound};
+    PGresult *res = NULL;
+    recon_status st = db_query(db,
+                               "SELECT count(*), " MAGNITUDE("r.amount") " + " MAGNITUDE(
+                                   "r.fee") " > $2::numeric " DAY_RECEIPTS_KNOWN,
+                               2, params, 2, &res, err);
+    if (st != RECON_OK)
+        return st;
+    bool over = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+    char count[32];
+    snprintf(count, sizeof count, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (!over)
+        return RECON_OK;
+    if ((st = db_query(db,
+                       "SELECT r.receipt_id, r.source, r.transaction_key, r.amount "
+                       DAY_RECEIPTS_KNOWN " ORDER BY abs(r.amount::numeric) + abs(r.fee::numeric) "
+                       "DESC, r.receipt_id LIMIT 5",
+                       1, params, 4, &res, err)) != RECON_OK)
+        return st;
+    char names[ERR_MSG_MAX / 2] = "";
+    size_t o = 0;
+    int n = PQntuples(res);
+    for (int i = 0; i < n && o < sizeof names; i++) {
+        char source[48], key[48], amount[MONEY_STR_SIZE];
+        printable(PQgetvalue(res, i, 1), source, sizeof source);
+        printable(PQgetvalue(res, i, 2), key, sizeof key);
+        money_format(strtoll(PQgetvalue(res, i, 3), NULL, 10), amount);
+        o += (size_t)snprintf(names + o, sizeof names - o, "%sreceipt %s (%s %s, %s)",
+                              i ? ", " : "", PQgetvalue(res, i, 0), source, key, amount);
+    }
+    PQclear(res);
+    return err_set(err, RECON_EDATA,
+                   "%s: the money of the %s receipts known by then adds up beyond 2^62 fen, more "
+                   "than recon sums safely; nothing evaluated; largest: %s; hint: correct or remove "
+                   "these receipts (no amount may exceed 1000000000000.00)",
+                   day, count, names);
+}
 
 typedef struct scratch {
     eval_receipt *receipts;

@@ -26,6 +26,9 @@ typedef struct spool {
     buf_t row;
     date_t as_of;
     long policies;
+    /* Arrears, credit and refunds of every policy in absolute value: the day's reports
+     * total them by status and reason, so they must add up within MONEY_MAX_SUM_FEN. */
+    fen_t owed_total;
 } spool;
 
 static recon_status flush_row(spool *sp, FILE *f, err_t *err)
@@ -58,6 +61,16 @@ static recon_status spool_policy(void *ctx, const policy_view *p, const eval_inp
     /* Between two policies is a safe point: nothing is stored before the end. */
     if ((st = interrupt_check(err)) != RECON_OK)
         return st;
+    bool within = money_add_magnitude(&sp->owed_total, r->arrears) &&
+                  money_add_magnitude(&sp->owed_total, r->credit);
+    for (size_t i = 0; i < r->refund_count && within; i++)
+        within = money_add_magnitude(&sp->owed_total, r->refunds[i].amount);
+    if (!within)
+        return err_set(err, RECON_EDATA,
+                       "policy %s: the arrears, credit and refunds of the policies up to it add up "
+                       "beyond 2^62 fen, more than the day's reports can total; nothing stored; "
+                       "hint: check the premiums of the largest policies in the register",
+                       p->policy_no);
     bool ok = db_copy_field(b, p->policy_no, false) && db_copy_date(b, sp->as_of, false) &&
               db_copy_field(b, policy_status_name(r->status), false) &&
               db_copy_date(b, r->status_since, false) && db_copy_date(b, r->next_due_date, false) &&
@@ -183,7 +196,7 @@ recon_status process_day(db_t *db, const eval_config *rules, date_t as_of, proce
                          err_t *err)
 {
     memset(c, 0, sizeof *c);
-    spool sp = {tmpfile(), tmpfile(), tmpfile(), tmpfile(), BUF_INIT, as_of, 0};
+    spool sp = {tmpfile(), tmpfile(), tmpfile(), tmpfile(), BUF_INIT, as_of, 0, 0};
     match_counts mc = {0};
     long paired = 0;
     recon_status st;
@@ -202,6 +215,8 @@ recon_status process_day(db_t *db, const eval_config *rules, date_t as_of, proce
     progress_begin("process %s: matching receipts", asof_text);
     if ((st = db_exec(db, "SET LOCAL work_mem = '256MB'", err)) != RECON_OK ||
         (st = db_exec(db, "ANALYZE receipts, statement_files", err)) != RECON_OK ||
+        /* before any sum of the day's money, in SQL (settlement check) or in C */
+        (st = money_check_day(db, as_of, err)) != RECON_OK ||
         (st = match_receipts(db, &mc, err)) != RECON_OK ||
         /* The first run that sees a file or receipt owns it in that day's
          * reports: a file's receipts take the file's date (receipts_known),

@@ -3,6 +3,12 @@
  * register files finance maintains. A file is validated whole first; any bad
  * row is reported (file and line) and the whole file is rejected with nothing
  * stored. A good file is stored in one transaction through COPY.
+ *
+ * Finance files must be unambiguous: a UTF-8 byte order mark before the header
+ * is skipped, but amounts are plain digits with '.' before the fen (no
+ * thousands separators, no other digit forms), a receipt of zero is refused,
+ * every amount is bounded by MONEY_MAX_FEN, and no field may hold a control
+ * character (C0, DEL or C1), which would reach reports and terminals.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +66,62 @@ static recon_status check_header(const load_pass *p, const csv_row *row, err_t *
     return RECON_OK;
 }
 
+/* Spreadsheet programs save "CSV UTF-8" with a byte order mark; it is not part of the
+ * first column's name. */
+static recon_status skip_bom(instream_t *in, err_t *err)
+{
+    const unsigned char *head = NULL;
+    size_t len = 0;
+    recon_status st = instream_peek(in, &head, &len, err);
+    if (st != RECON_OK)
+        return st;
+    if (len >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF) {
+        unsigned char bom[3];
+        if (instream_read(in, bom, sizeof bom, err) != (ssize_t)sizeof bom)
+            return err->status != RECON_OK ? err->status
+                                           : err_set(err, RECON_EINTERNAL, "cannot skip the BOM");
+    }
+    return RECON_OK;
+}
+
+/* The first control character of a (valid UTF-8) field: C0 (tab and line breaks
+ * included), DEL, or C1 (U+0080-U+009F, encoded C2 80-C2 9F). Returns its code point and
+ * 1-based character position, or 0 when there is none. */
+static unsigned control_char(const char *s, size_t *position)
+{
+    size_t chars = 0;
+    for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+        if ((*u & 0xC0) != 0x80)
+            chars++;
+        if (*u < 0x20 || *u == 0x7F) {
+            *position = chars;
+            return *u;
+        }
+        if (*u == 0xC2 && u[1] >= 0x80 && u[1] <= 0x9F) {
+            *position = chars;
+            return u[1];
+        }
+    }
+    return 0;
+}
+
+static bool check_controls(const load_pass *p, const csv_row *row, err_t *err)
+{
+    for (size_t i = 0; i < row->count; i++) {
+        size_t at = 0;
+        unsigned c = control_char(row->fields[i], &at);
+        if (c != 0) {
+            err_set(err, RECON_EDATA,
+                    "%s: line %ld: column %zu (%s): control character U+%04X at character %zu; "
+                    "hint: remove it (finance files hold printable text only)",
+                    p->file, row->line, i + 1, i < p->column_count ? p->columns[i] : "extra", c,
+                    at);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Reads the file once. Validation errors are logged per row and counted; with a
  * database, rows go into the COPY already begun on it. */
 static recon_status run_pass(load_pass *p, err_t *err)
@@ -69,7 +131,7 @@ static recon_status run_pass(load_pass *p, err_t *err)
     recon_status st = instream_open(p->file, &in, err);
     if (st != RECON_OK)
         return st;
-    if ((st = csvreader_new(in, &csv, err)) != RECON_OK)
+    if ((st = skip_bom(in, err)) != RECON_OK || (st = csvreader_new(in, &csv, err)) != RECON_OK)
         goto out;
     csv_row row;
     if ((st = csvreader_next(csv, &row, err)) != RECON_OK)
@@ -94,6 +156,8 @@ static recon_status run_pass(load_pass *p, err_t *err)
         if (row.count < p->column_count) {
             err_set(&row_err, RECON_EDATA, "%s: line %ld: %zu fields, expected %zu", p->file,
                     row.line, row.count, p->column_count);
+        } else if (!check_controls(p, &row, &row_err)) {
+            /* reported below like any bad row */
         } else if (p->fn(p->ctx, p->file, &row, copy, &row_err) == RECON_OK) {
             if (p->db && (st = db_copy_in_flush(p->db, false, err)) != RECON_OK)
                 break;
@@ -145,10 +209,25 @@ static recon_status parse_date_field(const char *file, const csv_row *row, const
     return RECON_OK;
 }
 
+/* Plain digits, '.' before at most two decimals, an optional sign: "1,000.00" could be
+ * one thousand or one (decimal comma), so no separator or other digit form is guessed at. */
+static const money_format_opts register_money = {'.', 0, true, 2};
+
 static recon_status parse_money_field(const char *file, const csv_row *row, const char *name,
                                       const char *value, fen_t *out, err_t *err)
 {
-    money_result r = money_parse(value, strlen(value), out);
+    money_result r = money_parse_opts(value, strlen(value), &register_money, out);
+    if (r == MONEY_SYNTAX && strpbrk(value, ", '_") != NULL)
+        return bad_field(err, file, row, name, value,
+                         "thousands separators are not accepted; write plain digits, e.g. "
+                         "1000.00");
+    if (r == MONEY_SYNTAX) {
+        for (const unsigned char *u = (const unsigned char *)value; *u; u++)
+            if (*u >= 0x80)
+                return bad_field(err, file, row, name, value,
+                                 "only the ASCII digits 0-9 are accepted (no full-width or other "
+                                 "digit forms)");
+    }
     if (r != MONEY_OK)
         return bad_field(err, file, row, name, value, money_result_str(r));
     return RECON_OK;
@@ -450,6 +529,9 @@ static recon_status receipt_row(void *ctx, const char *file, const csv_row *row,
         return st;
     if ((st = parse_money_field(file, row, "amount", field(row, 3), &amount, err)))
         return st;
+    if (amount == 0)
+        return bad_field(err, file, row, "amount", field(row, 3),
+                         "a receipt of zero records no money; remove the line");
     if (strlen(currency) != 3 || currency[0] < 'A' || currency[0] > 'Z')
         return bad_field(err, file, row, "currency", currency, "expected an ISO 4217 code");
     if (*policy && !valid_policy_no(policy))

@@ -13,6 +13,7 @@
 #include "common/progress.h"
 #include "core/mask.h"
 #include "core/schedule.h"
+#include "jobs/evaluate_all.h"
 #include "jobs/jobs.h"
 #include "jobs/pipeline.h"
 #include "reports/gzcsv.h"
@@ -137,15 +138,22 @@ static recon_status tally_add(tally *t, const char *key, fen_t fen, err_t *err)
         t->n++;
     }
     t->g[i].count++;
+    /* recon process refuses a day whose totals could overflow (money_check_day); only data
+     * changed behind its back since then gets here */
     if (!money_add(&t->g[i].fen, fen))
-        return err_set(err, RECON_EINTERNAL, "summary: the total of '%s' overflows", key);
+        return err_set(err, RECON_EDATA,
+                       "summary: the total of '%s' overflows 64 bits; hint: the data changed "
+                       "since recon process; run it again for this day",
+                       key);
     return RECON_OK;
 }
 
 static recon_status add_fen(fen_t *sum, fen_t v, err_t *err)
 {
     if (!money_add(sum, v))
-        return err_set(err, RECON_EINTERNAL, "summary: a money total overflows");
+        return err_set(err, RECON_EDATA,
+                       "summary: a money total overflows 64 bits; hint: the data changed since "
+                       "recon process; run it again for this day");
     return RECON_OK;
 }
 
@@ -692,12 +700,18 @@ static recon_status summary_query(db_t *db, buf_t *text, const char *title, cons
                        v);
             continue;
         }
-        fen_t fen = *v ? strtoll(v, NULL, 10) : 0;
+        long long value = 0;
+        if (*v && !parse_int(v, &value)) {
+            st = err_set(err, RECON_EDATA, "summary: %s: amount %.40s fen is beyond 64 bits",
+                         PQgetvalue(res, r, 0), v);
+            break;
+        }
+        fen_t fen = value;
         summary_line(text, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1), *v ? &fen : NULL);
     }
     buf_printf(text, "\n");
     PQclear(res);
-    return RECON_OK;
+    return st;
 }
 
 /* A few figures for a person reading the morning report. Most come from the rows of the
@@ -728,9 +742,9 @@ static recon_status write_summary(db_t *db, const char *dir, const char *day,
         (st = summary_query(
              db, &text, "statement balance checks (opening + credits - debits = closing)",
              "SELECT s.source || ' ' || s.statement_id, CASE WHEN s.opening_balance IS NULL OR "
-             "s.closing_balance IS NULL THEN 'no balances' WHEN s.opening_balance + "
+             "s.closing_balance IS NULL THEN 'no balances' WHEN s.opening_balance::numeric + "
              "s.credit_total - s.debit_total = s.closing_balance THEN 'balanced' ELSE "
-             "'DIFFERENCE' END, (coalesce(s.opening_balance, 0) + s.credit_total - "
+             "'DIFFERENCE' END, (coalesce(s.opening_balance, 0)::numeric + s.credit_total - "
              "s.debit_total - coalesce(s.closing_balance, 0))::text FROM statements s JOIN "
              "statement_files f USING (file_id) WHERE f.business_date = " AS_OF " "
              /* ties (one account, many statements) by file and position, never by
@@ -861,7 +875,11 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
     char day[DATE_STR_SIZE], dir[4096];
     date_format(as_of, day);
     snprintf(dir, sizeof dir, "%s/%s", out_dir, day);
-    recon_status st = job_make_dir(out_dir, err);
+    /* Refused before any file is written: a day whose money could overflow the totals
+     * (recon process refuses it too, so this catches data changed since) */
+    recon_status st = money_check_day(db, as_of, err);
+    if (st == RECON_OK)
+        st = job_make_dir(out_dir, err);
     if (st == RECON_OK)
         st = job_make_dir(dir, err);
     if (st != RECON_OK)

@@ -49,8 +49,42 @@ stmt_format format_detect(const unsigned char *head, size_t len)
     return FORMAT_UNKNOWN;
 }
 
+/* The sink every parser pushes into, wrapped so that the amount bound is enforced in
+ * one place whatever grammar the format has (decimal text, micro-yuan, digits of fen). */
+typedef struct bounded_sink {
+    const receipt_sink *inner;
+    const char *file;
+} bounded_sink;
+
+static recon_status bounded_receipt(void *ctx, const receipt_t *r, err_t *err)
+{
+    const bounded_sink *b = ctx;
+    recon_status st = receipt_check_bounds(b->file, r, err);
+    return st != RECON_OK ? st : b->inner->on_receipt(b->inner->ctx, r, err);
+}
+
+static recon_status bounded_statement(void *ctx, const statement_summary *s, err_t *err)
+{
+    const bounded_sink *b = ctx;
+    recon_status st = statement_check_bounds(b->file, s, err);
+    if (st != RECON_OK || b->inner->on_statement == NULL)
+        return st;
+    return b->inner->on_statement(b->inner->ctx, s, err);
+}
+
+static recon_status parse_format(instream_t *in, stmt_format format, const parse_options *opts,
+                                 const receipt_sink *sink, err_t *err);
+
 recon_status parse_stream(instream_t *in, stmt_format format, const parse_options *opts,
                           const receipt_sink *sink, err_t *err)
+{
+    bounded_sink b = {sink, instream_name(in)};
+    receipt_sink bounded = {&b, bounded_receipt, bounded_statement};
+    return parse_format(in, format, opts, &bounded, err);
+}
+
+static recon_status parse_format(instream_t *in, stmt_format format, const parse_options *opts,
+                                 const receipt_sink *sink, err_t *err)
 {
     switch (format) {
     case FORMAT_CAMT053:

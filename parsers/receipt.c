@@ -51,3 +51,32 @@ void receipt_position_line(char position[RECEIPT_POSITION_MAX], long line)
         position[o++] = digits[--nd];
     position[o] = '\0';
 }
+
+static recon_status beyond(const char *file, const char *position, const char *what, fen_t v,
+                           err_t *err)
+{
+    char amount[MONEY_STR_SIZE];
+    money_format(v, amount);
+    return err_set(err, RECON_EDATA,
+                   "%s: %s: %s %s is beyond 1000000000000.00, the largest amount recon accepts "
+                   "(10^12 yuan); file rejected",
+                   file, position, what, amount);
+}
+
+recon_status receipt_check_bounds(const char *file, const receipt_t *r, err_t *err)
+{
+    if (!money_within_bound(r->amount))
+        return beyond(file, r->position, "amount", r->amount, err);
+    if (!money_within_bound(r->fee))
+        return beyond(file, r->position, "fee", r->fee, err);
+    return RECON_OK;
+}
+
+recon_status statement_check_bounds(const char *file, const statement_summary *s, err_t *err)
+{
+    if (s->has_opening && !money_within_bound(s->opening_balance))
+        return beyond(file, s->position, "opening balance", s->opening_balance, err);
+    if (s->has_closing && !money_within_bound(s->closing_balance))
+        return beyond(file, s->position, "closing balance", s->closing_balance, err);
+    return RECON_OK;
+}

@@ -73,6 +73,12 @@ void statement_summary_init(statement_summary *s);
 /* Sets a position to "line N" (line-based statement files). */
 void receipt_position_line(char position[RECEIPT_POSITION_MAX], long line);
 
+/* Every amount a parser yields passes here (parse_stream checks each receipt and
+ * statement before its sink sees it): RECON_EDATA naming the file and the
+ * receipt's position when an amount, fee or balance is beyond MONEY_MAX_FEN. */
+recon_status receipt_check_bounds(const char *file, const receipt_t *r, err_t *err);
+recon_status statement_check_bounds(const char *file, const statement_summary *s, err_t *err);
+
 /* Copies src (n bytes, not necessarily NUL-terminated) into a fixed field of
  * size cap, trimming ASCII whitespace; false when it does not fit. */
 bool receipt_set_field(char *field, size_t cap, const char *src, size_t n);

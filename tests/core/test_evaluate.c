@@ -419,6 +419,89 @@ static void test_invalid_terms(void **state)
     eval_result_free(&r);
 }
 
+/* Issue 11: 100 receipts of 999999999999999.99 wrapped the 64-bit sum and the policy
+ * came out not_effective. Such money is refused, naming the largest receipts; money up to
+ * the sum bound is evaluated exactly. */
+static void test_overflowing_money_refused(void **state)
+{
+    (void)state;
+    enum { N = 100 };
+    eval_receipt receipts[N];
+    for (int i = 0; i < N; i++)
+        receipts[i] = (eval_receipt){D("2026-01-15"), 99999999999999999LL, 101 + i};
+    receipts[7].amount = -99999999999999999LL; /* a debit is as big in magnitude */
+    eval_input in = {0};
+    in.terms = (policy_terms){.mode = PAYMENT_MONTHLY, .start_date = D("2026-01-15"),
+                              .end_date = D("2027-01-14"), .premium = 3000, .net_premium = 3000};
+    in.receipts = receipts;
+    in.receipt_count = N;
+    in.cancellation = DATE_NONE;
+    in.as_of = D("2026-06-30");
+    eval_config cfg;
+    eval_config_default(&cfg);
+    eval_result r;
+    eval_result_init(&r);
+    err_t err;
+    err_clear(&err);
+    assert_int_equal(eval_policy(&in, &cfg, &r, &err), RECON_EDATA);
+    assert_non_null(strstr(err.msg, "its 100 receipts adds up beyond 2^62 fen"));
+    assert_non_null(strstr(err.msg, "not evaluated"));
+    assert_non_null(strstr(err.msg, "receipts 101 (999999999999999.99), 102 (999999999999999.99)"));
+    assert_null(strstr(err.msg, "108 ("));
+    /* money after the as-of date is not counted, so it cannot refuse the day */
+    in.as_of = D("2026-01-14");
+    assert_int_equal(eval_policy(&in, &cfg, &r, &err), RECON_OK);
+    assert_string_equal(policy_status_name(r.status), "pending");
+
+    /* Just within the bound: 46116 receipts of 10^14 fen are 4.6116e18 fen. */
+    enum { M = 46116 };
+    static eval_receipt many[M + 1];
+    for (int i = 0; i < M; i++)
+        many[i] = (eval_receipt){D("2026-01-15"), MONEY_MAX_FEN, i + 1};
+    in.receipts = many;
+    in.receipt_count = M;
+    in.as_of = D("2026-06-30");
+    assert_int_equal(eval_policy(&in, &cfg, &r, &err), RECON_OK);
+    assert_int_equal(r.received, (fen_t)M * MONEY_MAX_FEN);
+    assert_string_equal(policy_status_name(r.status), "in_force");
+    assert_int_equal(r.paid_installments, 12);
+    assert_int_equal(r.refund_count, 1);
+    assert_int_equal(r.refunds[0].amount, (fen_t)M * MONEY_MAX_FEN - 12 * 3000);
+    /* one more fen of magnitude and it is refused */
+    many[M] = (eval_receipt){D("2026-01-16"), -MONEY_MAX_FEN, M + 1};
+    in.receipt_count = M + 1;
+    assert_int_equal(eval_policy(&in, &cfg, &r, &err), RECON_EDATA);
+    assert_non_null(strstr(err.msg, "its 46117 receipts adds up beyond 2^62 fen"));
+    eval_result_free(&r);
+}
+
+static void test_unbounded_terms_refused(void **state)
+{
+    (void)state;
+    eval_input in = {0};
+    in.terms = (policy_terms){.mode = PAYMENT_MONTHLY, .start_date = D("2026-01-15"),
+                              .end_date = D("2035-12-31"), .premium = INT64_MAX / 60,
+                              .net_premium = 0};
+    in.cancellation = DATE_NONE;
+    in.as_of = D("2026-06-30");
+    eval_config cfg;
+    eval_config_default(&cfg);
+    eval_result r;
+    eval_result_init(&r);
+    err_t err;
+    err_clear(&err);
+    /* 120 installments of it would wrap: refused before any arithmetic */
+    assert_int_equal(eval_policy(&in, &cfg, &r, &err), RECON_EDATA);
+    assert_non_null(strstr(err.msg, "premium 1537228672809129.30 is beyond 1000000000000.00"));
+    in.terms.premium = MONEY_MAX_FEN;
+    assert_int_equal(eval_policy(&in, &cfg, &r, &err), RECON_OK);
+    assert_int_equal(r.installment_count, 120);
+    cfg.tolerance = MONEY_MAX_FEN + 1;
+    assert_int_equal(eval_policy(&in, &cfg, &r, &err), RECON_EDATA);
+    assert_string_equal(err.msg, "tolerance must be between 0 and 1000000000000.00");
+    eval_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -428,6 +511,8 @@ int main(void)
         cmocka_unit_test(test_default_period),
         cmocka_unit_test(test_due_date_tables),
         cmocka_unit_test(test_invalid_terms),
+        cmocka_unit_test(test_overflowing_money_refused),
+        cmocka_unit_test(test_unbounded_terms_refused),
     };
     return cmocka_run_group_tests_name("core/evaluate", tests, NULL, NULL);
 }

@@ -26,6 +26,13 @@ static void test_parse(void **state)
         {"30.00.1", MONEY_SYNTAX, 0},     {"30 ", MONEY_SYNTAX, 0},
         {"99999999999999999999", MONEY_RANGE, 0},
         {"1000000000000000.01", MONEY_RANGE, 0},
+        /* the load bound: 10^12 yuan, in either direction */
+        {"1000000000000.00", MONEY_OK, 100000000000000},
+        {"-1000000000000", MONEY_OK, -100000000000000},
+        {"1000000000000.01", MONEY_RANGE, 0},
+        {"-1000000000000.01", MONEY_RANGE, 0},
+        {"999999999999999.99", MONEY_RANGE, 0},
+        {"1,000,000,000,000.01", MONEY_RANGE, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fen_t v = 0;
@@ -102,6 +109,50 @@ static void test_add(void **state)
     }
 }
 
+static void test_add_magnitude(void **state)
+{
+    (void)state;
+    fen_t total = 0;
+    assert_true(money_add_magnitude(&total, -3000));
+    assert_true(money_add_magnitude(&total, 1000));
+    assert_int_equal(total, 4000);
+    total = MONEY_MAX_SUM_FEN - 1;
+    assert_true(money_add_magnitude(&total, -1));
+    assert_int_equal(total, MONEY_MAX_SUM_FEN);
+    assert_false(money_add_magnitude(&total, 1));
+    assert_int_equal(total, MONEY_MAX_SUM_FEN);
+    total = 0;
+    assert_false(money_add_magnitude(&total, INT64_MIN));
+    assert_false(money_add_magnitude(&total, INT64_MAX));
+    assert_int_equal(total, 0);
+    /* the overflow measured in issue 11: 100 receipts of 999999999999999.99 */
+    total = 0;
+    bool ok = true;
+    for (int i = 0; i < 100 && ok; i++)
+        ok = money_add_magnitude(&total, 99999999999999999LL);
+    assert_false(ok);
+    assert_true(total <= MONEY_MAX_SUM_FEN);
+}
+
+static void test_mul_and_bound(void **state)
+{
+    (void)state;
+    fen_t out = 7;
+    assert_true(money_mul(MONEY_MAX_FEN, 120, &out));
+    assert_int_equal(out, MONEY_MAX_FEN * 120);
+    out = 7;
+    assert_false(money_mul(INT64_MAX / 2 + 1, 2, &out));
+    assert_int_equal(out, 7);
+    assert_false(money_mul(INT64_MIN, -1, &out));
+    assert_true(money_mul(-3000, 3, &out));
+    assert_int_equal(out, -9000);
+    assert_true(money_within_bound(MONEY_MAX_FEN));
+    assert_true(money_within_bound(-MONEY_MAX_FEN));
+    assert_false(money_within_bound(MONEY_MAX_FEN + 1));
+    assert_false(money_within_bound(-MONEY_MAX_FEN - 1));
+    assert_false(money_within_bound(INT64_MIN));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -110,6 +161,8 @@ int main(void)
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_mul_div_round_half_up),
         cmocka_unit_test(test_add),
+        cmocka_unit_test(test_add_magnitude),
+        cmocka_unit_test(test_mul_and_bound),
     };
     return cmocka_run_group_tests_name("core/money", tests, NULL, NULL);
 }
