@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/interrupt.h"
+#include "common/progress.h"
 #include "jobs/catchup.h"
 #include "jobs/nightly.h"
 #include "jobs/jobs.h"
@@ -178,10 +180,22 @@ recon_status cmd_nightly(const job_options *o, err_t *err)
                     from, to);
     }
     long rejected = 0;
-    for (date_t night = first != DATE_NONE ? first : o->as_of; night <= o->as_of; night++)
-        if ((st = catchup_run_night(db, o, &files, night, &rejected, err)) != RECON_OK &&
-            st != RECON_EDATA)
+    date_t start = first != DATE_NONE ? first : o->as_of;
+    for (date_t night = start; night <= o->as_of; night++) {
+        /* Between two nights: a stop here leaves no night half-reported and no job row
+         * for a night that never began. */
+        if ((st = interrupt_check(err)) != RECON_OK)
             goto out;
+        char day[DATE_STR_SIZE];
+        date_format(night, day);
+        if (first != DATE_NONE)
+            progress_context("nightly night %ld of %ld, %s", (long)(night - start) + 1,
+                             (long)(o->as_of - start) + 1, day);
+        st = catchup_run_night(db, o, &files, night, &rejected, err);
+        progress_context(NULL);
+        if (st != RECON_OK && st != RECON_EDATA)
+            goto out;
+    }
     st = RECON_OK;
     if (rejected)
         st = err_set(err, RECON_EDATA, "%ld inbox file%s rejected; see %s/quarantine", rejected,
