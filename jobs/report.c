@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/mask.h"
 #include "core/schedule.h"
@@ -856,12 +857,14 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
 {
     char day[DATE_STR_SIZE], dir[4096];
     date_format(as_of, day);
-    snprintf(dir, sizeof dir, "%s/%s", out_dir, day);
-    recon_status st = job_make_dir(out_dir, err);
-    if (st == RECON_OK)
-        st = job_make_dir(dir, err);
+    /* OUT/DATE is checked here (a real directory of this user, not a link, not writable by
+     * others); each report then opens it again without following a link and writes through
+     * unique temporaries (reports/gzcsv.h), so nothing planted there redirects a write. */
+    int dirfd = -1;
+    recon_status st = job_out_dir(out_dir, day, dir, sizeof dir, &dirfd, err);
     if (st != RECON_OK)
         return st;
+    close(dirfd);
     const char *params[] = {day};
     PGresult *res = NULL;
     /* The date travels as a parameter into a session setting that the COPY
