@@ -89,26 +89,32 @@ check "the next night: exit 0 (refusals belong to their night)" [ "$rc" -eq 0 ]
 check "  and says nothing of them" lacks "$err" "refused"
 
 # -------------------------------------------------------------- planted links
+# Links at every name recon writes (and at the old fixed temporary names) in a
+# night's folder and in the quarantine, all pointing at a file elsewhere.
 victim="$T_TMP/victim"
 echo precious >"$victim"
 chmod 644 "$victim"
+pin="$T_TMP/planted_inbox"
+P="$T_TMP/planted"
+mkdir -p "$pin"
+mkdir -p -m 750 "$P" "$P/$day" "$P/quarantine"
+cp $S/e2e/bank_cny_2026-06-01.sta "$pin/good.sta"
+printf 'fresh junk\n' >"$pin/fresh.csv"
 for n in .policies.csv.gz.tmp policies.csv.gz .MANIFEST.sha256.tmp INPUTS.sha256; do
-    rm -f "$O/$day/$n"
-    ln -s "$victim" "$O/$day/$n"
+    ln -s "$victim" "$P/$day/$n"
 done
-for n in private.csv private.csv.reason .private.csv.tmp; do
-    rm -f "$O/quarantine/$n"
-    ln -s "$victim" "$O/quarantine/$n"
+for n in fresh.csv fresh.csv.reason .fresh.csv.tmp .fresh.csv.reason.tmp; do
+    ln -s "$victim" "$P/quarantine/$n"
 done
-run nightly --as-of $day --inbox "$inbox" --out "$O"
+run nightly --as-of $day --inbox "$pin" --out "$P"
 check "nightly over planted links: exit 65" [ "$rc" -eq 65 ]
-run report --as-of $day --out "$O"
+run report --as-of $day --out "$P"
 check "report over planted links: exit 0" [ "$rc" -eq 0 ]
 check "the links' target is untouched" [ "$(cat "$victim")" = precious ]
-check "the planted report links were replaced by files" [ -f "$O/$day/policies.csv.gz" -a ! -L "$O/$day/policies.csv.gz" -a ! -L "$O/$day/INPUTS.sha256" ]
-check "the planted quarantine links were replaced by files" [ ! -L "$O/quarantine/private.csv" -a ! -L "$O/quarantine/private.csv.reason" ]
-check "the quarantine copy is the refused file" cmp -s "$inbox/private.csv" "$O/quarantine/private.csv"
-check "the old fixed temporary name is left alone" [ -L "$O/$day/.policies.csv.gz.tmp" ]
+check "the planted report links were replaced by files" [ -f "$P/$day/policies.csv.gz" -a ! -L "$P/$day/policies.csv.gz" -a ! -L "$P/$day/INPUTS.sha256" ]
+check "the planted quarantine links were replaced by files" [ ! -L "$P/quarantine/fresh.csv" -a ! -L "$P/quarantine/fresh.csv.reason" ]
+check "the quarantine copy is the refused file" cmp -s "$pin/fresh.csv" "$P/quarantine/fresh.csv"
+check "the old fixed temporary names are left alone" [ -L "$P/$day/.policies.csv.gz.tmp" -a -L "$P/quarantine/.fresh.csv.tmp" ]
 
 # -------------------------------------------------------------- output folders
 good_inbox="$T_TMP/good_inbox"
