@@ -88,6 +88,29 @@ run nightly --as-of 2026-07-01 --inbox "$inbox" --out "$O"
 check "the next night: exit 0 (refusals belong to their night)" [ "$rc" -eq 0 ]
 check "  and says nothing of them" lacks "$err" "refused"
 
+# `recon ingest` of an odd name: refused, escaped, never a database error.
+cp "$inbox/$(printf 'bad\377.sta')" "$T_TMP/$(printf 'tab\tname.sta')"
+run ingest "$T_TMP/$(printf 'tab\tname.sta')"
+check "recon ingest of an odd name: exit 65" [ "$rc" -eq 65 ]
+check "  the name shown escaped" contains "$err" "$T_TMP/tab\\tname.sta: the file name holds a control character"
+check "  recorded escaped" [ "$(sql "SELECT count(*) FROM recon.statement_files WHERE file_name = 'tab\\tname.sta'")" = 1 ]
+
+# A replay from the archive finds the refused entries by the same keys (a link
+# and a FIFO are never read, not even to hash them) and reproduces the night.
+night_db=$RECON_DB
+new_db it_hostile_fs_replay
+run init
+run policies load fixtures/register/policies.csv
+timeout 120 "$RECON_BIN" replay --from $day --to $day --inbox "$inbox" --out "$T_TMP/replay" \
+    --archive "$O" >"$T_TMP/stdout" 2>"$T_TMP/stderr"
+rc=$?
+out=$(cat "$T_TMP/stdout")
+err=$(cat "$T_TMP/stderr")
+check "replay over links, a FIFO and odd names: exit 65, no differences" [ "$rc" -eq 65 ]
+check "  every archived input found" lacks "$out" "is not in the inbox"
+check "  the reports are the archived ones" cmp -s "$O/$day/MANIFEST.sha256" "$T_TMP/replay/$day/MANIFEST.sha256"
+export RECON_DB=$night_db
+
 # -------------------------------------------------------------- planted links
 # Links at every name recon writes (and at the old fixed temporary names) in a
 # night's folder and in the quarantine, all pointing at a file elsewhere.
