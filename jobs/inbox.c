@@ -107,6 +107,30 @@ recon_status inbox_open(const char *path, int *fd, inbox_kind *kind, err_t *err)
     return RECON_OK;
 }
 
+recon_status inbox_hash_fd(int fd, const char *shown, char out[SHA256_HEX_SIZE], err_t *err)
+{
+    sha256_ctx c;
+    sha256_init(&c);
+    unsigned char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return err_set(err, RECON_ENOINPUT, "%s: cannot read: %s", shown, strerror(errno));
+        if (n == 0)
+            break;
+        sha256_update(&c, chunk, (size_t)n);
+    }
+    unsigned char digest[SHA256_DIGEST_SIZE];
+    sha256_final(&c, digest);
+    sha256_hex(digest, out);
+    /* Left at the start, for whoever reads the file next through this descriptor. */
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return err_set(err, RECON_ENOINPUT, "%s: cannot read: %s", shown, strerror(errno));
+    return RECON_OK;
+}
+
 recon_status inbox_sha256(const char *path, char out[SHA256_HEX_SIZE], err_t *err)
 {
     int fd = -1;
@@ -114,31 +138,17 @@ recon_status inbox_sha256(const char *path, char out[SHA256_HEX_SIZE], err_t *er
     recon_status st = inbox_open(path, &fd, &kind, err);
     if (st != RECON_OK)
         return st;
-    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    const char *name = job_base_name(path);
     if (fd < 0) {
         job_refusal_sha(inbox_kind_text(kind), name, NULL, out);
         return RECON_OK;
     }
-    sha256_ctx c;
-    sha256_init(&c);
-    unsigned char chunk[65536];
-    ssize_t n;
-    while ((n = read(fd, chunk, sizeof chunk)) != 0) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int e = errno;
-            close(fd);
-            char shown[ERR_MSG_MAX];
-            job_escape(path, shown, sizeof shown);
-            return err_set(err, RECON_ENOINPUT, "%s: cannot read: %s", shown, strerror(e));
-        }
-        sha256_update(&c, chunk, (size_t)n);
-    }
+    char shown[ERR_MSG_MAX];
+    job_escape(path, shown, sizeof shown);
+    st = inbox_hash_fd(fd, shown, out, err);
     close(fd);
-    unsigned char digest[SHA256_DIGEST_SIZE];
-    sha256_final(&c, digest);
-    sha256_hex(digest, out);
+    if (st != RECON_OK)
+        return st;
     char why[128];
     if (!job_name_ok(name, why, sizeof why)) {
         char content[SHA256_HEX_SIZE];

@@ -538,29 +538,6 @@ static void restate(err_t *e, const char *from, const char *to)
     memcpy(e->msg, buf, w + 1);
 }
 
-static recon_status hash_fd(int fd, const char *shown, char sha[SHA256_HEX_SIZE], err_t *err)
-{
-    sha256_ctx c;
-    sha256_init(&c);
-    unsigned char chunk[65536];
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return err_set(err, RECON_ENOINPUT, "%s: cannot read: %s", shown, strerror(errno));
-        if (n == 0)
-            break;
-        sha256_update(&c, chunk, (size_t)n);
-    }
-    unsigned char digest[SHA256_DIGEST_SIZE];
-    sha256_final(&c, digest);
-    sha256_hex(digest, sha);
-    if (lseek(fd, 0, SEEK_SET) != 0)
-        return err_set(err, RECON_ENOINPUT, "%s: cannot read: %s", shown, strerror(errno));
-    return RECON_OK;
-}
-
 /* An entry refused for its name or for what it is (a link, FIFO, device), never parsed:
  * recorded under job_refusal_sha with its escaped name, so the night lists it, its reason is
  * kept and a rerun knows it. Bytes already stored under another name are only skipped. */
@@ -631,7 +608,7 @@ recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
     else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
         st = err_set(&ferr, RECON_ENOINPUT, "%s: cannot open: %s", shown, strerror(errno));
     if (st == RECON_OK && fd >= 0)
-        st = hash_fd(fd, shown, sha, &ferr);
+        st = inbox_hash_fd(fd, shown, sha, &ferr);
     if (st == RECON_OK && (!name_ok || kind != INBOX_REGULAR)) {
         st = refuse_entry(db, req, job_base_name(path), shown, fd >= 0 ? sha : NULL, kind, why,
                           res, err);

@@ -72,6 +72,8 @@ const char *inbox_kind_text(inbox_kind kind);
  * what it is for anything else, which is never read. RECON_ENOINPUT naming path when it is
  * gone or cannot be opened. */
 recon_status inbox_open(const char *path, int *fd, inbox_kind *kind, err_t *err);
+/* SHA-256 of what fd reads to its end (then rewound); RECON_ENOINPUT naming shown. */
+recon_status inbox_hash_fd(int fd, const char *shown, char out[65], err_t *err);
 /* The SHA-256 nightly records an inbox entry under (its bytes; for one refused for its name
  * or kind, job_refusal_sha), so a replay finds archived inputs by it. Never follows a link or
  * opens a FIFO. RECON_ENOINPUT when it cannot be read. */
