@@ -7,6 +7,8 @@
  */
 #include "common/safefile.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -197,6 +199,41 @@ void safefile_discard(safefile_t *sf)
         unlinkat(sf->dirfd, sf->tmp, 0);
         sf->tmp[0] = '\0';
     }
+}
+
+static bool temp_name(const char *n)
+{
+    size_t len = strlen(n);
+    if (len < 9 || n[0] != '.' || n[len - 7] != '.')
+        return false;
+    for (size_t i = len - 6; i < len; i++)
+        if (!isalnum((unsigned char)n[i]))
+            return false;
+    return true;
+}
+
+void safefile_sweep(int dirfd, long max_age)
+{
+    int fd = dup(dirfd);
+    if (fd < 0)
+        return;
+    DIR *d = fdopendir(fd);
+    if (d == NULL) {
+        close(fd);
+        return;
+    }
+    rewinddir(d);
+    time_t now = time(NULL);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        struct stat sb;
+        if (!temp_name(e->d_name) ||
+            fstatat(dirfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode) ||
+            sb.st_uid != geteuid() || now - sb.st_mtime <= max_age)
+            continue;
+        unlinkat(dirfd, e->d_name, 0);
+    }
+    closedir(d);
 }
 
 recon_status safefile_write_whole(int dirfd, const char *name, mode_t mode, const char *shown,

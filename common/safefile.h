@@ -59,6 +59,11 @@ recon_status safefile_commit(safefile_t *sf, err_t *err);
 /* Closes and removes the temporary, if any. Safe to call twice. */
 void safefile_discard(safefile_t *sf);
 
+/* Removes temporaries ("." NAME "." and six letters or digits; regular files of this user)
+ * last changed more than max_age seconds ago: what a killed run left behind. Younger ones may
+ * belong to a run still writing. Best effort: failures are ignored. */
+void safefile_sweep(int dirfd, long max_age);
+
 /* Writes len bytes to NAME in dirfd through safefile_create/commit. */
 recon_status safefile_write_whole(int dirfd, const char *name, mode_t mode, const char *shown,
                                   const void *data, size_t len, err_t *err);

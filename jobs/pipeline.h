@@ -31,6 +31,9 @@ recon_status job_make_dir(const char *path, err_t *err);
  * clear refusal otherwise. The caller closes *dirfd. */
 recon_status job_out_dir(const char *out_dir, const char *sub, char *path, size_t cap,
                          int *dirfd, err_t *err);
+/* Output temporaries older than this were left by a killed run (safefile_sweep); a day, so
+ * that a report still being written by another `recon report` is never taken. */
+#define JOB_STALE_TEMP_SECONDS 86400L
 
 /* Names as they are shown and stored. A name is accepted when it is valid UTF-8 without
  * control characters (C0, DEL, C1) or backslashes; otherwise why (cap bytes) says what is

@@ -63,6 +63,7 @@ recon_status quarantine_keep(const char *out_dir, const char *path, const char *
     recon_status st = job_out_dir(out_dir, "quarantine", dir, sizeof dir, &dirfd, err);
     if (st != RECON_OK)
         return st;
+    safefile_sweep(dirfd, JOB_STALE_TEMP_SECONDS);
     job_escape(path, src_shown, sizeof src_shown);
     job_quarantine_name(job_base_name(path), qname);
     snprintf(rname, sizeof rname, "%s.reason", qname);

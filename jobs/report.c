@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/safefile.h"
 #include "core/mask.h"
 #include "core/schedule.h"
 #include "jobs/jobs.h"
@@ -864,6 +865,7 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
     recon_status st = job_out_dir(out_dir, day, dir, sizeof dir, &dirfd, err);
     if (st != RECON_OK)
         return st;
+    safefile_sweep(dirfd, JOB_STALE_TEMP_SECONDS);
     close(dirfd);
     const char *params[] = {day};
     PGresult *res = NULL;

@@ -139,6 +139,14 @@ check "the planted quarantine links were replaced by files" [ ! -L "$P/quarantin
 check "the quarantine copy is the refused file" cmp -s "$pin/fresh.csv" "$P/quarantine/fresh.csv"
 check "the old fixed temporary names are left alone" [ -L "$P/$day/.policies.csv.gz.tmp" -a -L "$P/quarantine/.fresh.csv.tmp" ]
 
+# Temporaries a killed run left behind are swept once they are a day old.
+touch -d '2 days ago' "$P/$day/.events.csv.gz.Ab12Cd" "$P/quarantine/.fresh.csv.Zz99zz"
+touch "$P/$day/.notices.csv.gz.Ef34Gh"
+run nightly --as-of $day --inbox "$pin" --out "$P"
+check "a killed run's old temporaries are swept" [ ! -e "$P/$day/.events.csv.gz.Ab12Cd" -a ! -e "$P/quarantine/.fresh.csv.Zz99zz" ]
+check "  a young one (a run still writing?) is left" [ -e "$P/$day/.notices.csv.gz.Ef34Gh" ]
+check "  links at temporary names are left alone" [ -L "$P/$day/.policies.csv.gz.tmp" -a "$(cat "$victim")" = precious ]
+
 # -------------------------------------------------------------- output folders
 good_inbox="$T_TMP/good_inbox"
 mkdir -p "$good_inbox"
