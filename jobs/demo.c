@@ -6,6 +6,7 @@
  * Running it again finds every file already stored and rewrites the same bytes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -136,6 +137,33 @@ static recon_status read_arrivals(const char *path, arrival **out, size_t *count
     return st;
 }
 
+/* Copies src to a new dst (never through a link at dst). */
+static recon_status deliver(const char *src, const char *dst, err_t *err)
+{
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return err_set(err, RECON_ENOINPUT, "%s: %s", src, strerror(errno));
+    int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+    if (out < 0) {
+        close(in);
+        return err_set(err, RECON_EOUTPUT, "cannot create %s: %s", dst, strerror(errno));
+    }
+    recon_status st = RECON_OK;
+    char chunk[65536];
+    ssize_t n;
+    while ((n = read(in, chunk, sizeof chunk)) > 0)
+        if (write(out, chunk, (size_t)n) != n) {
+            st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", dst, strerror(errno));
+            break;
+        }
+    if (n < 0 && st == RECON_OK)
+        st = err_set(err, RECON_ENOINPUT, "%s: %s", src, strerror(errno));
+    close(in);
+    if (close(out) != 0 && st == RECON_OK)
+        st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", dst, strerror(errno));
+    return st;
+}
+
 recon_status cmd_demo(const job_options *o, err_t *err)
 {
     char dir[PATH_MAX], path[PATH_MAX + 64], inbox[PATH_MAX];
@@ -181,8 +209,8 @@ recon_status cmd_demo(const job_options *o, err_t *err)
         goto out;
     long rejected = 0;
     for (date_t d = first; d <= last && st == RECON_OK; d++) {
-        /* A file "arrives" as a link to the fixture, so the inbox holds the
-         * fixture's exact bytes without copying them. */
+        /* A file "arrives" as a copy of the fixture: the nightly refuses links in
+         * an inbox, as it would a link planted by someone else. */
         for (size_t i = 0; i < arrival_count; i++) {
             if (arrivals[i].arrives != d)
                 continue;
@@ -194,10 +222,8 @@ recon_status cmd_demo(const job_options *o, err_t *err)
                 break;
             }
             unlink(dst);
-            if (symlink(real, dst) != 0) {
-                st = err_set(err, RECON_EOUTPUT, "cannot link %s: %s", dst, strerror(errno));
+            if ((st = deliver(real, dst, err)) != RECON_OK)
                 break;
-            }
         }
         if (st != RECON_OK)
             break;

@@ -2,14 +2,21 @@
  * Listing the inbox a scheduler's transfer job fills. The order is the byte
  * order of names, never the directory's or the locale's, so a night ingests
  * its files in the same order every time it runs and receipt numbers repeat.
+ * The inbox is shared with whoever delivers files, so nothing in it is
+ * trusted to be what its name suggests: entries are judged by lstat, opened
+ * without following links or blocking, and checked again on the descriptor.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "common/sha256.h"
 #include "jobs/nightly.h"
+#include "jobs/pipeline.h"
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -20,6 +27,135 @@ static bool ends_with(const char *s, const char *suffix)
 static int by_name(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static inbox_kind kind_of(mode_t mode)
+{
+    if (S_ISREG(mode))
+        return INBOX_REGULAR;
+    if (S_ISLNK(mode))
+        return INBOX_LINK;
+    if (S_ISFIFO(mode))
+        return INBOX_FIFO;
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return INBOX_DEVICE;
+    if (S_ISSOCK(mode))
+        return INBOX_SOCKET;
+    if (S_ISDIR(mode))
+        return INBOX_DIRECTORY;
+    return INBOX_OTHER;
+}
+
+const char *inbox_kind_text(inbox_kind kind)
+{
+    switch (kind) {
+    case INBOX_REGULAR:
+        return "a regular file";
+    case INBOX_LINK:
+        return "a symbolic link";
+    case INBOX_FIFO:
+        return "a FIFO";
+    case INBOX_DEVICE:
+        return "a device";
+    case INBOX_SOCKET:
+        return "a socket";
+    case INBOX_DIRECTORY:
+        return "a directory";
+    case INBOX_OTHER:
+        break;
+    }
+    return "not a regular file";
+}
+
+recon_status inbox_open(const char *path, int *fd, inbox_kind *kind, err_t *err)
+{
+    *fd = -1;
+    struct stat before, opened;
+    char shown[ERR_MSG_MAX];
+    job_escape(path, shown, sizeof shown);
+    if (lstat(path, &before) != 0)
+        return err_set(err, RECON_ENOINPUT, "%s: cannot open: %s", shown, strerror(errno));
+    *kind = kind_of(before.st_mode);
+    if (*kind != INBOX_REGULAR)
+        return RECON_OK;
+    int f = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (f < 0) {
+        if (errno == ELOOP) { /* replaced by a link since the lstat */
+            *kind = INBOX_LINK;
+            return RECON_OK;
+        }
+        return err_set(err, RECON_ENOINPUT, "%s: cannot open: %s", shown, strerror(errno));
+    }
+    if (fstat(f, &opened) != 0) {
+        int e = errno;
+        close(f);
+        return err_set(err, RECON_ENOINPUT, "%s: cannot open: %s", shown, strerror(e));
+    }
+    if (!S_ISREG(opened.st_mode) || opened.st_dev != before.st_dev ||
+        opened.st_ino != before.st_ino) {
+        /* Swapped between the lstat and the open: judged by what was opened. */
+        *kind = S_ISREG(opened.st_mode) ? INBOX_OTHER : kind_of(opened.st_mode);
+        close(f);
+        return RECON_OK;
+    }
+    /* Reads of a regular file never block; clearing the flag keeps it that way for any
+     * library that checks it. */
+    int flags = fcntl(f, F_GETFL);
+    if (flags >= 0)
+        fcntl(f, F_SETFL, flags & ~O_NONBLOCK);
+    *fd = f;
+    return RECON_OK;
+}
+
+recon_status inbox_hash_fd(int fd, const char *shown, char out[SHA256_HEX_SIZE], err_t *err)
+{
+    sha256_ctx c;
+    sha256_init(&c);
+    unsigned char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return err_set(err, RECON_ENOINPUT, "%s: cannot read: %s", shown, strerror(errno));
+        if (n == 0)
+            break;
+        sha256_update(&c, chunk, (size_t)n);
+    }
+    unsigned char digest[SHA256_DIGEST_SIZE];
+    sha256_final(&c, digest);
+    sha256_hex(digest, out);
+    /* Left at the start, for whoever reads the file next through this descriptor. */
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return err_set(err, RECON_ENOINPUT, "%s: cannot read: %s", shown, strerror(errno));
+    return RECON_OK;
+}
+
+recon_status inbox_sha256(const char *path, char out[SHA256_HEX_SIZE], err_t *err)
+{
+    int fd = -1;
+    inbox_kind kind;
+    recon_status st = inbox_open(path, &fd, &kind, err);
+    if (st != RECON_OK)
+        return st;
+    const char *name = job_base_name(path);
+    if (fd < 0) {
+        job_refusal_sha(inbox_kind_text(kind), name, NULL, out);
+        return RECON_OK;
+    }
+    char shown[ERR_MSG_MAX];
+    job_escape(path, shown, sizeof shown);
+    st = inbox_hash_fd(fd, shown, out, err);
+    close(fd);
+    if (st != RECON_OK)
+        return st;
+    char why[128];
+    if (!job_name_ok(name, why, sizeof why)) {
+        char content[SHA256_HEX_SIZE];
+        memcpy(content, out, sizeof content);
+        job_refusal_sha("name", name, content, out);
+    }
+    return RECON_OK;
 }
 
 void inbox_free(inbox_files *files)
@@ -53,9 +189,12 @@ recon_status inbox_list(const char *dir, inbox_files *files, err_t *err)
             break;
         }
         snprintf(path, len, "%s/%s", dir, name);
+        /* Links, FIFOs, devices and sockets are listed so that the night refuses them with a
+         * reason (never reading them); folders are not deliveries. */
         struct stat sb;
-        if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        if (lstat(path, &sb) != 0 || S_ISDIR(sb.st_mode)) {
             free(path);
+            errno = 0;
             continue;
         }
         if (files->count == cap) {

@@ -12,10 +12,13 @@
  * command exits 65.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/interrupt.h"
 #include "common/log.h"
@@ -209,24 +212,71 @@ static recon_status record_rejection(db_t *db, const char *sha, const char *path
     return db_commit(db, err);
 }
 
-/* file_id of a stored (or, with any_status, also rejected) file with this
- * hash, or 0. */
-static recon_status known_file_id(db_t *db, const char *sha, bool any_status, long long *id,
-                                  err_t *err)
+typedef struct known_file {
+    long long id; /* 0: not known */
+    bool rejected;
+    date_t night; /* business_date: the night that reported it, or DATE_NONE */
+    char reason[ERR_MSG_MAX];
+} known_file;
+
+/* The stored (or, with any_status, also rejected) file with this hash. */
+static recon_status find_known(db_t *db, const char *sha, bool any_status, known_file *k,
+                               err_t *err)
 {
     PGresult *res = NULL;
     const char *params[] = {sha, any_status ? "t" : "f"};
-    *id = 0;
+    memset(k, 0, sizeof *k);
+    k->night = DATE_NONE;
     recon_status st = db_query(db,
-                               "SELECT file_id FROM statement_files WHERE sha256 = $1 AND "
-                               "(status = 'stored' OR $2::boolean)",
-                               2, params, 1, &res, err);
+                               "SELECT file_id, status = 'rejected', business_date, "
+                               "coalesce(rejection_reason, '') FROM statement_files WHERE "
+                               "sha256 = $1 AND (status = 'stored' OR $2::boolean)",
+                               2, params, 4, &res, err);
     if (st != RECON_OK)
         return st;
-    if (PQntuples(res) == 1)
-        *id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    if (PQntuples(res) == 1) {
+        k->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        k->rejected = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+        const char *night = PQgetvalue(res, 0, 2);
+        if (!PQgetisnull(res, 0, 2) && !date_parse(night, strlen(night), &k->night))
+            k->night = DATE_NONE;
+        snprintf(k->reason, sizeof k->reason, "%s", PQgetvalue(res, 0, 3));
+    }
     PQclear(res);
     return RECON_OK;
+}
+
+static recon_status known_file_id(db_t *db, const char *sha, bool any_status, long long *id,
+                                  err_t *err)
+{
+    known_file k;
+    recon_status st = find_known(db, sha, any_status, &k, err);
+    *id = k.id;
+    return st;
+}
+
+/* A file known before: skipped. A rejection is restated under the path of this run (the
+ * stored reason names the file as the inbox does), so a rerun shows the same line. */
+static void skip_known(const known_file *k, const char *shown, ingest_result *res)
+{
+    res->outcome = INGEST_SKIPPED;
+    res->file_id = k->id;
+    if (!k->rejected)
+        return;
+    res->rejected_before = true;
+    res->rejected_on = k->night;
+    const char *name = job_base_name(shown);
+    size_t nlen = strlen(name);
+    size_t dir_len = (size_t)(name - shown);
+    if (strncmp(k->reason, name, nlen) != 0 || k->reason[nlen] != ':' ||
+        dir_len >= sizeof res->reason)
+        dir_len = 0;
+    memcpy(res->reason, shown, dir_len);
+    size_t rest = strlen(k->reason), room = sizeof res->reason - 1 - dir_len;
+    if (rest > room)
+        rest = room;
+    memcpy(res->reason + dir_len, k->reason, rest);
+    res->reason[dir_len + rest] = '\0';
 }
 
 static void date_param(date_t d, char out[DATE_STR_SIZE], const char **param)
@@ -469,36 +519,145 @@ static recon_status store_file(db_t *db, const char *sha, const file_scan *f,
     return RECON_OK;
 }
 
+/* Replaces each occurrence of from in err's message by to. */
+static void restate(err_t *e, const char *from, const char *to)
+{
+    size_t flen = strlen(from), tlen = strlen(to);
+    if (flen == 0 || strcmp(from, to) == 0)
+        return;
+    char buf[ERR_MSG_MAX];
+    size_t w = 0;
+    for (const char *p = e->msg; *p && w + 1 < sizeof buf;) {
+        if (strncmp(p, from, flen) == 0) {
+            size_t n = tlen < sizeof buf - 1 - w ? tlen : sizeof buf - 1 - w;
+            memcpy(buf + w, to, n);
+            w += n;
+            p += flen;
+        } else {
+            buf[w++] = *p++;
+        }
+    }
+    buf[w] = '\0';
+    memcpy(e->msg, buf, w + 1);
+}
+
+/* An entry refused for its name or for what it is (a link, FIFO, device), never parsed:
+ * recorded under job_refusal_sha with its escaped name, so the night lists it, its reason is
+ * kept and a rerun knows it. Bytes already stored under another name are only skipped. */
+static recon_status refuse_entry(db_t *db, const ingest_request *req, const char *raw_name,
+                                 const char *shown, const char *content_sha, inbox_kind kind,
+                                 const char *why, ingest_result *res, err_t *err)
+{
+    known_file k;
+    recon_status st;
+    if (content_sha != NULL) {
+        if ((st = find_known(db, content_sha, false, &k, err)) != RECON_OK)
+            return st;
+        if (k.id) {
+            skip_known(&k, shown, res);
+            return RECON_OK;
+        }
+    }
+    char key[SHA256_HEX_SIZE];
+    err_t why_err; /* err_set bounds the message as every reason is bounded */
+    if (kind != INBOX_REGULAR) {
+        res->unread = true;
+        job_refusal_sha(inbox_kind_text(kind), raw_name, NULL, key);
+        err_set(&why_err, RECON_EDATA,
+                "%s: %s, not a regular file; refused without reading it; hint: deliver the "
+                "file itself into the inbox",
+                shown, inbox_kind_text(kind));
+    } else {
+        job_refusal_sha("name", raw_name, content_sha, key);
+        err_set(&why_err, RECON_EDATA,
+                "%s: the file name %s; refused without parsing; hint: rename the file (its "
+                "content was not judged)",
+                shown, why);
+    }
+    memcpy(res->reason, why_err.msg, sizeof res->reason);
+    memcpy(res->sha256, key, sizeof key);
+    if ((st = find_known(db, key, true, &k, err)) != RECON_OK)
+        return st;
+    if (k.id && k.rejected && req->skip_rejected) {
+        skip_known(&k, shown, res);
+        return RECON_OK;
+    }
+    res->outcome = INGEST_REJECTED;
+    return record_rejection(db, key, shown, "unknown", res->reason, err);
+}
+
 recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
                          ingest_result *res, err_t *err)
 {
     memset(res, 0, sizeof *res);
     res->format = FORMAT_UNKNOWN;
     res->statement_date = DATE_NONE;
+    res->rejected_on = DATE_NONE;
     err_t ferr;
     err_clear(&ferr);
     char *sha = res->sha256;
-    recon_status st = sha256_file_hex(path, sha, &ferr);
+    /* Shown escaped wherever it goes (messages, the database, reports), so no raw control
+     * byte or invalid UTF-8 from a file name ever reaches them. */
+    char shown[4 * 4096 + 1];
+    job_escape(path, shown, sizeof shown);
+    snprintf(res->name, sizeof res->name, "%s", job_base_name(shown));
+    char why[128];
+    bool name_ok = job_name_ok(job_base_name(path), why, sizeof why);
+    int fd = -1;
+    inbox_kind kind = INBOX_REGULAR;
+    recon_status st = RECON_OK;
+    if (req->inbox)
+        st = inbox_open(path, &fd, &kind, &ferr);
+    else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        st = err_set(&ferr, RECON_ENOINPUT, "%s: cannot open: %s", shown, strerror(errno));
+    if (st == RECON_OK && fd >= 0)
+        st = inbox_hash_fd(fd, shown, sha, &ferr);
+    if (st == RECON_OK && (!name_ok || kind != INBOX_REGULAR)) {
+        st = refuse_entry(db, req, job_base_name(path), shown, fd >= 0 ? sha : NULL, kind, why,
+                          res, err);
+        if (fd >= 0)
+            close(fd);
+        return st;
+    }
     if (st == RECON_ENOINPUT) {
         /* Nothing to remember it by: unreadable files are only reported. */
         snprintf(res->reason, sizeof res->reason, "%s", ferr.msg);
         res->outcome = INGEST_REJECTED;
+        if (fd >= 0)
+            close(fd);
         return RECON_OK;
     }
-    if (st != RECON_OK)
+    if (st != RECON_OK) {
+        if (fd >= 0)
+            close(fd);
         return err_set(err, st, "%s", ferr.msg);
-    if ((st = known_file_id(db, sha, req->skip_rejected, &res->file_id, err)) != RECON_OK)
+    }
+    known_file known;
+    if ((st = find_known(db, sha, req->skip_rejected, &known, err)) != RECON_OK) {
+        close(fd);
         return st;
-    if (res->file_id) {
-        res->outcome = INGEST_SKIPPED;
+    }
+    if (known.id) {
+        skip_known(&known, shown, res);
+        close(fd);
         return RECON_OK;
     }
+    /* The parser reads the very file that was checked and hashed, through its descriptor,
+     * so a name swapped for a link meanwhile changes nothing; messages name the path. */
+    char via[64];
+    const char *parse_path = path;
+    struct stat a, b;
+    snprintf(via, sizeof via, "/proc/self/fd/%d", fd);
+    if (fstat(fd, &a) == 0 && stat(via, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        parse_path = via;
 
     match_rules *rules = NULL;
-    if ((st = match_rules_new(&rules, err)) != RECON_OK)
+    if ((st = match_rules_new(&rules, err)) != RECON_OK) {
+        close(fd);
         return st;
-    progress_begin("ingest %s", job_base_name(path));
-    file_scan f = {db, path, rules, tmpfile(), BUF_INIT, 0, DATE_NONE, DATE_NONE, 0, 0, NULL, 0, 0};
+    }
+    progress_begin("ingest %s", job_base_name(shown));
+    file_scan f = {db, shown, rules, tmpfile(), BUF_INIT, 0, DATE_NONE, DATE_NONE, 0, 0, NULL, 0, 0};
     bool in_copy = false;
     if (f.spool == NULL) {
         st = err_set(err, RECON_EOUTPUT, "cannot create a temporary file: %s", strerror(errno));
@@ -514,7 +673,9 @@ recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
         goto fail;
     in_copy = true;
     receipt_sink sink = {&f, on_receipt, on_statement};
-    st = parse_file(path, req->parse, &sink, &res->format, &ferr);
+    st = parse_file(parse_path, req->parse, &sink, &res->format, &ferr);
+    if (st != RECON_OK)
+        restate(&ferr, parse_path, shown);
     if (st == RECON_OK) {
         in_copy = false;
         st = db_copy_in_end(db, NULL, &ferr);
@@ -533,7 +694,7 @@ recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
         }
     }
     if (st == RECON_OK && (st = store_file(db, sha, &f, res, &ferr)) == RECON_EDATA)
-        err_prefix(&ferr, "%s: ", path); /* a row the schema refused: name the file */
+        err_prefix(&ferr, "%s: ", shown); /* a row the schema refused: name the file */
     if (st == RECON_OK && res->outcome == INGEST_SKIPPED) {
         db_rollback(db);
         st = known_file_id(db, sha, false, &res->file_id, err);
@@ -557,7 +718,7 @@ recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
     db_rollback(db);
     snprintf(res->reason, sizeof res->reason, "%s", ferr.msg);
     res->outcome = INGEST_REJECTED;
-    st = record_rejection(db, sha, path,
+    st = record_rejection(db, sha, shown,
                           res->format == FORMAT_UNKNOWN ? "unknown" : format_name(res->format),
                           ferr.msg, err);
     goto out;
@@ -567,6 +728,7 @@ fail:
     db_rollback(db);
 out:
     progress_end();
+    close(fd);
     if (f.spool)
         fclose(f.spool);
     buf_free(&f.row);
@@ -591,19 +753,21 @@ recon_status cmd_ingest(const job_options *o, err_t *err)
     if (st != RECON_OK)
         return st;
     int rejected = 0;
-    ingest_request req = {&popts, DATE_NONE, false};
+    ingest_request req = {&popts, DATE_NONE, false, false};
     for (int i = 0; i < o->arg_count; i++) {
         const char *path = o->args[i];
         ingest_result res;
         if ((st = ingest_file(db, &req, path, &res, err)) != RECON_OK)
             break;
+        char shown[4 * 4096 + 1];
+        job_escape(path, shown, sizeof shown);
         if (res.outcome == INGEST_REJECTED) {
             log_error("%s", res.reason);
             rejected++;
         } else if (res.outcome == INGEST_SKIPPED) {
-            fprintf(o->out, "%s: already ingested (file %lld), skipped\n", path, res.file_id);
+            fprintf(o->out, "%s: already ingested (file %lld), skipped\n", shown, res.file_id);
         } else {
-            fprintf(o->out, "%s: %s, %ld receipts (%ld duplicates), stored as file %lld\n", path,
+            fprintf(o->out, "%s: %s, %ld receipts (%ld duplicates), stored as file %lld\n", shown,
                     format_name(res.format), res.receipts, res.duplicates, res.file_id);
         }
     }

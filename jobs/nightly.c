@@ -22,91 +22,44 @@
 #include "jobs/jobs.h"
 #include "jobs/pipeline.h"
 
-/* Copies src to dir/name through a temporary name, so a quarantined file is
- * either whole or absent. */
-static recon_status copy_into(const char *src, const char *dir, const char *name,
-                              const char *text, err_t *err)
-{
-    char tmp[4096], dst[4096];
-    snprintf(dst, sizeof dst, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
-    int in = -1;
-    if (src && (in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
-        return err_set(err, RECON_ENOINPUT, "%s: %s", src, strerror(errno));
-    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) {
-        if (in >= 0)
-            close(in);
-        return err_set(err, RECON_EOUTPUT, "cannot create %s: %s", tmp, strerror(errno));
-    }
-    recon_status st = RECON_OK;
-    char chunk[65536];
-    if (in >= 0) {
-        ssize_t n;
-        while ((n = read(in, chunk, sizeof chunk)) > 0)
-            if (write(out, chunk, (size_t)n) != n) {
-                st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", tmp, strerror(errno));
-                break;
-            }
-        if (n < 0 && st == RECON_OK)
-            st = err_set(err, RECON_ENOINPUT, "%s: %s", src, strerror(errno));
-        close(in);
-    } else {
-        size_t len = strlen(text);
-        if (write(out, text, len) != (ssize_t)len)
-            st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", tmp, strerror(errno));
-    }
-    if (st == RECON_OK && fsync(out) != 0)
-        st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", tmp, strerror(errno));
-    close(out);
-    if (st == RECON_OK && rename(tmp, dst) != 0)
-        st = err_set(err, RECON_EOUTPUT, "cannot rename %s: %s", tmp, strerror(errno));
-    if (st != RECON_OK)
-        unlink(tmp);
-    return st;
-}
-
-/* Keeps a refused file and its reason beside the reports, where finance looks
- * in the morning; the inbox itself is left as delivered (it is what a replay
- * reads). */
-static recon_status quarantine(const char *out_dir, const char *path, const char *reason,
-                               err_t *err)
-{
-    char dir[4096], name[4096], text[ERR_MSG_MAX + 2];
-    snprintf(dir, sizeof dir, "%s/quarantine", out_dir);
-    recon_status st = job_make_dir(out_dir, err);
-    if (st == RECON_OK)
-        st = job_make_dir(dir, err);
-    if (st != RECON_OK)
-        return st;
-    if (access(path, R_OK) == 0 && (st = copy_into(path, dir, job_base_name(path), NULL, err)) !=
-                                       RECON_OK)
-        return st;
-    snprintf(name, sizeof name, "%s.reason", job_base_name(path));
-    snprintf(text, sizeof text, "%s\n", job_reason_by_name(path, reason));
-    return copy_into(NULL, dir, name, text, err);
-}
-
 recon_status nightly_ingest(db_t *db, const nightly_input *in, FILE *out, night_tally *t,
                             err_t *err)
 {
     parse_options popts = {FORMAT_UNKNOWN, in->profile, NULL};
-    ingest_request req = {&popts, in->not_after, true};
+    ingest_request req = {&popts, in->not_after, true, true};
     for (size_t i = 0; i < in->count; i++) {
         const char *path = in->paths[i];
         ingest_result res;
         recon_status st = ingest_file(db, &req, path, &res, err);
         if (st != RECON_OK)
             return st;
+        bool restored = false;
+        /* A refusal recorded by an earlier run that no night has reported yet (that run
+         * stopped, say on a full disk, before processing), or a rerun of the night that
+         * reported it, is refused again here: the night exits 65 every time it runs and its
+         * quarantine copy and reason are restored if missing. */
+        if (res.outcome == INGEST_SKIPPED && res.rejected_before &&
+            (res.rejected_on == DATE_NONE || res.rejected_on == in->as_of))
+            res.outcome = INGEST_REJECTED;
         switch (res.outcome) {
         case INGEST_STORED:
             t->stored++;
             t->receipts += res.receipts;
-            fprintf(out, "  %s: %s, %ld receipts (%ld duplicates)\n", job_base_name(path),
+            fprintf(out, "  %s: %s, %ld receipts (%ld duplicates)\n", res.name,
                     format_name(res.format), res.receipts, res.duplicates);
             break;
         case INGEST_SKIPPED:
             t->known++;
+            if (!res.rejected_before)
+                break;
+            /* An earlier night's refusal: only its quarantine entry is made whole. */
+            if ((st = quarantine_keep(in->out_dir, path, res.reason, res.unread, true, &restored,
+                                      err)) != RECON_OK)
+                return st;
+            if (restored)
+                fprintf(out, "  %s: rejected on an earlier night; its quarantine entry in "
+                        "%s/quarantine was restored\n",
+                        res.name, in->out_dir);
             break;
         case INGEST_LATER:
             t->later++;
@@ -114,9 +67,9 @@ recon_status nightly_ingest(db_t *db, const nightly_input *in, FILE *out, night_
         case INGEST_REJECTED:
             t->rejected++;
             log_error("%s", res.reason);
-            fprintf(out, "  %s: rejected, kept in %s/quarantine\n", job_base_name(path),
-                    in->out_dir);
-            if ((st = quarantine(in->out_dir, path, res.reason, err)) != RECON_OK)
+            fprintf(out, "  %s: rejected, kept in %s/quarantine\n", res.name, in->out_dir);
+            if ((st = quarantine_keep(in->out_dir, path, res.reason, res.unread,
+                                      res.rejected_before, &restored, err)) != RECON_OK)
                 return st;
             break;
         }

@@ -24,6 +24,73 @@ const char *job_base_name(const char *path);
 const char *job_reason_by_name(const char *path, const char *reason);
 /* mkdir 0755 unless it exists; RECON_EOUTPUT naming the path otherwise. */
 recon_status job_make_dir(const char *path, err_t *err);
+/* OUT/SUB for writing: OUT checked (safefile_check_root: created if missing; owned by this
+ * user or root; not world-writable without the sticky bit), OUT/SUB created 0750 when missing,
+ * else it must be a real directory (not a link) of this user that group and others cannot
+ * write. Fills path (cap bytes) with OUT/SUB and *dirfd with it opened; RECON_EOUTPUT with a
+ * clear refusal otherwise. The caller closes *dirfd. */
+recon_status job_out_dir(const char *out_dir, const char *sub, char *path, size_t cap,
+                         int *dirfd, err_t *err);
+/* Output temporaries older than this were left by a killed run (safefile_sweep); a day, so
+ * that a report still being written by another `recon report` is never taken. */
+#define JOB_STALE_TEMP_SECONDS 86400L
+
+/* Names as they are shown and stored. A name is accepted when it is valid UTF-8 without
+ * control characters (C0, DEL, C1) or backslashes; otherwise why (cap bytes) says what is
+ * wrong and where. */
+bool job_name_ok(const char *name, char *why, size_t cap);
+/* Room for any escaped file name (4 bytes per byte of a 255-byte name). */
+#define JOB_NAME_SHOWN 1024
+/* s with every byte that is not part of a printable UTF-8 character written as an escape:
+ * \\ \n \t \r or \xHH (C1 characters as their two bytes), so the result holds no control
+ * character and a backslash only ever starts an escape. Unchanged for accepted names. False
+ * when out (cap bytes, always terminated) was too small. */
+bool job_escape(const char *s, char *out, size_t cap);
+/* Name of a refused file's copy in OUT/quarantine/: its escaped name, or for one longer than
+ * 200 bytes its first 160 and "~" and 16 hex digits of the SHA-256 of the raw name, so the
+ * copy, NAME.reason and a temporary stay under NAME_MAX. Deterministic. */
+#define JOB_QNAME_SIZE 256
+void job_quarantine_name(const char *name, char out[JOB_QNAME_SIZE]);
+/* The key a refusal is recorded under in statement_files.sha256 when the content is not what
+ * was refused: SHA-256 of a fixed tag, why ("name", or what the entry is) and the raw name,
+ * plus content_sha (may be NULL: an entry that is never read). */
+void job_refusal_sha(const char *why, const char *raw_name, const char *content_sha,
+                     char out[65]);
+
+/* An inbox entry judged without following a link or blocking on it. */
+typedef enum inbox_kind {
+    INBOX_REGULAR,
+    INBOX_LINK,
+    INBOX_FIFO,
+    INBOX_DEVICE,
+    INBOX_SOCKET,
+    INBOX_DIRECTORY,
+    INBOX_OTHER,
+} inbox_kind;
+/* "a symbolic link", "a FIFO", ... */
+const char *inbox_kind_text(inbox_kind kind);
+/* Opens path for reading only when it is a regular file named directly (no link in its last
+ * component): lstat, open O_NOFOLLOW|O_NONBLOCK (a FIFO never blocks), fstat the descriptor
+ * and check it is the same regular file. *fd (the caller's to close) is -1 and *kind says
+ * what it is for anything else, which is never read. RECON_ENOINPUT naming path when it is
+ * gone or cannot be opened. */
+recon_status inbox_open(const char *path, int *fd, inbox_kind *kind, err_t *err);
+/* SHA-256 of what fd reads to its end (then rewound); RECON_ENOINPUT naming shown. */
+recon_status inbox_hash_fd(int fd, const char *shown, char out[65], err_t *err);
+/* The SHA-256 nightly records an inbox entry under (its bytes; for one refused for its name
+ * or kind, job_refusal_sha), so a replay finds archived inputs by it. Never follows a link or
+ * opens a FIFO. RECON_ENOINPUT when it cannot be read. */
+recon_status inbox_sha256(const char *path, char out[65], err_t *err);
+
+/* Keeps a refused inbox entry beside the reports, in OUT/quarantine/ (job_out_dir): a copy
+ * of path's bytes, read without following a link and written mode (source mode & 0640) through
+ * a unique temporary, unless unread, and NAME.reason holding reason (its leading "PATH:",
+ * escaped as job_escape shows it, restated as "NAME:"). Names are
+ * job_quarantine_name's. With only_missing, a copy or reason already there is kept (a rerun
+ * restores what a failed run could not write); *restored (may be NULL) tells whether anything
+ * was written. An entry that cannot be read gets its reason only. */
+recon_status quarantine_keep(const char *out_dir, const char *path, const char *reason,
+                             bool unread, bool only_missing, bool *restored, err_t *err);
 
 /* Session-level advisory lock shared by process, nightly and replay: two runs
  * never overlap. RECON_ELOCKED when another session holds it. */
@@ -44,17 +111,28 @@ typedef struct ingest_result {
     date_t statement_date;
     char sha256[65];
     char reason[ERR_MSG_MAX];
+    char name[JOB_NAME_SHOWN]; /* the file's name as shown and stored (escaped when odd) */
+    bool unread;         /* refused for what it is (a link, FIFO...): nothing to copy */
+    /* INGEST_SKIPPED of bytes (or an entry) rejected before: reason holds that rejection and
+     * rejected_on the night that reported it (DATE_NONE: no night has yet, e.g. the run that
+     * recorded it stopped before processing). */
+    bool rejected_before;
+    date_t rejected_on;
 } ingest_result;
 
 typedef struct ingest_request {
     const parse_options *parse;
     date_t not_after;      /* DATE_NONE: any statement date */
     bool skip_rejected;    /* bytes rejected before are not tried again */
+    bool inbox;            /* inbox rules: only regular files, never through a link */
 } ingest_request;
 
 /* Ingests one file in its own transaction. RECON_OK for stored, skipped,
  * rejected and later files; any other status (database lost, out of memory)
- * means the run must stop. */
+ * means the run must stop. A file whose name job_name_ok refuses (and, with
+ * req->inbox, an entry that is not a regular file) is rejected unparsed and
+ * recorded under job_refusal_sha with its escaped name, unless its bytes are
+ * already stored. Messages show the path escaped (job_escape). */
 recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
                          ingest_result *res, err_t *err);
 

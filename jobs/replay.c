@@ -40,7 +40,7 @@ static recon_status hash_inbox(const char *dir, hashed_inbox *h, err_t *err)
     if (h->sha == NULL)
         return err_set(err, RECON_EINTERNAL, "out of memory");
     for (size_t i = 0; i < h->files.count; i++)
-        if ((st = sha256_file_hex(h->files.paths[i], h->sha[i], err)) != RECON_OK)
+        if ((st = inbox_sha256(h->files.paths[i], h->sha[i], err)) != RECON_OK)
             return st;
     return RECON_OK;
 }

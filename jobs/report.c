@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/progress.h"
+#include "common/safefile.h"
 #include "core/mask.h"
 #include "core/schedule.h"
 #include "jobs/evaluate_all.h"
@@ -874,16 +876,19 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
 {
     char day[DATE_STR_SIZE], dir[4096];
     date_format(as_of, day);
-    snprintf(dir, sizeof dir, "%s/%s", out_dir, day);
     /* Refused before any file is written: a day whose money could overflow the totals
-     * (recon process refuses it too, so this catches data changed since) */
+     * (recon process refuses it too, so this catches data changed since).
+     * OUT/DATE is then checked (a real directory of this user, not a link, not writable by
+     * others); each report opens it again without following a link and writes through
+     * unique temporaries (reports/gzcsv.h), so nothing planted there redirects a write. */
+    int dirfd = -1;
     recon_status st = money_check_day(db, as_of, err);
     if (st == RECON_OK)
-        st = job_make_dir(out_dir, err);
-    if (st == RECON_OK)
-        st = job_make_dir(dir, err);
+        st = job_out_dir(out_dir, day, dir, sizeof dir, &dirfd, err);
     if (st != RECON_OK)
         return st;
+    safefile_sweep(dirfd, JOB_STALE_TEMP_SECONDS);
+    close(dirfd);
     const char *params[] = {day};
     PGresult *res = NULL;
     /* The date travels as a parameter into a session setting that the COPY

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "common/buf.h"
+#include "common/safefile.h"
 
 /* gzip header OS field: 3 = Unix. Fixed rather than left to zlib's build-time OS_CODE so the
  * bytes do not depend on where recon was compiled. */
@@ -28,13 +29,11 @@
 
 struct gzcsv {
     /* Owned by the caller's thread. */
-    bool renamed;     /* the temp file now lives under the final name: do not unlink it */
     bool zs_ready;    /* deflateInit2 succeeded, so deflateEnd is owed */
     bool sync_ready;  /* mu and cv initialised */
     bool worker_on;   /* the worker runs and must be joined */
-    char *dir;        /* for the directory fsync after rename */
-    char *final_path; /* DIR/NAME, also the path shown in messages */
-    char *tmp_path;   /* DIR/.NAME.tmp */
+    int dirfd;        /* DIR, opened without following a link and checked; -1 when closed */
+    char *final_path; /* DIR/NAME, the path shown in messages */
     gz_header gzh;    /* zlib keeps a pointer to it until the header is written */
     buf_t row;        /* one formatted CSV record, reused */
     err_t err;        /* first failure; sticky, so a half-written stream is never finished */
@@ -54,108 +53,30 @@ struct gzcsv {
     unsigned char (*in)[GZCSV_CHUNK];
 
     /* Owned by the worker from gzcsv_open until it is joined. */
-    int fd; /* temp file, -1 once closed */
+    safefile_t sf; /* the unique temporary DIR/.NAME.XXXXXX; sf.fd is -1 once closed */
     z_stream zs;
     sha256_ctx sha;
     err_t werr; /* the worker's first failure */
     unsigned char out[GZCSV_CHUNK];
 };
 
-/* Builds DIR/NAME and DIR/.NAME.tmp. The leading dot keeps the temp file out of `ls` and out
- * of globs like *.csv.gz, so nobody picks up a report that is still being written. */
-static recon_status make_paths(const char *dir, const char *name, char **final_path,
-                               char **tmp_path, err_t *err)
+/* Builds DIR/NAME, the path messages show. */
+static recon_status make_path(const char *dir, const char *name, char **final_path, err_t *err)
 {
-    recon_status st = RECON_OK;
-    buf_t f = BUF_INIT, t = BUF_INIT;
-    *final_path = *tmp_path = NULL;
+    *final_path = NULL;
     if (name == NULL || name[0] == '\0' || strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
-        strcmp(name, "..") == 0) {
-        st = err_set(err, RECON_EINTERNAL, "invalid report file name '%s'", name ? name : "");
-        goto done;
-    }
+        strcmp(name, "..") == 0)
+        return err_set(err, RECON_EINTERNAL, "invalid report file name '%s'", name ? name : "");
+    buf_t f = BUF_INIT;
     size_t dlen = strlen(dir);
     /* "out/" and "out" name the same directory; avoid "out//x" in messages. */
     const char *sep = (dlen > 0 && dir[dlen - 1] == '/') ? "" : "/";
-    if (!buf_printf(&f, "%s%s%s", dir, sep, name) || !buf_printf(&t, "%s%s.%s.tmp", dir, sep, name)) {
-        st = err_set(err, RECON_EINTERNAL, "out of memory");
-        goto done;
+    if (!buf_printf(&f, "%s%s%s", dir, sep, name)) {
+        buf_free(&f);
+        return err_set(err, RECON_EINTERNAL, "out of memory");
     }
     *final_path = f.data;
-    *tmp_path = t.data;
-    f = (buf_t)BUF_INIT;
-    t = (buf_t)BUF_INIT;
-done:
-    buf_free(&f);
-    buf_free(&t);
-    return st;
-}
-
-/* Retries short writes and EINTR; returns 0 or an errno value. */
-static int write_all(int fd, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return errno;
-        }
-        p += (size_t)n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* A rename is only durable once the directory entry itself reaches the disk. Some file systems
- * cannot fsync a directory (EINVAL); there is nothing more to do on those, so it is not an error. */
-static recon_status fsync_dir(const char *dir, const char *shown, err_t *err)
-{
-    int fd = open(dir[0] ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return err_set(err, RECON_EOUTPUT, "cannot write %s: %s", shown, strerror(errno));
-    recon_status st = RECON_OK;
-    if (fsync(fd) != 0 && errno != EINVAL)
-        st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", shown, strerror(errno));
-    close(fd);
-    return st;
-}
-
-/* Makes the fully written temp file the report: fsync, close, rename, fsync DIR. Always closes
- * *fd (sets it to -1); sets *renamed once the final name holds the new file. */
-static recon_status commit_file(int *fd, const char *dir, const char *tmp_path,
-                                const char *final_path, bool *renamed, err_t *err)
-{
-    recon_status st = RECON_OK;
-    int f = *fd;
-    *fd = -1;
-    /* Data must be on disk before the rename, or a crash could leave a complete-looking name
-     * pointing at an empty or partial file. */
-    if (fsync(f) != 0) {
-        st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", final_path, strerror(errno));
-        close(f);
-        goto done;
-    }
-    if (close(f) != 0) {
-        st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", final_path, strerror(errno));
-        goto done;
-    }
-    if (rename(tmp_path, final_path) != 0) {
-        st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", final_path, strerror(errno));
-        goto done;
-    }
-    *renamed = true;
-    st = fsync_dir(dir, final_path, err);
-done:
-    return st;
-}
-
-static int open_tmp(const char *tmp_path)
-{
-    /* O_TRUNC rather than O_EXCL: a temp file left by a crashed run is garbage to overwrite;
-     * concurrent runs are already excluded by the run lock. */
-    return open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    return RECON_OK;
 }
 
 /* Writes the compressed bytes gathered in out[] and hashes exactly what went to disk. */
@@ -163,10 +84,8 @@ static recon_status flush_out(gzcsv_t *g)
 {
     size_t n = GZCSV_CHUNK - g->zs.avail_out;
     if (n > 0) {
-        int e = write_all(g->fd, g->out, n);
-        if (e != 0)
-            return err_set(&g->werr, RECON_EOUTPUT, "cannot write %s: %s", g->final_path,
-                           strerror(e));
+        if (safefile_write(&g->sf, g->out, n, &g->werr) != RECON_OK)
+            return g->werr.status;
         sha256_update(&g->sha, g->out, n);
     }
     g->zs.next_out = g->out;
@@ -314,17 +233,14 @@ static void destroy(gzcsv_t *g)
         pthread_cond_destroy(&g->cv);
         pthread_mutex_destroy(&g->mu);
     }
-    if (g->fd >= 0)
-        close(g->fd);
-    if (!g->renamed && g->tmp_path != NULL)
-        unlink(g->tmp_path);
+    safefile_discard(&g->sf);
+    if (g->dirfd >= 0)
+        close(g->dirfd);
     if (g->zs_ready)
         deflateEnd(&g->zs);
     buf_free(&g->row);
     free(g->in);
-    free(g->dir);
     free(g->final_path);
-    free(g->tmp_path);
     free(g);
 }
 
@@ -339,19 +255,16 @@ recon_status gzcsv_open(const char *dir, const char *name, gzcsv_t **out, err_t 
     gzcsv_t *g = calloc(1, sizeof *g);
     if (g == NULL)
         return err_set(err, RECON_EINTERNAL, "out of memory");
-    g->fd = -1;
+    g->sf.fd = -1;
+    g->sf.tmp[0] = '\0';
+    g->dirfd = -1;
     g->row = (buf_t)BUF_INIT;
     err_clear(&g->err);
     err_clear(&g->werr);
     sha256_init(&g->sha);
-    st = make_paths(dir, name, &g->final_path, &g->tmp_path, err);
+    st = make_path(dir, name, &g->final_path, err);
     if (st != RECON_OK)
         goto fail;
-    g->dir = strdup(dir);
-    if (g->dir == NULL) {
-        st = err_set(err, RECON_EINTERNAL, "out of memory");
-        goto fail;
-    }
     /* 15+16: 32 KiB window with a gzip wrapper; memLevel 8 and the default strategy are
      * zlib's defaults, fixed here because they change the compressed bytes. */
     if (deflateInit2(&g->zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
@@ -369,13 +282,10 @@ recon_status gzcsv_open(const char *dir, const char *name, gzcsv_t **out, err_t 
     }
     g->zs.next_out = g->out;
     g->zs.avail_out = GZCSV_CHUNK;
-    g->fd = open_tmp(g->tmp_path);
-    if (g->fd < 0) {
-        st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", g->final_path, strerror(errno));
-        free(g->tmp_path); /* never created: nothing to unlink */
-        g->tmp_path = NULL;
+    if ((st = safefile_open_dir(dir, g->final_path, &g->dirfd, err)) != RECON_OK ||
+        (st = safefile_create(g->dirfd, name, SAFEFILE_MODE, g->final_path, &g->sf, err)) !=
+            RECON_OK)
         goto fail;
-    }
     g->in = malloc(GZCSV_BLOCKS * sizeof *g->in);
     if (g->in == NULL) {
         st = err_set(err, RECON_EINTERNAL, "out of memory");
@@ -451,7 +361,7 @@ recon_status gzcsv_close(gzcsv_t *g, char hex_out[SHA256_HEX_SIZE], err_t *err)
     st = g->err.status;
     if (st != RECON_OK)
         goto done;
-    st = commit_file(&g->fd, g->dir, g->tmp_path, g->final_path, &g->renamed, &g->err);
+    st = safefile_commit(&g->sf, &g->err);
     if (st != RECON_OK)
         goto done;
     unsigned char digest[SHA256_DIGEST_SIZE];
@@ -473,30 +383,13 @@ void gzcsv_abort(gzcsv_t *g)
 recon_status report_write_atomic(const char *dir, const char *name, const void *data, size_t len,
                                  err_t *err)
 {
-    char *final_path = NULL, *tmp_path = NULL;
-    int fd = -1;
-    bool created = false, renamed = false;
-    recon_status st = make_paths(dir, name, &final_path, &tmp_path, err);
-    if (st != RECON_OK)
-        goto done;
-    fd = open_tmp(tmp_path);
-    if (fd < 0) {
-        st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", final_path, strerror(errno));
-        goto done;
-    }
-    created = true;
-    int e = write_all(fd, data, len);
-    if (e != 0) {
-        st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", final_path, strerror(e));
-        goto done;
-    }
-    st = commit_file(&fd, dir, tmp_path, final_path, &renamed, err);
-done:
-    if (fd >= 0)
-        close(fd);
-    if (created && !renamed)
-        unlink(tmp_path);
+    char *final_path = NULL;
+    int dirfd = -1;
+    recon_status st = make_path(dir, name, &final_path, err);
+    if (st == RECON_OK && (st = safefile_open_dir(dir, final_path, &dirfd, err)) == RECON_OK)
+        st = safefile_write_whole(dirfd, name, SAFEFILE_MODE, final_path, data, len, err);
+    if (dirfd >= 0)
+        close(dirfd);
     free(final_path);
-    free(tmp_path);
     return st;
 }

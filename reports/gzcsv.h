@@ -30,9 +30,11 @@
 
 typedef struct gzcsv gzcsv_t;
 
-/* Starts DIR/.NAME.tmp (truncating a stale one left by a crashed run). NAME is a plain file
- * name without '/'. RECON_EOUTPUT "cannot write DIR/NAME: <strerror>" when the file cannot be
- * created; RECON_EUSAGE for a bad RECON_REPORT_LEVEL. On success *out owns the file. */
+/* Starts a new temporary DIR/.NAME.XXXXXX (common/safefile.h: DIR opened without following a
+ * link and owned by this user, the file created O_EXCL|O_NOFOLLOW mode 0640 minus umask, so a
+ * link planted at any name cannot redirect the write). NAME is a plain file name without '/'.
+ * RECON_EOUTPUT "cannot write DIR/NAME: <strerror>" when the file cannot be created, or a
+ * refusal naming DIR; RECON_EUSAGE for a bad RECON_REPORT_LEVEL. On success *out owns the file. */
 recon_status gzcsv_open(const char *dir, const char *name, gzcsv_t **out, err_t *err);
 
 /* Appends one CSV record of n fields, RFC 4180 quoting (a field is quoted when it holds a
@@ -46,7 +48,7 @@ recon_status gzcsv_header(gzcsv_t *g, const char *const *fields, size_t n, err_t
 /* Appends raw bytes (for summary.txt.gz); the caller supplies any newlines. */
 recon_status gzcsv_write_text(gzcsv_t *g, const char *text, size_t len, err_t *err);
 
-/* Finishes the gzip stream, fsyncs the file, renames DIR/.NAME.tmp to DIR/NAME (replacing an
+/* Finishes the gzip stream, fsyncs the file, renames the temporary to DIR/NAME (replacing an
  * older NAME atomically), fsyncs DIR, and writes the lowercase hex SHA-256 of the compressed
  * bytes into hex_out (may be NULL). Always frees g; on failure the temp file is removed. */
 recon_status gzcsv_close(gzcsv_t *g, char hex_out[SHA256_HEX_SIZE], err_t *err);
@@ -54,7 +56,7 @@ recon_status gzcsv_close(gzcsv_t *g, char hex_out[SHA256_HEX_SIZE], err_t *err);
 /* Discards the report: removes the temp file and frees g. NULL is allowed. */
 void gzcsv_abort(gzcsv_t *g);
 
-/* Writes len bytes to DIR/NAME with the same guarantees (DIR/.NAME.tmp, fsync, rename, fsync
+/* Writes len bytes to DIR/NAME with the same guarantees (unique temporary, fsync, rename, fsync
  * DIR); used for the uncompressed MANIFEST.sha256 and INPUTS.sha256. RECON_EOUTPUT as above. */
 recon_status report_write_atomic(const char *dir, const char *name, const void *data, size_t len,
                                  err_t *err);

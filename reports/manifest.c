@@ -25,6 +25,29 @@ static bool hex_ok(const char *h)
     return h[SHA256_HEX_SIZE - 1] == '\0';
 }
 
+/* Undoes sha256sum's escapes (\\, \n, \r on a line that starts with a backslash) in place. */
+static bool unescape_name(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        if (*r != '\\') {
+            *w++ = *r;
+            continue;
+        }
+        r++;
+        if (*r == '\\')
+            *w++ = '\\';
+        else if (*r == 'n')
+            *w++ = '\n';
+        else if (*r == 'r')
+            *w++ = '\r';
+        else
+            return false;
+    }
+    *w = '\0';
+    return true;
+}
+
 recon_status manifest_write(const char *dir, const char *filename, const manifest_entry *entries,
                             size_t n, err_t *err)
 {
@@ -40,9 +63,7 @@ recon_status manifest_write(const char *dir, const char *filename, const manifes
     }
     for (size_t i = 0; i < n; i++) {
         const manifest_entry *e = &entries[i];
-        /* sha256sum escapes names holding '\\' or '\n' with a leading backslash; recon's names
-         * never need that, so refusing them keeps the format to the plain, readable form. */
-        if (e->name == NULL || e->name[0] == '\0' || strpbrk(e->name, "\\\n\r") != NULL) {
+        if (e->name == NULL || e->name[0] == '\0') {
             st = err_set(err, RECON_EINTERNAL, "%s: invalid entry name '%s'", filename,
                          e->name ? e->name : "");
             goto done;
@@ -60,9 +81,21 @@ recon_status manifest_write(const char *dir, const char *filename, const manifes
             st = err_set(err, RECON_EINTERNAL, "%s: duplicate entry %s", filename, sorted[i]->name);
             goto done;
         }
-        /* Two spaces: sha256sum's text-mode separator, which `sha256sum -c` expects. */
-        if (!buf_append_str(&text, sorted[i]->sha256_hex) || !buf_append_str(&text, "  ") ||
-            !buf_append_str(&text, sorted[i]->name) || !buf_append_char(&text, '\n')) {
+        /* Two spaces: sha256sum's text-mode separator, which `sha256sum -c` expects. A name
+         * holding '\\', LF or CR is written as sha256sum writes it: the line starts with '\\'
+         * and those characters are escaped, so one line stays one entry. */
+        const char *name = sorted[i]->name;
+        bool escape = strpbrk(name, "\\\n\r") != NULL;
+        bool ok = (!escape || buf_append_char(&text, '\\')) &&
+                  buf_append_str(&text, sorted[i]->sha256_hex) && buf_append_str(&text, "  ");
+        for (const char *c = name; ok && *c; c++) {
+            if (escape && (*c == '\\' || *c == '\n' || *c == '\r'))
+                ok = buf_append_char(&text, '\\') &&
+                     buf_append_char(&text, *c == '\\' ? '\\' : *c == '\n' ? 'n' : 'r');
+            else
+                ok = buf_append_char(&text, *c);
+        }
+        if (!ok || !buf_append_char(&text, '\n')) {
             st = err_set(err, RECON_EINTERNAL, "out of memory");
             goto done;
         }
@@ -121,6 +154,9 @@ recon_status manifest_read(const char *path, manifest_list *list, err_t *err)
     for (char *p = list->text; p && *p;) {
         char *end = strchr(p, '\n');
         line++;
+        bool escaped = *p == '\\';
+        if (escaped)
+            p++;
         if (end == NULL || end - p < SHA256_HEX_SIZE + 2 || p[SHA256_HEX_SIZE - 1] != ' ' ||
             p[SHA256_HEX_SIZE] != ' ') {
             st = err_set(err, RECON_EDATA, "%s: line %zu: expected '<sha-256>  <name>'", path,
@@ -141,6 +177,11 @@ recon_status manifest_read(const char *path, manifest_list *list, err_t *err)
         memcpy(e->sha256_hex, p, SHA256_HEX_SIZE - 1);
         e->sha256_hex[SHA256_HEX_SIZE - 1] = '\0';
         e->name = p + SHA256_HEX_SIZE + 1;
+        if (escaped && !unescape_name((char *)e->name)) {
+            st = err_set(err, RECON_EDATA, "%s: line %zu: invalid escape in the file name", path,
+                         line);
+            break;
+        }
         if (!hex_ok(e->sha256_hex)) {
             st = err_set(err, RECON_EDATA, "%s: line %zu: invalid sha-256", path, line);
             break;

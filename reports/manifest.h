@@ -16,9 +16,10 @@ typedef struct manifest_entry {
 } manifest_entry;
 
 /* Writes DIR/FILENAME with one "<64 hex>  <name>\n" line per entry, sorted by name (bytewise)
- * so the manifest itself is byte-identical across runs. RECON_EINTERNAL for an entry that
- * `sha256sum -c` could not read back (empty name, newline or backslash in it, a duplicate,
- * malformed hex); RECON_EOUTPUT "cannot write DIR/FILENAME: <strerror>" when writing fails. */
+ * so the manifest itself is byte-identical across runs; a name holding a backslash, LF or CR
+ * is escaped as sha256sum does (line starts with '\\'). RECON_EINTERNAL for an empty name, a
+ * duplicate or malformed hex; RECON_EOUTPUT "cannot write DIR/FILENAME: <strerror>" when writing
+ * fails. */
 recon_status manifest_write(const char *dir, const char *filename, const manifest_entry *entries,
                             size_t n, err_t *err);
 
@@ -30,7 +31,8 @@ typedef struct manifest_list {
     char *text; /* the file's bytes, which the names point into */
 } manifest_list;
 
-/* Reads PATH written by manifest_write. RECON_ENOINPUT when it cannot be read,
+/* Reads PATH written by manifest_write (escaped names come back unescaped). RECON_ENOINPUT
+ * when it cannot be read,
  * RECON_EDATA naming the line when a line is not "<64 hex>  <name>". */
 recon_status manifest_read(const char *path, manifest_list *list, err_t *err);
 void manifest_list_free(manifest_list *list);
