@@ -50,8 +50,10 @@ check "the rejection is reported once, with its quarantine" contains "$err" "1 i
 
 night 2026-06-08 "$outa"
 check "rerunning the asked night catches nothing up" lacks "$out" "catching up"
+# 06-06 refused a file: its rerun says so again (65), and runs no other night
 night 2026-06-06 "$outa"
-check "an earlier night rerun catches nothing up" [ "$rc" -eq 0 ] && lacks "$out" "catching up"
+check "an earlier night rerun catches nothing up" lacks "$out" "catching up"
+check "... and, having refused a file, exits 65 again" [ "$rc" -eq 65 ]
 
 # Database B: the same nights run one by one, on time.
 setup it_catchup_b

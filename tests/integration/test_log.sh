@@ -92,7 +92,8 @@ out=$(cat -v "$T_TMP/tty.out")
 check "process under a pseudo-terminal succeeds" [ "$rc" -eq 0 ]
 check "on a terminal, process draws its progress in place" \
     grep -q $'\rrecon: process 2026-03-31: evaluating' "$T_TMP/tty.out"
-check "with the count of policies" grep -Eq $'\rrecon: process 2026-03-31: evaluating, [0-9]+ policies' "$T_TMP/tty.out"
+# (the running count of policies appears only when evaluating outlasts the redraw
+# interval, which a fast machine need not: tests/common/test_log.c checks that line)
 check "and erases it at the end" grep -q $'\r\033\\[K' "$T_TMP/tty.out"
 RECON_LOG=json script -qec "$T_TMP/tty.sh" /dev/null >"$T_TMP/tty-json.out" 2>&1
 check "a JSON log gets no progress, even on a terminal" lacks "$(cat -v "$T_TMP/tty-json.out")" "evaluating"

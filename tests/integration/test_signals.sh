@@ -179,9 +179,18 @@ check "its row is now abandoned, with no exit code" \
     [ "$(sql "SELECT outcome || ' ' || coalesce(exit_code::text, '-') || ' ' || (finished_at IS NOT NULL) FROM recon.job_runs WHERE run_id = $killed")" = "abandoned - true" ]
 
 # The server stopped under a run (recon db stop): 69, then the next run reports it.
+# The run is held on a table lock so the stop lands while it is surely running,
+# however fast the machine (every file is known by now: the night is short).
+psql -X -qAt "$RECON_DB" -c "BEGIN" -c "LOCK TABLE recon.policy_status IN ACCESS EXCLUSIVE MODE" \
+    -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
+holder=$!
 start_nightly "$T_TMP/stopped"
-sleep 1.2
+for _ in $(seq 1 600); do
+    [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'recon'")" -gt 0 ] && break
+    sleep 0.05
+done
 "$RECON_BIN" db stop >/dev/null 2>&1
+wait "$holder" 2>/dev/null
 wait "$pid"
 code=$?
 "$RECON_BIN" db start >/dev/null 2>&1
