@@ -26,12 +26,13 @@ ASAN_CFLAGS := $(BASE_CFLAGS) -Werror -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
 ASAN_LDFLAGS := -fsanitize=address,undefined
 
-LIB_DIRS := common core parsers db reports jobs
+LIB_DIRS := common core parsers db store reports jobs
 LIB_SRCS := $(filter-out jobs/main.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
-GEN_SRCS := build/gen/schema_sql.c
+GEN_SRCS := build/gen/schema_sql.c build/gen/sql_text.c
 TEST_SRCS := $(wildcard tests/*/test_*.c)
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 SCHEMA := $(sort $(wildcard schema/*.sql))
+SQL := $(sort $(wildcard sql/*.sql))
 
 REL_OBJS := $(patsubst %.c,build/rel/%.o,$(LIB_SRCS) $(GEN_SRCS))
 ASAN_OBJS := $(patsubst %.c,build/asan/%.o,$(LIB_SRCS) $(GEN_SRCS))
@@ -48,11 +49,20 @@ build/gen/schema_sql.c: $(SCHEMA) scripts/embed_schema.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed_schema.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
 
-build/rel/%.o: %.c
+# Queries longer than a line live in sql/NAME.sql, embedded as sql_NAME (build/gen/sql_text.h).
+build/gen/sql_text.h: $(SQL) scripts/embed_sql.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed_sql.sh header $(SQL) > $@.tmp && mv $@.tmp $@
+
+build/gen/sql_text.c: $(SQL) scripts/embed_sql.sh build/gen/sql_text.h
+	@mkdir -p $(dir $@)
+	sh scripts/embed_sql.sh source $(SQL) > $@.tmp && mv $@.tmp $@
+
+build/rel/%.o: %.c | build/gen/sql_text.h
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -MMD -MP -c $< -o $@
 
-build/asan/%.o: %.c
+build/asan/%.o: %.c | build/gen/sql_text.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
 

@@ -10,24 +10,13 @@
 
 #include "jobs/catchup.h"
 #include "jobs/pipeline.h"
+#include "store/runs.h"
 
 recon_status catchup_first_missed(db_t *db, date_t as_of, date_t *first, err_t *err)
 {
     *first = DATE_NONE;
-    PGresult *res = NULL;
-    recon_status st = db_query(db,
-                               "SELECT max(as_of)::text FROM job_runs WHERE command = 'nightly' "
-                               "AND outcome IN ('ok', 'partial')",
-                               0, NULL, 1, &res, err);
-    if (st != RECON_OK)
-        return st;
     date_t last = DATE_NONE;
-    if (!PQgetisnull(res, 0, 0)) {
-        const char *text = PQgetvalue(res, 0, 0);
-        if (!date_parse(text, strlen(text), &last))
-            st = err_set(err, RECON_EINTERNAL, "job_runs: unexpected date '%s'", text);
-    }
-    PQclear(res);
+    recon_status st = store_last_completed_nightly(db, &last, err);
     if (st != RECON_OK || last == DATE_NONE || last >= as_of - 1)
         return st;
     long missed = (long)as_of - (long)last - 1;
@@ -54,7 +43,7 @@ recon_status catchup_run_night(db_t *db, const job_options *o, const inbox_files
     if (st != RECON_OK)
         return st;
     nightly_input in = {night, night, o->out_dir, o->profile, files->paths, files->count};
-    st = nightly_day(db, &o->rules, &in, o->out, &t, err);
+    st = nightly_day(db, &o->config.rules, &in, o->out, &t, err);
     if (st == RECON_OK && t.rejected)
         st = err_set(err, RECON_EDATA, "%ld inbox file%s rejected; see %s/quarantine", t.rejected,
                      t.rejected == 1 ? "" : "s", o->out_dir);

@@ -1,23 +1,14 @@
-#include <stdlib.h>
-
 #include "db/cluster.h"
 #include "db/migrations.h"
 #include "jobs/jobs.h"
-
-static const char *nonempty_env(const char *name)
-{
-    const char *v = getenv(name);
-    return v && *v ? v : NULL;
-}
 
 recon_status job_connect(const job_options *o, db_t **db, err_t *err)
 {
     if (o->db)
         return db_connect(o->db, db, err);
-    const char *env = nonempty_env("RECON_DB");
-    if (env)
-        return db_connect(env, db, err);
-    if (nonempty_env("PGHOST") || nonempty_env("PGDATABASE"))
+    if (o->config.db)
+        return db_connect(o->config.db, db, err);
+    if (o->config.libpq_env)
         return db_connect("", db, err);
     cluster_t c;
     recon_status st = cluster_locate(&c, err);

@@ -233,7 +233,7 @@ recon_status cmd_demo(const job_options *o, err_t *err)
         nightly_input in = {d, d, out_dir, "icbc", files.paths, files.count};
         night_tally t = {0};
         FILE *quiet = fopen("/dev/null", "w");
-        st = nightly_day(db, &o->rules, &in, quiet ? quiet : o->out, &t, err);
+        st = nightly_day(db, &o->config.rules, &in, quiet ? quiet : o->out, &t, err);
         if (quiet)
             fclose(quiet);
         inbox_free(&files);
@@ -254,7 +254,7 @@ recon_status cmd_demo(const job_options *o, err_t *err)
     fprintf(o->out, "\npolicies as of %s\n", day);
     fprintf(o->out, "%-15s %-7s %-13s %-10s %-10s %8s %8s %8s %9s\n", "policy_no", "mode",
             "status", "since", "next_due", "arrears", "credit", "refunds", "paid");
-    st = evaluate_policies(db, &o->rules, last, NULL, table_row, o->out, err);
+    st = evaluate_policies(db, &o->config.rules, last, NULL, table_row, o->out, err);
     if (st == RECON_OK)
         fprintf(o->out, "\nexplain one: recon status P2026100000003 --as-of %s\n", day);
     if (st == RECON_OK && rejected)

@@ -12,6 +12,7 @@
 #include "common/err.h"
 #include "core/date.h"
 #include "core/evaluate.h"
+#include "jobs/config.h"
 #include "db/client.h"
 
 typedef struct job_options {
@@ -29,7 +30,7 @@ typedef struct job_options {
     char **args;             /* positional arguments after the command words */
     int arg_count;
     FILE *out;               /* stdout: tables and CSV */
-    eval_config rules;       /* interpretation settings (RECON_* environment) */
+    recon_config config;     /* every RECON_* setting, read once by main */
 } job_options;
 
 /* Opens the database named by --db, RECON_DB, the libpq environment, or the

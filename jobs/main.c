@@ -85,35 +85,8 @@ static recon_status parse_date_opt(const char *name, const char *value, date_t *
     return RECON_OK;
 }
 
-/* Interpretation settings of rules.md, from the environment. */
-static recon_status rules_from_env(eval_config *cfg, err_t *err)
-{
-    eval_config_default(cfg);
-    const char *v = getenv("RECON_TOLERANCE");
-    if (v && *v) {
-        fen_t fen;
-        if (money_parse(v, strlen(v), &fen) != MONEY_OK || fen < 0)
-            return err_set(err, RECON_EUSAGE, "RECON_TOLERANCE: '%s' is not an amount like 0.05",
-                           v);
-        cfg->tolerance = fen;
-    }
-    v = getenv("RECON_FIRST_PAYMENT_WINDOW");
-    if (v && *v) {
-        char *end = NULL;
-        long days = strtol(v, &end, 10);
-        if (*end || days < 0 || days > 27)
-            return err_set(err, RECON_EUSAGE,
-                           "RECON_FIRST_PAYMENT_WINDOW: '%s' is not a number of days 0-27", v);
-        cfg->first_payment_window = (int)days;
-    }
-    v = getenv("RECON_PAYMENT_IS_AGREEMENT");
-    if (v && *v) {
-        if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0)
-            return err_set(err, RECON_EUSAGE, "RECON_PAYMENT_IS_AGREEMENT: expected 0 or 1");
-        cfg->payment_is_agreement = strcmp(v, "1") == 0;
-    }
-    return RECON_OK;
-}
+/* The environment as config_read looks it up. */
+static const char *env_lookup(const char *name) { return getenv(name); }
 
 static recon_status parse_options(int argc, char **argv, job_options *o, err_t *err)
 {
@@ -274,7 +247,7 @@ int main(int argc, char **argv)
         return RECON_EINTERNAL;
     }
     char **args_base = o.args;
-    st = rules_from_env(&o.rules, &err);
+    st = config_read(&o.config, env_lookup, &err);
     if (st == RECON_OK)
         st = parse_options(argc, argv, &o, &err);
     if (st == RECON_OK && stops_at_safe_points(&o) && !interrupt_install(db_cancel_in_flight))

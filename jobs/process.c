@@ -293,7 +293,7 @@ recon_status cmd_process(const job_options *o, err_t *err)
     if ((st = job_lock(db, err)) != RECON_OK ||
         (st = run_started(db, "process", o->as_of, &run_id, err)) != RECON_OK)
         goto out;
-    if ((st = process_day(db, &o->rules, o->as_of, &c, err)) == RECON_OK)
+    if ((st = process_day(db, &o->config.rules, o->as_of, &c, err)) == RECON_OK)
         process_counts_print(o->out, o->as_of, &c);
     run_tally t = {0, 0, c.receipts, c.policies, c.new_events};
     run_finished(db, run_id, st, &t, st == RECON_OK ? "" : err->msg);

@@ -157,7 +157,7 @@ recon_status cmd_status(const job_options *o, err_t *err)
         return st;
     status_ctx sc = {o->out, false, o->unmasked};
     date_t as_of = o->as_of != DATE_NONE ? o->as_of : job_today_china();
-    st = evaluate_policies(db, &o->rules, as_of, o->args[0], print_policy, &sc, err);
+    st = evaluate_policies(db, &o->config.rules, as_of, o->args[0], print_policy, &sc, err);
     if (st == RECON_OK && sc.found)
         st = print_sources(db, o->out, o->args[0], as_of, err);
     db_close(db);
