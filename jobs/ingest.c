@@ -200,8 +200,7 @@ static recon_status record_rejection(db_t *db, const char *sha, const char *path
             RECON_OK ||
         (st = db_command(db,
                          "INSERT INTO statement_files (file_id, sha256, file_name, format, status, "
-                         "rejection_reason) SELECT coalesce(max(file_id), 0) + 1, $1, $2, $3, "
-                         "'rejected', $4 FROM statement_files "
+                         "rejection_reason) SELECT last_file_id() + 1, $1, $2, $3, 'rejected', $4 "
                          "ON CONFLICT (sha256) DO UPDATE SET file_name = excluded.file_name, "
                          "format = excluded.format, rejection_reason = excluded.rejection_reason, "
                          "ingested_at = now() WHERE statement_files.status = 'rejected'",
@@ -462,8 +461,8 @@ static recon_status store_file(db_t *db, const char *sha, const file_scan *f,
         db,
         "INSERT INTO statement_files (file_id, sha256, file_name, format, statement_date, "
         "period_from, period_to, status, receipt_count, credit_total, debit_total) "
-        "SELECT coalesce(max(file_id), 0) + 1, $1, $2, $3, $4::date, $5::date, $6::date, "
-        "'stored', $7::int, $8::bigint, $9::bigint FROM statement_files "
+        "SELECT last_file_id() + 1, $1, $2, $3, $4::date, $5::date, $6::date, "
+        "'stored', $7::int, $8::bigint, $9::bigint "
         "ON CONFLICT (sha256) DO UPDATE SET file_name = excluded.file_name, format = "
         "excluded.format, statement_date = excluded.statement_date, period_from = "
         "excluded.period_from, period_to = excluded.period_to, status = 'stored', "
@@ -490,7 +489,7 @@ static recon_status store_file(db_t *db, const char *sha, const file_scan *f,
      * a duplicate; only the first counts as money. The earlier sighting is
      * looked up by index per key (LATERAL ... LIMIT 1): a hash join would read
      * every stored receipt for each file. */
-    if ((st = db_query(db, "SELECT coalesce(max(receipt_id), 0) FROM receipts", 0, NULL, 1, &r,
+    if ((st = db_query(db, "SELECT last_receipt_id()", 0, NULL, 1, &r,
                        err)) != RECON_OK)
         return st;
     long long base = strtoll(PQgetvalue(r, 0, 0), NULL, 10);

@@ -586,7 +586,7 @@ recon_status cmd_receipts_load(const job_options *o, err_t *err)
                          "policy_no, CASE WHEN policy_no IS NOT NULL THEN 'manual' END "
                          "FROM (SELECT DISTINCT ON (source, transaction_key) * FROM receipts_in "
                          "ORDER BY source, transaction_key, line) d CROSS JOIN (SELECT "
-                         "coalesce(max(receipt_id), 0) AS base FROM receipts) b WHERE NOT EXISTS "
+                         "last_receipt_id() AS base) b WHERE NOT EXISTS "
                          "(SELECT 1 FROM receipts x WHERE x.source = d.source AND "
                          "x.transaction_key = d.transaction_key AND x.duplicate_of IS NULL) "
                          "ORDER BY d.line",
