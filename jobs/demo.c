@@ -164,16 +164,27 @@ static recon_status deliver(const char *src, const char *dst, err_t *err)
     return st;
 }
 
+/* The settings as the caller set them, but for the scenario's provider settlement accounts
+ * when RECON_SETTLEMENT_ACCOUNTS is unset. */
+static const char *demo_setting(const char *name)
+{
+    const char *v = getenv(name);
+    if (v == NULL && strcmp(name, "RECON_SETTLEMENT_ACCOUNTS") == 0)
+        return DEMO_SETTLEMENT_ACCOUNTS;
+    return v;
+}
+
 recon_status cmd_demo(const job_options *o, err_t *err)
 {
     char dir[PATH_MAX], path[PATH_MAX + 64], inbox[PATH_MAX];
     fixtures_dir(dir, sizeof dir);
-    /* The scenario's provider settlement accounts, unless the caller set some. */
-    if (getenv("RECON_SETTLEMENT_ACCOUNTS") == NULL)
-        setenv("RECON_SETTLEMENT_ACCOUNTS", DEMO_SETTLEMENT_ACCOUNTS, 0);
+    recon_config config;
+    recon_status st = config_read(&config, demo_setting, err);
+    if (st != RECON_OK)
+        return st;
     const char *out_dir = o->out_dir ? o->out_dir : "out";
     db_t *db = NULL;
-    recon_status st = job_connect(o, &db, err);
+    st = job_connect(o, &db, err);
     if (st != RECON_OK)
         return st;
     int applied = 0;
@@ -233,7 +244,7 @@ recon_status cmd_demo(const job_options *o, err_t *err)
         nightly_input in = {d, d, out_dir, "icbc", files.paths, files.count};
         night_tally t = {0};
         FILE *quiet = fopen("/dev/null", "w");
-        st = nightly_day(db, &o->config.rules, &in, quiet ? quiet : o->out, &t, err);
+        st = nightly_day(db, &config, &in, quiet ? quiet : o->out, &t, err);
         if (quiet)
             fclose(quiet);
         inbox_free(&files);

@@ -651,7 +651,7 @@ recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
         parse_path = via;
 
     match_rules *rules = NULL;
-    if ((st = match_rules_new(&rules, err)) != RECON_OK) {
+    if ((st = match_rules_for(&rules, req->config, err)) != RECON_OK) {
         close(fd);
         return st;
     }
@@ -752,7 +752,7 @@ recon_status cmd_ingest(const job_options *o, err_t *err)
     if (st != RECON_OK)
         return st;
     int rejected = 0;
-    ingest_request req = {&popts, DATE_NONE, false, false};
+    ingest_request req = {&popts, DATE_NONE, false, false, &o->config};
     for (int i = 0; i < o->arg_count; i++) {
         const char *path = o->args[i];
         ingest_result res;

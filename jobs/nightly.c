@@ -22,11 +22,11 @@
 #include "jobs/jobs.h"
 #include "jobs/pipeline.h"
 
-recon_status nightly_ingest(db_t *db, const nightly_input *in, FILE *out, night_tally *t,
-                            err_t *err)
+recon_status nightly_ingest(db_t *db, const recon_config *config, const nightly_input *in,
+                            FILE *out, night_tally *t, err_t *err)
 {
     parse_options popts = {FORMAT_UNKNOWN, in->profile, NULL};
-    ingest_request req = {&popts, in->not_after, true, true};
+    ingest_request req = {&popts, in->not_after, true, true, config};
     for (size_t i = 0; i < in->count; i++) {
         const char *path = in->paths[i];
         ingest_result res;
@@ -77,17 +77,17 @@ recon_status nightly_ingest(db_t *db, const nightly_input *in, FILE *out, night_
     return RECON_OK;
 }
 
-recon_status nightly_day(db_t *db, const eval_config *rules, const nightly_input *in, FILE *out,
-                         night_tally *t, err_t *err)
+recon_status nightly_day(db_t *db, const recon_config *config, const nightly_input *in,
+                         FILE *out, night_tally *t, err_t *err)
 {
     char day[DATE_STR_SIZE];
     date_format(in->as_of, day);
     fprintf(out, "nightly %s\n", day);
-    recon_status st = nightly_ingest(db, in, out, t, err);
+    recon_status st = nightly_ingest(db, config, in, out, t, err);
     if (st != RECON_OK)
         return st;
     process_counts c;
-    if ((st = process_day(db, rules, in->as_of, &c, err)) != RECON_OK)
+    if ((st = process_day(db, config, in->as_of, &c, err)) != RECON_OK)
         return st;
     t->policies = c.policies;
     t->events = c.new_events;

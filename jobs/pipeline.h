@@ -14,6 +14,7 @@
 #include "core/date.h"
 #include "core/evaluate.h"
 #include "db/client.h"
+#include "jobs/config.h"
 #include "parsers/parse.h"
 
 /* The last component of path (the name an inbox lists it under). */
@@ -125,6 +126,7 @@ typedef struct ingest_request {
     date_t not_after;      /* DATE_NONE: any statement date */
     bool skip_rejected;    /* bytes rejected before are not tried again */
     bool inbox;            /* inbox rules: only regular files, never through a link */
+    const recon_config *config; /* the matching settings (match_rules_for) */
 } ingest_request;
 
 /* Ingests one file in its own transaction. RECON_OK for stored, skipped,
@@ -143,7 +145,7 @@ typedef struct process_counts {
 
 /* Matches, evaluates every policy as of as_of and stores the results, in one
  * transaction. */
-recon_status process_day(db_t *db, const eval_config *rules, date_t as_of, process_counts *c,
+recon_status process_day(db_t *db, const recon_config *config, date_t as_of, process_counts *c,
                          err_t *err);
 void process_counts_print(FILE *out, date_t as_of, const process_counts *c);
 

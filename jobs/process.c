@@ -18,6 +18,7 @@
 #include "jobs/jobs.h"
 #include "jobs/match.h"
 #include "jobs/pipeline.h"
+#include "store/process.h"
 
 /* Rows computed while the COPY out runs, spooled to temporary files and sent
  * with COPY in afterwards (one connection cannot do both at once). */
@@ -116,83 +117,7 @@ static recon_status spool_policy(void *ctx, const policy_view *p, const eval_inp
     return flush_row(sp, sp->refunds, err);
 }
 
-/* Streams a spooled file into COPY in 32 KiB pieces. */
-static recon_status copy_file(db_t *db, const char *sql, FILE *f, err_t *err)
-{
-    recon_status st = db_copy_in_begin(db, sql, err);
-    if (st != RECON_OK)
-        return st;
-    rewind(f);
-    char chunk[32768];
-    size_t n;
-    buf_t *b = db_copy_buffer(db);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (!buf_append(b, chunk, n))
-            return err_set(err, RECON_EINTERNAL, "out of memory");
-        if ((st = db_copy_in_flush(db, false, err)) != RECON_OK)
-            return st;
-    }
-    if (ferror(f))
-        return err_set(err, RECON_EOUTPUT, "cannot read temporary file: %s", strerror(errno));
-    return db_copy_in_end(db, NULL, err);
-}
-
-static recon_status store_results(db_t *db, spool *sp, long *new_events, long *closed_events,
-                                  err_t *err)
-{
-    char day[DATE_STR_SIZE];
-    date_format(sp->as_of, day);
-    const char *params[] = {day};
-    recon_status st;
-    if ((st = db_exec(db, "TRUNCATE policy_status, allocations, refunds_due", err)) != RECON_OK ||
-        (st = copy_file(db, "COPY policy_status FROM STDIN", sp->status, err)) != RECON_OK ||
-        (st = copy_file(db,
-                        "COPY allocations (policy_no, receipt_id, installment, amount, as_of) "
-                        "FROM STDIN",
-                        sp->allocations, err)) != RECON_OK ||
-        (st = copy_file(db,
-                        "COPY refunds_due (policy_no, reason, amount, due_by, detail, as_of) "
-                        "FROM STDIN",
-                        sp->refunds, err)) != RECON_OK)
-        return st;
-    /* Rerunning an earlier night than the latest processed one (an auditor's
-     * rerun, a demo run twice) recomputes that night's snapshot for its
-     * reports, but history already recorded after it stays as it was known. */
-    PGresult *res = NULL;
-    if ((st = db_query(db,
-                       "SELECT EXISTS (SELECT 1 FROM status_events WHERE known_from > $1::date "
-                       "OR known_until > $1::date)",
-                       1, params, 1, &res, err)) != RECON_OK)
-        return st;
-    bool later_known = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    PQclear(res);
-    if (later_known)
-        return RECON_OK;
-    if ((st = db_exec(db,
-                      "CREATE TEMP TABLE events_new (policy_no text, seq int, effective_date date, "
-                      "from_status text, to_status text, reason text) ON COMMIT DROP",
-                      err)) != RECON_OK ||
-        (st = copy_file(db, "COPY events_new FROM STDIN", sp->events, err)) != RECON_OK)
-        return st;
-    /* Close what is no longer true, then add what is new: both as of this run. */
-    if ((st = db_command(db,
-                         "UPDATE status_events s SET known_until = $1::date WHERE known_until IS "
-                         "NULL AND NOT EXISTS (SELECT 1 FROM events_new n WHERE n.policy_no = "
-                         "s.policy_no AND n.seq = s.seq AND n.effective_date = s.effective_date AND "
-                         "n.from_status = s.from_status AND n.to_status = s.to_status AND n.reason = "
-                         "s.reason)",
-                         1, params, closed_events, err)) != RECON_OK)
-        return st;
-    return db_command(db,
-                      "INSERT INTO status_events (policy_no, effective_date, seq, from_status, "
-                      "to_status, reason, known_from) SELECT n.policy_no, n.effective_date, n.seq, "
-                      "n.from_status, n.to_status, n.reason, $1::date FROM events_new n WHERE NOT "
-                      "EXISTS (SELECT 1 FROM status_events s WHERE s.known_until IS NULL AND "
-                      "s.policy_no = n.policy_no AND s.seq = n.seq) ORDER BY n.policy_no, n.seq",
-                      1, params, new_events, err);
-}
-
-recon_status process_day(db_t *db, const eval_config *rules, date_t as_of, process_counts *c,
+recon_status process_day(db_t *db, const recon_config *config, date_t as_of, process_counts *c,
                          err_t *err)
 {
     memset(c, 0, sizeof *c);
@@ -208,39 +133,27 @@ recon_status process_day(db_t *db, const eval_config *rules, date_t as_of, proce
         goto out;
     char asof_text[DATE_STR_SIZE];
     date_format(as_of, asof_text);
-    const char *asof_param[] = {asof_text};
-    /* Room for the one sort that groups every policy's receipts; fresh
-     * statistics, since ingest may just have doubled the receipts and a plan
-     * made for the old sizes can take minutes instead of seconds. */
     progress_begin("process %s: matching receipts", asof_text);
-    if ((st = db_exec(db, "SET LOCAL work_mem = '256MB'", err)) != RECON_OK ||
-        (st = db_exec(db, "ANALYZE receipts, statement_files", err)) != RECON_OK ||
+    if ((st = store_process_prepare(db, err)) != RECON_OK ||
         /* before any sum of the day's money, in SQL (settlement check) or in C */
         (st = money_check_day(db, as_of, err)) != RECON_OK ||
-        (st = match_receipts(db, &mc, err)) != RECON_OK ||
-        /* The first run that sees a file or receipt owns it in that day's
-         * reports: a file's receipts take the file's date (receipts_known),
-         * so only receipts entered by hand are stamped one by one. */
-        (st = db_command(db,
-                         "UPDATE receipts SET business_date = $1::date WHERE business_date IS NULL "
-                         "AND file_id IS NULL",
-                         1, asof_param, NULL, err)) != RECON_OK ||
-        (st = db_command(db,
-                         "UPDATE statement_files SET business_date = $1::date WHERE business_date "
-                         "IS NULL",
-                         1, asof_param, NULL, err)) != RECON_OK ||
-        (st = match_reversals(db, &paired, err)) != RECON_OK ||
-        (st = settlement_check(db, as_of, &c->settlement_differences, err)) != RECON_OK) {
+        (st = match_receipts(db, config, &mc, err)) != RECON_OK ||
+        (st = store_stamp_night(db, as_of, err)) != RECON_OK ||
+        (st = store_pair_reversals(db, &paired, err)) != RECON_OK ||
+        (st = settlement_check(db, config, as_of, &c->settlement_differences, err)) != RECON_OK) {
         db_rollback(db);
         goto out;
     }
     progress_begin("process %s: evaluating", asof_text);
-    if ((st = evaluate_policies(db, rules, as_of, NULL, spool_policy, &sp, err)) != RECON_OK) {
+    if ((st = evaluate_policies(db, &config->rules, as_of, NULL, spool_policy, &sp, err)) !=
+        RECON_OK) {
         db_rollback(db);
         goto out;
     }
     progress_begin("process %s: storing results", asof_text);
-    if ((st = store_results(db, &sp, &c->new_events, &c->closed_events, err)) != RECON_OK ||
+    store_results results = {sp.status, sp.events, sp.allocations, sp.refunds};
+    if ((st = store_write_results(db, as_of, &results, &c->new_events, &c->closed_events,
+                                  err)) != RECON_OK ||
         (st = db_commit(db, err)) != RECON_OK) {
         db_rollback(db);
         goto out;
@@ -293,7 +206,7 @@ recon_status cmd_process(const job_options *o, err_t *err)
     if ((st = job_lock(db, err)) != RECON_OK ||
         (st = run_started(db, "process", o->as_of, &run_id, err)) != RECON_OK)
         goto out;
-    if ((st = process_day(db, &o->config.rules, o->as_of, &c, err)) == RECON_OK)
+    if ((st = process_day(db, &o->config, o->as_of, &c, err)) == RECON_OK)
         process_counts_print(o->out, o->as_of, &c);
     run_tally t = {0, 0, c.receipts, c.policies, c.new_events};
     run_finished(db, run_id, st, &t, st == RECON_OK ? "" : err->msg);

@@ -11,6 +11,7 @@
 #include "core/mask.h"
 #include "jobs/evaluate_all.h"
 #include "jobs/jobs.h"
+#include "store/sources.h"
 
 typedef struct status_ctx {
     FILE *out;
@@ -109,42 +110,36 @@ date_t job_today_china(void)
     return (date_t)(now / 86400);
 }
 
+typedef struct sources_ctx {
+    FILE *out;
+    bool headed;
+} sources_ctx;
+
+static void print_source(void *ctx, const receipt_source *s)
+{
+    sources_ctx *sc = ctx;
+    char amount[MONEY_STR_SIZE];
+    if (!sc->headed)
+        fprintf(sc->out, "\nreceipts and their files\n");
+    sc->headed = true;
+    money_format(s->amount, amount);
+    fprintf(sc->out, "  receipt %s  %s  %10s %s  %s %s  %s\n", s->receipt_id, s->booking_date,
+            amount, s->currency, s->file_name, s->position, s->note);
+    if (*s->also_in)
+        fprintf(sc->out, "    also in %s (counted once)\n", s->also_in);
+}
+
 /* Where each receipt of the policy came from: the statement file and the line
  * or element in it, and the other files that repeated the same transaction. */
 static recon_status print_sources(db_t *db, FILE *f, const char *policy_no, date_t as_of,
                                   err_t *err)
 {
-    char day[DATE_STR_SIZE];
-    date_format(as_of, day);
-    const char *params[] = {policy_no, day};
-    PGresult *res = NULL;
-    recon_status st = db_query(
-        db,
-        "SELECT r.receipt_id::text, r.booking_date::text, r.amount::text, r.currency, "
-        "coalesce(f.file_name, 'manual entry'), r.position, CASE WHEN r.reversal THEN "
-        "'reversal; ' ELSE '' END || r.match_note, coalesce((SELECT string_agg(df.file_name || "
-        "' ' || d.position, '; ' ORDER BY d.receipt_id) FROM receipts d LEFT JOIN "
-        "statement_files df ON df.file_id = d.file_id WHERE d.duplicate_of = r.receipt_id), '') "
-        "FROM receipts r LEFT JOIN statement_files f USING (file_id) WHERE r.policy_no = $1 AND "
-        "r.booking_date <= $2::date ORDER BY r.booking_date, r.receipt_id",
-        2, params, 8, &res, err);
-    if (st != RECON_OK)
-        return st;
-    fprintf(f, "\nreceipts and their files\n");
-    int rows = PQntuples(res);
-    if (rows == 0)
-        fprintf(f, "  none\n");
-    for (int i = 0; i < rows; i++) {
-        char amount[MONEY_STR_SIZE];
-        money_format(strtoll(PQgetvalue(res, i, 2), NULL, 10), amount);
-        fprintf(f, "  receipt %s  %s  %10s %s  %s %s  %s\n", PQgetvalue(res, i, 0),
-                PQgetvalue(res, i, 1), amount, PQgetvalue(res, i, 3), PQgetvalue(res, i, 4),
-                PQgetvalue(res, i, 5), PQgetvalue(res, i, 6));
-        if (*PQgetvalue(res, i, 7))
-            fprintf(f, "    also in %s (counted once)\n", PQgetvalue(res, i, 7));
-    }
-    PQclear(res);
-    return RECON_OK;
+    sources_ctx sc = {f, false};
+    int rows = 0;
+    recon_status st = store_receipt_sources(db, policy_no, as_of, print_source, &sc, &rows, err);
+    if (st == RECON_OK && rows == 0)
+        fprintf(f, "\nreceipts and their files\n  none\n");
+    return st;
 }
 
 recon_status cmd_status(const job_options *o, err_t *err)

@@ -1,0 +1,7 @@
+-- The reversals still looking for their original, in a temporary table to be
+-- analysed: planned from an estimate of one row, the pairing became a scan of
+-- every receipt per reversal (minutes); with the true count it hashes them.
+CREATE TEMP TABLE unpaired ON COMMIT DROP AS
+SELECT receipt_id, source, reversal_of
+FROM receipts
+WHERE reversal AND reverses IS NULL AND duplicate_of IS NULL AND reversal_of <> ''

@@ -1,0 +1,126 @@
+#include "store/match.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql_text.h"
+
+enum { F_ID, F_CURRENCY, F_REVERSAL, F_CREDREF, F_E2E, F_ORDER, F_REMIT, F_PAYER_ACCOUNT,
+       F_COUNT };
+
+/* One receipt of sql_match_undecided as a match_in row. */
+static bool decide_row(store_decide_fn decide, void *ctx, char **f, buf_t *out)
+{
+    match_fields in = {f[F_CURRENCY],  strcmp(f[F_REVERSAL], "t") == 0,
+                       f[F_CREDREF],   f[F_E2E],
+                       f[F_ORDER],     f[F_REMIT],
+                       f[F_PAYER_ACCOUNT]};
+    match_decision d;
+    decide(ctx, &in, &d);
+    return db_copy_field(out, f[F_ID], false) &&
+           (d.policy_no[0] ? db_copy_field(out, d.policy_no, false) : db_copy_null(out, false)) &&
+           (d.result ? db_copy_field(out, d.result, false) : db_copy_null(out, false)) &&
+           db_copy_field(out, d.note, true);
+}
+
+/* The decisions of the undecided receipts, as COPY rows for match_in. */
+static recon_status decide_undecided(db_t *db, store_decide_fn decide, void *ctx, buf_t *rows,
+                                     err_t *err)
+{
+    recon_status st = db_copy_out_begin(db, sql_match_undecided, err);
+    bool failed = false;
+    while (st == RECON_OK) {
+        const char *line = NULL;
+        size_t len = 0;
+        if ((st = db_copy_out_next(db, &line, &len, err)) != RECON_OK || line == NULL)
+            break;
+        char *f[F_COUNT];
+        if (failed)
+            continue;
+        if (!db_copy_split((char *)line, f, F_COUNT)) {
+            failed = true;
+            err_set(err, RECON_EINTERNAL, "unexpected receipt row shape");
+            continue;
+        }
+        if (!decide_row(decide, ctx, f, rows)) {
+            failed = true;
+            err_set(err, RECON_EINTERNAL, "out of memory");
+        }
+    }
+    if (st == RECON_OK && failed)
+        st = err->status;
+    return st;
+}
+
+recon_status store_match_undecided(db_t *db, store_decide_fn decide, void *ctx, err_t *err)
+{
+    buf_t rows = BUF_INIT;
+    recon_status st = decide_undecided(db, decide, ctx, &rows, err);
+    if (st != RECON_OK || rows.len == 0)
+        goto out;
+    if ((st = db_exec(db,
+                      "CREATE TEMP TABLE match_in (receipt_id bigint PRIMARY KEY, candidate text, "
+                      "result text, note text) ON COMMIT DROP",
+                      err)) != RECON_OK ||
+        (st = db_copy_in_begin(db, "COPY match_in FROM STDIN", err)) != RECON_OK)
+        goto out;
+    if (!buf_append(db_copy_buffer(db), rows.data, rows.len)) {
+        st = err_set(err, RECON_EINTERNAL, "out of memory");
+        goto out;
+    }
+    if ((st = db_copy_in_end(db, NULL, err)) != RECON_OK)
+        goto out;
+    const char *const steps[] = {
+        "ANALYZE match_in",
+        sql_match_by_payer_account,
+        "UPDATE match_in SET result = 'unidentified', note = 'no policy number or known payer "
+        "account' WHERE result IS NULL",
+        sql_match_apply,
+        "DROP TABLE match_in",
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0] && st == RECON_OK; i++)
+        st = db_exec(db, steps[i], err);
+out:
+    buf_free(&rows);
+    return st;
+}
+
+recon_status store_match_unknown_policies(db_t *db, err_t *err)
+{
+    const char *params[] = {MATCH_UNKNOWN_RESULT, MATCH_UNKNOWN_NOTE};
+    return db_command(db, sql_match_unknown_policy, 2, params, NULL, err);
+}
+
+recon_status store_match_counts(db_t *db, match_counts *counts, err_t *err)
+{
+    memset(counts, 0, sizeof *counts);
+    PGresult *res = NULL;
+    recon_status st = db_query(db, sql_match_counts, 0, NULL, 6, &res, err);
+    if (st != RECON_OK)
+        return st;
+    long *fields[] = {&counts->identified, &counts->unidentified, &counts->ambiguous,
+                      &counts->currency,   &counts->settlement,   &counts->reversal};
+    for (int i = 0; i < 6; i++) {
+        *fields[i] = strtol(PQgetvalue(res, 0, i), NULL, 10);
+        counts->examined += *fields[i];
+    }
+    PQclear(res);
+    return RECON_OK;
+}
+
+recon_status store_pair_reversals(db_t *db, long *paired, err_t *err)
+{
+    *paired = 0;
+    PGresult *res = NULL;
+    recon_status st;
+    if ((st = db_exec(db, sql_match_unpaired, err)) != RECON_OK ||
+        (st = db_query(db, "SELECT count(*) FROM unpaired", 0, NULL, 1, &res, err)) != RECON_OK)
+        return st;
+    bool none = strcmp(PQgetvalue(res, 0, 0), "0") == 0;
+    PQclear(res);
+    if (!none && ((st = db_exec(db, "ANALYZE unpaired", err)) != RECON_OK ||
+                  (st = db_command(db, sql_match_pair_reversals, 0, NULL, paired, err)) !=
+                      RECON_OK))
+        return st;
+    return db_exec(db, "DROP TABLE unpaired", err);
+}
