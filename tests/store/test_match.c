@@ -1,0 +1,146 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "tests/support/pgtest.h"
+#include "store/match.h"
+
+/* Stands in for the core: the remittance, when there is one, names the policy. */
+static void by_remittance(void *ctx, const match_fields *f, match_decision *d)
+{
+    (*(int *)ctx)++;
+    memset(d, 0, sizeof *d);
+    if (*f->remittance) {
+        d->result = f->reversal ? "reversal" : "identified";
+        strncpy(d->policy_no, f->remittance, sizeof d->policy_no - 1);
+        strncpy(d->note, "policy number in remittance text", sizeof d->note - 1);
+    }
+}
+
+static const char setup_sql[] =
+    "INSERT INTO policies (policy_no, holder_name, payment_mode, start_date, end_date, premium, "
+    "net_premium, payer_account) VALUES "
+    "('P1', 'A', 'monthly', '2026-01-01', '2026-12-31', 100, 0, 'ACC1'), "
+    "('P2', 'B', 'monthly', '2026-01-01', '2026-12-31', 100, 0, 'SHARED'), "
+    "('P3', 'C', 'monthly', '2026-01-01', '2026-12-31', 100, 0, 'SHARED');"
+    "INSERT INTO statement_files (file_id, sha256, file_name, format, status, business_date) "
+    "VALUES (1, repeat('a', 64), 'new.sta', 'mt940', 'stored', NULL), "
+    "(2, repeat('b', 64), 'old.sta', 'mt940', 'stored', '2026-03-01');"
+    "INSERT INTO receipts (receipt_id, source, transaction_key, file_id, booking_date, amount, "
+    "currency, direction, reversal, reversal_of, payer_account, end_to_end_id, remittance, "
+    "policy_no, match_result) VALUES "
+    /* decided at ingest, naming a policy the register lacks: new, then known */
+    "(1, 'bank', 'T1', 1, '2026-03-02', 100, 'CNY', 'credit', false, '', '', '', '', 'P9', "
+    "'identified'), "
+    "(2, 'bank', 'T2', 2, '2026-03-01', 100, 'CNY', 'credit', false, '', '', '', '', 'P8', "
+    "'identified'), "
+    /* undecided */
+    "(3, 'bank', 'T3', 1, '2026-03-02', 100, 'CNY', 'credit', false, '', '', '', 'P1', NULL, NULL), "
+    "(4, 'bank', 'T4', 1, '2026-03-02', 100, 'CNY', 'credit', false, '', '', '', 'P7', NULL, NULL), "
+    "(5, 'bank', 'T5', 1, '2026-03-02', 100, 'CNY', 'credit', false, '', 'ACC1', '', '', NULL, "
+    "NULL), "
+    "(6, 'bank', 'T6', 1, '2026-03-02', 100, 'CNY', 'credit', false, '', 'SHARED', '', '', NULL, "
+    "NULL), "
+    "(7, 'bank', 'T7', 1, '2026-03-02', 100, 'CNY', 'credit', false, '', '', '', '', NULL, NULL), "
+    "(8, 'bank', 'T8', 1, '2026-03-02', -100, 'CNY', 'debit', true, '', 'ACC1', '', '', NULL, "
+    "NULL), "
+    /* reversals to pair, known before */
+    "(10, 'bank', 'T10', 2, '2026-03-01', 100, 'CNY', 'credit', false, '', '', 'E2E10', '', "
+    "NULL, 'unidentified'), "
+    "(11, 'bank', 'T11', 2, '2026-03-01', -100, 'CNY', 'debit', true, 'T10', '', '', '', NULL, "
+    "'reversal'), "
+    "(12, 'bank', 'T12', 2, '2026-03-01', -100, 'CNY', 'debit', true, 'E2E10', '', '', '', NULL, "
+    "'reversal'), "
+    "(13, 'other', 'T13', 2, '2026-03-01', -100, 'CNY', 'debit', true, 'T10', '', '', '', NULL, "
+    "'reversal')";
+
+static int setup(void **state)
+{
+    db_t *db = pgtest_open("store_match_test");
+    if (db != NULL)
+        pgtest_exec(db, setup_sql);
+    *state = db;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    if (*state)
+        db_close(*state);
+    return 0;
+}
+
+#define MATCH_OF(id)                                                                          \
+    "SELECT coalesce(policy_no, '-') || ' ' || coalesce(match_result, '-') || ' ' || "       \
+    "match_note FROM receipts WHERE receipt_id = " #id
+
+static void test_matching(void **state)
+{
+    db_t *db = *state;
+    if (db == NULL)
+        skip();
+    err_t err = {0};
+    int decided = 0;
+    assert_int_equal(db_begin(db, &err), RECON_OK);
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, &err), RECON_OK);
+    assert_int_equal(decided, 6);
+    assert_int_equal(store_match_unknown_policies(db, &err), RECON_OK);
+    assert_string_equal(pgtest_value(db, MATCH_OF(1)), "- unidentified unknown policy P9");
+    /* known on an earlier night: not this run's to change */
+    assert_string_equal(pgtest_value(db, MATCH_OF(2)), "P8 identified ");
+    assert_string_equal(pgtest_value(db, MATCH_OF(3)),
+                        "P1 identified policy number in remittance text");
+    /* the decision named a number the register lacks: the same one rule */
+    assert_string_equal(pgtest_value(db, MATCH_OF(4)), "- unidentified unknown policy P7");
+    assert_string_equal(pgtest_value(db, MATCH_OF(5)), "P1 identified payer account");
+    assert_string_equal(pgtest_value(db, MATCH_OF(6)),
+                        "- ambiguous payer account held by several policies");
+    assert_string_equal(pgtest_value(db, MATCH_OF(7)),
+                        "- unidentified no policy number or known payer account");
+    assert_string_equal(pgtest_value(db, MATCH_OF(8)), "P1 reversal payer account");
+    match_counts c;
+    assert_int_equal(store_match_counts(db, &c, &err), RECON_OK);
+    assert_int_equal(c.examined, 7);
+    assert_int_equal(c.identified, 2);
+    assert_int_equal(c.unidentified, 3);
+    assert_int_equal(c.ambiguous, 1);
+    assert_int_equal(c.reversal, 1);
+    assert_int_equal(c.settlement + c.currency, 0);
+    /* a second pass finds nothing left to decide */
+    decided = 0;
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, &err), RECON_OK);
+    assert_int_equal(decided, 0);
+    assert_int_equal(db_commit(db, &err), RECON_OK);
+}
+
+static void test_reversals(void **state)
+{
+    db_t *db = *state;
+    if (db == NULL)
+        skip();
+    err_t err = {0};
+    long paired = -1;
+    assert_int_equal(db_begin(db, &err), RECON_OK);
+    assert_int_equal(store_pair_reversals(db, &paired, &err), RECON_OK);
+    assert_int_equal(paired, 2);
+    /* by transaction key and by end-to-end id; another source never pairs */
+    assert_string_equal(pgtest_value(db, "SELECT string_agg(receipt_id || '>' || "
+                                         "coalesce(reverses::text, '-'), ' ' ORDER BY receipt_id) "
+                                         "FROM receipts WHERE reversal AND receipt_id > 10"),
+                        "11>10 12>10 13>-");
+    assert_int_equal(store_pair_reversals(db, &paired, &err), RECON_OK);
+    assert_int_equal(paired, 0);
+    assert_int_equal(db_commit(db, &err), RECON_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_matching),
+        cmocka_unit_test(test_reversals),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
