@@ -32,21 +32,7 @@ static const char setup_sql[] =
     "(6, 'bank', 'T6', 1, '2026-01-05', 500, 'CNY', 'credit', false, NULL, 'P1', 'identified'), "
     "(7, 'bank', 'T7', 2, '2026-01-06', -500, 'CNY', 'debit', true, 6, 'P1', 'reversal')";
 
-static int setup(void **state)
-{
-    db_t *db = pgtest_open("store_evaluation_test");
-    if (db != NULL)
-        pgtest_exec(db, setup_sql);
-    *state = db;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    if (*state)
-        db_close(*state);
-    return 0;
-}
+static int setup(void **state) { return pgtest_setup(state, "store_evaluation_test", setup_sql); }
 
 /* Each policy's input written out as one line. */
 static recon_status describe(void *ctx, const policy_view *p, const eval_input *in, err_t *err)
@@ -135,5 +121,5 @@ int main(void)
         cmocka_unit_test(test_stream),
         cmocka_unit_test(test_money_check),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, pgtest_teardown);
 }

@@ -57,21 +57,7 @@ static const char setup_sql[] =
     "(13, 'other', 'T13', 2, '2026-03-01', -100, 'CNY', 'debit', true, 'T10', '', '', '', NULL, "
     "'reversal')";
 
-static int setup(void **state)
-{
-    db_t *db = pgtest_open("store_match_test");
-    if (db != NULL)
-        pgtest_exec(db, setup_sql);
-    *state = db;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    if (*state)
-        db_close(*state);
-    return 0;
-}
+static int setup(void **state) { return pgtest_setup(state, "store_match_test", setup_sql); }
 
 #define MATCH_OF(id)                                                                          \
     "SELECT coalesce(policy_no, '-') || ' ' || coalesce(match_result, '-') || ' ' || "       \
@@ -142,5 +128,5 @@ int main(void)
         cmocka_unit_test(test_matching),
         cmocka_unit_test(test_reversals),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, pgtest_teardown);
 }

@@ -19,21 +19,7 @@ static const char setup_sql[] =
     "(3, 'bank', 'B1', 2, '2026-03-02', 15009, 0, 'CNY', 'credit', 'TENPAY0001', 'settlement'), "
     "(4, 'bank', 'B2', 2, '2026-03-02', 700, 0, 'CNY', 'credit', 'X\"Y\\Z', 'settlement')";
 
-static int setup(void **state)
-{
-    db_t *db = pgtest_open("store_settlement_test");
-    if (db != NULL)
-        pgtest_exec(db, setup_sql);
-    *state = db;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    if (*state)
-        db_close(*state);
-    return 0;
-}
+static int setup(void **state) { return pgtest_setup(state, "store_settlement_test", setup_sql); }
 
 static const store_settlement_account accounts[] = {{"wechat", "TENPAY0001"},
                                                     {"alipay", "X\"Y\\Z"}};
@@ -78,5 +64,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lag),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, pgtest_teardown);
 }

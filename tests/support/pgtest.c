@@ -34,6 +34,22 @@ db_t *pgtest_open(const char *name)
     return db;
 }
 
+int pgtest_setup(void **state, const char *name, const char *sql)
+{
+    db_t *db = pgtest_open(name);
+    if (db != NULL)
+        pgtest_exec(db, sql);
+    *state = db;
+    return 0;
+}
+
+int pgtest_teardown(void **state)
+{
+    if (*state)
+        db_close(*state);
+    return 0;
+}
+
 void pgtest_exec(db_t *db, const char *sql)
 {
     err_t err = {0};

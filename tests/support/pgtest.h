@@ -10,6 +10,11 @@
 
 db_t *pgtest_open(const char *name);
 
+/* cmocka group fixtures: *state is pgtest_open(name) with sql run in it
+ * (NULL when there is no server: each test then skips); teardown closes it. */
+int pgtest_setup(void **state, const char *name, const char *sql);
+int pgtest_teardown(void **state);
+
 /* Runs sql (no parameters) and fails the test on error. */
 void pgtest_exec(db_t *db, const char *sql);
 
