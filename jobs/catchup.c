@@ -43,7 +43,7 @@ recon_status catchup_run_night(db_t *db, const job_options *o, const inbox_files
     if (st != RECON_OK)
         return st;
     nightly_input in = {night, night, o->out_dir, o->profile, files->paths, files->count};
-    st = nightly_day(db, &o->config.rules, &in, o->out, &t, err);
+    st = nightly_day(db, &o->config, &in, o->out, &t, err);
     if (st == RECON_OK && t.rejected)
         st = err_set(err, RECON_EDATA, "%ld inbox file%s rejected; see %s/quarantine", t.rejected,
                      t.rejected == 1 ? "" : "s", o->out_dir);

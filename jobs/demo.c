@@ -233,7 +233,7 @@ recon_status cmd_demo(const job_options *o, err_t *err)
         nightly_input in = {d, d, out_dir, "icbc", files.paths, files.count};
         night_tally t = {0};
         FILE *quiet = fopen("/dev/null", "w");
-        st = nightly_day(db, &o->config.rules, &in, quiet ? quiet : o->out, &t, err);
+        st = nightly_day(db, &o->config, &in, quiet ? quiet : o->out, &t, err);
         if (quiet)
             fclose(quiet);
         inbox_free(&files);

@@ -77,7 +77,7 @@ recon_status nightly_ingest(db_t *db, const nightly_input *in, FILE *out, night_
     return RECON_OK;
 }
 
-recon_status nightly_day(db_t *db, const eval_config *rules, const nightly_input *in, FILE *out,
+recon_status nightly_day(db_t *db, const recon_config *config, const nightly_input *in, FILE *out,
                          night_tally *t, err_t *err)
 {
     char day[DATE_STR_SIZE];
@@ -87,11 +87,11 @@ recon_status nightly_day(db_t *db, const eval_config *rules, const nightly_input
     if (st != RECON_OK)
         return st;
     process_counts c;
-    if ((st = process_day(db, rules, in->as_of, &c, err)) != RECON_OK)
+    if ((st = process_day(db, &config->rules, in->as_of, &c, err)) != RECON_OK)
         return st;
     t->policies = c.policies;
     t->events = c.new_events;
-    if ((st = report_day(db, in->out_dir, in->as_of, false, err)) != RECON_OK)
+    if ((st = report_day(db, in->out_dir, in->as_of, false, config->report_level, err)) != RECON_OK)
         return st;
     fprintf(out,
             "  %ld file%s stored, %ld rejected, %ld waiting for a later date, %ld already "

@@ -12,6 +12,7 @@
 #include "core/date.h"
 #include "core/evaluate.h"
 #include "db/client.h"
+#include "jobs/config.h"
 
 typedef struct inbox_files {
     char **paths; /* DIR/NAME, sorted by name bytewise */
@@ -41,7 +42,7 @@ typedef struct night_tally {
 recon_status nightly_ingest(db_t *db, const nightly_input *in, FILE *out, night_tally *t,
                             err_t *err);
 /* nightly_ingest, then process and report the day. The caller holds the lock. */
-recon_status nightly_day(db_t *db, const eval_config *rules, const nightly_input *in, FILE *out,
+recon_status nightly_day(db_t *db, const recon_config *config, const nightly_input *in, FILE *out,
                          night_tally *t, err_t *err);
 
 #endif

@@ -211,7 +211,7 @@ recon_status cmd_replay(const job_options *o, err_t *err)
             in.not_after = DATE_NONE;
         }
         night_tally t = {0};
-        st = nightly_day(db, &o->config.rules, &in, o->out, &t, err);
+        st = nightly_day(db, &o->config, &in, o->out, &t, err);
         free(fed);
         total.stored += t.stored;
         total.rejected += t.rejected;
