@@ -5,7 +5,7 @@
 -- due, note. The outcome of the rest comes from their allocations
 -- (report_day_allocations.sql), merged in receipt order by reports/merge.c.
 COPY (
-    SELECT r.receipt_id, r.source, coalesce(f.file_name, 'manual'), r.booking_date,
+    SELECT r.receipt_id, r.source, coalesce(r.file_name, 'manual'), r.booking_date,
            r.amount, r.currency, r.direction, r.payer, coalesce(r.policy_no, ''),
            CASE WHEN r.duplicate_of IS NOT NULL THEN 'duplicate'
                 WHEN r.reversal THEN 'reversal'
@@ -14,7 +14,6 @@ COPY (
                 ELSE '' END,
            ex.policy_no IS NOT NULL, r.match_note
     FROM receipts_known r
-    LEFT JOIN statement_files f USING (file_id)
     LEFT JOIN refunds_due ex ON ex.policy_no = r.policy_no AND ex.reason = 'excess'
     WHERE r.known_on = (SELECT current_setting('recon.as_of')::date)
     ORDER BY r.receipt_id
