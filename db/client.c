@@ -172,29 +172,15 @@ static bool ssl_required_but_missing(PGconn *conn, char *mode, size_t cap)
     return required && !PQsslInUse(conn);
 }
 
-recon_status db_connect(const char *conninfo, db_t **out, err_t *err)
+/* The settings every connection gets. search_path leaves out public and "$user": no object
+ * can be shadowed. */
+#define FIXED_KEYS "fallback_application_name", "client_encoding", "options"
+#define FIXED_VALS "recon", "UTF8", "-c search_path=recon,pg_catalog"
+#define FIXED_COUNT 3
+
+/* A connection made: refused when it lacks the encryption asked for, else owned by *out. */
+static recon_status adopt(PGconn *conn, db_t **out, err_t *err)
 {
-    *out = NULL;
-    /* search_path leaves out public and "$user": no object can be shadowed. */
-    const char *keys[] = {"dbname", "fallback_application_name", "client_encoding", "options",
-                          NULL};
-    const char *vals[] = {conninfo, "recon", "UTF8", "-c search_path=recon,pg_catalog", NULL};
-    PGconn *conn = PQconnectdbParams(keys, vals, 1);
-    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
-        char msg[512];
-        conn_message(conn, msg, sizeof msg);
-        PQfinish(conn);
-        /* The message goes to stderr and job logs: never the password. */
-        bool parsed = false;
-        char *password = conninfo_password(conninfo, &parsed);
-        if (password) {
-            redact(msg, password);
-            free(password);
-        }
-        if (!parsed && may_hold_password(conninfo))
-            elide_quoted(msg, sizeof msg);
-        return err_set(err, RECON_EUNAVAIL, "database unavailable: %s", msg);
-    }
     char mode[16];
     if (ssl_required_but_missing(conn, mode, sizeof mode)) {
         const char *host = PQhost(conn);
@@ -218,6 +204,94 @@ recon_status db_connect(const char *conninfo, db_t **out, err_t *err)
     cancel_register(db->cancel);
     *out = db;
     return RECON_OK;
+}
+
+recon_status db_connect(const char *conninfo, db_t **out, err_t *err)
+{
+    *out = NULL;
+    const char *keys[] = {"dbname", FIXED_KEYS, NULL};
+    const char *vals[] = {conninfo, FIXED_VALS, NULL};
+    PGconn *conn = PQconnectdbParams(keys, vals, 1);
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+        char msg[512];
+        conn_message(conn, msg, sizeof msg);
+        PQfinish(conn);
+        /* The message goes to stderr and job logs: never the password. */
+        bool parsed = false;
+        char *password = conninfo_password(conninfo, &parsed);
+        if (password) {
+            redact(msg, password);
+            free(password);
+        }
+        if (!parsed && may_hold_password(conninfo))
+            elide_quoted(msg, sizeof msg);
+        return err_set(err, RECON_EUNAVAIL, "database unavailable: %s", msg);
+    }
+    return adopt(conn, out, err);
+}
+
+static bool is_fixed_key(const char *keyword)
+{
+    static const char *const fixed[] = {FIXED_KEYS};
+    for (size_t i = 0; i < FIXED_COUNT; i++)
+        if (strcmp(keyword, fixed[i]) == 0)
+            return true;
+    return false;
+}
+
+recon_status db_clone(db_t *db, db_t **out, err_t *err)
+{
+    *out = NULL;
+    PQconninfoOption *opts = PQconninfo(db->conn);
+    if (opts == NULL)
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    size_t n = 0;
+    for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
+        n++;
+    const char **keys = calloc(n + FIXED_COUNT + 1, sizeof *keys);
+    const char **vals = calloc(n + FIXED_COUNT + 1, sizeof *vals);
+    recon_status st = RECON_OK;
+    if (keys == NULL || vals == NULL) {
+        st = err_set(err, RECON_EINTERNAL, "out of memory");
+        goto out;
+    }
+    /* Each value as libpq holds it, as a value (dbname is not expanded again): nothing is
+     * quoted or parsed on the way. D marks options for debugging only. */
+    size_t k = 0;
+    const char *password = NULL;
+    for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
+        if (o->val == NULL || o->val[0] == '\0' || o->dispchar[0] == 'D' ||
+            is_fixed_key(o->keyword))
+            continue;
+        if (strcmp(o->keyword, "password") == 0)
+            password = o->val;
+        keys[k] = o->keyword;
+        vals[k++] = o->val;
+    }
+    const char *fixed_keys[] = {FIXED_KEYS}, *fixed_vals[] = {FIXED_VALS};
+    for (size_t i = 0; i < FIXED_COUNT; i++) {
+        keys[k] = fixed_keys[i];
+        vals[k++] = fixed_vals[i];
+    }
+    PGconn *conn = PQconnectdbParams(keys, vals, 0);
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+        char msg[512];
+        conn_message(conn, msg, sizeof msg);
+        PQfinish(conn);
+        if (password != NULL)
+            redact(msg, password);
+        st = err_set(err, RECON_EUNAVAIL, "database unavailable: %s", msg);
+        goto out;
+    }
+    st = adopt(conn, out, err);
+out:
+    for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
+        if (o->val != NULL && strcmp(o->keyword, "password") == 0)
+            memset(o->val, 0, strlen(o->val)); /* freed memory keeps no password */
+    PQconninfoFree(opts);
+    free(keys);
+    free(vals);
+    return st;
 }
 
 void db_close(db_t *db)

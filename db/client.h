@@ -22,6 +22,10 @@ typedef struct db db_t;
  * (recon, pg_catalog). Failure: RECON_EUNAVAIL with the server's message,
  * never the password. */
 recon_status db_connect(const char *conninfo, db_t **out, err_t *err);
+/* Another connection with db's parameters (PQconninfo's keywords and values, the
+ * password included, passed as values: nothing is quoted or parsed again), set
+ * up as db_connect sets one up. Failure: RECON_EUNAVAIL, never the password. */
+recon_status db_clone(db_t *db, db_t **out, err_t *err);
 void db_close(db_t *db);
 PGconn *db_pgconn(db_t *db);
 

@@ -204,19 +204,6 @@ static recon_status report(const gzcsv_t *g, err_t *err)
     return g->err.status;
 }
 
-static recon_status read_level(int *level, err_t *err)
-{
-    const char *v = getenv("RECON_REPORT_LEVEL");
-    *level = GZCSV_LEVEL_DEFAULT;
-    if (v == NULL || v[0] == '\0')
-        return RECON_OK;
-    /* Strict: a typo must not silently change the archived files' size or bytes. */
-    if (v[0] < '1' || v[0] > '9' || v[1] != '\0')
-        return err_set(err, RECON_EUSAGE, "RECON_REPORT_LEVEL must be 1-9, got '%s'", v);
-    *level = v[0] - '0';
-    return RECON_OK;
-}
-
 static void destroy(gzcsv_t *g)
 {
     if (g->worker_on) {
@@ -244,14 +231,15 @@ static void destroy(gzcsv_t *g)
     free(g);
 }
 
-recon_status gzcsv_open(const char *dir, const char *name, gzcsv_t **out, err_t *err)
+recon_status gzcsv_open(const char *dir, const char *name, int level, gzcsv_t **out, err_t *err)
 {
     recon_status st = RECON_OK;
     *out = NULL;
-    int level;
-    st = read_level(&level, err);
-    if (st != RECON_OK)
-        return st;
+    /* The setting is checked where it is read (jobs/config); a caller passing anything else
+     * is a bug, never a silent change of the archived files' bytes. */
+    if (level < 1 || level > 9)
+        return err_set(err, RECON_EINTERNAL, "cannot write %s: gzip level %d is not 1-9", name,
+                       level);
     gzcsv_t *g = calloc(1, sizeof *g);
     if (g == NULL)
         return err_set(err, RECON_EINTERNAL, "out of memory");

@@ -22,7 +22,7 @@
  * years by auditors, so the smaller file wins; and `replay --archive` compares report bytes
  * with archived ones, which another level would all change. Compression runs in a thread of its
  * own beside the database work (gzcsv.c), so the level costs CPU more than time.
- * RECON_REPORT_LEVEL=1..9 overrides it (any other value is a usage error). */
+ * RECON_REPORT_LEVEL=1..9 overrides it (jobs/config refuses any other value at start). */
 #define GZCSV_LEVEL_DEFAULT 6
 
 /* Compressed output is written to disk in chunks of this size (performance.md: 8-64 KiB). */
@@ -34,8 +34,9 @@ typedef struct gzcsv gzcsv_t;
  * link and owned by this user, the file created O_EXCL|O_NOFOLLOW mode 0640 minus umask, so a
  * link planted at any name cannot redirect the write). NAME is a plain file name without '/'.
  * RECON_EOUTPUT "cannot write DIR/NAME: <strerror>" when the file cannot be created, or a
- * refusal naming DIR; RECON_EUSAGE for a bad RECON_REPORT_LEVEL. On success *out owns the file. */
-recon_status gzcsv_open(const char *dir, const char *name, gzcsv_t **out, err_t *err);
+ * refusal naming DIR; RECON_EINTERNAL for a level outside 1-9 (gzip level, from
+ * recon_config.report_level). On success *out owns the file. */
+recon_status gzcsv_open(const char *dir, const char *name, int level, gzcsv_t **out, err_t *err);
 
 /* Appends one CSV record of n fields, RFC 4180 quoting (a field is quoted when it holds a
  * comma, quote, CR or LF; quotes are doubled), ended by "\n". A NULL field is written empty.

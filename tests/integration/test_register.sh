@@ -2,13 +2,15 @@
 # init, policies/events/receipts load and status against the real server.
 . "$(dirname "$0")/lib.sh"
 FIX=fixtures/register
-# The newest migration's number is the schema version this build expects.
-V=$(ls schema/*.sql | wc -l)
+# The newest migration's number is the schema version this build expects; numbers may
+# have gaps (each helper of an issue takes its own), so the count is separate.
+V=$(ls schema/*.sql | sed -n 's|^schema/0*\([0-9][0-9]*\)_.*|\1|p' | sort -n | tail -1)
+N=$(ls schema/*.sql | wc -l)
 
 new_db it_register
 run init
 check "init creates the schema" [ "$rc" -eq 0 ]
-check "init reports the version" contains "$out" "schema at version $V ($V migrations applied)"
+check "init reports the version" contains "$out" "schema at version $V ($N migrations applied)"
 run init
 check "init is idempotent" contains "$out" "schema at version $V (0 migrations applied)"
 
@@ -19,7 +21,7 @@ run policies load "$FIX/policies.csv"
 check "commands refuse an old schema with a hint" [ "$rc" -eq 69 ]
 check "the hint names recon init" contains "$err" "database schema is at version 1, this recon needs $V; hint: run recon init"
 run init
-check "init upgrades an older schema" contains "$out" "schema at version $V ($((V - 1)) migrations applied)"
+check "init upgrades an older schema" contains "$out" "schema at version $V ($((N - 1)) migrations applied)"
 
 new_db it_register
 run init

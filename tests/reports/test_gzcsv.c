@@ -149,7 +149,7 @@ static void write_rows(const char *dir, const char *name, const row *rows, size_
     err_t err;
     err_clear(&err);
     gzcsv_t *g;
-    assert_int_equal(gzcsv_open(dir, name, &g, &err), RECON_OK);
+    assert_int_equal(gzcsv_open(dir, name, GZCSV_LEVEL_DEFAULT, &g, &err), RECON_OK);
     for (size_t i = 0; i < n; i++) {
         recon_status st = i == 0 ? gzcsv_header(g, rows[i].f, rows[i].n, &err)
                                  : gzcsv_row(g, rows[i].f, rows[i].n, &err);
@@ -223,11 +223,12 @@ static void test_content(void **state)
 }
 
 /* Large enough (and random enough) that input and output each span many 64 KiB chunks. */
-static void write_big(const char *dir, const char *name, char hex[SHA256_HEX_SIZE], buf_t *want)
+static void write_big_at(const char *dir, const char *name, int level, char hex[SHA256_HEX_SIZE],
+                         buf_t *want)
 {
     err_t err;
     gzcsv_t *g;
-    assert_int_equal(gzcsv_open(dir, name, &g, &err), RECON_OK);
+    assert_int_equal(gzcsv_open(dir, name, level, &g, &err), RECON_OK);
     uint32_t x = 12345;
     for (int i = 0; i < 60000; i++) {
         char a[16], b[32];
@@ -242,6 +243,11 @@ static void write_big(const char *dir, const char *name, char hex[SHA256_HEX_SIZ
         }
     }
     assert_int_equal(gzcsv_close(g, hex, &err), RECON_OK);
+}
+
+static void write_big(const char *dir, const char *name, char hex[SHA256_HEX_SIZE], buf_t *want)
+{
+    write_big_at(dir, name, GZCSV_LEVEL_DEFAULT, hex, want);
 }
 
 static void test_deterministic(void **state)
@@ -318,7 +324,7 @@ static void test_write_text(void **state)
     assert_true(text.len > 3 * GZCSV_CHUNK); /* one call spanning several input chunks */
     err_t err;
     gzcsv_t *g;
-    assert_int_equal(gzcsv_open(dir, "summary.txt.gz", &g, &err), RECON_OK);
+    assert_int_equal(gzcsv_open(dir, "summary.txt.gz", GZCSV_LEVEL_DEFAULT, &g, &err), RECON_OK);
     assert_int_equal(gzcsv_write_text(g, "totals\n", 7, &err), RECON_OK);
     assert_int_equal(gzcsv_write_text(g, text.data, text.len, &err), RECON_OK);
     assert_int_equal(gzcsv_write_text(g, "", 0, &err), RECON_OK);
@@ -404,7 +410,7 @@ static void test_worker_write_error(void **state)
     err_t err;
     err_clear(&err);
     gzcsv_t *g;
-    assert_int_equal(gzcsv_open(dir, "big.csv.gz", &g, &err), RECON_OK);
+    assert_int_equal(gzcsv_open(dir, "big.csv.gz", GZCSV_LEVEL_DEFAULT, &g, &err), RECON_OK);
     recon_status st = RECON_OK;
     uint32_t x = 1;
     for (int i = 0; i < 200000 && st == RECON_OK; i++) {
@@ -434,7 +440,7 @@ static void test_abort_busy(void **state)
     char *dir = make_tmpdir();
     err_t err;
     gzcsv_t *g;
-    assert_int_equal(gzcsv_open(dir, "r.csv.gz", &g, &err), RECON_OK);
+    assert_int_equal(gzcsv_open(dir, "r.csv.gz", GZCSV_LEVEL_DEFAULT, &g, &err), RECON_OK);
     buf_t text = BUF_INIT;
     for (int i = 0; i < 100000; i++)
         assert_true(buf_printf(&text, "%d,%d\n", i, i * 7919));
@@ -455,7 +461,7 @@ static void test_abort_and_crash(void **state)
     gzcsv_t *g;
 
     /* abort: nothing remains */
-    assert_int_equal(gzcsv_open(dir, "refunds.csv.gz", &g, &err), RECON_OK);
+    assert_int_equal(gzcsv_open(dir, "refunds.csv.gz", GZCSV_LEVEL_DEFAULT, &g, &err), RECON_OK);
     assert_int_equal(gzcsv_row(g, QUOTING[0].f, QUOTING[0].n, &err), RECON_OK);
     assert_true(has_temp(dir, "refunds.csv.gz"));
     gzcsv_abort(g);
@@ -465,7 +471,7 @@ static void test_abort_and_crash(void **state)
     gzcsv_abort(NULL);
 
     /* crash before close: only the temp file exists, never a partial final file */
-    assert_int_equal(gzcsv_open(dir, "receipts.csv.gz", &g, &err), RECON_OK);
+    assert_int_equal(gzcsv_open(dir, "receipts.csv.gz", GZCSV_LEVEL_DEFAULT, &g, &err), RECON_OK);
     for (size_t i = 0; i < sizeof QUOTING / sizeof QUOTING[0]; i++)
         assert_int_equal(gzcsv_row(g, QUOTING[i].f, QUOTING[i].n, &err), RECON_OK);
     assert_false(exists(dir, "receipts.csv.gz"));
@@ -539,7 +545,7 @@ static void test_open_errors(void **state)
             st = manifest_write(d, cases[i].name, &e, 1, &err);
         } else {
             gzcsv_t *g = (gzcsv_t *)&err; /* must be reset to NULL on failure */
-            st = gzcsv_open(d, cases[i].name, &g, &err);
+            st = gzcsv_open(d, cases[i].name, GZCSV_LEVEL_DEFAULT, &g, &err);
             assert_null(g);
         }
         assert_int_equal(st, RECON_EOUTPUT);
@@ -553,15 +559,15 @@ static void test_open_errors(void **state)
     rm_tree(dir);
 }
 
-static void test_level_env(void **state)
+/* The level comes from the caller (recon_config.report_level): the environment is not read. */
+static void test_level(void **state)
 {
     (void)state;
     char *dir = make_tmpdir();
-    char h6[SHA256_HEX_SIZE], h1[SHA256_HEX_SIZE];
+    char h6[SHA256_HEX_SIZE], h1[SHA256_HEX_SIZE], h6env[SHA256_HEX_SIZE];
     buf_t want = BUF_INIT;
     write_big(dir, "l6.csv.gz", h6, &want);
-    assert_int_equal(setenv("RECON_REPORT_LEVEL", "1", 1), 0);
-    write_big(dir, "l1.csv.gz", h1, NULL);
+    write_big_at(dir, "l1.csv.gz", 1, h1, NULL);
     assert_string_not_equal(h1, h6);
     buf_t a = read_all(dir, "l1.csv.gz"), b = read_all(dir, "l6.csv.gz");
     assert_true(a.len > b.len); /* level 1 is larger */
@@ -571,20 +577,22 @@ static void test_level_env(void **state)
     buf_free(&csv);
     buf_free(&a);
     buf_free(&b);
+    assert_int_equal(setenv("RECON_REPORT_LEVEL", "1", 1), 0);
+    write_big(dir, "e6.csv.gz", h6env, NULL);
+    unsetenv("RECON_REPORT_LEVEL");
+    assert_string_equal(h6env, h6);
 
-    static const char *const bad[] = {"0", "10", "x", "6 ", "-1"};
+    static const int bad[] = {0, 10, -1};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(setenv("RECON_REPORT_LEVEL", bad[i], 1), 0);
         err_t err;
         gzcsv_t *g;
-        assert_int_equal(gzcsv_open(dir, "x.csv.gz", &g, &err), RECON_EUSAGE);
+        assert_int_equal(gzcsv_open(dir, "x.csv.gz", bad[i], &g, &err), RECON_EINTERNAL);
         assert_null(g);
         char msg[100];
-        snprintf(msg, sizeof msg, "RECON_REPORT_LEVEL must be 1-9, got '%s'", bad[i]);
+        snprintf(msg, sizeof msg, "cannot write x.csv.gz: gzip level %d is not 1-9", bad[i]);
         assert_string_equal(err.msg, msg);
     }
-    unsetenv("RECON_REPORT_LEVEL");
-    assert_int_equal(count_entries(dir), 2);
+    assert_int_equal(count_entries(dir), 3);
     buf_free(&want);
     rm_tree(dir);
 }
@@ -677,7 +685,7 @@ static void test_manifest_rejects(void **state)
     for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
         err_t err;
         gzcsv_t *g;
-        assert_int_equal(gzcsv_open(dir, bad_names[i], &g, &err), RECON_EINTERNAL);
+        assert_int_equal(gzcsv_open(dir, bad_names[i], GZCSV_LEVEL_DEFAULT, &g, &err), RECON_EINTERNAL);
         assert_null(g);
     }
     assert_int_equal(count_entries(dir), 0);
@@ -772,11 +780,11 @@ static void test_refused_dirs(void **state)
     assert_int_equal(chmod(open_dir, 0777), 0);
     err_t err;
     gzcsv_t *g = (gzcsv_t *)&err;
-    assert_int_equal(gzcsv_open(link, "r.csv.gz", &g, &err), RECON_EOUTPUT);
+    assert_int_equal(gzcsv_open(link, "r.csv.gz", GZCSV_LEVEL_DEFAULT, &g, &err), RECON_EOUTPUT);
     assert_null(g);
     assert_non_null(strstr(err.msg, "a symbolic link"));
     assert_int_equal(report_write_atomic(link, "M", "x", 1, &err), RECON_EOUTPUT);
-    assert_int_equal(gzcsv_open(open_dir, "r.csv.gz", &g, &err), RECON_EOUTPUT);
+    assert_int_equal(gzcsv_open(open_dir, "r.csv.gz", GZCSV_LEVEL_DEFAULT, &g, &err), RECON_EOUTPUT);
     assert_non_null(strstr(err.msg, "writable by group or others"));
     assert_int_equal(count_entries(real), 0);
     assert_int_equal(count_entries(open_dir), 0);
@@ -826,7 +834,7 @@ int main(void)
         cmocka_unit_test(test_content),         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_gzip_header),     cmocka_unit_test(test_write_text),
         cmocka_unit_test(test_abort_and_crash), cmocka_unit_test(test_open_errors),
-        cmocka_unit_test(test_level_env),       cmocka_unit_test(test_manifest),
+        cmocka_unit_test(test_level),       cmocka_unit_test(test_manifest),
         cmocka_unit_test(test_manifest_rejects), cmocka_unit_test(test_same_bytes_as_zlib),
         cmocka_unit_test(test_worker_write_error), cmocka_unit_test(test_abort_busy),
         cmocka_unit_test(test_planted_links),   cmocka_unit_test(test_modes),

@@ -1,0 +1,194 @@
+#include "reports/catalogue.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mask.h"
+
+const report_spec catalogue_receipts = {
+    "receipts.csv.gz",
+    "receipt_id,source,file,booking_date,amount,currency,direction,payer,policy_no,outcome,"
+    "allocated,unapplied,note",
+    STORE_REPORT_DAY_RECEIPTS,
+    {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT, COL_TEXT, COL_NAME, COL_TEXT,
+     COL_TEXT, COL_MONEY, COL_MONEY, COL_TEXT},
+    summary_receipt,
+};
+
+const report_spec catalogue_tables[CATALOGUE_TABLES] = {
+    {"policies.csv.gz",
+     "policy_no,status,status_since,next_due_date,oldest_unpaid_due_date,days_overdue,arrears,"
+     "credit,paid_installments,total_installments",
+     STORE_REPORT_POLICIES,
+     {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_MONEY, COL_TEXT,
+      COL_TEXT},
+     summary_policy},
+    {"events.csv.gz", "policy_no,effective_date,from_status,to_status,reason",
+     STORE_REPORT_EVENTS, {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT}, NULL},
+    {"exceptions.csv.gz", "kind,receipt_id,policy_no,amount,detail", STORE_REPORT_EXCEPTIONS,
+     {COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT}, summary_exception},
+    {"refunds.csv.gz", "policy_no,reason,amount,due_by", STORE_REPORT_REFUNDS,
+     {COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT}, summary_refund},
+};
+
+bool catalogue_int(const char *s, long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+recon_status catalogue_open(const report_target *t, const report_spec *spec, gzcsv_t **g,
+                            size_t *columns, err_t *err)
+{
+    char header[512];
+    const char *cols[CATALOGUE_MAX_COLUMNS];
+    snprintf(header, sizeof header, "%s", spec->header);
+    size_t n = 0;
+    cols[n++] = header;
+    for (char *p = header; *p && n < CATALOGUE_MAX_COLUMNS; p++)
+        if (*p == ',') {
+            *p = '\0';
+            cols[n++] = p + 1;
+        }
+    *columns = n;
+    recon_status st = gzcsv_open(t->dir, spec->name, t->level, g, err);
+    if (st == RECON_OK && (st = gzcsv_header(*g, cols, n, err)) != RECON_OK) {
+        gzcsv_abort(*g);
+        *g = NULL;
+    }
+    return st;
+}
+
+recon_status catalogue_emit(gzcsv_t *g, const report_target *t, const report_spec *spec,
+                            char **f, const fen_t *fen, size_t n, err_t *err)
+{
+    char money[CATALOGUE_MAX_COLUMNS][MONEY_STR_SIZE], masked[CATALOGUE_MAX_COLUMNS][128];
+    for (size_t i = 0; i < n; i++) {
+        if (spec->kinds[i] == COL_MONEY && *f[i]) {
+            money_format(fen[i], money[i]);
+            f[i] = money[i];
+        } else if (spec->kinds[i] == COL_NAME && !t->unmasked) {
+            mask_name(f[i], masked[i], sizeof masked[i]);
+            f[i] = masked[i];
+        }
+    }
+    return gzcsv_row(g, (const char *const *)f, n, err);
+}
+
+/* One COPY row: split, money columns parsed into fen, tallied, written. */
+static recon_status one_row(gzcsv_t *g, const report_target *t, const report_spec *spec,
+                            char *line, size_t n, summary_figures *sum, err_t *err)
+{
+    char *f[CATALOGUE_MAX_COLUMNS];
+    fen_t fen[CATALOGUE_MAX_COLUMNS] = {0};
+    if (!db_copy_split(line, f, n))
+        return err_set(err, RECON_EINTERNAL, "%s: unexpected row shape", spec->name);
+    for (size_t i = 0; i < n; i++) {
+        long long v = 0;
+        if (spec->kinds[i] == COL_MONEY && *f[i]) {
+            if (!catalogue_int(f[i], &v))
+                return err_set(err, RECON_EINTERNAL, "%s: amount '%s' is not fen", spec->name,
+                               f[i]);
+            fen[i] = v;
+        }
+    }
+    recon_status st = RECON_OK;
+    if (spec->hook != NULL && (st = spec->hook(sum, f, fen, err)) != RECON_OK)
+        return st;
+    return catalogue_emit(g, t, spec, f, fen, n, err);
+}
+
+recon_status catalogue_write(db_t *db, const report_target *t, const report_spec *spec,
+                             summary_figures *sum, manifest_entry *entry, err_t *err)
+{
+    gzcsv_t *g = NULL;
+    size_t n = 0;
+    recon_status st = catalogue_open(t, spec, &g, &n, err);
+    if (st != RECON_OK)
+        return st;
+    if ((st = store_report_copy(db, spec->stream, err)) != RECON_OK) {
+        gzcsv_abort(g);
+        return st;
+    }
+    /* After a failure the rest of the COPY is read and dropped, so the connection stays
+     * usable for the caller's rollback. */
+    bool failed = false;
+    for (;;) {
+        const char *line = NULL;
+        size_t len = 0;
+        recon_status rs = db_copy_out_next(db, &line, &len, failed ? NULL : err);
+        if (rs != RECON_OK) {
+            if (!failed)
+                st = rs;
+            failed = true;
+            break;
+        }
+        if (line == NULL)
+            break;
+        if (!failed && (st = one_row(g, t, spec, (char *)line, n, sum, err)) != RECON_OK)
+            failed = true;
+    }
+    if (failed) {
+        gzcsv_abort(g);
+        return st;
+    }
+    entry->name = spec->name;
+    return gzcsv_close(g, entry->sha256_hex, err);
+}
+
+recon_status catalogue_write_summary(db_t *db, const report_target *t, const char *day,
+                                     summary_figures *sum, manifest_entry *entry, err_t *err)
+{
+    store_report_lines files = {0}, balances = {0}, settlements = {0};
+    summary_lists lists = {&files, &balances, &settlements};
+    buf_t text = BUF_INIT;
+    gzcsv_t *g = NULL;
+    recon_status st;
+    if ((st = store_report_list_read(db, STORE_REPORT_FILES, &files, err)) != RECON_OK ||
+        (st = store_report_list_read(db, STORE_REPORT_BALANCES, &balances, err)) != RECON_OK ||
+        (st = store_report_list_read(db, STORE_REPORT_SETTLEMENTS, &settlements, err)) !=
+            RECON_OK ||
+        (st = summary_text(sum, day, &lists, &text, err)) != RECON_OK ||
+        (st = gzcsv_open(t->dir, "summary.txt.gz", t->level, &g, err)) != RECON_OK)
+        goto out;
+    if ((st = gzcsv_write_text(g, text.data, text.len, err)) != RECON_OK) {
+        gzcsv_abort(g);
+        goto out;
+    }
+    entry->name = "summary.txt.gz";
+    st = gzcsv_close(g, entry->sha256_hex, err);
+out:
+    store_report_lines_free(&files);
+    store_report_lines_free(&balances);
+    store_report_lines_free(&settlements);
+    buf_free(&text);
+    return st;
+}
+
+recon_status catalogue_write_inputs(db_t *db, const char *dir, err_t *err)
+{
+    store_report_lines l = {0};
+    recon_status st = store_report_list_read(db, STORE_REPORT_INPUTS, &l, err);
+    if (st != RECON_OK)
+        return st;
+    manifest_entry *entries = calloc(l.count + 1, sizeof *entries);
+    if (entries == NULL) {
+        store_report_lines_free(&l);
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    }
+    for (size_t i = 0; i < l.count; i++) {
+        entries[i].name = l.lines[i].count;
+        snprintf(entries[i].sha256_hex, sizeof entries[i].sha256_hex, "%s", l.lines[i].label);
+    }
+    st = manifest_write(dir, "INPUTS.sha256", entries, l.count, err);
+    free(entries);
+    store_report_lines_free(&l);
+    return st;
+}

@@ -1,0 +1,184 @@
+#include "reports/summary.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Adds one row to the group KEY (groups are few: the values of a CHECK list). */
+static recon_status tally_add(summary_tally *t, const char *key, fen_t fen, err_t *err)
+{
+    size_t i = 0;
+    while (i < t->n && strcmp(t->g[i].key, key) != 0)
+        i++;
+    if (i == t->n) {
+        if (t->n == SUMMARY_GROUPS || strlen(key) >= sizeof t->g[0].key)
+            return err_set(err, RECON_EINTERNAL, "summary: unexpected group '%s'", key);
+        snprintf(t->g[i].key, sizeof t->g[i].key, "%s", key);
+        t->n++;
+    }
+    t->g[i].count++;
+    if (!money_add(&t->g[i].fen, fen))
+        return err_set(err, RECON_EDATA,
+                       "summary: the total of '%s' overflows 64 bits; hint: the data changed "
+                       "since recon process; run it again for this day",
+                       key);
+    return RECON_OK;
+}
+
+static recon_status add_fen(fen_t *sum, fen_t v, err_t *err)
+{
+    if (!money_add(sum, v))
+        return err_set(err, RECON_EDATA,
+                       "summary: a money total overflows 64 bits; hint: the data changed since "
+                       "recon process; run it again for this day");
+    return RECON_OK;
+}
+
+recon_status summary_receipt(summary_figures *s, char *const *f, const fen_t *fen, err_t *err)
+{
+    recon_status st = tally_add(&s->outcomes, f[9], fen[4], err);
+    if (st == RECON_OK && strcmp(f[6], "credit") == 0 && strcmp(f[9], "duplicate") != 0)
+        st = add_fen(&s->money_in, fen[4], err);
+    if (st == RECON_OK)
+        st = add_fen(&s->allocated, fen[10], err);
+    if (st == RECON_OK)
+        st = add_fen(&s->unapplied, fen[11], err);
+    return st;
+}
+
+recon_status summary_policy(summary_figures *s, char *const *f, const fen_t *fen, err_t *err)
+{
+    return tally_add(&s->statuses, f[1], fen[6], err);
+}
+
+/* Money in suspense is the receipt rows; the largest exceptions are the rows by absolute
+ * amount. The summary breaks ties by (kind, id), the id being "receipt N" for receipts and the
+ * policy number for refunds: the order of the rows, in whatever collation the database sorted
+ * with, so among equal amounts the earlier row wins. */
+recon_status summary_exception(summary_figures *s, char *const *f, const fen_t *fen, err_t *err)
+{
+    if (strcmp(f[0], "unidentified") == 0 || strcmp(f[0], "ambiguous") == 0 ||
+        strcmp(f[0], "currency") == 0) {
+        recon_status st = tally_add(&s->suspense, f[0], fen[3], err);
+        if (st != RECON_OK)
+            return st;
+    }
+    fen_t v = fen[3];
+    unsigned long long mag = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    /* Later rows lose ties, so an equal amount never displaces an earlier row. */
+    if (s->top_n == SUMMARY_TOP && mag <= s->top[SUMMARY_TOP - 1].magnitude)
+        return RECON_OK;
+    size_t at = s->top_n < SUMMARY_TOP ? s->top_n : SUMMARY_TOP - 1;
+    while (at > 0 && s->top[at - 1].magnitude < mag) {
+        s->top[at] = s->top[at - 1];
+        at--;
+    }
+    summary_top *e = &s->top[at];
+    if (strcmp(f[0], "refund_due") == 0)
+        snprintf(e->label, sizeof e->label, "%s %s", f[0], f[2]);
+    else
+        snprintf(e->label, sizeof e->label, "%s receipt %s", f[0], f[1]);
+    e->amount = v;
+    e->magnitude = mag;
+    if (s->top_n < SUMMARY_TOP)
+        s->top_n++;
+    return RECON_OK;
+}
+
+recon_status summary_refund(summary_figures *s, char *const *f, const fen_t *fen, err_t *err)
+{
+    return tally_add(&s->refunds, f[1], fen[2], err);
+}
+
+/* One line: a label, a count (may be empty) and an amount in fen (NULL: none). */
+static void line(buf_t *text, const char *label, const char *count, const fen_t *fen)
+{
+    char amount[MONEY_STR_SIZE] = "";
+    if (fen != NULL)
+        money_format(*fen, amount);
+    buf_printf(text, "  %-40s %10s %16s\n", label, count, amount);
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+    return strcmp(((const summary_group *)a)->key, ((const summary_group *)b)->key);
+}
+
+/* A section listing count and amount by group, in the byte order of the group names (the
+ * order the summary's GROUP BY ... ORDER BY gave: every name in these lists differs from the
+ * others in a letter before any '_', so every collation agrees with it). */
+static void tally_section(buf_t *text, const char *title, summary_tally *t)
+{
+    buf_printf(text, "%s\n", title);
+    if (t->n == 0)
+        buf_printf(text, "  none\n");
+    qsort(t->g, t->n, sizeof t->g[0], group_cmp);
+    for (size_t i = 0; i < t->n; i++) {
+        char count[32];
+        snprintf(count, sizeof count, "%lld", t->g[i].count);
+        line(text, t->g[i].key, count, &t->g[i].fen);
+    }
+    buf_printf(text, "\n");
+}
+
+/* A section of listed lines: label, count, and an amount in fen (or, with text_last, free
+ * text). */
+static recon_status list_section(buf_t *text, const char *title, const store_report_lines *l,
+                                 bool text_last, err_t *err)
+{
+    recon_status st = RECON_OK;
+    buf_printf(text, "%s\n", title);
+    if (l->count == 0)
+        buf_printf(text, "  none\n");
+    for (size_t r = 0; r < l->count; r++) {
+        const store_report_line *x = &l->lines[r];
+        if (text_last) {
+            buf_printf(text, "  %-40s %10s  %s\n", x->label, x->count, x->value);
+            continue;
+        }
+        char *end = NULL;
+        errno = 0;
+        long long value = *x->value ? strtoll(x->value, &end, 10) : 0;
+        if (*x->value && (errno || end == x->value || *end)) {
+            st = err_set(err, RECON_EDATA, "summary: %s: amount %.40s fen is beyond 64 bits",
+                         x->label, x->value);
+            break;
+        }
+        fen_t fen = value;
+        line(text, x->label, x->count, *x->value ? &fen : NULL);
+    }
+    buf_printf(text, "\n");
+    return st;
+}
+
+recon_status summary_text(summary_figures *s, const char *day, const summary_lists *lists,
+                          buf_t *text, err_t *err)
+{
+    recon_status st;
+    buf_printf(text, "recon daily summary for %s\n\n", day);
+    tally_section(text, "policies by status", &s->statuses);
+    tally_section(text, "receipts of the day by outcome", &s->outcomes);
+    buf_printf(text, "money of the day (in, allocated to installments, unapplied)\n");
+    line(text, "money in", "", &s->money_in);
+    line(text, "allocated", "", &s->allocated);
+    line(text, "unapplied", "", &s->unapplied);
+    buf_printf(text, "\n");
+    tally_section(text, "money in suspense (unidentified, ambiguous, other currency)",
+                  &s->suspense);
+    tally_section(text, "refunds due", &s->refunds);
+    if ((st = list_section(text, "statement files of the day", lists->files, true, err)) !=
+            RECON_OK ||
+        (st = list_section(text, "statement balance checks (opening + credits - debits = closing)",
+                           lists->balances, false, err)) != RECON_OK ||
+        (st = list_section(text, "provider settlements (credited = provider gross - fees)",
+                           lists->settlements, false, err)) != RECON_OK)
+        return st;
+    buf_printf(text, "top exceptions (largest amounts first)\n");
+    if (s->top_n == 0)
+        buf_printf(text, "  none\n");
+    for (size_t i = 0; i < s->top_n; i++)
+        line(text, s->top[i].label, "", &s->top[i].amount);
+    buf_printf(text, "\n");
+    return RECON_OK;
+}

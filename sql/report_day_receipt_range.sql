@@ -1,0 +1,6 @@
+-- The first and last receipt_id known on the report date (NULLs when none), so
+-- that the allocations stream reads that range instead of joining with the
+-- day's receipts (the merge skips receipts of other nights inside the range).
+SELECT min(r.receipt_id)::text, max(r.receipt_id)::text
+FROM receipts_known r
+WHERE r.known_on = (SELECT current_setting('recon.as_of')::date)

@@ -1,0 +1,30 @@
+-- exceptions.csv.gz: money in suspense known on or before the report date,
+-- refunds due, and provider settlements that disagree or were not received.
+-- Amounts are fen; settlement details spell yuan (numeric is exact). Ordered by
+-- kind, receipt_id, policy_no and then detail: a policy can owe a cancellation
+-- and an excess refund, rows that tie on the first three keys and would
+-- otherwise come in whatever order the plan left them.
+COPY (
+    SELECT kind, receipt_id, policy_no, amount, detail FROM (
+        SELECT r.match_result AS kind, r.receipt_id::text AS receipt_id, '' AS policy_no,
+               r.amount, r.match_note AS detail
+        FROM receipts_known r
+        WHERE r.match_result IN ('unidentified', 'ambiguous', 'currency')
+          AND r.known_on <= (SELECT current_setting('recon.as_of')::date)
+        UNION ALL
+        SELECT 'refund_due', '', f.policy_no, f.amount, f.reason || ': ' || f.detail
+        FROM refunds_due f
+        UNION ALL
+        SELECT 'settlement', c.receipt_id::text, '', c.difference,
+               c.provider || ' statement for ' || c.settled_day ||
+               CASE WHEN c.provider_rows = 0 THEN ' not received'
+                    ELSE ': gross ' || ((c.gross)::numeric / 100)::numeric(20, 2)::text ||
+                         ' - fees ' || ((c.fees)::numeric / 100)::numeric(20, 2)::text ||
+                         ', credited ' || ((c.credited)::numeric / 100)::numeric(20, 2)::text
+               END
+        FROM settlement_checks c JOIN receipts_known r USING (receipt_id)
+        WHERE (c.difference <> 0 OR c.provider_rows = 0)
+          AND r.known_on <= (SELECT current_setting('recon.as_of')::date)
+    ) e
+    ORDER BY kind, receipt_id, policy_no, detail
+) TO STDOUT

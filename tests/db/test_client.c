@@ -1,0 +1,135 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/client.h"
+
+/* Against the suite's server (tests/run.sh): its socket is in $RECON_HOME/pg. */
+static const char *home(void)
+{
+    const char *ok = getenv("RECON_TEST_DB_OK");
+    const char *h = getenv("RECON_HOME");
+    return ok != NULL && strcmp(ok, "1") == 0 && h != NULL ? h : NULL;
+}
+
+static db_t *admin(void)
+{
+    char conninfo[4096];
+    snprintf(conninfo, sizeof conninfo, "host=%s/pg dbname=postgres user=postgres", home());
+    db_t *db = NULL;
+    err_t err;
+    assert_int_equal(db_connect(conninfo, &db, &err), RECON_OK);
+    return db;
+}
+
+static char *one(db_t *db, const char *sql)
+{
+    PGresult *res = NULL;
+    err_t err;
+    assert_int_equal(db_query(db, sql, 0, NULL, 1, &res, &err), RECON_OK);
+    assert_int_equal(PQntuples(res), 1);
+    char *v = strdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return v;
+}
+
+static void check(db_t *db, const char *sql, const char *want)
+{
+    char *got = one(db, sql);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* A database whose name holds quotes, a backslash, spaces and '=': a clone reaches it with
+ * the same user, settings and search_path, because the parameters travel as values. */
+#define ODD_DB "recon clone 'q' \\ x=y"
+
+static void test_clone_same_database(void **state)
+{
+    (void)state;
+    if (home() == NULL) {
+        skip();
+        return;
+    }
+    db_t *a = admin();
+    err_t err;
+    db_exec(a, "DROP DATABASE IF EXISTS \"" ODD_DB "\"", &err);
+    assert_int_equal(db_exec(a, "CREATE DATABASE \"" ODD_DB "\"", &err), RECON_OK);
+
+    char host[4096];
+    snprintf(host, sizeof host, "%s/pg", home());
+    /* a conninfo string for db_connect, quoted as libpq wants */
+    char conninfo[8192];
+    snprintf(conninfo, sizeof conninfo,
+             "host='%s' dbname='recon clone \\'q\\' \\\\ x=y' user=postgres "
+             "application_name=clonetest",
+             host);
+    db_t *db = NULL, *copy = NULL;
+    assert_int_equal(db_connect(conninfo, &db, &err), RECON_OK);
+    check(db, "SELECT current_database()", ODD_DB);
+    assert_int_equal(db_clone(db, &copy, &err), RECON_OK);
+    check(copy, "SELECT current_database()", ODD_DB);
+    check(copy, "SELECT current_user", "postgres");
+    check(copy, "SELECT current_setting('application_name')", "clonetest");
+    check(copy, "SELECT current_setting('search_path')", "recon,pg_catalog");
+    check(copy, "SELECT current_setting('client_encoding')", "UTF8");
+    /* two sessions, not one */
+    char *p1 = one(db, "SELECT pg_backend_pid()::text"), *p2 = one(copy, "SELECT pg_backend_pid()::text");
+    assert_string_not_equal(p1, p2);
+    free(p1);
+    free(p2);
+    /* a clone of a clone too */
+    db_t *again = NULL;
+    assert_int_equal(db_clone(copy, &again, &err), RECON_OK);
+    check(again, "SELECT current_database()", ODD_DB);
+    db_close(again);
+    db_close(copy);
+    db_close(db);
+    assert_int_equal(db_exec(a, "DROP DATABASE \"" ODD_DB "\"", &err), RECON_OK);
+    db_close(a);
+}
+
+/* A clone that the server refuses fails as unavailable, and never shows the password. */
+static void test_clone_refused(void **state)
+{
+    (void)state;
+    if (home() == NULL) {
+        skip();
+        return;
+    }
+    db_t *a = admin();
+    err_t err;
+    db_exec(a, "DROP ROLE IF EXISTS recon_clone_test", &err);
+    assert_int_equal(db_exec(a, "CREATE ROLE recon_clone_test LOGIN PASSWORD 'Sekrit-Pass-42'",
+                             &err),
+                     RECON_OK);
+    char conninfo[4096];
+    snprintf(conninfo, sizeof conninfo,
+             "host=%s/pg dbname=postgres user=recon_clone_test password=Sekrit-Pass-42",
+             home());
+    db_t *db = NULL, *copy = NULL;
+    assert_int_equal(db_connect(conninfo, &db, &err), RECON_OK);
+    assert_int_equal(db_exec(a, "ALTER ROLE recon_clone_test NOLOGIN", &err), RECON_OK);
+    assert_int_equal(db_clone(db, &copy, &err), RECON_EUNAVAIL);
+    assert_null(copy);
+    assert_non_null(strstr(err.msg, "database unavailable: "));
+    assert_non_null(strstr(err.msg, "recon_clone_test"));
+    assert_null(strstr(err.msg, "Sekrit"));
+    db_close(db);
+    assert_int_equal(db_exec(a, "DROP ROLE recon_clone_test", &err), RECON_OK);
+    db_close(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_clone_same_database),
+        cmocka_unit_test(test_clone_refused),
+    };
+    return cmocka_run_group_tests_name("db/client", tests, NULL, NULL);
+}

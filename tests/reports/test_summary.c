@@ -1,0 +1,188 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/summary.h"
+
+/* Rows as the report files give them: raw text fields, money also in fen at the same index. */
+static void receipt(summary_figures *s, const char *outcome, const char *direction, fen_t amount,
+                    fen_t allocated, fen_t unapplied)
+{
+    char *f[13] = {0};
+    fen_t fen[13] = {0};
+    f[6] = (char *)direction;
+    f[9] = (char *)outcome;
+    fen[4] = amount;
+    fen[10] = allocated;
+    fen[11] = unapplied;
+    err_t err;
+    assert_int_equal(summary_receipt(s, f, fen, &err), RECON_OK);
+}
+
+static void exception(summary_figures *s, const char *kind, const char *id, const char *policy,
+                      fen_t amount)
+{
+    char *f[5] = {(char *)kind, (char *)id, (char *)policy, (char *)"", (char *)""};
+    fen_t fen[5] = {0, 0, 0, amount, 0};
+    err_t err;
+    assert_int_equal(summary_exception(s, f, fen, &err), RECON_OK);
+}
+
+static void status(summary_figures *s, const char *name, fen_t arrears)
+{
+    char *f[10] = {(char *)"P1", (char *)name};
+    fen_t fen[10] = {0};
+    fen[6] = arrears;
+    err_t err;
+    assert_int_equal(summary_policy(s, f, fen, &err), RECON_OK);
+}
+
+static void refund(summary_figures *s, const char *reason, fen_t amount)
+{
+    char *f[4] = {(char *)"P1", (char *)reason, (char *)"", (char *)""};
+    fen_t fen[4] = {0, 0, amount, 0};
+    err_t err;
+    assert_int_equal(summary_refund(s, f, fen, &err), RECON_OK);
+}
+
+static const store_report_lines no_lines = {0};
+
+static char *text_of(summary_figures *s, const summary_lists *lists)
+{
+    buf_t b = BUF_INIT;
+    err_t err;
+    assert_int_equal(summary_text(s, "2026-06-01", lists, &b, &err), RECON_OK);
+    assert_true(buf_append_char(&b, '\0'));
+    return b.data;
+}
+
+static void test_whole_text(void **state)
+{
+    (void)state;
+    summary_figures s;
+    memset(&s, 0, sizeof s);
+    status(&s, "in_force", 0);
+    status(&s, "grace", 12345);
+    status(&s, "in_force", 0);
+    receipt(&s, "matched", "credit", 10000, 10000, 0);
+    receipt(&s, "duplicate", "credit", 10000, 0, 0); /* not money in */
+    receipt(&s, "overpaid", "credit", 25050, 20000, 5050);
+    receipt(&s, "reversal", "debit", -3000, 0, 0);  /* a debit is not money in */
+    exception(&s, "ambiguous", "7", "", 500);
+    exception(&s, "refund_due", "", "P0000000000009", -250);
+    refund(&s, "excess", 5050);
+    store_report_line files[] = {{"icbc.csv", "bankcsv", "3 receipts, 1 duplicates"}};
+    store_report_line balances[] = {{"icbc 42", "balanced", "0"}, {"icbc 43", "no balances", ""}};
+    store_report_lines fl = {files, 1, NULL}, bl = {balances, 2, NULL};
+    summary_lists lists = {&fl, &bl, &no_lines};
+    char *got = text_of(&s, &lists);
+    const char *want =
+        "recon daily summary for 2026-06-01\n"
+        "\n"
+        "policies by status\n"
+        "  grace                                             1           123.45\n"
+        "  in_force                                          2             0.00\n"
+        "\n"
+        "receipts of the day by outcome\n"
+        "  duplicate                                         1           100.00\n"
+        "  matched                                           1           100.00\n"
+        "  overpaid                                          1           250.50\n"
+        "  reversal                                          1           -30.00\n"
+        "\n"
+        "money of the day (in, allocated to installments, unapplied)\n"
+        "  money in                                                      350.50\n"
+        "  allocated                                                     300.00\n"
+        "  unapplied                                                      50.50\n"
+        "\n"
+        "money in suspense (unidentified, ambiguous, other currency)\n"
+        "  ambiguous                                         1             5.00\n"
+        "\n"
+        "refunds due\n"
+        "  excess                                            1            50.50\n"
+        "\n"
+        "statement files of the day\n"
+        "  icbc.csv                                    bankcsv  3 receipts, 1 duplicates\n"
+        "\n"
+        "statement balance checks (opening + credits - debits = closing)\n"
+        "  icbc 42                                    balanced             0.00\n"
+        "  icbc 43                                  no balances                 \n"
+        "\n"
+        "provider settlements (credited = provider gross - fees)\n"
+        "  none\n"
+        "\n"
+        "top exceptions (largest amounts first)\n"
+        "  ambiguous receipt 7                                             5.00\n"
+        "  refund_due P0000000000009                                      -2.50\n"
+        "\n";
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "got:\n%s", got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* The ten largest by absolute amount; among equal amounts the earlier row stays. */
+static void test_top_exceptions(void **state)
+{
+    (void)state;
+    summary_figures s;
+    memset(&s, 0, sizeof s);
+    char ids[12][8];
+    for (int i = 0; i < 12; i++) {
+        snprintf(ids[i], sizeof ids[i], "%d", i);
+        exception(&s, "unidentified", ids[i], "", i == 3 ? -900 : 100); /* 3 is the largest */
+    }
+    assert_int_equal(s.top_n, SUMMARY_TOP);
+    assert_string_equal(s.top[0].label, "unidentified receipt 3");
+    assert_int_equal(s.top[0].amount, -900);
+    assert_string_equal(s.top[1].label, "unidentified receipt 0");
+    assert_string_equal(s.top[9].label, "unidentified receipt 9"); /* 10 and 11 lost the tie */
+    assert_int_equal(s.suspense.n, 1);
+    assert_int_equal(s.suspense.g[0].count, 12);
+    exception(&s, "settlement", "20", "", 100000); /* not suspense, but the largest */
+    assert_string_equal(s.top[0].label, "settlement receipt 20");
+    assert_int_equal(s.suspense.g[0].count, 12);
+}
+
+static void test_refusals(void **state)
+{
+    (void)state;
+    summary_figures s;
+    memset(&s, 0, sizeof s);
+    char *f[4] = {(char *)"P1", (char *)"excess", (char *)"", (char *)""};
+    fen_t fen[4] = {0, 0, INT64_MAX, 0};
+    err_t err;
+    assert_int_equal(summary_refund(&s, f, fen, &err), RECON_OK);
+    assert_int_equal(summary_refund(&s, f, fen, &err), RECON_EDATA);
+    assert_string_equal(err.msg, "summary: the total of 'excess' overflows 64 bits; hint: the "
+                                 "data changed since recon process; run it again for this day");
+    /* a group name beyond the fixed lists */
+    char *g[4] = {(char *)"P1", (char *)"a_reason_name_much_longer_than_any_known", (char *)"",
+                  (char *)""};
+    fen[2] = 1;
+    assert_int_equal(summary_refund(&s, g, fen, &err), RECON_EINTERNAL);
+    /* an amount in a list beyond 64 bits */
+    store_report_line big[] = {{"wechat 2026-05-31 receipt 4", "DIFFERENCE",
+                                "99999999999999999999"}};
+    store_report_lines bl = {big, 1, NULL};
+    summary_lists lists = {&no_lines, &no_lines, &bl};
+    buf_t b = BUF_INIT;
+    assert_int_equal(summary_text(&s, "2026-06-01", &lists, &b, &err), RECON_EDATA);
+    assert_string_equal(err.msg, "summary: wechat 2026-05-31 receipt 4: amount "
+                                 "99999999999999999999 fen is beyond 64 bits");
+    buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_whole_text),
+        cmocka_unit_test(test_top_exceptions),
+        cmocka_unit_test(test_refusals),
+    };
+    return cmocka_run_group_tests_name("reports/summary", tests, NULL, NULL);
+}
