@@ -164,13 +164,28 @@ static recon_status deliver(const char *src, const char *dst, err_t *err)
     return st;
 }
 
-recon_status cmd_demo(const job_options *o, err_t *err)
+static const char *demo_setting(const char *name)
+{
+    return strcmp(name, "RECON_SETTLEMENT_ACCOUNTS") == 0 ? DEMO_SETTLEMENT_ACCOUNTS : NULL;
+}
+
+recon_status cmd_demo(const job_options *caller, err_t *err)
 {
     char dir[PATH_MAX], path[PATH_MAX + 64], inbox[PATH_MAX];
     fixtures_dir(dir, sizeof dir);
-    /* The scenario's provider settlement accounts, unless the caller set some. */
-    if (getenv("RECON_SETTLEMENT_ACCOUNTS") == NULL)
+    /* The scenario's provider settlement accounts, unless the caller set some; also in the
+     * environment for steps that still read it there (setenv keeps a value already set). */
+    job_options with = *caller;
+    const job_options *o = &with;
+    if (with.config.settlement_count == 0) {
+        recon_config demo;
+        recon_status cst = config_read(&demo, demo_setting, err);
+        if (cst != RECON_OK)
+            return cst;
+        memcpy(with.config.settlements, demo.settlements, sizeof demo.settlements);
+        with.config.settlement_count = demo.settlement_count;
         setenv("RECON_SETTLEMENT_ACCOUNTS", DEMO_SETTLEMENT_ACCOUNTS, 0);
+    }
     const char *out_dir = o->out_dir ? o->out_dir : "out";
     db_t *db = NULL;
     recon_status st = job_connect(o, &db, err);
