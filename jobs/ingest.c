@@ -9,7 +9,8 @@
  * and receipts by (source, transaction_key) (the same transaction in two files
  * counts once, as a duplicate). A rejected file stores nothing but a
  * statement_files row naming the reason; the other files still load and the
- * command exits 65.
+ * command exits 65. The scan of parsed rows is jobs/ingest_scan.c; the tables,
+ * store/files.c and store/receipts.c.
  */
 #include <errno.h>
 #include <fcntl.h>
