@@ -164,27 +164,29 @@ static recon_status deliver(const char *src, const char *dst, err_t *err)
     return st;
 }
 
-/* The settings as the caller set them, but for the scenario's provider settlement accounts
- * when RECON_SETTLEMENT_ACCOUNTS is unset. */
 static const char *demo_setting(const char *name)
 {
-    const char *v = getenv(name);
-    if (v == NULL && strcmp(name, "RECON_SETTLEMENT_ACCOUNTS") == 0)
-        return DEMO_SETTLEMENT_ACCOUNTS;
-    return v;
+    return strcmp(name, "RECON_SETTLEMENT_ACCOUNTS") == 0 ? DEMO_SETTLEMENT_ACCOUNTS : NULL;
 }
 
-recon_status cmd_demo(const job_options *o, err_t *err)
+recon_status cmd_demo(const job_options *caller, err_t *err)
 {
     char dir[PATH_MAX], path[PATH_MAX + 64], inbox[PATH_MAX];
     fixtures_dir(dir, sizeof dir);
-    recon_config config;
-    recon_status st = config_read(&config, demo_setting, err);
-    if (st != RECON_OK)
-        return st;
+    /* The scenario's provider settlement accounts, unless the caller set some. */
+    job_options with = *caller;
+    const job_options *o = &with;
+    if (with.config.settlement_count == 0) {
+        recon_config demo;
+        recon_status cst = config_read(&demo, demo_setting, err);
+        if (cst != RECON_OK)
+            return cst;
+        memcpy(with.config.settlements, demo.settlements, sizeof demo.settlements);
+        with.config.settlement_count = demo.settlement_count;
+    }
     const char *out_dir = o->out_dir ? o->out_dir : "out";
     db_t *db = NULL;
-    st = job_connect(o, &db, err);
+    recon_status st = job_connect(o, &db, err);
     if (st != RECON_OK)
         return st;
     int applied = 0;
@@ -244,7 +246,7 @@ recon_status cmd_demo(const job_options *o, err_t *err)
         nightly_input in = {d, d, out_dir, "icbc", files.paths, files.count};
         night_tally t = {0};
         FILE *quiet = fopen("/dev/null", "w");
-        st = nightly_day(db, &config, &in, quiet ? quiet : o->out, &t, err);
+        st = nightly_day(db, &o->config, &in, quiet ? quiet : o->out, &t, err);
         if (quiet)
             fclose(quiet);
         inbox_free(&files);

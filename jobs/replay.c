@@ -21,6 +21,7 @@
 #include "jobs/nightly.h"
 #include "jobs/pipeline.h"
 #include "reports/manifest.h"
+#include "store/files.h"
 
 #define MAX_REPLAY_DAYS 3700 /* ten years */
 
@@ -146,12 +147,10 @@ static recon_status archived_inputs(FILE *out, const char *archive, const char *
 
 static recon_status require_no_statements(db_t *db, err_t *err)
 {
-    PGresult *res = NULL;
-    recon_status st = db_query(db, "SELECT count(*) FROM statement_files", 0, NULL, 1, &res, err);
+    long files = 0;
+    recon_status st = store_files_count(db, &files, err);
     if (st != RECON_OK)
         return st;
-    long files = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
     if (files > 0)
         return err_set(err, RECON_EDATA,
                        "replay needs a database without statement files (this one has %ld); "

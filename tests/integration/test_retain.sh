@@ -174,4 +174,45 @@ check "the cancelled policy keeps its dates and premium" \
 RECON_RETENTION_YEARS=1 run retain --before 2028-02-29
 check "a 29 February reference date counts back to 28 February" \
     contains "$out" "whose cover ended before 2027-02-28 (1 years before 2028-02-29)"
+
+# --- the job lock: a retain while another run holds it exits 75 and changes nothing
+new_db it_retain_lock
+run init
+run policies load "$FIX/policies.csv"
+run events load "$FIX/events.csv"
+names_before=$(sql "SELECT policy_no || '|' || holder_name || '|' || holder_id_no || '|' || payer_account FROM recon.policies ORDER BY 1")
+# a psql session stands in for a running recon: it holds the job lock ("reconJOB")
+PGAPPNAME=retain_lock_holder psql -X -qAt "$RECON_DB" \
+    -c "SELECT pg_advisory_lock(8243104023214444354)" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+holder=$!
+for _ in $(seq 1 100); do
+    [ "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" -gt 0 ] && break
+    sleep 0.05
+done
+run retain --before 2031-06-01
+check "retain while another run holds the job lock exits 75" [ "$rc" -eq 75 ]
+check "... saying so" contains "$err" "another recon run holds the lock"
+check "... anonymises nothing" \
+    [ "$(sql "SELECT policy_no || '|' || holder_name || '|' || holder_id_no || '|' || payer_account FROM recon.policies ORDER BY 1")" = "$names_before" ]
+check "... and records no run" [ "$(sql "SELECT count(*) FROM recon.job_runs")" = 0 ]
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'retain_lock_holder'" >/dev/null
+wait "$holder" 2>/dev/null
+for _ in $(seq 1 100); do
+    [ "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" -eq 0 ] && break
+    sleep 0.05
+done
+
+# --- RECON_RETENTION_YEARS through the command: 6 years keeps what 5 years takes
+RECON_RETENTION_YEARS=6 run retain --before 2031-06-01
+check "RECON_RETENTION_YEARS=6 after the lock is free: 2 policies ended before 2025-06-01" \
+    contains "$out" "retain: anonymised 2 policies and 0 receipts whose cover ended before 2025-06-01 (6 years before 2031-06-01)"
+check "... 钱七 (cover to 2026-03-23) kept at 6 years" \
+    [ "$(sql "SELECT holder_name FROM recon.policies WHERE policy_no = 'P2026000000005'")" = 钱七 ]
+run retain --before 2031-06-01
+check "the default (5 years) takes it as well" \
+    contains "$out" "retain: anonymised 1 policies and 0 receipts whose cover ended before 2026-06-01 (5 years before 2031-06-01)"
+RECON_RETENTION_YEARS=x run retain --before 2040-06-01
+check "a bad RECON_RETENTION_YEARS is 64" [ "$rc" -eq 64 ]
+check "... and changes nothing (3 anonymised, as before)" \
+    [ "$(sql "SELECT count(*) FROM recon.policies WHERE holder_name = ''")" = 3 ]
 finish

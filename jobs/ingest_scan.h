@@ -1,0 +1,57 @@
+/*
+ * The scan of one statement file for `recon ingest`: each parsed receipt is
+ * checked, tallied, matched by its own references and spooled, its key
+ * streamed to the store; statement summaries are kept for the balance check
+ * and the store. An ingest_scan owns its spool and lists until
+ * ingest_scan_free; the connection and match rules stay the caller's.
+ */
+#ifndef RECON_JOBS_INGEST_SCAN_H
+#define RECON_JOBS_INGEST_SCAN_H
+
+#include <stdio.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "core/date.h"
+#include "core/money.h"
+#include "db/client.h"
+#include "jobs/match.h"
+#include "jobs/pipeline.h"
+#include "parsers/parse.h"
+
+typedef struct ingest_scan {
+    db_t *db;
+    const char *path;  /* as shown in messages */
+    const match_rules *rules;
+    FILE *spool;       /* the receipts' rows, without the columns known only at store time */
+    buf_t row;
+    long receipts;
+    date_t first_booking, last_booking;
+    fen_t credit_total, debit_total; /* debits positive, as in statement_summary */
+    statement_summary *stmts;
+    size_t stmt_count, stmt_cap;
+} ingest_scan;
+
+/* Ready to scan path (shown as such) with a fresh temporary spool; RECON_EOUTPUT when
+ * the spool cannot be created. */
+recon_status ingest_scan_init(ingest_scan *f, db_t *db, const char *path,
+                              const match_rules *rules, err_t *err);
+void ingest_scan_free(ingest_scan *f);
+/* The sink a parse feeds; the store's keys COPY must be open (store_receipts_keys_begin). */
+receipt_sink ingest_scan_sink(ingest_scan *f);
+
+/* Statement integrity (camt.053, MT940): opening + credits - debits = closing. */
+recon_status ingest_scan_balances(const ingest_scan *f, stmt_format format, err_t *err);
+/* The file's date: that of its latest statement, else its last booking date. */
+date_t ingest_scan_date(const ingest_scan *f);
+
+/* Stores the scanned file (statement_files row, statements, receipts) inside the caller's
+ * open transaction; res gets its id and counts, and outcome INGEST_SKIPPED when a
+ * concurrent run stored the same bytes first. res->format and statement_date are set. */
+recon_status ingest_scan_store(const ingest_scan *f, const char *sha, ingest_result *res,
+                               err_t *err);
+
+/* Replaces each occurrence of from in e's message by to (the parser's path by the one shown). */
+void ingest_restate(err_t *e, const char *from, const char *to);
+
+#endif

@@ -1,0 +1,5 @@
+-- The statement summaries of a stored file (store_statements_copy writes the
+-- columns in this order).
+COPY statements (file_id, seq, source, statement_id, currency, statement_date,
+                 opening_balance, closing_balance, entry_count, credit_total, debit_total)
+FROM STDIN

@@ -1,0 +1,131 @@
+#include "store/files.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql_text.h"
+
+recon_status store_file_find(db_t *db, const char *sha, bool any_status, store_known_file *k,
+                             err_t *err)
+{
+    PGresult *res = NULL;
+    const char *params[] = {sha, any_status ? "t" : "f"};
+    memset(k, 0, sizeof *k);
+    k->night = DATE_NONE;
+    recon_status st = db_query(db, sql_files_find, 2, params, 4, &res, err);
+    if (st != RECON_OK)
+        return st;
+    if (PQntuples(res) == 1) {
+        k->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        k->rejected = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+        const char *night = PQgetvalue(res, 0, 2);
+        if (!PQgetisnull(res, 0, 2) && !date_parse(night, strlen(night), &k->night))
+            k->night = DATE_NONE;
+        snprintf(k->reason, sizeof k->reason, "%s", PQgetvalue(res, 0, 3));
+    }
+    PQclear(res);
+    return RECON_OK;
+}
+
+recon_status store_file_reject(db_t *db, const char *sha, const char *name, const char *format,
+                               const char *reason, err_t *err)
+{
+    const char *params[] = {sha, name, format, reason};
+    recon_status st = db_begin(db, err);
+    if (st != RECON_OK)
+        return st;
+    if ((st = db_exec(db, "LOCK TABLE statement_files IN SHARE ROW EXCLUSIVE MODE", err)) !=
+            RECON_OK ||
+        (st = db_command(db, sql_files_record_rejected, 4, params, NULL, err)) != RECON_OK) {
+        db_rollback(db);
+        return st;
+    }
+    return db_commit(db, err);
+}
+
+static void date_param(date_t d, char out[DATE_STR_SIZE], const char **param)
+{
+    date_format(d, out);
+    *param = d == DATE_NONE ? NULL : out;
+}
+
+recon_status store_file_record(db_t *db, const store_file_row *row, long long *file_id,
+                               err_t *err)
+{
+    *file_id = 0;
+    char d_stmt[DATE_STR_SIZE], d_from[DATE_STR_SIZE], d_to[DATE_STR_SIZE];
+    char count[32], credit[32], debit[32];
+    snprintf(count, sizeof count, "%ld", row->receipts);
+    snprintf(credit, sizeof credit, "%lld", (long long)row->credit_total);
+    snprintf(debit, sizeof debit, "%lld", (long long)row->debit_total);
+    const char *params[9] = {row->sha, row->name, row->format};
+    date_param(row->statement_date, d_stmt, &params[3]);
+    date_param(row->period_from, d_from, &params[4]);
+    date_param(row->period_to, d_to, &params[5]);
+    params[6] = count;
+    params[7] = credit;
+    params[8] = debit;
+    /* File and receipt numbers continue from the highest stored, under a lock
+     * that concurrent ingests share, so they never depend on a sequence that a
+     * rolled-back or killed run advanced: a rerun or replay numbers alike. */
+    recon_status st =
+        db_exec(db, "LOCK TABLE statement_files, receipts IN SHARE ROW EXCLUSIVE MODE", err);
+    if (st != RECON_OK)
+        return st;
+    PGresult *r = NULL;
+    if ((st = db_query(db, sql_files_record_stored, 9, params, 1, &r, err)) != RECON_OK)
+        return st;
+    if (PQntuples(r) == 1)
+        *file_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return RECON_OK;
+}
+
+recon_status store_statements_copy(db_t *db, long long file_id, const statement_summary *s,
+                                   size_t count, err_t *err)
+{
+    recon_status st = db_copy_in_begin(db, sql_files_copy_statements, err);
+    if (st != RECON_OK)
+        return st;
+    buf_t *b = db_copy_buffer(db);
+    for (size_t i = 0; i < count; i++, s++) {
+        bool ok = db_copy_int(b, file_id, false) && db_copy_int(b, (long long)i + 1, false) &&
+                  db_copy_field(b, s->source, false) &&
+                  db_copy_field(b, s->statement_id, false) &&
+                  db_copy_field(b, s->currency, false) && db_copy_date(b, s->statement_date, false) &&
+                  (s->has_opening ? db_copy_int(b, s->opening_balance, false)
+                                  : db_copy_null(b, false)) &&
+                  (s->has_closing ? db_copy_int(b, s->closing_balance, false)
+                                  : db_copy_null(b, false)) &&
+                  db_copy_int(b, s->entry_count, false) && db_copy_int(b, s->credit_total, false) &&
+                  db_copy_int(b, s->debit_total, true);
+        if (!ok)
+            return err_set(err, RECON_EINTERNAL, "out of memory");
+        if ((st = db_copy_in_flush(db, false, err)) != RECON_OK)
+            return st;
+    }
+    return db_copy_in_end(db, NULL, err);
+}
+
+recon_status store_file_set_duplicates(db_t *db, long long file_id, long duplicates,
+                                       err_t *err)
+{
+    char id[32], dups[32];
+    snprintf(id, sizeof id, "%lld", file_id);
+    snprintf(dups, sizeof dups, "%ld", duplicates);
+    const char *params[] = {id, dups};
+    return db_command(db, "UPDATE statement_files SET duplicate_count = $2 WHERE file_id = $1",
+                      2, params, NULL, err);
+}
+
+recon_status store_files_count(db_t *db, long *count, err_t *err)
+{
+    PGresult *res = NULL;
+    recon_status st = db_query(db, "SELECT count(*) FROM statement_files", 0, NULL, 1, &res, err);
+    if (st != RECON_OK)
+        return st;
+    *count = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return RECON_OK;
+}

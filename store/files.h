@@ -1,0 +1,61 @@
+/*
+ * Statement files as the store keeps them: one statement_files row per file
+ * (stored, or rejected with its reason), found by the SHA-256 of its bytes,
+ * and the statement summaries of a stored file. Results are plain values the
+ * caller owns.
+ */
+#ifndef RECON_STORE_FILES_H
+#define RECON_STORE_FILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/err.h"
+#include "core/date.h"
+#include "core/money.h"
+#include "db/client.h"
+#include "parsers/receipt.h"
+
+typedef struct store_known_file {
+    long long id;  /* 0: not known */
+    bool rejected;
+    date_t night;  /* business_date: the night that reported it, or DATE_NONE */
+    char reason[ERR_MSG_MAX];
+} store_known_file;
+
+/* The stored (or, with any_status, also rejected) file with this hash; id 0 when none. */
+recon_status store_file_find(db_t *db, const char *sha, bool any_status, store_known_file *k,
+                             err_t *err);
+
+/* Records a rejection in its own short transaction (the caller's is over): a row already
+ * stored under the same hash (a concurrent run) is left alone. */
+recon_status store_file_reject(db_t *db, const char *sha, const char *name, const char *format,
+                               const char *reason, err_t *err);
+
+/* What a fully parsed file adds up to, as statement_files keeps it. */
+typedef struct store_file_row {
+    const char *sha, *name, *format;
+    date_t statement_date, period_from, period_to;
+    long receipts;
+    fen_t credit_total, debit_total;
+} store_file_row;
+
+/* Inside the caller's transaction: takes the lock under which file and receipt ids are
+ * allocated (held to its end, shared with concurrent ingests) and stores the file's row
+ * under the next id, replacing an earlier rejection. *file_id is 0 when a concurrent run
+ * stored the same bytes first. */
+recon_status store_file_record(db_t *db, const store_file_row *row, long long *file_id,
+                               err_t *err);
+
+/* Writes the statement summaries of a stored file through COPY, numbered from 1. */
+recon_status store_statements_copy(db_t *db, long long file_id, const statement_summary *s,
+                                   size_t count, err_t *err);
+
+/* Sets the file's count of receipts already stored from another file. */
+recon_status store_file_set_duplicates(db_t *db, long long file_id, long duplicates,
+                                       err_t *err);
+
+/* How many statement files (stored or rejected) the database holds. */
+recon_status store_files_count(db_t *db, long *count, err_t *err);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * Receipts as a statement file brings them in: while the file is parsed each
+ * row is spooled (store_receipt_row) and its key streamed into a temporary
+ * table; once the file is stored its rows are copied in under the next receipt
+ * ids, a transaction already stored from another file kept as a duplicate of
+ * its first sighting. The spool and buffers are the caller's.
+ */
+#ifndef RECON_STORE_RECEIPTS_H
+#define RECON_STORE_RECEIPTS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "db/client.h"
+#include "parsers/receipt.h"
+
+/* Inside the caller's transaction: creates the keys table and starts its COPY. */
+recon_status store_receipts_keys_begin(db_t *db, err_t *err);
+/* The key of the ord-th receipt of the file (from 1), while the keys' COPY is open. */
+recon_status store_receipts_key(db_t *db, long ord, const char *source, const char *key,
+                                err_t *err);
+recon_status store_receipts_keys_end(db_t *db, err_t *err);
+
+/* The columns of r known while parsing, as one COPY text row (tab-separated,
+ * newline-terminated) in b, which is reset first: dir is the direction stored,
+ * policy_no and result the match decided from its fields (NULL: none yet). */
+bool store_receipt_row(buf_t *b, const receipt_t *r, receipt_direction dir,
+                       const char *policy_no, const char *result, const char *note);
+
+/* Copies the count rows spooled (store_receipt_row) into receipts under file_id, ids
+ * following the highest stored in file order; a repeat of a stored transaction is matched
+ * to nothing and points at its first sighting. *duplicates counts those. The caller holds
+ * the id lock (store_file_record) and the keys are in (store_receipts_keys_end). */
+recon_status store_receipts_copy(db_t *db, FILE *spool, long count, long long file_id,
+                                 long *duplicates, err_t *err);
+
+#endif
