@@ -82,9 +82,12 @@ trial() { # SIG OUT DELAY
     local t
     t=$(temporaries "$out")
     [ -z "$t" ] || bad="$bad [$sig $delay: temporary files left: $t]"
-    if [ "$code" -eq "$want" ] && [ ! -s "$T_TMP/bg.err" ] &&
-        [ "$(sql "SELECT max(run_id) FROM recon.job_runs")" = "$before" ]; then
-        : # the signal came before recon set its handlers: the default action, nothing begun
+    if [ "$code" -eq "$want" ] && [ "$(sql "SELECT max(run_id) FROM recon.job_runs")" = "$before" ]; then
+        # nothing begun: the signal came before recon set its handlers (the default action,
+        # nothing said), or before the run recorded its row (connecting, waiting for the lock:
+        # stopped there with the interrupted line)
+        [ ! -s "$T_TMP/bg.err" ] || tail -n 1 "$T_TMP/bg.err" | grep -Eq "^recon: interrupted by SIG$sig; " ||
+            bad="$bad [$sig $delay: no run recorded, last line '$(tail -n 1 "$T_TMP/bg.err")']"
     elif [ "$code" -eq "$want" ]; then
         stopped=$((stopped + 1))
         [ "$row" = "interrupted $want" ] || bad="$bad [$sig $delay: job_runs says '$row']"
