@@ -236,14 +236,17 @@ static recon_status ap_header(ap_state *st, bill_field *f, size_t n)
     if (st->ledger)
         req = ledger_req;
     else if (st->col[C_TRADE_NO] < 0)
-        return bill_fail(st->b, st->err, "alipay header has neither 支付宝交易号 (业务明细) nor "
-                       "账务流水号 (账务明细)");
+        return bill_fail(st->b, st->err,
+                         "alipay header has neither 支付宝交易号 (业务明细) nor "
+                         "账务流水号 (账务明细)");
     for (size_t k = 0; k < 4; k++)
         if (st->col[req[k]] < 0)
-            return bill_fail(st->b, st->err, "alipay %s header has no column %s", st->ledger ? "账务明细" : "业务明细", ap_col_names[req[k]]);
+            return bill_fail(st->b, st->err, "alipay %s header has no column %s",
+                             st->ledger ? "账务明细" : "业务明细", ap_col_names[req[k]]);
     if (st->stmt.source[0] == '\0')
-        return bill_fail(st->b, st->err, "no #账号：[...] line before the header; the account is "
-                       "unknown");
+        return bill_fail(st->b, st->err,
+                         "no #账号：[...] line before the header; the account is "
+                         "unknown");
     return RECON_OK;
 }
 
@@ -299,7 +302,8 @@ static recon_status ap_trade_row(ap_state *st, bill_field *f, receipt_t *r)
     else if (bill_field_eq(type, "退款"))
         cat = CAT_B;
     else
-        return bill_fail(st->b, st->err, "unsupported 业务类型 '%.40s' (expected 交易 or 退款)", type->s);
+        return bill_fail(st->b, st->err, "unsupported 业务类型 '%.40s' (expected 交易 or 退款)",
+                         type->s);
     fen_t received = 0, discount = 0, order = 0, fee = 0;
     if ((rc = ap_money(st, ap_field(st, f, C_RECEIVED), "商家实收", false, &received)) ||
         (rc = ap_money(st, ap_field(st, f, C_DISCOUNT), "商家优惠", true, &discount)) ||
@@ -329,7 +333,8 @@ static recon_status ap_trade_row(ap_state *st, bill_field *f, receipt_t *r)
             return rc;
     } else {
         if (received > 0)
-            return bill_fail(st->b, st->err, "positive 商家实收 on a 退款 row; refunds are negative");
+            return bill_fail(st->b, st->err,
+                             "positive 商家实收 on a 退款 row; refunds are negative");
         r->amount = received;
         r->direction = RECEIPT_DEBIT;
         r->reversal = true;
@@ -423,7 +428,8 @@ static recon_status ap_row(ap_state *st, bill_field *f, size_t n)
 static void ap_fen_str(fen_t v, char out[MONEY_STR_SIZE]) { money_format(v, out); }
 
 /*
- * "#交易合计：6笔，商家实收共0.06元，商家优惠共0.00元", "#退款合计：4笔，商家实收退款共-0.04元，...",
+ * "#交易合计：6笔，商家实收共0.06元，商家优惠共0.00元",
+ * "#退款合计：4笔，商家实收退款共-0.04元，...",
  * "#交易合计：6笔，共0.06元", "#收入合计：3笔，共0.03元", "#支出合计：1笔，共-0.01元".
  */
 static recon_status ap_footer(ap_state *st, char *s, int cat, const char *label)
@@ -490,7 +496,8 @@ static recon_status ap_footer(ap_state *st, char *s, int cat, const char *label)
             char a[MONEY_STR_SIZE], b[MONEY_STR_SIZE];
             ap_fen_str(v, a);
             ap_fen_str(got, b);
-            return bill_fail(st->b, st->err, "footer %s %s is %s but the rows add up to %s", label, part[0] ? part : "total", a, b);
+            return bill_fail(st->b, st->err, "footer %s %s is %s but the rows add up to %s", label,
+                             part[0] ? part : "total", a, b);
         }
     }
     receipt_position_line(st->stmt.position, bill_lineno(st->b));
@@ -514,7 +521,8 @@ static recon_status ap_hash_line(ap_state *st, char *s, size_t len, bool after_h
     for (size_t k = 0; k < sizeof footers / sizeof footers[0]; k++)
         if (starts(s, len, footers[k].prefix)) {
             if (footers[k].ledger != st->ledger)
-                return bill_fail(st->b, st->err, "footer %s does not belong to a %s bill", footers[k].prefix + 1, st->ledger ? "账务明细" : "业务明细");
+                return bill_fail(st->b, st->err, "footer %s does not belong to a %s bill",
+                                 footers[k].prefix + 1, st->ledger ? "账务明细" : "业务明细");
             return ap_footer(st, s, footers[k].cat, footers[k].prefix + 1);
         }
     return RECON_OK; /* list end marker, export time */
@@ -577,8 +585,10 @@ recon_status alipay_parse(instream_t *in, const parse_options *opts, const recei
     static const char *const trade_labels[NCAT] = {"#交易合计", "#退款合计"};
     static const char *const ledger_labels[NCAT] = {"#收入合计", "#支出合计"};
     for (int c = 0; c < NCAT; c++)
-        if (!st->footer_seen[c] && (st->count[c] > 0 || (!st->footer_seen[0] && !st->footer_seen[1]))) {
-            rc = bill_fail(st->b, err, "bill ends without its %s footer; hint: truncated download?", (st->ledger ? ledger_labels : trade_labels)[c]);
+        if (!st->footer_seen[c] &&
+            (st->count[c] > 0 || (!st->footer_seen[0] && !st->footer_seen[1]))) {
+            rc = bill_fail(st->b, err, "bill ends without its %s footer; hint: truncated download?",
+                           (st->ledger ? ledger_labels : trade_labels)[c]);
             goto out;
         }
     st->stmt.statement_date = st->stmt.period_to;

@@ -11,6 +11,7 @@
 
 #include "common/buf.h"
 #include "common/log.h"
+#include "core/currency.h"
 #include "parsers/bankprofile.h"
 #include "parsers/bill.h"
 #include "parsers/charset.h"
@@ -257,12 +258,14 @@ static recon_status map_columns(bankcsv_ctx *c, const csvrow *header)
             continue;
         c->col[i] = find_column(header, name);
         if (c->col[i] < 0)
-            return bill_fail(c->b, c->err, "header has no column '%s' named in bank profile %s", name, c->prof->name);
+            return bill_fail(c->b, c->err, "header has no column '%s' named in bank profile %s",
+                             name, c->prof->name);
     }
     for (size_t i = 0; i < c->prof->remittance_columns.count; i++) {
         c->remit[i] = find_column(header, c->prof->remittance_columns.item[i]);
         if (c->remit[i] < 0)
-            return bill_fail(c->b, c->err, "header has no column '%s' named in bank profile %s", c->prof->remittance_columns.item[i], c->prof->name);
+            return bill_fail(c->b, c->err, "header has no column '%s' named in bank profile %s",
+                             c->prof->remittance_columns.item[i], c->prof->name);
     }
     return RECON_OK;
 }
@@ -298,12 +301,6 @@ static const struct {
     {"港元", "HKD"},   {"欧元", "EUR"}, {"日元", "JPY"}, {"英镑", "GBP"},
 };
 
-static bool is_upper3(const char *s, size_t n)
-{
-    return n == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' &&
-           s[2] <= 'Z';
-}
-
 static recon_status row_currency(bankcsv_ctx *c, const csvrow *r, char out[RECEIPT_CCY_MAX])
 {
     size_t n;
@@ -317,7 +314,7 @@ static recon_status row_currency(bankcsv_ctx *c, const csvrow *r, char out[RECEI
             memcpy(out, currency_names[i].code, 4);
             return RECON_OK;
         }
-    if (is_upper3(s, n)) {
+    if (currency_code_valid_n(s, n)) {
         memcpy(out, s, 3);
         out[3] = '\0';
         return RECON_OK;
@@ -334,10 +331,11 @@ static recon_status parse_amount(bankcsv_ctx *c, const char *what, const char *s
 {
     const char *a = s;
     size_t an = n;
-    if (an > 3 && is_upper3(a, 3) && (a[3] == ' ' || (a[3] >= '0' && a[3] <= '9') ||
+    if (an > 3 && currency_code_valid_n(a, 3) && (a[3] == ' ' || (a[3] >= '0' && a[3] <= '9') ||
                                       a[3] == '-' || a[3] == '+')) {
         if (memcmp(a, ccy, 3) != 0)
-            return bill_fail(c->b, c->err, "%s '%.*s' is in %.3s, the row in %s", what, (int)(n > 64 ? 64 : n), s, a, ccy);
+            return bill_fail(c->b, c->err, "%s '%.*s' is in %.3s, the row in %s", what,
+                             (int)(n > 64 ? 64 : n), s, a, ccy);
         a += 3;
         an -= 3;
         while (an > 0 && a[0] == ' ') {
@@ -347,7 +345,8 @@ static recon_status parse_amount(bankcsv_ctx *c, const char *what, const char *s
     }
     money_result mr = money_parse_opts(a, an, &bank_money, out);
     if (mr != MONEY_OK)
-        return bill_fail(c->b, c->err, "%s '%.*s': %s", what, (int)(n > 64 ? 64 : n), s, money_result_str(mr));
+        return bill_fail(c->b, c->err, "%s '%.*s': %s", what, (int)(n > 64 ? 64 : n), s,
+                         money_result_str(mr));
     return RECON_OK;
 }
 
@@ -374,7 +373,8 @@ static recon_status row_date(bankcsv_ctx *c, const csvrow *r, date_t *out)
     }
     if (!ok) {
         static const char *const formats[] = {"yyyymmdd", "yyyy-mm-dd", "yyyy/mm/dd"};
-        return bill_fail(c->b, c->err, "date '%.*s' is not a valid %s date", (int)(n > 32 ? 32 : n), s, formats[c->prof->date_format]);
+        return bill_fail(c->b, c->err, "date '%.*s' is not a valid %s date", (int)(n > 32 ? 32 : n),
+                         s, formats[c->prof->date_format]);
     }
     return RECON_OK;
 }
@@ -396,7 +396,8 @@ static recon_status row_time(bankcsv_ctx *c, const csvrow *r)
         (n == 8 && s[2] == ':' && s[5] == ':' && digits2(s, 23) && digits2(s + 3, 59) &&
          digits2(s + 6, 59)))
         return RECON_OK;
-    return bill_fail(c->b, c->err, "time '%.*s' is not hhmmss or hh:mm:ss", (int)(n > 32 ? 32 : n), s);
+    return bill_fail(c->b, c->err, "time '%.*s' is not hhmmss or hh:mm:ss", (int)(n > 32 ? 32 : n),
+                     s);
 }
 
 /* Signed amount of the row from the profile's amount, direction or income/expense columns. */
@@ -417,12 +418,15 @@ static recon_status row_amount(bankcsv_ctx *c, const csvrow *r, const char *ccy,
         size_t dn;
         const char *d = cell(c, r, c->col[COL_DIRECTION], &dn);
         if (*out < 0 || s[0] == '+')
-            return bill_fail(c->b, c->err, "%s '%.*s' is signed although %s gives the direction", p->amount_column, (int)(n > 64 ? 64 : n), s, p->direction_column);
+            return bill_fail(c->b, c->err, "%s '%.*s' is signed although %s gives the direction",
+                             p->amount_column, (int)(n > 64 ? 64 : n), s, p->direction_column);
         if (in_list(&p->direction_debit, d, dn))
             *out = -*out;
         else if (!in_list(&p->direction_credit, d, dn))
-            return bill_fail(c->b, c->err, "%s '%.*s' is neither a credit nor a debit value of "
-                           "bank profile %s", p->direction_column, (int)(dn > 64 ? 64 : dn), d, p->name);
+            return bill_fail(c->b, c->err,
+                             "%s '%.*s' is neither a credit nor a debit value of "
+                             "bank profile %s",
+                             p->direction_column, (int)(dn > 64 ? 64 : dn), d, p->name);
         return RECON_OK;
     }
     size_t in_n, ex_n;
@@ -434,11 +438,14 @@ static recon_status row_amount(bankcsv_ctx *c, const csvrow *r, const char *ccy,
     if (ex_n > 0 && (st = parse_amount(c, p->expense_column, ex_s, ex_n, ccy, &ex_v)) != RECON_OK)
         return st;
     if (in_v < 0 || ex_v < 0)
-        return bill_fail(c->b, c->err, "negative amount in %s", in_v < 0 ? p->income_column : p->expense_column);
+        return bill_fail(c->b, c->err, "negative amount in %s",
+                         in_v < 0 ? p->income_column : p->expense_column);
     if (in_v != 0 && ex_v != 0)
-        return bill_fail(c->b, c->err, "both %s and %s hold an amount", p->income_column, p->expense_column);
+        return bill_fail(c->b, c->err, "both %s and %s hold an amount", p->income_column,
+                         p->expense_column);
     if (in_n == 0 && ex_n == 0)
-        return bill_fail(c->b, c->err, "neither %s nor %s holds an amount", p->income_column, p->expense_column);
+        return bill_fail(c->b, c->err, "neither %s nor %s holds an amount", p->income_column,
+                         p->expense_column);
     *out = in_v - ex_v;
     return RECON_OK;
 }
@@ -493,7 +500,8 @@ static recon_status row_receipt(bankcsv_ctx *c, const csvrow *r, receipt_t *rc, 
         if (n == 0)
             continue;
         if (used + n + 2 > sizeof rc->remittance)
-            return bill_fail(c->b, c->err, "remittance longer than %zu bytes", sizeof rc->remittance - 1);
+            return bill_fail(c->b, c->err, "remittance longer than %zu bytes",
+                             sizeof rc->remittance - 1);
         if (used > 0)
             rc->remittance[used++] = ' ';
         memcpy(rc->remittance + used, s, n);
@@ -679,7 +687,8 @@ recon_status bankcsv_parse(instream_t *in, const parse_options *opts, const rece
         goto out;
     }
     if (prof->trailer_totals == BANKPROFILE_TOTALS_CHECK && !trailer_seen) {
-        st = bill_fail(c.b, err, "no trailer line (%s); hint: the file may be truncated", prof->trailer_prefixes.item[0]);
+        st = bill_fail(c.b, err, "no trailer line (%s); hint: the file may be truncated",
+                       prof->trailer_prefixes.item[0]);
         goto out;
     }
     memcpy(c.sum.source, c.source, sizeof c.sum.source);

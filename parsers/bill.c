@@ -184,8 +184,9 @@ struct bill {
     charset_t *cs;
     bill_csv *csv;
     bill_field *fields;
-    size_t max_fields;
+    size_t max_fields, max_line;
     buf_t line;
+    buf_t record; /* lines of a record with a quoted field spanning them */
     long lineno;
 };
 
@@ -201,6 +202,7 @@ recon_status bill_open(instream_t *in, const char *charset, size_t max_line, siz
     }
     b->in = in;
     b->max_fields = max_fields;
+    b->max_line = max_line;
     if ((st = charset_open(charset, &b->cs, err)) != RECON_OK ||
         (st = linereader_new(in, max_line, &b->lines, err)) != RECON_OK)
         goto fail;
@@ -261,6 +263,54 @@ recon_status bill_split(bill_t *b, const char *line, size_t len, bill_field **fi
     return RECON_OK;
 }
 
+recon_status bill_next_record(bill_t *b, size_t max_field, bill_field **fields, size_t *n,
+                              err_t *err)
+{
+    *n = 0;
+    *fields = b->fields;
+    b->csv->max_field = max_field;
+    buf_reset(&b->record);
+    bool open = false;
+    for (;;) {
+        char *line = NULL;
+        size_t len = 0;
+        recon_status st = bill_next(b, &line, &len, err);
+        if (st != RECON_OK)
+            return st;
+        if (line == NULL)
+            return open ? bill_fail(b, err, "unterminated quoted field") : RECON_OK;
+        if ((open && !buf_append_char(&b->record, '\n')) || !buf_append(&b->record, line, len))
+            return err_set(err, RECON_EINTERNAL, "out of memory");
+        bill_csv_result r =
+            bill_csv_split(b->csv, b->record.data, b->record.len, b->fields, b->max_fields, n);
+        switch (r) {
+        case BILL_CSV_OK:
+            /* a blank line is no record */
+            if (*n == 0 || (*n == 1 && b->fields[0].len == 0)) {
+                buf_reset(&b->record);
+                *n = 0;
+                continue;
+            }
+            return RECON_OK;
+        case BILL_CSV_OPEN_QUOTE:
+            /* The quoted field goes on on the next line, within the length of a line. */
+            if (b->record.len > b->max_line)
+                return bill_fail(b, err, "unterminated quoted field");
+            open = true;
+            continue;
+        case BILL_CSV_TOO_MANY:
+            return bill_fail(b, err, "more than %zu fields", b->max_fields);
+        case BILL_CSV_TOO_LONG:
+            return bill_fail(b, err, "field longer than %zu bytes", max_field);
+        case BILL_CSV_BAD_QUOTE:
+            return bill_fail(b, err, "malformed csv (%s)", csv_strerror(CSV_EPARSE));
+        case BILL_CSV_NOMEM:
+            break;
+        }
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    }
+}
+
 long bill_lineno(const bill_t *b) { return b->lineno; }
 
 const char *bill_name(const bill_t *b) { return instream_name(b->in); }
@@ -284,5 +334,6 @@ void bill_close(bill_t *b)
     bill_csv_free(b->csv);
     free(b->fields);
     buf_free(&b->line);
+    buf_free(&b->record);
     free(b);
 }

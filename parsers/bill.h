@@ -79,6 +79,11 @@ recon_status bill_drain(bill_t *b, err_t *err);
  * tokeniser's wording. Fields stay valid until the next split. */
 recon_status bill_split(bill_t *b, const char *line, size_t len, bill_field **fields, size_t *n,
                         err_t *err);
+/* The next record of a file whose quoted fields may span lines (the register files): its
+ * fields, at most max_fields, none longer than max_field bytes; blank records are
+ * skipped and *n is 0 at the end. bill_lineno then names the line the record ends on. */
+recon_status bill_next_record(bill_t *b, size_t max_field, bill_field **fields, size_t *n,
+                              err_t *err);
 /* 1-based number of the line last returned (0 before the first). */
 long bill_lineno(const bill_t *b);
 const char *bill_name(const bill_t *b);

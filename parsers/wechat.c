@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/currency.h"
 #include "parsers/bill.h"
 
 #define WX_MAX_LINE 16384
@@ -223,8 +224,9 @@ static recon_status wx_header(wx_state *st, bill_field *f, size_t n)
     static const enum wx_col required[] = {C_TIME, C_MCH, C_TXN, C_STATUS, C_AMOUNT};
     for (size_t k = 0; k < sizeof required / sizeof required[0]; k++)
         if (st->col[required[k]] < 0)
-            return bill_fail(st->b, st->err, "wechat bill header has no column %s", required[k] == C_AMOUNT ? "应结订单金额 or 总金额"
-                                                   : wx_col_names[required[k]]);
+            return bill_fail(st->b, st->err, "wechat bill header has no column %s",
+                             required[k] == C_AMOUNT ? "应结订单金额 or 总金额"
+                                                     : wx_col_names[required[k]]);
     for (size_t k = 0; k < WX_NCHECKS; k++) {
         st->check_col[k] = -1;
         if (wx_checks[k].detail == NULL)
@@ -303,13 +305,15 @@ static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
     if (st->stmt.source[0] == '\0')
         memcpy(st->stmt.source, r.source, sizeof r.source);
     else if (strcmp(st->stmt.source, r.source) != 0)
-        return bill_fail(st->b, st->err, "商户号 %s differs from %s on earlier rows; hint: one bill "
-                       "per merchant", r.source, st->stmt.source);
+        return bill_fail(st->b, st->err,
+                         "商户号 %s differs from %s on earlier rows; hint: one bill "
+                         "per merchant",
+                         r.source, st->stmt.source);
 
     const bill_field *ccy = wx_field(st, f, C_CCY);
     if (ccy->len == 0) {
         memcpy(r.currency, "CNY", 4);
-    } else if (ccy->len == 3) {
+    } else if (currency_code_valid_n(ccy->s, ccy->len)) {
         memcpy(r.currency, ccy->s, 4);
     } else {
         return bill_fail(st->b, st->err, "货币种类 '%.20s' is not an iso 4217 code", ccy->s);
@@ -360,8 +364,10 @@ static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
     } else if (bill_field_eq(status, "REFUND")) {
         const bill_field *rs = wx_field(st, f, C_REFUND_STATUS);
         if (!bill_field_eq(rs, "SUCCESS"))
-            return bill_fail(st->b, st->err, "refund status '%.20s' is not final; hint: download the "
-                           "bill again once the refund has settled", rs->s);
+            return bill_fail(st->b, st->err,
+                             "refund status '%.20s' is not final; hint: download the "
+                             "bill again once the refund has settled",
+                             rs->s);
         const bill_field *rid = wx_field(st, f, C_REFUND_ID);
         if (rid->len == 0)
             return bill_fail(st->b, st->err, "refund row without 微信退款单号");
@@ -373,7 +379,8 @@ static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
         /* The refund leaves on the day it succeeded, which the REFUND layout states. */
         const bill_field *done = wx_field(st, f, C_REFUND_DONE);
         if (done->len > 0 && !wx_parse_time(done->s, done->len, &r.booking_date))
-            return bill_fail(st->b, st->err, "退款成功时间 '%.40s' is not a date and time", done->s);
+            return bill_fail(st->b, st->err, "退款成功时间 '%.40s' is not a date and time",
+                             done->s);
         r.amount = -refund;
         r.direction = RECEIPT_DEBIT;
         r.reversal = true;
@@ -385,7 +392,8 @@ static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
             return rc;
         st->stmt.debit_total += refund;
     } else {
-        return bill_fail(st->b, st->err, "unsupported 交易状态 '%.20s' (expected SUCCESS or REFUND)", status->s);
+        return bill_fail(st->b, st->err,
+                         "unsupported 交易状态 '%.20s' (expected SUCCESS or REFUND)", status->s);
     }
     if (st->stmt.currency[0] == '\0')
         memcpy(st->stmt.currency, r.currency, sizeof r.currency);
@@ -419,8 +427,10 @@ static recon_status wx_summary_header(wx_state *st, bill_field *f, size_t n)
 static recon_status wx_summary_values(wx_state *st, bill_field *f, size_t n)
 {
     if (n != st->summary_ncols)
-        return bill_fail(st->b, st->err, "%zu summary values where the summary header on line %ld has "
-                       "%zu", n, st->summary_line, st->summary_ncols);
+        return bill_fail(st->b, st->err,
+                         "%zu summary values where the summary header on line %ld has "
+                         "%zu",
+                         n, st->summary_line, st->summary_ncols);
     for (size_t i = 0; i < n; i++) {
         bill_field_strip_prefix(&f[i], '`');
         bill_field_trim(&f[i]);
@@ -450,7 +460,8 @@ static recon_status wx_summary_values(wx_state *st, bill_field *f, size_t n)
             char want[48], got[48];
             wx_format_micro(v, want, sizeof want);
             wx_format_micro(st->sums[k], got, sizeof got);
-            return bill_fail(st->b, st->err, "summary %s is %s but the rows' %s add up to %s", label, want, wx_checks[k].detail, got);
+            return bill_fail(st->b, st->err, "summary %s is %s but the rows' %s add up to %s",
+                             label, want, wx_checks[k].detail, got);
         }
     }
     receipt_position_line(st->stmt.position, bill_lineno(st->b));
