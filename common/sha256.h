@@ -1,8 +1,8 @@
 /*
- * SHA-256 (FIPS 180-4), used to recognise a statement file already stored.
- * Small and dependency-free on purpose: recon needs only this one digest and
- * should not pull in a crypto library for it. The context lives on the
- * caller's stack; nothing here allocates.
+ * SHA-256 (FIPS 180-4), used to recognise a statement file already stored, through
+ * libcrypto's EVP interface (which uses the CPU's SHA instructions where it has them).
+ * The context lives on the caller's stack and holds a library context from
+ * sha256_init until sha256_final, which every sha256_init must be paired with.
  */
 #ifndef RECON_COMMON_SHA256_H
 #define RECON_COMMON_SHA256_H
@@ -10,15 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+
 #include "common/err.h"
 
 #define SHA256_DIGEST_SIZE 32
 #define SHA256_HEX_SIZE 65 /* 64 lowercase hex digits + NUL */
 
 typedef struct sha256_ctx {
-    uint32_t state[8];
-    uint64_t bytes;          /* message length so far */
-    unsigned char block[64]; /* pending input, bytes % 64 of it used */
+    EVP_MD_CTX *md;
 } sha256_ctx;
 
 void sha256_init(sha256_ctx *c);

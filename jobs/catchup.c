@@ -42,7 +42,7 @@ recon_status catchup_run_night(db_t *db, const job_options *o, const inbox_files
     recon_status st = run_started(db, "nightly", night, &run_id, err);
     if (st != RECON_OK)
         return st;
-    nightly_input in = {night, night, o->out_dir, o->profile, files->paths, files->count};
+    nightly_input in = {night, night, o->out_dir, o->profile, files->paths, files->count, o->config.max_input};
     st = nightly_day(db, &o->config.rules, &in, o->out, &t, err);
     if (st == RECON_OK && t.rejected)
         st = err_set(err, RECON_EDATA, "%ld inbox file%s rejected; see %s/quarantine", t.rejected,

@@ -230,7 +230,7 @@ recon_status cmd_demo(const job_options *o, err_t *err)
         inbox_files files = {0};
         if ((st = inbox_list(inbox, &files, err)) != RECON_OK)
             break;
-        nightly_input in = {d, d, out_dir, "icbc", files.paths, files.count};
+        nightly_input in = {d, d, out_dir, "icbc", files.paths, files.count, o->config.max_input};
         night_tally t = {0};
         FILE *quiet = fopen("/dev/null", "w");
         st = nightly_day(db, &o->config.rules, &in, quiet ? quiet : o->out, &t, err);

@@ -6,6 +6,7 @@
 #ifndef RECON_JOBS_NIGHTLY_H
 #define RECON_JOBS_NIGHTLY_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "common/err.h"
@@ -30,6 +31,7 @@ typedef struct nightly_input {
     const char *profile; /* bank CSV profile (--profile), or NULL */
     char *const *paths; /* files to consider, in order */
     size_t count;
+    uint64_t max_input; /* RECON_MAX_INPUT; 0: the default */
 } nightly_input;
 
 typedef struct night_tally {

@@ -10,6 +10,7 @@
  */
 #include "jobs/register.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@
 typedef struct load_pass {
     const register_file *f;
     db_t *db; /* NULL: validate only */
+    uint64_t max_input;
     long rows, bad_rows;
 } load_pass;
 
@@ -104,6 +106,8 @@ static recon_status run_pass(load_pass *p, err_t *err)
     recon_status st = instream_open(f->file, &in, err);
     if (st != RECON_OK)
         return st;
+    if (p->max_input > 0)
+        instream_set_limit(in, p->max_input);
     /* Spreadsheet programs save "CSV UTF-8" with a byte order mark; the reader drops it. */
     if ((st = bill_open(in, "UTF-8", REGISTER_MAX_FIELD * 4, REGISTER_MAX_FIELDS, &b, err)) !=
             RECON_OK ||
@@ -225,7 +229,7 @@ recon_status register_stage(const job_options *o, const register_file *f, long *
                             err_t *err)
 {
     *db = NULL;
-    load_pass p = {f, NULL, 0, 0};
+    load_pass p = {f, NULL, o->config.max_input, 0, 0};
     recon_status st = run_pass(&p, err);
     if (st != RECON_OK)
         return st;
@@ -235,7 +239,7 @@ recon_status register_stage(const job_options *o, const register_file *f, long *
         return st;
     if ((st = db_begin(*db, err)) != RECON_OK)
         goto fail;
-    load_pass copy = {f, *db, 0, 0};
+    load_pass copy = {f, *db, o->config.max_input, 0, 0};
     long bad = 0;
     problem_log pl = {f->file, &bad};
     if ((st = store_register_stage(*db, f->kind, err)) != RECON_OK ||

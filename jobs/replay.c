@@ -191,7 +191,7 @@ recon_status cmd_replay(const job_options *o, err_t *err)
             break;
         progress_context("replay night %ld of %ld, %s", (long)(d - o->from) + 1,
                          (long)(o->to - o->from) + 1, day);
-        nightly_input in = {d, d, o->out_dir, o->profile, h.files.paths, h.files.count};
+        nightly_input in = {d, d, o->out_dir, o->profile, h.files.paths, h.files.count, o->config.max_input};
         char **fed = NULL;
         if (o->archive) {
             /* A day the archive has no reports for had no nightly run: the
