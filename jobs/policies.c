@@ -1,7 +1,6 @@
 /*
- * `recon policies load FILE.csv`: upserts the policy register. The due-date schedule is
- * not stored: core/schedule computes it from the terms wherever it is needed; the load
- * only checks that the terms give one (at most 120 monthly installments).
+ * `recon policies load FILE.csv`: upserts the policy register and stores each loaded
+ * policy's due-date schedule (installments, rules.md section 2).
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,8 +13,10 @@ static const char *const policy_columns[] = {
     "end_date",  "premium",     "net_premium",  "currency",     "payer_account",
 };
 
-static recon_status policy_row(const char *file, const register_row *row, buf_t *copy,
-                               err_t *err)
+/* The terms of a row, checked; *n due dates in due. */
+static recon_status policy_terms_of(const char *file, const register_row *row,
+                                    policy_terms *t_out, date_t due[SCHEDULE_MAX_INSTALLMENTS],
+                                    size_t *n_out, err_t *err)
 {
     const char *no = register_field(row, 0), *name = register_field(row, 1);
     const char *mode_s = register_field(row, 3), *end_s = register_field(row, 5);
@@ -51,13 +52,26 @@ static recon_status policy_row(const char *file, const register_row *row, buf_t 
     const char *currency = *register_field(row, 8) ? register_field(row, 8) : "CNY";
     if (strcmp(currency, "CNY") != 0)
         return register_bad_field(err, file, row, "currency", currency, "policies are in CNY");
-    date_t due[SCHEDULE_MAX_INSTALLMENTS];
-    size_t n = 0;
-    if (!schedule_due_dates(&t, due, SCHEDULE_MAX_INSTALLMENTS, &n))
+    if (!schedule_due_dates(&t, due, SCHEDULE_MAX_INSTALLMENTS, n_out))
         return register_bad_field(err, file, row, "end_date", end_s,
                                   "period longer than 120 monthly installments");
-    bool ok = db_copy_int(copy, row->line, false) && db_copy_field(copy, no, false) &&
-              db_copy_field(copy, name, false) &&
+    *t_out = t;
+    return RECON_OK;
+}
+
+static recon_status policy_row(const char *file, const register_row *row, buf_t *copy,
+                               err_t *err)
+{
+    policy_terms t;
+    date_t due[SCHEDULE_MAX_INSTALLMENTS];
+    size_t n = 0;
+    recon_status st = policy_terms_of(file, row, &t, due, &n, err);
+    if (st != RECON_OK)
+        return st;
+    const char *currency = *register_field(row, 8) ? register_field(row, 8) : "CNY";
+    bool ok = db_copy_int(copy, row->line, false) &&
+              db_copy_field(copy, register_field(row, 0), false) &&
+              db_copy_field(copy, register_field(row, 1), false) &&
               db_copy_field(copy, register_field(row, 2), false) &&
               db_copy_field(copy, payment_mode_name(t.mode), false) &&
               db_copy_date(copy, t.start_date, false) && db_copy_date(copy, t.end_date, false) &&
@@ -65,6 +79,22 @@ static recon_status policy_row(const char *file, const register_row *row, buf_t 
               db_copy_field(copy, currency, false) &&
               db_copy_field(copy, register_field(row, 9), true);
     return ok ? RECON_OK : err_set(err, RECON_EINTERNAL, "out of memory");
+}
+
+static recon_status installment_rows(const char *file, const register_row *row, buf_t *copy,
+                                     err_t *err)
+{
+    policy_terms t;
+    date_t due[SCHEDULE_MAX_INSTALLMENTS];
+    size_t n = 0;
+    recon_status st = policy_terms_of(file, row, &t, due, &n, err);
+    bool ok = true;
+    for (size_t k = 0; k < n && ok && st == RECON_OK; k++)
+        ok = db_copy_field(copy, register_field(row, 0), false) &&
+             db_copy_int(copy, (long long)k + 1, false) && db_copy_date(copy, due[k], false) &&
+             db_copy_date(copy, schedule_period_end(&t, due, n, k), false) &&
+             db_copy_int(copy, t.premium, true);
+    return st != RECON_OK ? st : ok ? RECON_OK : err_set(err, RECON_EINTERNAL, "out of memory");
 }
 
 recon_status cmd_policies_load(const job_options *o, err_t *err)
@@ -79,7 +109,11 @@ recon_status cmd_policies_load(const job_options *o, err_t *err)
     recon_status st = register_stage(o, &f, &total, &db, err);
     if (st != RECON_OK)
         return st;
+    register_file schedules = f;
+    schedules.fn = installment_rows;
     if ((st = store_policies_merge(db, &inserted, err)) != RECON_OK ||
+        (st = store_installments_begin(db, err)) != RECON_OK ||
+        (st = register_copy(o, &schedules, db, err)) != RECON_OK ||
         (st = db_commit(db, err)) != RECON_OK)
         db_rollback(db);
     else
