@@ -322,7 +322,7 @@ static void test_max_input_option(void **state)
     collector_init(&c, &sink);
     assert_int_equal(parse_file(zip, &small, &sink, NULL, &err), RECON_EDATA);
     collector_free(&c);
-    assert_non_null(strstr(err.msg, "the size limit of 100 bytes (zip bomb?)"));
+    assert_non_null(strstr(err.msg, "the size limit of 100 bytes"));
 
     parse_options roomy = {FORMAT_UNKNOWN, NULL, NULL, 1 << 20}, unset = {0};
     collector_init(&c, &sink);
