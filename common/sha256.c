@@ -2,36 +2,15 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-/* A digest cannot be allowed to come out wrong (it decides whether a file is already
- * stored), and the API has no error path for a library context that cannot be made:
- * without memory for it the process stops. */
-static void check(int ok)
-{
-    if (!ok)
-        abort();
-}
+void sha256_init(sha256_ctx *c) { SHA256_Init(&c->c); }
 
-void sha256_init(sha256_ctx *c)
-{
-    c->md = EVP_MD_CTX_new();
-    check(c->md != NULL);
-    check(EVP_DigestInit_ex(c->md, EVP_sha256(), NULL));
-}
-
-void sha256_update(sha256_ctx *c, const void *data, size_t len)
-{
-    check(EVP_DigestUpdate(c->md, data, len));
-}
+void sha256_update(sha256_ctx *c, const void *data, size_t len) { SHA256_Update(&c->c, data, len); }
 
 void sha256_final(sha256_ctx *c, unsigned char digest[SHA256_DIGEST_SIZE])
 {
-    unsigned int n = 0;
-    check(EVP_DigestFinal_ex(c->md, digest, &n) && n == SHA256_DIGEST_SIZE);
-    EVP_MD_CTX_free(c->md);
-    c->md = NULL;
+    SHA256_Final(digest, &c->c);
 }
 
 void sha256_hex(const unsigned char digest[SHA256_DIGEST_SIZE], char out[SHA256_HEX_SIZE])
@@ -59,9 +38,10 @@ recon_status sha256_file_hex(const char *path, char out[SHA256_HEX_SIZE], err_t 
     if (ferror(f))
         st = err_set(err, RECON_ENOINPUT, "%s: read error: %s", path, strerror(errno));
     fclose(f);
-    unsigned char digest[SHA256_DIGEST_SIZE];
-    sha256_final(&c, digest); /* also on error: it releases the context */
-    if (st == RECON_OK)
+    if (st == RECON_OK) {
+        unsigned char digest[SHA256_DIGEST_SIZE];
+        sha256_final(&c, digest);
         sha256_hex(digest, out);
+    }
     return st;
 }

@@ -1,8 +1,9 @@
 /*
- * SHA-256 (FIPS 180-4), used to recognise a statement file already stored, through
- * libcrypto's EVP interface (which uses the CPU's SHA instructions where it has them).
- * The context lives on the caller's stack and holds a library context from
- * sha256_init until sha256_final, which every sha256_init must be paired with.
+ * SHA-256 (FIPS 180-4), used to recognise a statement file already stored, computed by
+ * OpenSSL's libcrypto (which uses the CPU's SHA instructions where it has them). The
+ * context lives on the caller's stack and nothing here allocates, so a caller may
+ * abandon a digest half-way (a report stopped by a signal does): that is why the
+ * stack-held SHA256_CTX is used rather than EVP, whose context is allocated.
  */
 #ifndef RECON_COMMON_SHA256_H
 #define RECON_COMMON_SHA256_H
@@ -10,7 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <openssl/evp.h>
+/* SHA256_Init and friends are marked deprecated in OpenSSL 3 in favour of EVP; they
+ * remain supported and run the same code. */
+#ifndef OPENSSL_SUPPRESS_DEPRECATED
+#define OPENSSL_SUPPRESS_DEPRECATED
+#endif
+#include <openssl/sha.h>
 
 #include "common/err.h"
 
@@ -18,7 +24,7 @@
 #define SHA256_HEX_SIZE 65 /* 64 lowercase hex digits + NUL */
 
 typedef struct sha256_ctx {
-    EVP_MD_CTX *md;
+    SHA256_CTX c;
 } sha256_ctx;
 
 void sha256_init(sha256_ctx *c);
