@@ -14,8 +14,8 @@ $(error missing build dependencies (see above))
 endif
 endif
 
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq libxml-2.0 zlib minizip 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs libpq libxml-2.0 zlib minizip 2>/dev/null) -lcsv
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq libxml-2.0 zlib minizip libcrypto 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs libpq libxml-2.0 zlib minizip libcrypto 2>/dev/null) -lcsv
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 WARNINGS := -Wall -Wextra -Wconversion -Wshadow -Wstrict-prototypes -Wvla
@@ -33,6 +33,11 @@ TEST_SRCS := $(wildcard tests/*/test_*.c)
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 SCHEMA := $(sort $(wildcard schema/*.sql))
 SQL := $(sort $(wildcard sql/*.sql))
+# A removed schema or sql file changes no timestamp; the list of them is a
+# prerequisite too, rewritten only when it changes.
+EMBED_LIST := $(shell mkdir -p build/gen && echo '$(SCHEMA) $(SQL)' > build/gen/embedded.new && \
+	{ cmp -s build/gen/embedded.new build/gen/embedded.list || mv build/gen/embedded.new build/gen/embedded.list; } && \
+	echo build/gen/embedded.list)
 
 REL_OBJS := $(patsubst %.c,build/rel/%.o,$(LIB_SRCS) $(GEN_SRCS))
 ASAN_OBJS := $(patsubst %.c,build/asan/%.o,$(LIB_SRCS) $(GEN_SRCS))
@@ -45,12 +50,12 @@ all: bin/recon
 deps:
 	sh scripts/deps.sh
 
-build/gen/schema_sql.c: $(SCHEMA) scripts/embed_schema.sh
+build/gen/schema_sql.c: $(SCHEMA) scripts/embed_schema.sh $(EMBED_LIST)
 	@mkdir -p $(dir $@)
 	sh scripts/embed_schema.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
 
 # Queries longer than a line live in sql/NAME.sql, embedded as sql_NAME (build/gen/sql_text.h).
-build/gen/sql_text.h: $(SQL) scripts/embed_sql.sh
+build/gen/sql_text.h: $(SQL) scripts/embed_sql.sh $(EMBED_LIST)
 	@mkdir -p $(dir $@)
 	sh scripts/embed_sql.sh header $(SQL) > $@.tmp && mv $@.tmp $@
 

@@ -1,8 +1,9 @@
 /*
- * SHA-256 (FIPS 180-4), used to recognise a statement file already stored.
- * Small and dependency-free on purpose: recon needs only this one digest and
- * should not pull in a crypto library for it. The context lives on the
- * caller's stack; nothing here allocates.
+ * SHA-256 (FIPS 180-4), used to recognise a statement file already stored, computed by
+ * OpenSSL's libcrypto (which uses the CPU's SHA instructions where it has them). The
+ * context lives on the caller's stack and nothing here allocates, so a caller may
+ * abandon a digest half-way (a report stopped by a signal does): that is why the
+ * stack-held SHA256_CTX is used rather than EVP, whose context is allocated.
  */
 #ifndef RECON_COMMON_SHA256_H
 #define RECON_COMMON_SHA256_H
@@ -10,15 +11,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* SHA256_Init and friends are marked deprecated in OpenSSL 3 in favour of EVP; they
+ * remain supported and run the same code. */
+#ifndef OPENSSL_SUPPRESS_DEPRECATED
+#define OPENSSL_SUPPRESS_DEPRECATED
+#endif
+#include <openssl/sha.h>
+
 #include "common/err.h"
 
 #define SHA256_DIGEST_SIZE 32
 #define SHA256_HEX_SIZE 65 /* 64 lowercase hex digits + NUL */
 
 typedef struct sha256_ctx {
-    uint32_t state[8];
-    uint64_t bytes;          /* message length so far */
-    unsigned char block[64]; /* pending input, bytes % 64 of it used */
+    SHA256_CTX c;
 } sha256_ctx;
 
 void sha256_init(sha256_ctx *c);

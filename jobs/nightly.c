@@ -25,7 +25,7 @@
 recon_status nightly_ingest(db_t *db, const recon_config *config, const nightly_input *in,
                             FILE *out, night_tally *t, err_t *err)
 {
-    parse_options popts = {FORMAT_UNKNOWN, in->profile, NULL};
+    parse_options popts = {FORMAT_UNKNOWN, in->profile, NULL, config->max_input};
     ingest_request req = {&popts, in->not_after, true, true, config};
     for (size_t i = 0; i < in->count; i++) {
         const char *path = in->paths[i];

@@ -14,7 +14,7 @@ recon_status cmd_parse(const job_options *o, err_t *err)
 {
     if (o->arg_count < 1)
         return err_set(err, RECON_EUSAGE, "usage: recon parse FILE... [--format F] [--unmasked]");
-    parse_options popts = {FORMAT_UNKNOWN, o->profile, NULL};
+    parse_options popts = {FORMAT_UNKNOWN, o->profile, NULL, o->config.max_input};
     if (o->format && !format_from_name(o->format, &popts.forced))
         return err_set(err, RECON_EUSAGE,
                        "unknown format '%s' (camt053, camt054, mt940, wechat, alipay, unionpay, "

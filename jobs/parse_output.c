@@ -170,8 +170,6 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
     money_format(r->amount, amount);
     if (r->has_fee)
         money_format(r->fee, fee);
-    else
-        fee[0] = '\0';
     /* Unmasked, the receipt's own arrays are written: a copy would only cost time. */
     const char *payer_s = r->payer, *account_s = r->payer_account;
     size_t payer_cap = sizeof r->payer, account_cap = sizeof r->payer_account;
@@ -199,14 +197,9 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
     width += f[n - 2].len + f[n - 1].len;
     width += csv_scan(&f[n++], amount, sizeof amount);
     width += csv_scan(&f[n++], r->currency, sizeof r->currency);
-    if (r->direction == RECEIPT_DEBIT)
-        f[n++] = (csv_field){"debit", 5, 6, false};
-    else
-        f[n++] = (csv_field){"credit", 6, 7, false};
-    if (r->reversal)
-        f[n++] = (csv_field){"true", 4, 5, false};
-    else
-        f[n++] = (csv_field){"false", 5, 6, false};
+    f[n++] = r->direction == RECEIPT_DEBIT ? (csv_field){"debit", 5, 6, false}
+                                           : (csv_field){"credit", 6, 7, false};
+    f[n++] = r->reversal ? (csv_field){"true", 4, 5, false} : (csv_field){"false", 5, 6, false};
     width += f[n - 2].len + f[n - 1].len;
     width += csv_scan(&f[n++], r->reversal_of, sizeof r->reversal_of);
     width += csv_scan(&f[n++], payer_s, payer_cap);
@@ -289,8 +282,7 @@ receipt_sink parse_output_sink(parse_output *po, const char *file)
     po->file_quoted = f.quoted;
     po->credit_count = po->debit_count = 0;
     po->credit_sum = po->debit_sum = 0;
-    receipt_sink sink = {po, on_receipt, on_statement};
-    return sink;
+    return (receipt_sink){po, on_receipt, on_statement};
 }
 
 recon_status parse_output_finish(parse_output *po, err_t *err)
@@ -298,11 +290,9 @@ recon_status parse_output_finish(parse_output *po, err_t *err)
     recon_status st = parse_output_header(po, err);
     if (st == RECON_OK)
         st = flush_pending(po, err);
-    if (st != RECON_OK)
-        return st;
-    if (fflush(po->out) != 0 || ferror(po->out))
+    if (st == RECON_OK && (fflush(po->out) != 0 || ferror(po->out)))
         return err_set(err, RECON_EOUTPUT, "cannot write output: %s", strerror(errno));
-    return RECON_OK;
+    return st;
 }
 
 void parse_output_free(parse_output *po) { buf_free(&po->pending); }

@@ -18,11 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
+#include "parsers/bill.h"
 #include "parsers/charset.h"
-#include "parsers/csvline.h"
 #include "parsers/fingerprint.h"
-#include "parsers/linereader.h"
 
 #define AP_MAX_LINE 16384
 #define AP_MAX_FIELDS 64
@@ -77,10 +75,9 @@ enum { CAT_A, CAT_B, NCAT };
 enum { SUM_PRIMARY, SUM_DISCOUNT, SUM_ORDER, NSUM };
 
 typedef struct ap_state {
-    instream_t *in;
+    bill_t *b;
     const receipt_sink *sink;
     err_t *err;
-    long line;
     bool ledger;
     size_t ncols;
     int col[C_NCOLS];
@@ -101,37 +98,33 @@ bool alipay_detect(const unsigned char *head, size_t len)
            (len >= sizeof TITLE_GBK - 1 && memcmp(head, TITLE_GBK, sizeof TITLE_GBK - 1) == 0);
 }
 
-static const char *ap_name(const ap_state *st) { return instream_name(st->in); }
-
 static bool starts(const char *s, size_t len, const char *prefix)
 {
     size_t n = strlen(prefix);
     return len >= n && memcmp(s, prefix, n) == 0;
 }
 
-static const csvline_field *ap_field(const ap_state *st, const csvline_field *f, enum ap_col c)
+static const bill_field *ap_field(const ap_state *st, const bill_field *f, enum ap_col c)
 {
-    static csvline_field empty = {(char *)"", 0};
-    return st->col[c] >= 0 ? &f[st->col[c]] : &empty;
+    return bill_column(f, st->col, (int)c);
 }
 
 static recon_status ap_set(ap_state *st, char *dst, size_t cap, const char *s, size_t n,
                            const char *what)
 {
     if (!receipt_set_field(dst, cap, s, n))
-        return err_set(st->err, RECON_EDATA, "%s: line %ld: %s longer than %zu bytes",
-                       ap_name(st), st->line, what, cap - 1);
+        return bill_fail(st->b, st->err, "%s longer than %zu bytes", what, cap - 1);
     return RECON_OK;
 }
 
-static recon_status ap_setf(ap_state *st, char *dst, size_t cap, const csvline_field *f,
+static recon_status ap_setf(ap_state *st, char *dst, size_t cap, const bill_field *f,
                             const char *what)
 {
     return ap_set(st, dst, cap, f->s, f->len, what);
 }
 
 /* Empty counts as zero only where allow_empty: optional figures are often left blank. */
-static recon_status ap_money(ap_state *st, const csvline_field *f, const char *what,
+static recon_status ap_money(ap_state *st, const bill_field *f, const char *what,
                              bool allow_empty, fen_t *out)
 {
     static const money_format_opts opts = {'.', 0, true, 2};
@@ -140,8 +133,7 @@ static recon_status ap_money(ap_state *st, const csvline_field *f, const char *w
         return RECON_OK;
     money_result mr = money_parse_opts(f->s, f->len, &opts, out);
     if (mr != MONEY_OK)
-        return err_set(st->err, RECON_EDATA, "%s: line %ld: %s '%.40s': %s", ap_name(st),
-                       st->line, what, f->s, money_result_str(mr));
+        return bill_fail(st->b, st->err, "%s '%.40s': %s", what, f->s, money_result_str(mr));
     return RECON_OK;
 }
 
@@ -199,8 +191,7 @@ static recon_status ap_preamble(ap_state *st, const char *s, size_t len)
         p = strchr(p, '[') + 1;
         const char *end = strchr(p, ']');
         if (end == NULL)
-            return err_set(st->err, RECON_EDATA, "%s: line %ld: #账号 without closing ']'",
-                           ap_name(st), st->line);
+            return bill_fail(st->b, st->err, "#账号 without closing ']'");
         return ap_set(st, st->stmt.source, sizeof st->stmt.source, p, (size_t)(end - p), "账号");
     }
     const char *from = strstr(s, "起始日期：");
@@ -210,9 +201,7 @@ static recon_status ap_preamble(ap_state *st, const char *s, size_t len)
         date_t d1, d2;
         if (!ap_parse_cn_datetime(from + strlen("起始日期："), &d1, &m1) ||
             !ap_parse_cn_datetime(to + strlen("终止日期："), &d2, &m2))
-            return err_set(st->err, RECON_EDATA,
-                           "%s: line %ld: period is not like [2019年09月16日 00:00:00]",
-                           ap_name(st), st->line);
+            return bill_fail(st->b, st->err, "period is not like [2019年09月16日 00:00:00]");
         /* The end is exclusive: 00:00:00 of the next day closes the previous one. */
         if (m2 && d2 > d1)
             d2--;
@@ -223,26 +212,21 @@ static recon_status ap_preamble(ap_state *st, const char *s, size_t len)
     return RECON_OK;
 }
 
-static recon_status ap_header(ap_state *st, csvline_field *f, size_t n)
+static recon_status ap_header(ap_state *st, bill_field *f, size_t n)
 {
     st->ncols = n;
-    for (size_t c = 0; c < C_NCOLS; c++)
-        st->col[c] = -1;
     for (size_t i = 0; i < n; i++) {
-        csvline_trim(&f[i]);
-        /* Cut the unit: 订单金额（元） / 收入金额（+元） / 金额(元). */
-        size_t cut = f[i].len;
+        bill_field_trim(&f[i]);
+        /* Cut the unit: 订单金额（元） / 收入金额（+元） / 金额(元). Only the name is
+         * matched; the header's fields are not used after this. */
         const char *fw = strstr(f[i].s, "（");
         const char *hw = strchr(f[i].s, '(');
         if (fw != NULL)
-            cut = (size_t)(fw - f[i].s);
-        if (hw != NULL && (size_t)(hw - f[i].s) < cut)
-            cut = (size_t)(hw - f[i].s);
-        csvline_field name = {f[i].s, cut};
-        for (size_t c = 0; c < C_NCOLS; c++)
-            if (st->col[c] < 0 && csvline_eq(&name, ap_col_names[c]))
-                st->col[c] = (int)i;
+            f[i].len = (size_t)(fw - f[i].s);
+        if (hw != NULL && (size_t)(hw - f[i].s) < f[i].len)
+            f[i].len = (size_t)(hw - f[i].s);
     }
+    bill_map_columns(f, n, ap_col_names, C_NCOLS, st->col);
     if (st->col[C_COUNTERPARTY] < 0)
         st->col[C_COUNTERPARTY] = st->col[C_COUNTER_ACCT];
     static const enum ap_col trade_req[] = {C_TRADE_NO, C_TYPE, C_FINISHED, C_RECEIVED};
@@ -252,25 +236,22 @@ static recon_status ap_header(ap_state *st, csvline_field *f, size_t n)
     if (st->ledger)
         req = ledger_req;
     else if (st->col[C_TRADE_NO] < 0)
-        return err_set(st->err, RECON_EDATA,
-                       "%s: line %ld: alipay header has neither 支付宝交易号 (业务明细) nor "
-                       "账务流水号 (账务明细)",
-                       ap_name(st), st->line);
+        return bill_fail(st->b, st->err,
+                         "alipay header has neither 支付宝交易号 (业务明细) nor "
+                         "账务流水号 (账务明细)");
     for (size_t k = 0; k < 4; k++)
         if (st->col[req[k]] < 0)
-            return err_set(st->err, RECON_EDATA, "%s: line %ld: alipay %s header has no column %s",
-                           ap_name(st), st->line, st->ledger ? "账务明细" : "业务明细",
-                           ap_col_names[req[k]]);
+            return bill_fail(st->b, st->err, "alipay %s header has no column %s",
+                             st->ledger ? "账务明细" : "业务明细", ap_col_names[req[k]]);
     if (st->stmt.source[0] == '\0')
-        return err_set(st->err, RECON_EDATA,
-                       "%s: line %ld: no #账号：[...] line before the header; the account is "
-                       "unknown",
-                       ap_name(st), st->line);
+        return bill_fail(st->b, st->err,
+                         "no #账号：[...] line before the header; the account is "
+                         "unknown");
     return RECON_OK;
 }
 
 /* "*津水(602***@qq.com)": the name and the account in brackets; otherwise an account. */
-static recon_status ap_counterparty(ap_state *st, receipt_t *r, const csvline_field *f)
+static recon_status ap_counterparty(ap_state *st, receipt_t *r, const bill_field *f)
 {
     const char *s = f->s;
     size_t n = f->len;
@@ -298,8 +279,8 @@ static recon_status ap_counterparty(ap_state *st, receipt_t *r, const csvline_fi
                   (size_t)(s + n - close_len - acct), "对方账户 account");
 }
 
-static recon_status ap_remittance(ap_state *st, receipt_t *r, const csvline_field *goods,
-                                  const csvline_field *note)
+static recon_status ap_remittance(ap_state *st, receipt_t *r, const bill_field *goods,
+                                  const bill_field *note)
 {
     char text[RECEIPT_TEXT_MAX * 2 + 4];
     if (note->len > 0 && goods->len > 0 && strcmp(note->s, goods->s) != 0)
@@ -309,22 +290,20 @@ static recon_status ap_remittance(ap_state *st, receipt_t *r, const csvline_fiel
     return ap_set(st, r->remittance, sizeof r->remittance, text, strlen(text), "商品名称/备注");
 }
 
-static recon_status ap_trade_row(ap_state *st, csvline_field *f, receipt_t *r)
+static recon_status ap_trade_row(ap_state *st, bill_field *f, receipt_t *r)
 {
     recon_status rc;
-    const char *name = ap_name(st);
-    const csvline_field *type = ap_field(st, f, C_TYPE), *trade = ap_field(st, f, C_TRADE_NO);
+    const bill_field *type = ap_field(st, f, C_TYPE), *trade = ap_field(st, f, C_TRADE_NO);
     if (trade->len == 0)
-        return err_set(st->err, RECON_EDATA, "%s: line %ld: empty 支付宝交易号", name, st->line);
+        return bill_fail(st->b, st->err, "empty 支付宝交易号");
     int cat;
-    if (csvline_eq(type, "交易"))
+    if (bill_field_eq(type, "交易"))
         cat = CAT_A;
-    else if (csvline_eq(type, "退款"))
+    else if (bill_field_eq(type, "退款"))
         cat = CAT_B;
     else
-        return err_set(st->err, RECON_EDATA,
-                       "%s: line %ld: unsupported 业务类型 '%.40s' (expected 交易 or 退款)", name,
-                       st->line, type->s);
+        return bill_fail(st->b, st->err, "unsupported 业务类型 '%.40s' (expected 交易 or 退款)",
+                         type->s);
     fen_t received = 0, discount = 0, order = 0, fee = 0;
     if ((rc = ap_money(st, ap_field(st, f, C_RECEIVED), "商家实收", false, &received)) ||
         (rc = ap_money(st, ap_field(st, f, C_DISCOUNT), "商家优惠", true, &discount)) ||
@@ -336,20 +315,17 @@ static recon_status ap_trade_row(ap_state *st, csvline_field *f, receipt_t *r)
     st->sums[cat][SUM_DISCOUNT] += discount;
     st->sums[cat][SUM_ORDER] += order;
 
-    const csvline_field *when = ap_field(st, f, C_FINISHED);
+    const bill_field *when = ap_field(st, f, C_FINISHED);
     if (when->len == 0)
         when = ap_field(st, f, C_CREATED);
     if (!ap_parse_time(when->s, when->len, &r->booking_date))
-        return err_set(st->err, RECON_EDATA,
-                       "%s: line %ld: 完成时间 '%.40s' is not a date and time like "
-                       "2019-09-16 10:55:23",
-                       name, st->line, when->s);
+        return bill_fail(st->b, st->err, "完成时间 '%.40s' is not a date and time like "
+                       "2019-09-16 10:55:23", when->s);
     if ((rc = ap_setf(st, r->provider_txn_id, sizeof r->provider_txn_id, trade, "支付宝交易号")))
         return rc;
     if (cat == CAT_A) {
         if (received < 0)
-            return err_set(st->err, RECON_EDATA, "%s: line %ld: negative 商家实收 on a 交易 row",
-                           name, st->line);
+            return bill_fail(st->b, st->err, "negative 商家实收 on a 交易 row");
         r->amount = received;
         r->direction = RECEIPT_CREDIT;
         if ((rc = ap_setf(st, r->transaction_key, sizeof r->transaction_key, trade,
@@ -357,16 +333,15 @@ static recon_status ap_trade_row(ap_state *st, csvline_field *f, receipt_t *r)
             return rc;
     } else {
         if (received > 0)
-            return err_set(st->err, RECON_EDATA,
-                           "%s: line %ld: positive 商家实收 on a 退款 row; refunds are negative",
-                           name, st->line);
+            return bill_fail(st->b, st->err,
+                             "positive 商家实收 on a 退款 row; refunds are negative");
         r->amount = received;
         r->direction = RECEIPT_DEBIT;
         r->reversal = true;
         if ((rc = ap_setf(st, r->reversal_of, sizeof r->reversal_of, trade, "支付宝交易号")))
             return rc;
         /* A trade can be refunded in parts: the batch number keeps each refund distinct. */
-        const csvline_field *batch = ap_field(st, f, C_REFUND_BATCH);
+        const bill_field *batch = ap_field(st, f, C_REFUND_BATCH);
         if (batch->len > 0) {
             char key[RECEIPT_ID_MAX * 2 + 2];
             snprintf(key, sizeof key, "%s-%s", trade->s, batch->s);
@@ -386,32 +361,27 @@ static recon_status ap_trade_row(ap_state *st, csvline_field *f, receipt_t *r)
 
 static fen_t fen_abs(fen_t v) { return v < 0 ? -v : v; }
 
-static recon_status ap_ledger_row(ap_state *st, csvline_field *f, receipt_t *r)
+static recon_status ap_ledger_row(ap_state *st, bill_field *f, receipt_t *r)
 {
     recon_status rc;
-    const char *name = ap_name(st);
-    const csvline_field *ledger = ap_field(st, f, C_LEDGER_NO), *biz = ap_field(st, f, C_BIZ_NO);
+    const bill_field *ledger = ap_field(st, f, C_LEDGER_NO), *biz = ap_field(st, f, C_BIZ_NO);
     if (ledger->len == 0)
-        return err_set(st->err, RECON_EDATA, "%s: line %ld: empty 账务流水号", name, st->line);
+        return bill_fail(st->b, st->err, "empty 账务流水号");
     fen_t income = 0, expense = 0;
     if ((rc = ap_money(st, ap_field(st, f, C_INCOME), "收入金额", true, &income)) ||
         (rc = ap_money(st, ap_field(st, f, C_EXPENSE), "支出金额", true, &expense)))
         return rc;
     if (income != 0 && expense != 0)
-        return err_set(st->err, RECON_EDATA,
-                       "%s: line %ld: both 收入金额 and 支出金额 are set on one row", name,
-                       st->line);
+        return bill_fail(st->b, st->err, "both 收入金额 and 支出金额 are set on one row");
     if (income < 0)
-        return err_set(st->err, RECON_EDATA, "%s: line %ld: negative 收入金额", name, st->line);
+        return bill_fail(st->b, st->err, "negative 收入金额");
     int cat = expense != 0 ? CAT_B : CAT_A;
     st->count[cat]++;
     st->sums[cat][SUM_PRIMARY] += cat == CAT_A ? income : expense;
-    const csvline_field *when = ap_field(st, f, C_OCCURRED);
+    const bill_field *when = ap_field(st, f, C_OCCURRED);
     if (!ap_parse_time(when->s, when->len, &r->booking_date))
-        return err_set(st->err, RECON_EDATA,
-                       "%s: line %ld: 发生时间 '%.40s' is not a date and time like "
-                       "2019-09-16 10:55:23",
-                       name, st->line, when->s);
+        return bill_fail(st->b, st->err, "发生时间 '%.40s' is not a date and time like "
+                       "2019-09-16 10:55:23", when->s);
     r->amount = cat == CAT_A ? income : -fen_abs(expense);
     r->direction = cat == CAT_A ? RECEIPT_CREDIT : RECEIPT_DEBIT;
     if ((rc = ap_setf(st, r->transaction_key, sizeof r->transaction_key, ledger, "账务流水号")) ||
@@ -420,8 +390,7 @@ static recon_status ap_ledger_row(ap_state *st, csvline_field *f, receipt_t *r)
     /* Refund bookings reverse a payment; fees and withdrawals are plain debits. */
     if (strstr(ap_field(st, f, C_TYPE)->s, "退款") != NULL) {
         if (cat != CAT_B)
-            return err_set(st->err, RECON_EDATA, "%s: line %ld: refund booked as income", name,
-                           st->line);
+            return bill_fail(st->b, st->err, "refund booked as income");
         r->reversal = true;
         if ((rc = ap_setf(st, r->reversal_of, sizeof r->reversal_of, biz, "业务流水号")))
             return rc;
@@ -429,18 +398,16 @@ static recon_status ap_ledger_row(ap_state *st, csvline_field *f, receipt_t *r)
     return ap_remittance(st, r, ap_field(st, f, C_GOODS), ap_field(st, f, C_NOTE));
 }
 
-static recon_status ap_row(ap_state *st, csvline_field *f, size_t n)
+static recon_status ap_row(ap_state *st, bill_field *f, size_t n)
 {
     if (n != st->ncols)
-        return err_set(st->err, RECON_EDATA,
-                       "%s: line %ld: %zu fields where the header has %zu; hint: a field "
-                       "containing a comma?",
-                       ap_name(st), st->line, n, st->ncols);
+        return bill_fail(st->b, st->err, "%zu fields where the header has %zu; hint: a field "
+                       "containing a comma?", n, st->ncols);
     for (size_t i = 0; i < n; i++)
-        csvline_trim(&f[i]);
+        bill_field_trim(&f[i]);
     receipt_t r;
     receipt_init(&r);
-    receipt_position_line(r.position, st->line);
+    receipt_position_line(r.position, bill_lineno(st->b));
     memcpy(r.source, st->stmt.source, sizeof r.source);
     memcpy(r.currency, "CNY", 4);
     recon_status rc = st->ledger ? ap_ledger_row(st, f, &r) : ap_trade_row(st, f, &r);
@@ -461,29 +428,25 @@ static recon_status ap_row(ap_state *st, csvline_field *f, size_t n)
 static void ap_fen_str(fen_t v, char out[MONEY_STR_SIZE]) { money_format(v, out); }
 
 /*
- * "#交易合计：6笔，商家实收共0.06元，商家优惠共0.00元", "#退款合计：4笔，商家实收退款共-0.04元，...",
+ * "#交易合计：6笔，商家实收共0.06元，商家优惠共0.00元",
+ * "#退款合计：4笔，商家实收退款共-0.04元，...",
  * "#交易合计：6笔，共0.06元", "#收入合计：3笔，共0.03元", "#支出合计：1笔，共-0.01元".
  */
 static recon_status ap_footer(ap_state *st, char *s, int cat, const char *label)
 {
-    const char *name = ap_name(st);
     char *p = strstr(s, "：");
     p = p ? p + strlen("：") : strchr(s, ':');
     if (p == NULL)
-        return err_set(st->err, RECON_EDATA, "%s: line %ld: footer %s without ':'", name, st->line,
-                       label);
+        return bill_fail(st->b, st->err, "footer %s without ':'", label);
     if (*p == ':')
         p++;
     char *end = NULL;
     long count = (*p >= '0' && *p <= '9') ? strtol(p, &end, 10) : -1;
     if (count < 0 || strncmp(end, "笔", strlen("笔")) != 0)
-        return err_set(st->err, RECON_EDATA, "%s: line %ld: footer %s has no count like 6笔", name,
-                       st->line, label);
+        return bill_fail(st->b, st->err, "footer %s has no count like 6笔", label);
     if (count != st->count[cat])
-        return err_set(st->err, RECON_EDATA,
-                       "%s: line %ld: footer %s says %ld rows but the bill has %ld; hint: "
-                       "truncated or edited bill",
-                       name, st->line, label, count, st->count[cat]);
+        return bill_fail(st->b, st->err, "footer %s says %ld rows but the bill has %ld; hint: "
+                       "truncated or edited bill", label, count, st->count[cat]);
     st->footer_seen[cat] = true;
     p = end + strlen("笔");
     /* Parts separated by full-width or ASCII commas: "<label>共<amount>元". */
@@ -507,8 +470,7 @@ static recon_status ap_footer(ap_state *st, char *s, int cat, const char *label)
         char *amount = gong + strlen("共");
         char *yuan = strstr(amount, "元");
         if (yuan == NULL)
-            return err_set(st->err, RECON_EDATA, "%s: line %ld: footer amount without 元", name,
-                           st->line);
+            return bill_fail(st->b, st->err, "footer amount without 元");
         size_t plen = strlen(part);
         if (plen >= strlen("退款") && strcmp(part + plen - strlen("退款"), "退款") == 0)
             part[plen - strlen("退款")] = '\0';
@@ -522,7 +484,7 @@ static recon_status ap_footer(ap_state *st, char *s, int cat, const char *label)
             which = SUM_ORDER;
         else
             continue; /* a total we do not recompute */
-        csvline_field af = {amount, (size_t)(yuan - amount)};
+        bill_field af = {amount, (size_t)(yuan - amount)};
         fen_t v = 0;
         recon_status rc = ap_money(st, &af, "footer amount", false, &v);
         if (rc != RECON_OK)
@@ -534,12 +496,11 @@ static recon_status ap_footer(ap_state *st, char *s, int cat, const char *label)
             char a[MONEY_STR_SIZE], b[MONEY_STR_SIZE];
             ap_fen_str(v, a);
             ap_fen_str(got, b);
-            return err_set(st->err, RECON_EDATA,
-                           "%s: line %ld: footer %s %s is %s but the rows add up to %s", name,
-                           st->line, label, part[0] ? part : "total", a, b);
+            return bill_fail(st->b, st->err, "footer %s %s is %s but the rows add up to %s", label,
+                             part[0] ? part : "total", a, b);
         }
     }
-    receipt_position_line(st->stmt.position, st->line);
+    receipt_position_line(st->stmt.position, bill_lineno(st->b));
     return RECON_OK;
 }
 
@@ -560,10 +521,8 @@ static recon_status ap_hash_line(ap_state *st, char *s, size_t len, bool after_h
     for (size_t k = 0; k < sizeof footers / sizeof footers[0]; k++)
         if (starts(s, len, footers[k].prefix)) {
             if (footers[k].ledger != st->ledger)
-                return err_set(st->err, RECON_EDATA,
-                               "%s: line %ld: footer %s does not belong to a %s bill", ap_name(st),
-                               st->line, footers[k].prefix + 1,
-                               st->ledger ? "账务明细" : "业务明细");
+                return bill_fail(st->b, st->err, "footer %s does not belong to a %s bill",
+                                 footers[k].prefix + 1, st->ledger ? "账务明细" : "业务明细");
             return ap_footer(st, s, footers[k].cat, footers[k].prefix + 1);
         }
     return RECON_OK; /* list end marker, export time */
@@ -574,49 +533,29 @@ recon_status alipay_parse(instream_t *in, const parse_options *opts, const recei
 {
     (void)opts;
     enum { S_PREAMBLE, S_ROWS, S_FOOTER } state = S_PREAMBLE;
-    linereader_t *lr = NULL;
-    charset_t *cs = NULL;
-    buf_t line_utf8 = BUF_INIT;
-    csvline_field *f = malloc(AP_MAX_FIELDS * sizeof *f);
     ap_state *st = calloc(1, sizeof *st);
     recon_status rc = RECON_OK;
-    if (f == NULL || st == NULL || (st->fp = fingerprint_table_new()) == NULL) {
+    if (st == NULL || (st->fp = fingerprint_table_new()) == NULL) {
         rc = err_set(err, RECON_EINTERNAL, "out of memory");
         goto out;
     }
-    st->in = in;
     st->sink = sink;
     st->err = err;
     statement_summary_init(&st->stmt);
     memcpy(st->stmt.currency, "CNY", 4);
     const unsigned char *head = NULL;
     size_t head_len = 0;
-    if ((rc = instream_peek(in, &head, &head_len, err)) != RECON_OK)
-        goto out;
-    if ((rc = charset_open(charset_looks_utf8(head, head_len) ? "UTF-8" : "GB18030", &cs, err)) !=
-            RECON_OK ||
-        (rc = linereader_new(in, AP_MAX_LINE, &lr, err)) != RECON_OK)
+    if ((rc = instream_peek(in, &head, &head_len, err)) != RECON_OK ||
+        (rc = bill_open(in, charset_looks_utf8(head, head_len) ? "UTF-8" : "GB18030",
+                        AP_MAX_LINE, AP_MAX_FIELDS, &st->b, err)) != RECON_OK)
         goto out;
     for (;;) {
-        const char *raw = NULL;
-        size_t raw_len = 0;
-        if ((rc = linereader_next(lr, &raw, &raw_len, err)) != RECON_OK)
+        char *s = NULL;
+        size_t len = 0;
+        if ((rc = bill_next(st->b, &s, &len, err)) != RECON_OK)
             goto out;
-        if (raw == NULL)
+        if (s == NULL)
             break;
-        st->line = linereader_lineno(lr);
-        if (raw_len == 0)
-            continue;
-        buf_reset(&line_utf8);
-        if ((rc = charset_convert(cs, raw, raw_len, &line_utf8, instream_name(in), st->line,
-                                  err)) != RECON_OK)
-            goto out;
-        char *s = line_utf8.data;
-        size_t len = line_utf8.len;
-        if (st->line == 1 && len >= 3 && memcmp(s, BOM, 3) == 0) {
-            s += 3;
-            len -= 3;
-        }
         if (len == 0)
             continue;
         if (s[0] == '#') {
@@ -624,47 +563,42 @@ recon_status alipay_parse(instream_t *in, const parse_options *opts, const recei
                 state = S_FOOTER;
             rc = ap_hash_line(st, s, len, state != S_PREAMBLE);
         } else if (state == S_FOOTER) {
-            rc = err_set(err, RECON_EDATA, "%s: line %ld: data row after the end of the list",
-                         instream_name(in), st->line);
+            rc = bill_fail(st->b, err, "data row after the end of the list");
         } else {
+            bill_field *f = NULL;
             size_t n = 0;
-            csvline_result cr = csvline_split(s, len, ',', f, AP_MAX_FIELDS, &n);
-            if (cr != CSVLINE_OK)
-                rc = err_set(err, RECON_EDATA, "%s: line %ld: %s", instream_name(in), st->line,
-                             csvline_result_str(cr));
-            else if (state == S_PREAMBLE) {
+            rc = bill_split(st->b, s, len, &f, &n, err);
+            if (rc == RECON_OK && state == S_PREAMBLE) {
                 rc = ap_header(st, f, n);
                 state = S_ROWS;
-            } else
+            } else if (rc == RECON_OK) {
                 rc = ap_row(st, f, n);
+            }
         }
         if (rc != RECON_OK)
             goto out;
     }
     if (state == S_PREAMBLE) {
-        rc = err_set(err, RECON_EDATA, "%s: line %ld: no header row; not an alipay bill?",
-                     instream_name(in), st->line);
+        rc = bill_fail(st->b, err, "no header row; not an alipay bill?");
         goto out;
     }
     static const char *const trade_labels[NCAT] = {"#交易合计", "#退款合计"};
     static const char *const ledger_labels[NCAT] = {"#收入合计", "#支出合计"};
     for (int c = 0; c < NCAT; c++)
-        if (!st->footer_seen[c] && (st->count[c] > 0 || (!st->footer_seen[0] && !st->footer_seen[1]))) {
-            rc = err_set(err, RECON_EDATA,
-                         "%s: line %ld: bill ends without its %s footer; hint: truncated download?",
-                         instream_name(in), st->line, (st->ledger ? ledger_labels : trade_labels)[c]);
+        if (!st->footer_seen[c] &&
+            (st->count[c] > 0 || (!st->footer_seen[0] && !st->footer_seen[1]))) {
+            rc = bill_fail(st->b, err, "bill ends without its %s footer; hint: truncated download?",
+                           (st->ledger ? ledger_labels : trade_labels)[c]);
             goto out;
         }
     st->stmt.statement_date = st->stmt.period_to;
     if (sink->on_statement)
         rc = sink->on_statement(sink->ctx, &st->stmt, err);
 out:
-    if (st != NULL)
+    if (st != NULL) {
         fingerprint_table_free(st->fp);
+        bill_close(st->b);
+    }
     free(st);
-    free(f);
-    buf_free(&line_utf8);
-    charset_close(cs);
-    linereader_free(lr);
     return rc;
 }

@@ -5,108 +5,64 @@
  */
 #include "parsers/parse.h"
 
-#include <csv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
 #include "common/log.h"
+#include "core/currency.h"
 #include "parsers/bankprofile.h"
+#include "parsers/bill.h"
 #include "parsers/charset.h"
 #include "parsers/fingerprint.h"
-#include "parsers/linereader.h"
 
 #define BANKCSV_MAX_LINE 65536
 #define BANKCSV_MAX_FIELDS 64
 #define BANKCSV_FIELD_MAX 1024
 
-/* ---- one CSV line split into cells (libcsv, bounded) ---- */
+/* ---- one CSV line split into cells (the bill tokeniser, bounded) ---- */
 
 typedef struct csvrow {
-    struct csv_parser p;
-    bool p_ready;
-    char *store;
-    size_t store_len, store_cap;
-    size_t off[BANKCSV_MAX_FIELDS], len[BANKCSV_MAX_FIELDS];
+    bill_csv *t;
+    bill_field f[BANKCSV_MAX_FIELDS];
     size_t count;
-    bool too_many, too_long;
 } csvrow;
 
 static bool csvrow_init(csvrow *r)
 {
     memset(r, 0, sizeof *r);
-    r->store_cap = BANKCSV_MAX_LINE + BANKCSV_MAX_FIELDS;
-    r->store = malloc(r->store_cap);
-    if (r->store == NULL || csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
-        free(r->store);
-        r->store = NULL;
-        return false;
-    }
-    r->p_ready = true;
-    return true;
+    r->t = bill_csv_new(BANKCSV_FIELD_MAX);
+    return r->t != NULL;
 }
 
 static void csvrow_free(csvrow *r)
 {
-    if (r->p_ready)
-        csv_free(&r->p);
-    free(r->store);
-    r->store = NULL;
-    r->p_ready = false;
-}
-
-static void csvrow_on_field(void *s, size_t n, void *data)
-{
-    csvrow *r = data;
-    if (r->count == BANKCSV_MAX_FIELDS) {
-        r->too_many = true;
-        return;
-    }
-    if (n > BANKCSV_FIELD_MAX) {
-        r->too_long = true;
-        n = 0;
-    }
-    if (r->store_len + n + 1 > r->store_cap) { /* cannot happen: cells come from one line */
-        r->too_long = true;
-        n = 0;
-    }
-    memcpy(r->store + r->store_len, s ? s : "", n);
-    r->off[r->count] = r->store_len;
-    r->len[r->count] = n;
-    r->store_len += n;
-    r->store[r->store_len++] = '\0';
-    r->count++;
+    bill_csv_free(r->t);
+    r->t = NULL;
 }
 
 /* Splits one line; false with *why set on malformed CSV or exceeded limits. */
 static bool csvrow_split(csvrow *r, const char *line, size_t n, const char **why)
 {
-    r->count = 0;
-    r->store_len = 0;
-    r->too_many = r->too_long = false;
-    if (!r->p_ready) {
-        *why = "CSV reader out of memory";
+    switch (bill_csv_split(r->t, line, n, r->f, BANKCSV_MAX_FIELDS, &r->count)) {
+    case BILL_CSV_OK:
+        return true;
+    case BILL_CSV_OPEN_QUOTE:
+    case BILL_CSV_BAD_QUOTE:
+        *why = "malformed CSV (stray or unclosed quote)";
         return false;
-    }
-    if (csv_parse(&r->p, line, n, csvrow_on_field, NULL, r) != n ||
-        csv_fini(&r->p, csvrow_on_field, NULL, r) != 0) {
-        *why = csv_error(&r->p) == CSV_EPARSE ? "malformed CSV (stray or unclosed quote)"
-                                                : "CSV reader out of memory";
-        /* libcsv keeps its error state: start afresh so detection can try the next profile */
-        csv_free(&r->p);
-        r->p_ready = csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI) == 0;
-        return false;
-    }
-    if (r->too_many) {
+    case BILL_CSV_TOO_MANY:
         *why = "more than 64 columns";
         return false;
-    }
-    if (r->too_long) {
+    case BILL_CSV_TOO_LONG:
         *why = "a cell longer than 1024 bytes";
         return false;
+    case BILL_CSV_NOMEM:
+        break;
     }
-    return true;
+    *why = "CSV reader out of memory";
+    return false;
 }
 
 static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -119,8 +75,8 @@ static const char *csvrow_cell(const csvrow *r, int i, size_t *n)
         *n = 0;
         return "";
     }
-    const char *s = r->store + r->off[i];
-    size_t len = r->len[i];
+    const char *s = r->f[i].s;
+    size_t len = r->f[i].len;
     while (len > 0 && is_ws(*s)) {
         s++;
         len--;
@@ -243,8 +199,8 @@ typedef enum col_id {
 
 typedef struct bankcsv_ctx {
     const bankprofile_t *prof;
+    bill_t *b;
     const char *file;
-    long line;
     err_t *err;
     int col[COL_COUNT];
     int remit[BANKPROFILE_LIST_MAX];
@@ -293,10 +249,8 @@ static recon_status map_columns(bankcsv_ctx *c, const csvrow *header)
 {
     const char *missing = header_mismatch(c->prof, header);
     if (missing != NULL)
-        return err_set(c->err, RECON_EDATA,
-                       "%s: line %ld: header has no column '%s' of bank profile %s; hint: "
-                       "check skip_lines in %s",
-                       c->file, c->line, missing, c->prof->name, c->prof->path);
+        return bill_fail(c->b, c->err, "header has no column '%s' of bank profile %s; hint: "
+                       "check skip_lines in %s", missing, c->prof->name, c->prof->path);
     for (int i = 0; i < COL_COUNT; i++) {
         const char *name = profile_column(c->prof, (col_id)i);
         c->col[i] = -1;
@@ -304,16 +258,14 @@ static recon_status map_columns(bankcsv_ctx *c, const csvrow *header)
             continue;
         c->col[i] = find_column(header, name);
         if (c->col[i] < 0)
-            return err_set(c->err, RECON_EDATA,
-                           "%s: line %ld: header has no column '%s' named in bank profile %s",
-                           c->file, c->line, name, c->prof->name);
+            return bill_fail(c->b, c->err, "header has no column '%s' named in bank profile %s",
+                             name, c->prof->name);
     }
     for (size_t i = 0; i < c->prof->remittance_columns.count; i++) {
         c->remit[i] = find_column(header, c->prof->remittance_columns.item[i]);
         if (c->remit[i] < 0)
-            return err_set(c->err, RECON_EDATA,
-                           "%s: line %ld: header has no column '%s' named in bank profile %s",
-                           c->file, c->line, c->prof->remittance_columns.item[i], c->prof->name);
+            return bill_fail(c->b, c->err, "header has no column '%s' named in bank profile %s",
+                             c->prof->remittance_columns.item[i], c->prof->name);
     }
     return RECON_OK;
 }
@@ -349,12 +301,6 @@ static const struct {
     {"港元", "HKD"},   {"欧元", "EUR"}, {"日元", "JPY"}, {"英镑", "GBP"},
 };
 
-static bool is_upper3(const char *s, size_t n)
-{
-    return n == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' &&
-           s[2] <= 'Z';
-}
-
 static recon_status row_currency(bankcsv_ctx *c, const csvrow *r, char out[RECEIPT_CCY_MAX])
 {
     size_t n;
@@ -368,13 +314,12 @@ static recon_status row_currency(bankcsv_ctx *c, const csvrow *r, char out[RECEI
             memcpy(out, currency_names[i].code, 4);
             return RECON_OK;
         }
-    if (is_upper3(s, n)) {
+    if (currency_code_valid_n(s, n)) {
         memcpy(out, s, 3);
         out[3] = '\0';
         return RECON_OK;
     }
-    return err_set(c->err, RECON_EDATA, "%s: line %ld: unknown currency '%.*s'", c->file, c->line,
-                   (int)(n > 64 ? 64 : n), s);
+    return bill_fail(c->b, c->err, "unknown currency '%.*s'", (int)(n > 64 ? 64 : n), s);
 }
 
 static const money_format_opts bank_money = {'.', ',', true, 2};
@@ -386,11 +331,11 @@ static recon_status parse_amount(bankcsv_ctx *c, const char *what, const char *s
 {
     const char *a = s;
     size_t an = n;
-    if (an > 3 && is_upper3(a, 3) && (a[3] == ' ' || (a[3] >= '0' && a[3] <= '9') ||
+    if (an > 3 && currency_code_valid_n(a, 3) && (a[3] == ' ' || (a[3] >= '0' && a[3] <= '9') ||
                                       a[3] == '-' || a[3] == '+')) {
         if (memcmp(a, ccy, 3) != 0)
-            return err_set(c->err, RECON_EDATA, "%s: line %ld: %s '%.*s' is in %.3s, the row in %s",
-                           c->file, c->line, what, (int)(n > 64 ? 64 : n), s, a, ccy);
+            return bill_fail(c->b, c->err, "%s '%.*s' is in %.3s, the row in %s", what,
+                             (int)(n > 64 ? 64 : n), s, a, ccy);
         a += 3;
         an -= 3;
         while (an > 0 && a[0] == ' ') {
@@ -400,8 +345,8 @@ static recon_status parse_amount(bankcsv_ctx *c, const char *what, const char *s
     }
     money_result mr = money_parse_opts(a, an, &bank_money, out);
     if (mr != MONEY_OK)
-        return err_set(c->err, RECON_EDATA, "%s: line %ld: %s '%.*s': %s", c->file, c->line, what,
-                       (int)(n > 64 ? 64 : n), s, money_result_str(mr));
+        return bill_fail(c->b, c->err, "%s '%.*s': %s", what, (int)(n > 64 ? 64 : n), s,
+                         money_result_str(mr));
     return RECON_OK;
 }
 
@@ -428,9 +373,8 @@ static recon_status row_date(bankcsv_ctx *c, const csvrow *r, date_t *out)
     }
     if (!ok) {
         static const char *const formats[] = {"yyyymmdd", "yyyy-mm-dd", "yyyy/mm/dd"};
-        return err_set(c->err, RECON_EDATA, "%s: line %ld: date '%.*s' is not a valid %s date",
-                       c->file, c->line, (int)(n > 32 ? 32 : n), s,
-                       formats[c->prof->date_format]);
+        return bill_fail(c->b, c->err, "date '%.*s' is not a valid %s date", (int)(n > 32 ? 32 : n),
+                         s, formats[c->prof->date_format]);
     }
     return RECON_OK;
 }
@@ -452,8 +396,8 @@ static recon_status row_time(bankcsv_ctx *c, const csvrow *r)
         (n == 8 && s[2] == ':' && s[5] == ':' && digits2(s, 23) && digits2(s + 3, 59) &&
          digits2(s + 6, 59)))
         return RECON_OK;
-    return err_set(c->err, RECON_EDATA, "%s: line %ld: time '%.*s' is not hhmmss or hh:mm:ss",
-                   c->file, c->line, (int)(n > 32 ? 32 : n), s);
+    return bill_fail(c->b, c->err, "time '%.*s' is not hhmmss or hh:mm:ss", (int)(n > 32 ? 32 : n),
+                     s);
 }
 
 /* Signed amount of the row from the profile's amount, direction or income/expense columns. */
@@ -466,8 +410,7 @@ static recon_status row_amount(bankcsv_ctx *c, const csvrow *r, const char *ccy,
     if (p->amount_column[0] != '\0') {
         s = cell(c, r, c->col[COL_AMOUNT], &n);
         if (n == 0)
-            return err_set(c->err, RECON_EDATA, "%s: line %ld: empty %s", c->file, c->line,
-                           p->amount_column);
+            return bill_fail(c->b, c->err, "empty %s", p->amount_column);
         if ((st = parse_amount(c, p->amount_column, s, n, ccy, out)) != RECON_OK)
             return st;
         if (p->direction_column[0] == '\0')
@@ -475,18 +418,15 @@ static recon_status row_amount(bankcsv_ctx *c, const csvrow *r, const char *ccy,
         size_t dn;
         const char *d = cell(c, r, c->col[COL_DIRECTION], &dn);
         if (*out < 0 || s[0] == '+')
-            return err_set(c->err, RECON_EDATA,
-                           "%s: line %ld: %s '%.*s' is signed although %s gives the direction",
-                           c->file, c->line, p->amount_column, (int)(n > 64 ? 64 : n), s,
-                           p->direction_column);
+            return bill_fail(c->b, c->err, "%s '%.*s' is signed although %s gives the direction",
+                             p->amount_column, (int)(n > 64 ? 64 : n), s, p->direction_column);
         if (in_list(&p->direction_debit, d, dn))
             *out = -*out;
         else if (!in_list(&p->direction_credit, d, dn))
-            return err_set(c->err, RECON_EDATA,
-                           "%s: line %ld: %s '%.*s' is neither a credit nor a debit value of "
-                           "bank profile %s",
-                           c->file, c->line, p->direction_column, (int)(dn > 64 ? 64 : dn), d,
-                           p->name);
+            return bill_fail(c->b, c->err,
+                             "%s '%.*s' is neither a credit nor a debit value of "
+                             "bank profile %s",
+                             p->direction_column, (int)(dn > 64 ? 64 : dn), d, p->name);
         return RECON_OK;
     }
     size_t in_n, ex_n;
@@ -498,14 +438,14 @@ static recon_status row_amount(bankcsv_ctx *c, const csvrow *r, const char *ccy,
     if (ex_n > 0 && (st = parse_amount(c, p->expense_column, ex_s, ex_n, ccy, &ex_v)) != RECON_OK)
         return st;
     if (in_v < 0 || ex_v < 0)
-        return err_set(c->err, RECON_EDATA, "%s: line %ld: negative amount in %s", c->file,
-                       c->line, in_v < 0 ? p->income_column : p->expense_column);
+        return bill_fail(c->b, c->err, "negative amount in %s",
+                         in_v < 0 ? p->income_column : p->expense_column);
     if (in_v != 0 && ex_v != 0)
-        return err_set(c->err, RECON_EDATA, "%s: line %ld: both %s and %s hold an amount",
-                       c->file, c->line, p->income_column, p->expense_column);
+        return bill_fail(c->b, c->err, "both %s and %s hold an amount", p->income_column,
+                         p->expense_column);
     if (in_n == 0 && ex_n == 0)
-        return err_set(c->err, RECON_EDATA, "%s: line %ld: neither %s nor %s holds an amount",
-                       c->file, c->line, p->income_column, p->expense_column);
+        return bill_fail(c->b, c->err, "neither %s nor %s holds an amount", p->income_column,
+                         p->expense_column);
     *out = in_v - ex_v;
     return RECON_OK;
 }
@@ -514,8 +454,7 @@ static recon_status set_text(bankcsv_ctx *c, const char *what, char *dst, size_t
                              const char *s, size_t n)
 {
     if (!receipt_set_field(dst, cap, s, n))
-        return err_set(c->err, RECON_EDATA, "%s: line %ld: %s longer than %zu bytes", c->file,
-                       c->line, what, cap - 1);
+        return bill_fail(c->b, c->err, "%s longer than %zu bytes", what, cap - 1);
     return RECON_OK;
 }
 
@@ -526,7 +465,7 @@ static recon_status row_receipt(bankcsv_ctx *c, const csvrow *r, receipt_t *rc, 
     recon_status st;
     *skip = false;
     receipt_init(rc);
-    receipt_position_line(rc->position, c->line);
+    receipt_position_line(rc->position, bill_lineno(c->b));
     memcpy(rc->source, c->source, sizeof rc->source);
     if ((st = row_date(c, r, &rc->booking_date)) != RECON_OK ||
         (st = row_time(c, r)) != RECON_OK || (st = row_currency(c, r, rc->currency)) != RECON_OK ||
@@ -543,7 +482,7 @@ static recon_status row_receipt(bankcsv_ctx *c, const csvrow *r, receipt_t *rc, 
     }
     if (rc->amount == 0) {
         /* Interest-tax lines of 0.00 and the like: nothing was received. */
-        log_info("%s: line %ld: zero amount, skipped", c->file, c->line);
+        log_info("%s: line %ld: zero amount, skipped", c->file, bill_lineno(c->b));
         *skip = true;
         return RECON_OK;
     }
@@ -561,8 +500,8 @@ static recon_status row_receipt(bankcsv_ctx *c, const csvrow *r, receipt_t *rc, 
         if (n == 0)
             continue;
         if (used + n + 2 > sizeof rc->remittance)
-            return err_set(c->err, RECON_EDATA, "%s: line %ld: remittance longer than %zu bytes",
-                           c->file, c->line, sizeof rc->remittance - 1);
+            return bill_fail(c->b, c->err, "remittance longer than %zu bytes",
+                             sizeof rc->remittance - 1);
         if (used > 0)
             rc->remittance[used++] = ' ';
         memcpy(rc->remittance + used, s, n);
@@ -613,10 +552,8 @@ static recon_status check_totals(bankcsv_ctx *c, const csvrow *r)
             char want[MONEY_STR_SIZE], got[MONEY_STR_SIZE];
             money_format(totals[i], want);
             money_format(rows[i], got);
-            return err_set(c->err, RECON_EDATA,
-                           "%s: line %ld: trailer total %s of %s does not match the rows' %s; "
-                           "hint: the file may be truncated or edited",
-                           c->file, c->line, want, names[i], got);
+            return bill_fail(c->b, c->err, "trailer total %s of %s does not match the rows' %s; "
+                           "hint: the file may be truncated or edited", want, names[i], got);
         }
     }
     return RECON_OK;
@@ -665,9 +602,6 @@ recon_status bankcsv_parse(instream_t *in, const parse_options *opts, const rece
                            err_t *err)
 {
     bankprofile_t *prof = NULL;
-    linereader_t *lr = NULL;
-    charset_t *cs = NULL;
-    buf_t utf8 = BUF_INIT;
     csvrow row;
     bool row_ok = csvrow_init(&row);
     bankcsv_ctx c = {.file = instream_name(in), .err = err};
@@ -681,33 +615,25 @@ recon_status bankcsv_parse(instream_t *in, const parse_options *opts, const rece
     if ((st = choose_profile(in, opts, &prof, err)) != RECON_OK)
         goto out;
     c.prof = prof;
-    if ((st = charset_open(prof->encoding, &cs, err)) != RECON_OK ||
-        (st = linereader_new(in, BANKCSV_MAX_LINE, &lr, err)) != RECON_OK)
+    if ((st = bill_open(in, prof->encoding, BANKCSV_MAX_LINE, BANKCSV_MAX_FIELDS, &c.b, err)) !=
+        RECON_OK)
         goto out;
     bool header_seen = false, trailer_seen = false;
     while (!trailer_seen) {
-        const char *raw;
-        size_t len;
-        if ((st = linereader_next(lr, &raw, &len, err)) != RECON_OK)
+        char *s;
+        size_t n;
+        if ((st = bill_next(c.b, &s, &n, err)) != RECON_OK)
             goto out;
-        if (raw == NULL)
+        if (s == NULL)
             break;
-        c.line = linereader_lineno(lr);
-        buf_reset(&utf8);
-        if ((st = charset_convert(cs, raw, len, &utf8, c.file, c.line, err)) != RECON_OK)
-            goto out;
-        size_t n = utf8.len;
-        const char *s = utf8.data ? utf8.data : "";
-        if (c.line == 1)
-            s = skip_bom(s, &n);
-        if (c.line <= prof->skip_lines) {
+        if (bill_lineno(c.b) <= prof->skip_lines) {
             title_account(&c, s, n);
             continue;
         }
         const char *why = NULL;
         bool trailer = header_seen && starts_with_trailer(prof, s, n);
         if (!csvrow_split(&row, s, n, &why)) {
-            st = err_set(err, RECON_EDATA, "%s: line %ld: %s", c.file, c.line, why);
+            st = bill_fail(c.b, err, "%s", why);
             goto out;
         }
         if (!header_seen) {
@@ -735,10 +661,8 @@ recon_status bankcsv_parse(instream_t *in, const parse_options *opts, const rece
         if (c.sum.entry_count == 0)
             memcpy(c.sum.currency, rc.currency, sizeof c.sum.currency);
         else if (strcmp(c.sum.currency, rc.currency) != 0) {
-            st = err_set(err, RECON_EDATA,
-                         "%s: line %ld: currency %s differs from %s of the rows above; hint: "
-                         "export one currency per file",
-                         c.file, c.line, rc.currency, c.sum.currency);
+            st = bill_fail(c.b, err, "currency %s differs from %s of the rows above; hint: "
+                         "export one currency per file", rc.currency, c.sum.currency);
             goto out;
         }
         c.sum.entry_count++;
@@ -755,23 +679,16 @@ recon_status bankcsv_parse(instream_t *in, const parse_options *opts, const rece
     }
     /* What follows the trailer (export notes) is not data, but it is still read: the
      * line reader refuses a NUL byte there as anywhere else in a text file. */
-    while (trailer_seen) {
-        const char *raw;
-        size_t len;
-        if ((st = linereader_next(lr, &raw, &len, err)) != RECON_OK)
-            goto out;
-        if (raw == NULL)
-            break;
-    }
+    if (trailer_seen && (st = bill_drain(c.b, err)) != RECON_OK)
+        goto out;
     if (!header_seen) {
         st = err_set(err, RECON_EDATA, "%s: no header row (bank profile %s expects it on line %d)",
                      c.file, prof->name, prof->skip_lines + 1);
         goto out;
     }
     if (prof->trailer_totals == BANKPROFILE_TOTALS_CHECK && !trailer_seen) {
-        st = err_set(err, RECON_EDATA,
-                     "%s: line %ld: no trailer line (%s); hint: the file may be truncated",
-                     c.file, c.line, prof->trailer_prefixes.item[0]);
+        st = bill_fail(c.b, err, "no trailer line (%s); hint: the file may be truncated",
+                       prof->trailer_prefixes.item[0]);
         goto out;
     }
     memcpy(c.sum.source, c.source, sizeof c.sum.source);
@@ -785,9 +702,7 @@ out:
     if (row_ok)
         csvrow_free(&row);
     fingerprint_table_free(c.fp);
-    buf_free(&utf8);
-    charset_close(cs);
-    linereader_free(lr);
+    bill_close(c.b);
     bankprofile_free(prof);
     return st;
 }

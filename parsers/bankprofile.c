@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/currency.h"
+
 #define PROFILE_LINE_MAX 2048
 
 static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -192,8 +194,7 @@ static recon_status set_value(loader *l, bankprofile_t *p, const key_def *k, con
                            l->path, l->line);
         return RECON_OK;
     case K_CCY:
-        if (n != 3 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' || v[2] < 'A' ||
-            v[2] > 'Z')
+        if (!currency_code_valid_n(v, n))
             return err_set(l->err, RECON_EDATA,
                            "%s: line %ld: default_currency must be an ISO 4217 code like CNY",
                            l->path, l->line);

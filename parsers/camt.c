@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "core/currency.h"
 #include "parsers/fingerprint.h"
 
 #define CAMT_NS_PREFIX "urn:iso:std:iso:20022:tech:xsd:camt.05"
@@ -427,22 +428,13 @@ static recon_status camt_append_ustrd(camt_reader *r, char *field, size_t cap)
     return RECON_OK;
 }
 
-static bool camt_ccy_valid(const char *c)
-{
-    if (strlen(c) != 3)
-        return false;
-    for (int i = 0; i < 3; i++)
-        if (c[i] < 'A' || c[i] > 'Z')
-            return false;
-    return true;
-}
 
 static recon_status camt_amount_parse(camt_reader *r, camt_amount *out, const char *what)
 {
     static const money_format_opts opts = {'.', 0, false, 5};
     size_t n;
     const char *s = camt_text(r, &n);
-    if (!camt_ccy_valid(r->amt_ccy))
+    if (!currency_code_valid(r->amt_ccy))
         return camt_fail(r, "%s has a missing or invalid Ccy attribute \"%s\"", what, r->amt_ccy);
     if (n > 0 && (s[0] == '-' || s[0] == '+'))
         return camt_fail(r, "%s \"%.*s\" is signed; hint: camt amounts are unsigned, the sign is "
@@ -1148,7 +1140,7 @@ static recon_status camt_end_stmt(camt_reader *r)
         size_t n;
         const char *txt = camt_text(r, &n);
         if (n != 3 || !receipt_set_field(s->currency, sizeof s->currency, txt, n) ||
-            !camt_ccy_valid(s->currency))
+            !currency_code_valid(s->currency))
             return camt_fail(r, "account Ccy \"%.*s\" is not an ISO 4217 code",
                              (int)(n > 20 ? 20 : n), txt);
         return RECON_OK;

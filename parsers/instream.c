@@ -23,19 +23,6 @@ struct instream {
     uint64_t produced, limit;
 };
 
-static uint64_t limit_from_env(void)
-{
-    const char *v = getenv("RECON_MAX_INPUT");
-    if (v == NULL || *v == '\0')
-        return INSTREAM_DEFAULT_LIMIT;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    if (errno != 0 || end == v || *end != '\0' || n == 0)
-        return INSTREAM_DEFAULT_LIMIT;
-    return (uint64_t)n;
-}
-
 static instream_t *alloc_stream(const char *name)
 {
     instream_t *in = calloc(1, sizeof *in);
@@ -46,7 +33,7 @@ static instream_t *alloc_stream(const char *name)
         free(in);
         return NULL;
     }
-    in->limit = limit_from_env();
+    in->limit = INSTREAM_DEFAULT_LIMIT;
     return in;
 }
 

@@ -15,7 +15,8 @@
 
 typedef struct instream instream_t;
 
-/* Default cap on bytes produced by one stream (decompressed): 8 GiB; RECON_MAX_INPUT overrides. */
+/* Default cap on bytes produced by one stream (decompressed): 8 GiB; instream_set_limit
+ * changes it (callers pass RECON_MAX_INPUT, read once by main). */
 #define INSTREAM_DEFAULT_LIMIT ((uint64_t)8 << 30)
 
 recon_status instream_open(const char *path, instream_t **out, err_t *err);

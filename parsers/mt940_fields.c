@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/currency.h"
+
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 static bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 static bool is_alnum(char c) { return is_digit(c) || is_upper(c) || (c >= 'a' && c <= 'z'); }
@@ -56,11 +58,10 @@ bool mt940_parse_balance(const char *s, size_t n, const char *tag, mt940_balance
         snprintf(why, whylen, "invalid date %.6s in %s", s + 1, tag);
         return false;
     }
-    for (size_t i = 7; i < 10; i++)
-        if (!is_upper(s[i])) {
-            snprintf(why, whylen, "invalid currency %.3s in %s", s + 7, tag);
-            return false;
-        }
+    if (!currency_code_valid_n(s + 7, 3)) {
+        snprintf(why, whylen, "invalid currency %.3s in %s", s + 7, tag);
+        return false;
+    }
     memcpy(b->currency, s + 7, 3);
     b->currency[3] = '\0';
     fen_t v;

@@ -159,9 +159,11 @@ recon_status parse_file(const char *path, const parse_options *opts, const recei
                         stmt_format *detected, err_t *err)
 {
     instream_t *in = NULL;
+    uint64_t limit = opts && opts->max_input ? opts->max_input : INSTREAM_DEFAULT_LIMIT;
     recon_status st = instream_open(path, &in, err);
     if (st != RECON_OK)
         return st;
+    instream_set_limit(in, limit);
     const unsigned char *head = NULL;
     size_t len = 0;
     if ((st = instream_peek(in, &head, &len, err)) != RECON_OK)
@@ -175,7 +177,8 @@ recon_status parse_file(const char *path, const parse_options *opts, const recei
         instream_close(in);
         in = NULL;
         zip_parse_ctx z = {opts, sink, FORMAT_UNKNOWN, 0};
-        st = zipstream_foreach(path, parse_zip_member, &z, err);
+        st = zipstream_foreach_limited(path, ZIPSTREAM_MAX_MEMBERS, limit, parse_zip_member, &z,
+                                       err);
         if (st == RECON_OK && z.parsed == 0)
             st = err_set(err, RECON_EDATA, "%s: zip archive holds no statement", path);
         if (st == RECON_OK && detected)

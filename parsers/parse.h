@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/err.h"
 #include "parsers/instream.h"
@@ -27,6 +28,7 @@ typedef struct parse_options {
     stmt_format forced;          /* FORMAT_UNKNOWN: detect from content */
     const char *bank_profile;    /* bank CSV profile name or path; NULL: try shipped ones */
     const char *profile_dir;     /* where named profiles live; NULL: default search */
+    uint64_t max_input;          /* bytes one input may inflate to (RECON_MAX_INPUT); 0: default */
 } parse_options;
 
 const char *format_name(stmt_format f);            /* "camt053", "mt940", ... */

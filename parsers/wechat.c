@@ -20,9 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parsers/charset.h"
-#include "parsers/csvline.h"
-#include "parsers/linereader.h"
+#include "core/currency.h"
+#include "parsers/bill.h"
 
 #define WX_MAX_LINE 16384
 #define WX_MAX_FIELDS 64
@@ -82,10 +81,9 @@ static const char *const wx_col_names[C_NCOLS] = {
 };
 
 typedef struct wx_state {
-    instream_t *in;
+    bill_t *b;
     const receipt_sink *sink;
     err_t *err;
-    long line;
     size_t ncols;
     int col[C_NCOLS];             /* header index, -1 when absent */
     int check_col[WX_NCHECKS];    /* detail column index per check, -1 when absent */
@@ -210,86 +208,72 @@ static bool wx_parse_time(const char *s, size_t len, date_t *out)
     return i == len;
 }
 
-static const csvline_field *wx_field(const wx_state *st, const csvline_field *f, enum wx_col c)
+static const bill_field *wx_field(const wx_state *st, const bill_field *f, enum wx_col c)
 {
-    static csvline_field empty = {(char *)"", 0};
-    return st->col[c] >= 0 ? &f[st->col[c]] : &empty;
+    return bill_column(f, st->col, (int)c);
 }
 
-static recon_status wx_header(wx_state *st, csvline_field *f, size_t n)
+static recon_status wx_header(wx_state *st, bill_field *f, size_t n)
 {
     st->ncols = n;
-    for (size_t c = 0; c < C_NCOLS; c++)
-        st->col[c] = -1;
-    for (size_t i = 0; i < n; i++) {
-        csvline_trim(&f[i]);
-        for (size_t c = 0; c < C_NCOLS; c++)
-            if (st->col[c] < 0 && csvline_eq(&f[i], wx_col_names[c]))
-                st->col[c] = (int)i;
-    }
+    for (size_t i = 0; i < n; i++)
+        bill_field_trim(&f[i]);
+    bill_map_columns(f, n, wx_col_names, C_NCOLS, st->col);
     if (st->col[C_AMOUNT] < 0)
         st->col[C_AMOUNT] = st->col[C_TOTAL_LEGACY];
     static const enum wx_col required[] = {C_TIME, C_MCH, C_TXN, C_STATUS, C_AMOUNT};
     for (size_t k = 0; k < sizeof required / sizeof required[0]; k++)
         if (st->col[required[k]] < 0)
-            return err_set(st->err, RECON_EDATA,
-                           "%s: line %ld: wechat bill header has no column %s", instream_name(st->in),
-                           st->line,
-                           required[k] == C_AMOUNT ? "应结订单金额 or 总金额"
-                                                   : wx_col_names[required[k]]);
+            return bill_fail(st->b, st->err, "wechat bill header has no column %s",
+                             required[k] == C_AMOUNT ? "应结订单金额 or 总金额"
+                                                     : wx_col_names[required[k]]);
     for (size_t k = 0; k < WX_NCHECKS; k++) {
         st->check_col[k] = -1;
         if (wx_checks[k].detail == NULL)
             continue;
         for (size_t i = 0; i < n; i++)
-            if (csvline_eq(&f[i], wx_checks[k].detail))
+            if (bill_field_eq(&f[i], wx_checks[k].detail))
                 st->check_col[k] = (int)i;
     }
     return RECON_OK;
 }
 
-static recon_status wx_set(wx_state *st, char *dst, size_t cap, const csvline_field *f,
+static recon_status wx_set(wx_state *st, char *dst, size_t cap, const bill_field *f,
                            const char *what)
 {
     if (!receipt_set_field(dst, cap, f->s, f->len))
-        return err_set(st->err, RECON_EDATA, "%s: line %ld: %s longer than %zu bytes",
-                       instream_name(st->in), st->line, what, cap - 1);
+        return bill_fail(st->b, st->err, "%s longer than %zu bytes", what, cap - 1);
     return RECON_OK;
 }
 
-static recon_status wx_money(wx_state *st, const csvline_field *f, const char *what, int64_t *out)
+static recon_status wx_money(wx_state *st, const bill_field *f, const char *what, int64_t *out)
 {
     if (!wx_parse_micro(f->s, f->len, out))
-        return err_set(st->err, RECON_EDATA, "%s: line %ld: %s '%.40s' is not an amount",
-                       instream_name(st->in), st->line, what, f->s);
+        return bill_fail(st->b, st->err, "%s '%.40s' is not an amount", what, f->s);
     return RECON_OK;
 }
 
-static recon_status wx_fen(wx_state *st, const csvline_field *f, const char *what, fen_t *out)
+static recon_status wx_fen(wx_state *st, const bill_field *f, const char *what, fen_t *out)
 {
     int64_t m = 0;
     recon_status rc = wx_money(st, f, what, &m);
     if (rc != RECON_OK)
         return rc;
     if (m % WX_MICRO_PER_FEN != 0)
-        return err_set(st->err, RECON_EDATA, "%s: line %ld: %s '%s' has fractions of a fen",
-                       instream_name(st->in), st->line, what, f->s);
+        return bill_fail(st->b, st->err, "%s '%s' has fractions of a fen", what, f->s);
     *out = m / WX_MICRO_PER_FEN;
     return RECON_OK;
 }
 
-static recon_status wx_row(wx_state *st, csvline_field *f, size_t n)
+static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
 {
-    const char *name = instream_name(st->in);
     recon_status rc = RECON_OK;
     if (n != st->ncols)
-        return err_set(st->err, RECON_EDATA,
-                       "%s: line %ld: %zu fields where the header has %zu; hint: a field "
-                       "containing a comma?",
-                       name, st->line, n, st->ncols);
+        return bill_fail(st->b, st->err, "%zu fields where the header has %zu; hint: a field "
+                       "containing a comma?", n, st->ncols);
     for (size_t i = 0; i < n; i++) {
-        csvline_strip_prefix(&f[i], '`');
-        csvline_trim(&f[i]);
+        bill_field_strip_prefix(&f[i], '`');
+        bill_field_trim(&f[i]);
     }
     /* Summed before interpretation: the summary covers every row as written. */
     for (size_t k = 0; k < WX_NCHECKS; k++) {
@@ -300,21 +284,20 @@ static recon_status wx_row(wx_state *st, csvline_field *f, size_t n)
         if (rc != RECON_OK)
             return rc;
         if (__builtin_add_overflow(st->sums[k], v, &st->sums[k]))
-            return err_set(st->err, RECON_EDATA, "%s: line %ld: %s total out of range", name,
-                           st->line, wx_checks[k].detail);
+            return bill_fail(st->b, st->err, "%s total out of range", wx_checks[k].detail);
     }
     st->rows++;
 
     receipt_t r;
     receipt_init(&r);
-    receipt_position_line(r.position, st->line);
-    const csvline_field *status = wx_field(st, f, C_STATUS);
-    const csvline_field *txn = wx_field(st, f, C_TXN);
-    const csvline_field *mch = wx_field(st, f, C_MCH);
+    receipt_position_line(r.position, bill_lineno(st->b));
+    const bill_field *status = wx_field(st, f, C_STATUS);
+    const bill_field *txn = wx_field(st, f, C_TXN);
+    const bill_field *mch = wx_field(st, f, C_MCH);
     if (mch->len == 0)
-        return err_set(st->err, RECON_EDATA, "%s: line %ld: empty 商户号", name, st->line);
+        return bill_fail(st->b, st->err, "empty 商户号");
     if (txn->len == 0)
-        return err_set(st->err, RECON_EDATA, "%s: line %ld: empty 微信订单号", name, st->line);
+        return bill_fail(st->b, st->err, "empty 微信订单号");
     if ((rc = wx_set(st, r.source, sizeof r.source, mch, "商户号")) != RECON_OK ||
         (rc = wx_set(st, r.merchant_order_no, sizeof r.merchant_order_no,
                      wx_field(st, f, C_ORDER), "商户订单号")) != RECON_OK)
@@ -322,31 +305,27 @@ static recon_status wx_row(wx_state *st, csvline_field *f, size_t n)
     if (st->stmt.source[0] == '\0')
         memcpy(st->stmt.source, r.source, sizeof r.source);
     else if (strcmp(st->stmt.source, r.source) != 0)
-        return err_set(st->err, RECON_EDATA,
-                       "%s: line %ld: 商户号 %s differs from %s on earlier rows; hint: one bill "
-                       "per merchant",
-                       name, st->line, r.source, st->stmt.source);
+        return bill_fail(st->b, st->err,
+                         "商户号 %s differs from %s on earlier rows; hint: one bill "
+                         "per merchant",
+                         r.source, st->stmt.source);
 
-    const csvline_field *ccy = wx_field(st, f, C_CCY);
+    const bill_field *ccy = wx_field(st, f, C_CCY);
     if (ccy->len == 0) {
         memcpy(r.currency, "CNY", 4);
-    } else if (ccy->len == 3) {
+    } else if (currency_code_valid_n(ccy->s, ccy->len)) {
         memcpy(r.currency, ccy->s, 4);
     } else {
-        return err_set(st->err, RECON_EDATA,
-                       "%s: line %ld: 货币种类 '%.20s' is not an iso 4217 code", name, st->line,
-                       ccy->s);
+        return bill_fail(st->b, st->err, "货币种类 '%.20s' is not an iso 4217 code", ccy->s);
     }
 
-    const csvline_field *time = wx_field(st, f, C_TIME);
+    const bill_field *time = wx_field(st, f, C_TIME);
     if (!wx_parse_time(time->s, time->len, &r.booking_date))
-        return err_set(st->err, RECON_EDATA,
-                       "%s: line %ld: 交易时间 '%.40s' is not a date and time like "
-                       "2019-08-29 09:45:50",
-                       name, st->line, time->s);
+        return bill_fail(st->b, st->err, "交易时间 '%.40s' is not a date and time like "
+                       "2019-08-29 09:45:50", time->s);
 
     int64_t fee_micro = 0;
-    const csvline_field *fee = wx_field(st, f, C_FEE);
+    const bill_field *fee = wx_field(st, f, C_FEE);
     if (fee->len > 0) {
         if ((rc = wx_money(st, fee, "手续费", &fee_micro)) != RECON_OK)
             return rc;
@@ -354,27 +333,26 @@ static recon_status wx_row(wx_state *st, csvline_field *f, size_t n)
         r.has_fee = true;
     }
 
-    const csvline_field *goods = wx_field(st, f, C_GOODS), *attach = wx_field(st, f, C_ATTACH);
+    const bill_field *goods = wx_field(st, f, C_GOODS), *attach = wx_field(st, f, C_ATTACH);
     char remit[RECEIPT_TEXT_MAX * 2 + 4];
     if (attach->len > 0 && goods->len > 0)
         snprintf(remit, sizeof remit, "%s; %s", goods->s, attach->s);
     else
         snprintf(remit, sizeof remit, "%s", goods->len > 0 ? goods->s : attach->s);
-    csvline_field remit_f = {remit, strlen(remit)};
+    bill_field remit_f = {remit, strlen(remit)};
     if ((rc = wx_set(st, r.remittance, sizeof r.remittance, &remit_f, "商品名称/商户数据包")) !=
             RECON_OK ||
         (rc = wx_set(st, r.payer_account, sizeof r.payer_account, wx_field(st, f, C_OPENID),
                      "用户标识")) != RECON_OK)
         return rc;
 
-    if (csvline_eq(status, "SUCCESS")) {
+    if (bill_field_eq(status, "SUCCESS")) {
         fen_t amount = 0;
         if ((rc = wx_fen(st, wx_field(st, f, C_AMOUNT), wx_col_names[C_AMOUNT], &amount)) !=
             RECON_OK)
             return rc;
         if (amount < 0)
-            return err_set(st->err, RECON_EDATA, "%s: line %ld: negative amount on a SUCCESS row",
-                           name, st->line);
+            return bill_fail(st->b, st->err, "negative amount on a SUCCESS row");
         r.amount = amount;
         r.direction = RECEIPT_CREDIT;
         if ((rc = wx_set(st, r.transaction_key, sizeof r.transaction_key, txn, "微信订单号")) !=
@@ -383,28 +361,26 @@ static recon_status wx_row(wx_state *st, csvline_field *f, size_t n)
                 RECON_OK)
             return rc;
         st->stmt.credit_total += amount;
-    } else if (csvline_eq(status, "REFUND")) {
-        const csvline_field *rs = wx_field(st, f, C_REFUND_STATUS);
-        if (!csvline_eq(rs, "SUCCESS"))
-            return err_set(st->err, RECON_EDATA,
-                           "%s: line %ld: refund status '%.20s' is not final; hint: download the "
-                           "bill again once the refund has settled",
-                           name, st->line, rs->s);
-        const csvline_field *rid = wx_field(st, f, C_REFUND_ID);
+    } else if (bill_field_eq(status, "REFUND")) {
+        const bill_field *rs = wx_field(st, f, C_REFUND_STATUS);
+        if (!bill_field_eq(rs, "SUCCESS"))
+            return bill_fail(st->b, st->err,
+                             "refund status '%.20s' is not final; hint: download the "
+                             "bill again once the refund has settled",
+                             rs->s);
+        const bill_field *rid = wx_field(st, f, C_REFUND_ID);
         if (rid->len == 0)
-            return err_set(st->err, RECON_EDATA, "%s: line %ld: refund row without 微信退款单号",
-                           name, st->line);
+            return bill_fail(st->b, st->err, "refund row without 微信退款单号");
         fen_t refund = 0;
         if ((rc = wx_fen(st, wx_field(st, f, C_REFUND_AMOUNT), "退款金额", &refund)) != RECON_OK)
             return rc;
         if (refund < 0)
-            return err_set(st->err, RECON_EDATA, "%s: line %ld: negative 退款金额", name, st->line);
+            return bill_fail(st->b, st->err, "negative 退款金额");
         /* The refund leaves on the day it succeeded, which the REFUND layout states. */
-        const csvline_field *done = wx_field(st, f, C_REFUND_DONE);
+        const bill_field *done = wx_field(st, f, C_REFUND_DONE);
         if (done->len > 0 && !wx_parse_time(done->s, done->len, &r.booking_date))
-            return err_set(st->err, RECON_EDATA,
-                           "%s: line %ld: 退款成功时间 '%.40s' is not a date and time", name,
-                           st->line, done->s);
+            return bill_fail(st->b, st->err, "退款成功时间 '%.40s' is not a date and time",
+                             done->s);
         r.amount = -refund;
         r.direction = RECEIPT_DEBIT;
         r.reversal = true;
@@ -416,9 +392,8 @@ static recon_status wx_row(wx_state *st, csvline_field *f, size_t n)
             return rc;
         st->stmt.debit_total += refund;
     } else {
-        return err_set(st->err, RECON_EDATA,
-                       "%s: line %ld: unsupported 交易状态 '%.20s' (expected SUCCESS or REFUND)",
-                       name, st->line, status->s);
+        return bill_fail(st->b, st->err,
+                         "unsupported 交易状态 '%.20s' (expected SUCCESS or REFUND)", status->s);
     }
     if (st->stmt.currency[0] == '\0')
         memcpy(st->stmt.currency, r.currency, sizeof r.currency);
@@ -430,37 +405,35 @@ static recon_status wx_row(wx_state *st, csvline_field *f, size_t n)
     return st->sink->on_receipt(st->sink->ctx, &r, st->err);
 }
 
-static recon_status wx_summary_header(wx_state *st, csvline_field *f, size_t n)
+static recon_status wx_summary_header(wx_state *st, bill_field *f, size_t n)
 {
-    st->summary_line = st->line;
+    st->summary_line = bill_lineno(st->b);
     st->summary_ncols = n;
     bool has_count = false;
     for (size_t i = 0; i < n; i++) {
-        csvline_trim(&f[i]);
+        bill_field_trim(&f[i]);
         st->summary_map[i] = -1;
         for (size_t k = 0; k < WX_NCHECKS; k++)
-            if (csvline_eq(&f[i], wx_checks[k].summary)) {
+            if (bill_field_eq(&f[i], wx_checks[k].summary)) {
                 st->summary_map[i] = (int)k;
                 has_count = has_count || wx_checks[k].detail == NULL;
             }
     }
     if (!has_count)
-        return err_set(st->err, RECON_EDATA, "%s: line %ld: summary header has no 总交易单数",
-                       instream_name(st->in), st->line);
+        return bill_fail(st->b, st->err, "summary header has no 总交易单数");
     return RECON_OK;
 }
 
-static recon_status wx_summary_values(wx_state *st, csvline_field *f, size_t n)
+static recon_status wx_summary_values(wx_state *st, bill_field *f, size_t n)
 {
-    const char *name = instream_name(st->in);
     if (n != st->summary_ncols)
-        return err_set(st->err, RECON_EDATA,
-                       "%s: line %ld: %zu summary values where the summary header on line %ld has "
-                       "%zu",
-                       name, st->line, n, st->summary_line, st->summary_ncols);
+        return bill_fail(st->b, st->err,
+                         "%zu summary values where the summary header on line %ld has "
+                         "%zu",
+                         n, st->summary_line, st->summary_ncols);
     for (size_t i = 0; i < n; i++) {
-        csvline_strip_prefix(&f[i], '`');
-        csvline_trim(&f[i]);
+        bill_field_strip_prefix(&f[i], '`');
+        bill_field_trim(&f[i]);
         int k = st->summary_map[i];
         if (k < 0)
             continue; /* a total we cannot recompute (e.g. a newer column) */
@@ -471,13 +444,10 @@ static recon_status wx_summary_values(wx_state *st, csvline_field *f, size_t n)
                              ? strtol(f[i].s, &end, 10)
                              : -1;
             if (count < 0 || end != f[i].s + f[i].len)
-                return err_set(st->err, RECON_EDATA, "%s: line %ld: %s '%.20s' is not a count",
-                               name, st->line, label, f[i].s);
+                return bill_fail(st->b, st->err, "%s '%.20s' is not a count", label, f[i].s);
             if (count != st->rows)
-                return err_set(st->err, RECON_EDATA,
-                               "%s: line %ld: summary %s says %ld rows but the bill has %ld; "
-                               "hint: truncated or edited bill",
-                               name, st->line, label, count, st->rows);
+                return bill_fail(st->b, st->err, "summary %s says %ld rows but the bill has %ld; "
+                               "hint: truncated or edited bill", label, count, st->rows);
             continue;
         }
         if (st->check_col[k] < 0)
@@ -490,12 +460,11 @@ static recon_status wx_summary_values(wx_state *st, csvline_field *f, size_t n)
             char want[48], got[48];
             wx_format_micro(v, want, sizeof want);
             wx_format_micro(st->sums[k], got, sizeof got);
-            return err_set(st->err, RECON_EDATA,
-                           "%s: line %ld: summary %s is %s but the rows' %s add up to %s", name,
-                           st->line, label, want, wx_checks[k].detail, got);
+            return bill_fail(st->b, st->err, "summary %s is %s but the rows' %s add up to %s",
+                             label, want, wx_checks[k].detail, got);
         }
     }
-    receipt_position_line(st->stmt.position, st->line);
+    receipt_position_line(st->stmt.position, bill_lineno(st->b));
     st->stmt.statement_date = st->stmt.period_to;
     if (st->stmt.currency[0] == '\0')
         memcpy(st->stmt.currency, "CNY", 4);
@@ -515,57 +484,34 @@ recon_status wechat_parse(instream_t *in, const parse_options *opts, const recei
 {
     (void)opts;
     enum { S_HEADER, S_ROWS, S_SUMMARY, S_DONE } state = S_HEADER;
-    linereader_t *lr = NULL;
-    char *buf = malloc(WX_MAX_LINE + 1);
-    csvline_field *f = malloc(WX_MAX_FIELDS * sizeof *f);
     wx_state *st = calloc(1, sizeof *st);
     recon_status rc = RECON_OK;
-    if (buf == NULL || f == NULL || st == NULL) {
-        rc = err_set(err, RECON_EINTERNAL, "out of memory");
-        goto out;
-    }
-    st->in = in;
+    if (st == NULL)
+        return err_set(err, RECON_EINTERNAL, "out of memory");
     st->sink = sink;
     st->err = err;
     statement_summary_init(&st->stmt);
-    if ((rc = linereader_new(in, WX_MAX_LINE, &lr, err)) != RECON_OK)
+    /* Bills are UTF-8 (detection looks for UTF-8 column names); what is not
+     * would reach the output and the database as invalid text. */
+    if ((rc = bill_open(in, "UTF-8", WX_MAX_LINE, WX_MAX_FIELDS, &st->b, err)) != RECON_OK)
         goto out;
     for (;;) {
-        const char *line = NULL;
+        char *line = NULL;
         size_t len = 0;
-        if ((rc = linereader_next(lr, &line, &len, err)) != RECON_OK)
+        if ((rc = bill_next(st->b, &line, &len, err)) != RECON_OK)
             goto out;
         if (line == NULL)
             break;
-        st->line = linereader_lineno(lr);
-        /* Bills are UTF-8 (detection looks for UTF-8 column names); what is not
-         * would reach the output and the database as invalid text. */
-        size_t bad = 0;
-        if (!utf8_valid(line, len, &bad)) {
-            rc = err_set(err, RECON_EDATA, "%s: line %ld: invalid UTF-8 byte sequence at byte %zu",
-                         instream_name(in), st->line, bad + 1);
-            goto out;
-        }
-        if (st->line == 1 && len >= 3 && memcmp(line, BOM, 3) == 0) {
-            line += 3;
-            len -= 3;
-        }
         if (is_blank(line, len))
             continue;
         if (state == S_DONE) {
-            rc = err_set(err, RECON_EDATA, "%s: line %ld: unexpected text after the summary",
-                         instream_name(in), st->line);
+            rc = bill_fail(st->b, err, "unexpected text after the summary");
             goto out;
         }
-        memcpy(buf, line, len);
-        buf[len] = '\0';
+        bill_field *f = NULL;
         size_t n = 0;
-        csvline_result cr = csvline_split(buf, len, ',', f, WX_MAX_FIELDS, &n);
-        if (cr != CSVLINE_OK) {
-            rc = err_set(err, RECON_EDATA, "%s: line %ld: %s", instream_name(in), st->line,
-                         csvline_result_str(cr));
+        if ((rc = bill_split(st->b, line, len, &f, &n, err)) != RECON_OK)
             goto out;
-        }
         switch (state) {
         case S_HEADER:
             rc = wx_header(st, f, n);
@@ -590,19 +536,16 @@ recon_status wechat_parse(instream_t *in, const parse_options *opts, const recei
             goto out;
     }
     if (state != S_DONE) {
-        rc = err_set(err, RECON_EDATA,
-                     "%s: line %ld: bill ends without its summary (总交易单数 header and values); "
-                     "hint: truncated download?",
-                     instream_name(in), st->line);
+        rc = bill_fail(st->b, err,
+                       "bill ends without its summary (总交易单数 header and values); "
+                       "hint: truncated download?");
         goto out;
     }
     /* Only now is the whole bill known to be consistent. */
     if (sink->on_statement)
         rc = sink->on_statement(sink->ctx, &st->stmt, err);
 out:
-    linereader_free(lr);
+    bill_close(st->b);
     free(st);
-    free(f);
-    free(buf);
     return rc;
 }

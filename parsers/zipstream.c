@@ -29,19 +29,6 @@ bool zipstream_is_zip(const unsigned char *head, size_t len)
     return len >= 4 && memcmp(head, "PK\x03\x04", 4) == 0;
 }
 
-static uint64_t total_from_env(void)
-{
-    const char *v = getenv("RECON_MAX_INPUT");
-    if (v == NULL || *v == '\0')
-        return ZIPSTREAM_DEFAULT_MAX_TOTAL;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    if (errno != 0 || end == v || *end != '\0' || n == 0)
-        return ZIPSTREAM_DEFAULT_MAX_TOTAL;
-    return (uint64_t)n;
-}
-
 static int member_cmp(const void *a, const void *b)
 {
     return strcmp(((const zip_member *)a)->name, ((const zip_member *)b)->name);
@@ -194,6 +181,7 @@ recon_status zipstream_foreach_limited(const char *path, size_t max_members, uin
         zip_reader zr = {uf, stream_name, info.uncompressed_size, 0, &total, max_total};
         if ((st = instream_open_callback(stream_name, member_read, &zr, &in, err)) != RECON_OK)
             goto out;
+        instream_set_limit(in, max_total);
         if ((st = fn(ctx, in, members[i].name, err)) != RECON_OK)
             goto out;
         instream_close(in);
@@ -217,5 +205,6 @@ out:
 
 recon_status zipstream_foreach(const char *path, zipstream_member_fn fn, void *ctx, err_t *err)
 {
-    return zipstream_foreach_limited(path, ZIPSTREAM_MAX_MEMBERS, total_from_env(), fn, ctx, err);
+    return zipstream_foreach_limited(path, ZIPSTREAM_MAX_MEMBERS, ZIPSTREAM_DEFAULT_MAX_TOTAL, fn,
+                                     ctx, err);
 }

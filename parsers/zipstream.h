@@ -13,7 +13,7 @@
 #include "common/err.h"
 #include "parsers/instream.h"
 
-/* Defaults against zip bombs; the total honours RECON_MAX_INPUT like instream. */
+/* Defaults against zip bombs; parse_file passes RECON_MAX_INPUT as the total. */
 #define ZIPSTREAM_MAX_MEMBERS 256
 #define ZIPSTREAM_DEFAULT_MAX_TOTAL INSTREAM_DEFAULT_LIMIT
 
@@ -23,10 +23,11 @@ typedef recon_status (*zipstream_member_fn)(void *ctx, instream_t *member,
 /* True when the bytes start a zip local file header ("PK\3\4"). */
 bool zipstream_is_zip(const unsigned char *head, size_t len);
 
-/* Member streams are named "PATH:MEMBER" so errors point into the archive.
+/* With the default caps. Member streams are named "PATH:MEMBER" so errors point into the archive.
  * Directories are skipped; encrypted or symlink members are errors. */
 recon_status zipstream_foreach(const char *path, zipstream_member_fn fn, void *ctx, err_t *err);
-/* Same with explicit caps on member count and total decompressed bytes. */
+/* Same with explicit caps on member count and total decompressed bytes (also the cap of
+ * each member stream). */
 recon_status zipstream_foreach_limited(const char *path, size_t max_members, uint64_t max_total,
                                        zipstream_member_fn fn, void *ctx, err_t *err);
 

@@ -295,6 +295,47 @@ static void test_parse_file_zip_rejected(void **state)
     }
 }
 
+/* RECON_MAX_INPUT reaches the parsers as parse_options.max_input (read once by main): it
+ * caps a plain file and a zip archive alike; 0 keeps the default. */
+static void test_max_input_option(void **state)
+{
+    (void)state;
+    static const zsrc one_bill[] = {
+        {"a_all.csv", "fixtures/statements/wechat/all_mixed.csv", NULL, 0},
+    };
+    char zip[256], want[512];
+    make_zip(zip, sizeof zip, "capped.zip", one_bill, 1);
+    const char *plain = "fixtures/statements/wechat/all_mixed.csv";
+    collector c;
+    receipt_sink sink;
+    err_t err;
+
+    parse_options small = {FORMAT_UNKNOWN, NULL, NULL, 100};
+    collector_init(&c, &sink);
+    assert_int_equal(parse_file(plain, &small, &sink, NULL, &err), RECON_EDATA);
+    collector_free(&c);
+    snprintf(want, sizeof want,
+             "%s: input exceeds the size limit of 100 bytes (decompression bomb?); hint: "
+             "RECON_MAX_INPUT raises it",
+             plain);
+    assert_string_equal(err.msg, want);
+    collector_init(&c, &sink);
+    assert_int_equal(parse_file(zip, &small, &sink, NULL, &err), RECON_EDATA);
+    collector_free(&c);
+    assert_non_null(strstr(err.msg, "the size limit of 100 bytes"));
+
+    parse_options roomy = {FORMAT_UNKNOWN, NULL, NULL, 1 << 20}, unset = {0};
+    collector_init(&c, &sink);
+    if (parse_file(plain, &roomy, &sink, NULL, &err) != RECON_OK)
+        fail_msg("%s", err.msg);
+    collector_free(&c);
+    collector_init(&c, &sink);
+    if (parse_file(zip, &unset, &sink, NULL, &err) != RECON_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(c.count, 3);
+    collector_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_parse_file_zip),
         cmocka_unit_test(test_parse_file_zip_rejected),
+        cmocka_unit_test(test_max_input_option),
     };
     return cmocka_run_group_tests_name("parsers/zip", tests, setup, teardown);
 }

@@ -1,0 +1,57 @@
+/*
+ * The loader the register commands share (`policies load`, `events load`, `receipts
+ * load`): a file is validated whole first, any bad row reported (file and line) and the
+ * whole file rejected with nothing stored; a good file is staged through COPY and checked
+ * against the register in one transaction, which the caller then merges and commits.
+ * Rows and their fields belong to the loader and are valid during the row callback only.
+ */
+#ifndef RECON_JOBS_REGISTER_H
+#define RECON_JOBS_REGISTER_H
+
+#include "common/buf.h"
+#include "core/money.h"
+#include "jobs/jobs.h"
+#include "parsers/bill.h"
+#include "store/register.h"
+
+typedef struct register_row {
+    const bill_field *fields;
+    size_t count;
+    long line;
+} register_row;
+
+/* Validates one row and appends it as COPY text to copy (line first). */
+typedef recon_status (*register_row_fn)(const char *file, const register_row *row, buf_t *copy,
+                                        err_t *err);
+
+typedef struct register_file {
+    const char *file;
+    const char *const *columns; /* the header, exactly */
+    size_t column_count;
+    register_row_fn fn;
+    store_register_file kind;
+} register_file;
+
+/* Validates the file, then connects, begins a transaction, stages the rows and runs the
+ * register's checks. On success *db holds the open transaction and *rows the rows staged;
+ * on failure nothing is left open. */
+recon_status register_stage(const job_options *o, const register_file *f, long *rows, db_t **db,
+                            err_t *err);
+
+/* Reads the validated file once more into the COPY begun on db (rows through f->fn),
+ * and ends the COPY. */
+recon_status register_copy(const job_options *o, const register_file *f, db_t *db, err_t *err);
+
+/* Field i of the row, "" beyond its end. */
+const char *register_field(const register_row *row, size_t i);
+/* "FILE: line N: NAME 'VALUE': WHY" as a rejected row. */
+recon_status register_bad_field(err_t *err, const char *file, const register_row *row,
+                                const char *name, const char *value, const char *why);
+/* 1-40 letters, digits, '-' or '_'. */
+bool register_policy_no_valid(const char *s);
+recon_status register_date(const char *file, const register_row *row, const char *name,
+                           const char *value, date_t *out, err_t *err);
+recon_status register_money(const char *file, const register_row *row, const char *name,
+                            const char *value, fen_t *out, err_t *err);
+
+#endif

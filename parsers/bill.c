@@ -1,0 +1,339 @@
+#include "parsers/bill.h"
+
+#include <csv.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "parsers/charset.h"
+#include "parsers/linereader.h"
+
+/* ---- the CSV tokeniser -------------------------------------------------------------- */
+
+struct bill_csv {
+    struct csv_parser p;
+    bool ready;
+    size_t max_field;
+    char *store; /* the fields of the last line, NUL-separated */
+    size_t store_len, store_cap;
+    bill_field *fields;
+    size_t max, count;
+    bool too_many, too_long;
+};
+
+static bool csv_start(bill_csv *t)
+{
+    t->ready = csv_init(&t->p, CSV_STRICT | CSV_STRICT_FINI) == 0;
+    return t->ready;
+}
+
+bill_csv *bill_csv_new(size_t max_field)
+{
+    bill_csv *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return NULL;
+    t->max_field = max_field;
+    if (!csv_start(t)) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void bill_csv_free(bill_csv *t)
+{
+    if (t == NULL)
+        return;
+    if (t->ready)
+        csv_free(&t->p);
+    free(t->store);
+    free(t);
+}
+
+static void on_field(void *s, size_t n, void *data)
+{
+    bill_csv *t = data;
+    if (t->count == t->max) {
+        t->too_many = true;
+        return;
+    }
+    if (t->max_field > 0 && n > t->max_field) {
+        t->too_long = true;
+        n = 0;
+    }
+    /* Cannot overflow: fields come from one line and the store holds the line plus a
+     * terminator per field. */
+    char *dst = t->store + t->store_len;
+    if (n > 0)
+        memcpy(dst, s, n);
+    dst[n] = '\0';
+    t->fields[t->count].s = dst;
+    t->fields[t->count].len = n;
+    t->store_len += n + 1;
+    t->count++;
+}
+
+bill_csv_result bill_csv_split(bill_csv *t, const char *line, size_t len, bill_field *fields,
+                               size_t max, size_t *n)
+{
+    *n = 0;
+    if (!t->ready && !csv_start(t))
+        return BILL_CSV_NOMEM;
+    size_t need = len + max + 1;
+    if (need > t->store_cap) {
+        char *p = realloc(t->store, need);
+        if (p == NULL)
+            return BILL_CSV_NOMEM;
+        t->store = p;
+        t->store_cap = need;
+    }
+    t->store_len = 0;
+    t->fields = fields;
+    t->max = max;
+    t->count = 0;
+    t->too_many = t->too_long = false;
+    bill_csv_result r = BILL_CSV_OK;
+    if (csv_parse(&t->p, line, len, on_field, NULL, t) != len)
+        r = csv_error(&t->p) == CSV_EPARSE ? BILL_CSV_BAD_QUOTE : BILL_CSV_NOMEM;
+    else if (csv_fini(&t->p, on_field, NULL, t) != 0)
+        r = csv_error(&t->p) == CSV_EPARSE ? BILL_CSV_OPEN_QUOTE : BILL_CSV_NOMEM;
+    if (r != BILL_CSV_OK) {
+        /* libcsv keeps its error state: start afresh for the next line */
+        csv_free(&t->p);
+        csv_start(t);
+        return r;
+    }
+    if (t->too_many)
+        return BILL_CSV_TOO_MANY;
+    if (t->too_long)
+        return BILL_CSV_TOO_LONG;
+    *n = t->count;
+    return BILL_CSV_OK;
+}
+
+const char *bill_csv_result_str(bill_csv_result r)
+{
+    switch (r) {
+    case BILL_CSV_OK:
+        return "ok";
+    case BILL_CSV_TOO_MANY:
+        return "too many fields";
+    case BILL_CSV_TOO_LONG:
+        return "field too long";
+    case BILL_CSV_OPEN_QUOTE:
+        return "quoted field not closed on its line";
+    case BILL_CSV_BAD_QUOTE:
+        return "stray quote in field";
+    case BILL_CSV_NOMEM:
+        return "out of memory";
+    }
+    return "malformed csv";
+}
+
+static bool blank(char c) { return c == ' ' || c == '\t'; }
+
+void bill_field_trim(bill_field *f)
+{
+    while (f->len > 0 && blank(f->s[0])) {
+        f->s++;
+        f->len--;
+    }
+    while (f->len > 0 && blank(f->s[f->len - 1]))
+        f->len--;
+    f->s[f->len] = '\0';
+}
+
+void bill_field_strip_prefix(bill_field *f, char c)
+{
+    if (f->len > 0 && f->s[0] == c) {
+        f->s++;
+        f->len--;
+    }
+}
+
+bool bill_field_eq(const bill_field *f, const char *s)
+{
+    size_t n = strlen(s);
+    return f->len == n && memcmp(f->s, s, n) == 0;
+}
+
+void bill_map_columns(const bill_field *f, size_t n, const char *const *names, size_t ncols,
+                      int *col)
+{
+    for (size_t c = 0; c < ncols; c++)
+        col[c] = -1;
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < ncols; c++)
+            if (col[c] < 0 && names[c] != NULL && bill_field_eq(&f[i], names[c]))
+                col[c] = (int)i;
+}
+
+const bill_field *bill_column(const bill_field *f, const int *col, int c)
+{
+    static bill_field empty = {(char *)"", 0};
+    return col[c] >= 0 ? &f[col[c]] : &empty;
+}
+
+/* ---- the line reader ---------------------------------------------------------------- */
+
+struct bill {
+    instream_t *in;
+    linereader_t *lines;
+    charset_t *cs;
+    bill_csv *csv;
+    bill_field *fields;
+    size_t max_fields, max_line;
+    buf_t line;
+    buf_t record; /* lines of a record with a quoted field spanning them */
+    long lineno;
+};
+
+recon_status bill_open(instream_t *in, const char *charset, size_t max_line, size_t max_fields,
+                       bill_t **out, err_t *err)
+{
+    bill_t *b = calloc(1, sizeof *b);
+    recon_status st = RECON_OK;
+    if (b == NULL || (b->csv = bill_csv_new(0)) == NULL ||
+        (b->fields = calloc(max_fields ? max_fields : 1, sizeof *b->fields)) == NULL) {
+        st = err_set(err, RECON_EINTERNAL, "out of memory");
+        goto fail;
+    }
+    b->in = in;
+    b->max_fields = max_fields;
+    b->max_line = max_line;
+    if ((st = charset_open(charset, &b->cs, err)) != RECON_OK ||
+        (st = linereader_new(in, max_line, &b->lines, err)) != RECON_OK)
+        goto fail;
+    *out = b;
+    return RECON_OK;
+fail:
+    bill_close(b);
+    return st;
+}
+
+recon_status bill_next(bill_t *b, char **line, size_t *len, err_t *err)
+{
+    const char *raw = NULL;
+    size_t raw_len = 0;
+    *line = NULL;
+    *len = 0;
+    recon_status st = linereader_next(b->lines, &raw, &raw_len, err);
+    if (st != RECON_OK || raw == NULL)
+        return st;
+    b->lineno = linereader_lineno(b->lines);
+    buf_reset(&b->line);
+    if ((st = charset_convert(b->cs, raw, raw_len, &b->line, instream_name(b->in), b->lineno,
+                              err)) != RECON_OK)
+        return st;
+    if (b->line.data == NULL && !buf_append(&b->line, "", 0))
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    char *s = b->line.data;
+    size_t n = b->line.len;
+    if (b->lineno == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+        s += 3;
+        n -= 3;
+    }
+    *line = s;
+    *len = n;
+    return RECON_OK;
+}
+
+recon_status bill_drain(bill_t *b, err_t *err)
+{
+    for (;;) {
+        const char *raw = NULL;
+        size_t len = 0;
+        recon_status st = linereader_next(b->lines, &raw, &len, err);
+        if (st != RECON_OK || raw == NULL)
+            return st;
+    }
+}
+
+recon_status bill_split(bill_t *b, const char *line, size_t len, bill_field **fields, size_t *n,
+                        err_t *err)
+{
+    bill_csv_result r = bill_csv_split(b->csv, line, len, b->fields, b->max_fields, n);
+    if (r == BILL_CSV_NOMEM)
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    if (r != BILL_CSV_OK)
+        return bill_fail(b, err, "%s", bill_csv_result_str(r));
+    *fields = b->fields;
+    return RECON_OK;
+}
+
+recon_status bill_next_record(bill_t *b, size_t max_field, bill_field **fields, size_t *n,
+                              err_t *err)
+{
+    *n = 0;
+    *fields = b->fields;
+    b->csv->max_field = max_field;
+    buf_reset(&b->record);
+    bool open = false;
+    for (;;) {
+        char *line = NULL;
+        size_t len = 0;
+        recon_status st = bill_next(b, &line, &len, err);
+        if (st != RECON_OK)
+            return st;
+        if (line == NULL)
+            return open ? bill_fail(b, err, "unterminated quoted field") : RECON_OK;
+        if ((open && !buf_append_char(&b->record, '\n')) || !buf_append(&b->record, line, len))
+            return err_set(err, RECON_EINTERNAL, "out of memory");
+        bill_csv_result r =
+            bill_csv_split(b->csv, b->record.data, b->record.len, b->fields, b->max_fields, n);
+        switch (r) {
+        case BILL_CSV_OK:
+            /* a blank line is no record */
+            if (*n == 0 || (*n == 1 && b->fields[0].len == 0)) {
+                buf_reset(&b->record);
+                *n = 0;
+                continue;
+            }
+            return RECON_OK;
+        case BILL_CSV_OPEN_QUOTE:
+            /* The quoted field goes on on the next line, within the length of a line. */
+            if (b->record.len > b->max_line)
+                return bill_fail(b, err, "unterminated quoted field");
+            open = true;
+            continue;
+        case BILL_CSV_TOO_MANY:
+            return bill_fail(b, err, "more than %zu fields", b->max_fields);
+        case BILL_CSV_TOO_LONG:
+            return bill_fail(b, err, "field longer than %zu bytes", max_field);
+        case BILL_CSV_BAD_QUOTE:
+            return bill_fail(b, err, "malformed csv (%s)", csv_strerror(CSV_EPARSE));
+        case BILL_CSV_NOMEM:
+            break;
+        }
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    }
+}
+
+long bill_lineno(const bill_t *b) { return b->lineno; }
+
+const char *bill_name(const bill_t *b) { return instream_name(b->in); }
+
+recon_status bill_fail(const bill_t *b, err_t *err, const char *fmt, ...)
+{
+    char msg[ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_set(err, RECON_EDATA, "%s: line %ld: %s", instream_name(b->in), b->lineno, msg);
+}
+
+void bill_close(bill_t *b)
+{
+    if (b == NULL)
+        return;
+    linereader_free(b->lines);
+    charset_close(b->cs);
+    bill_csv_free(b->csv);
+    free(b->fields);
+    buf_free(&b->line);
+    buf_free(&b->record);
+    free(b);
+}

@@ -1,0 +1,84 @@
+#include "store/register.h"
+
+#include <stddef.h>
+
+#include "sql_text.h"
+
+recon_status store_register_stage(db_t *db, store_register_file kind, err_t *err)
+{
+    static const struct {
+        const char *create, *copy;
+    } staging[] = {
+        [STORE_REGISTER_POLICIES] = {sql_register_policies_in, "COPY policies_in FROM STDIN"},
+        [STORE_REGISTER_EVENTS] = {sql_register_events_in, "COPY events_in FROM STDIN"},
+        [STORE_REGISTER_RECEIPTS] = {sql_register_receipts_in, "COPY receipts_in FROM STDIN"},
+    };
+    recon_status st = db_exec(db, staging[kind].create, err);
+    return st != RECON_OK ? st : db_copy_in_begin(db, staging[kind].copy, err);
+}
+
+static recon_status problems(db_t *db, const char *sql, store_register_problem_fn fn, void *ctx,
+                             long *count, err_t *err)
+{
+    PGresult *res = NULL;
+    recon_status st = db_query(db, sql, 0, NULL, 2, &res, err);
+    if (st != RECON_OK)
+        return st;
+    int n = PQntuples(res);
+    for (int i = 0; i < n; i++) {
+        (*count)++;
+        fn(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+    }
+    PQclear(res);
+    return RECON_OK;
+}
+
+recon_status store_register_problems(db_t *db, store_register_file kind,
+                                     store_register_problem_fn fn, void *ctx, long *count,
+                                     err_t *err)
+{
+    static const char *const policies[] = {sql_register_policy_duplicates, NULL};
+    /* In this order: a line's first problem is reported first. */
+    static const char *const events[] = {
+        sql_register_event_unknown_policy, sql_register_event_outside_period,
+        sql_register_event_second_cancellation, sql_register_event_cancellation_stored, NULL};
+    static const char *const receipts[] = {sql_register_receipt_unknown_policy, NULL};
+    const char *const *checks = kind == STORE_REGISTER_POLICIES ? policies
+                                : kind == STORE_REGISTER_EVENTS ? events
+                                                                : receipts;
+    recon_status st = RECON_OK;
+    for (size_t i = 0; checks[i] != NULL && st == RECON_OK; i++)
+        st = problems(db, checks[i], fn, ctx, count, err);
+    return st;
+}
+
+recon_status store_policies_merge(db_t *db, long *inserted, err_t *err)
+{
+    recon_status st = db_command(db, sql_register_policies_insert, 0, NULL, inserted, err);
+    return st != RECON_OK ? st : db_command(db, sql_register_policies_update, 0, NULL, NULL, err);
+}
+
+recon_status store_installments_begin(db_t *db, err_t *err)
+{
+    recon_status st = db_exec(db, sql_register_installments_clear, err);
+    return st != RECON_OK ? st
+                          : db_copy_in_begin(db,
+                                             "COPY installments (policy_no, number, due_date, "
+                                             "period_end, amount) FROM STDIN",
+                                             err);
+}
+
+recon_status store_events_merge(db_t *db, long *agreements, long *cancellations, err_t *err)
+{
+    recon_status st = db_command(db, sql_register_agreements_insert, 0, NULL, agreements, err);
+    return st != RECON_OK
+               ? st
+               : db_command(db, sql_register_cancellations_insert, 0, NULL, cancellations, err);
+}
+
+recon_status store_manual_receipts_merge(db_t *db, long *inserted, err_t *err)
+{
+    recon_status st = db_exec(db, "LOCK TABLE receipts IN SHARE ROW EXCLUSIVE MODE", err);
+    return st != RECON_OK ? st
+                          : db_command(db, sql_register_receipts_insert, 0, NULL, inserted, err);
+}

@@ -1,0 +1,175 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "parsers/bill.h"
+
+static bill_csv_result split(bill_csv *t, const char *line, bill_field *f, size_t max, size_t *n)
+{
+    return bill_csv_split(t, line, strlen(line), f, max, n);
+}
+
+static void test_tokeniser(void **state)
+{
+    (void)state;
+    bill_csv *t = bill_csv_new(8);
+    assert_non_null(t);
+    bill_field f[4];
+    size_t n = 0;
+
+    assert_int_equal(split(t, "a,\"b,c\",\"say \"\"hi\"\"\"", f, 4, &n), BILL_CSV_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(f[0].s, "a");
+    assert_string_equal(f[1].s, "b,c");
+    assert_string_equal(f[2].s, "say \"hi\"");
+    assert_int_equal(f[2].len, 8);
+
+    /* padding around unquoted fields and after a closing quote is not data */
+    assert_int_equal(split(t, " x ,\"y\"  ,", f, 4, &n), BILL_CSV_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(f[0].s, "x");
+    assert_string_equal(f[1].s, "y");
+    assert_int_equal(f[2].len, 0);
+
+    assert_int_equal(split(t, "", f, 4, &n), BILL_CSV_OK);
+    assert_int_equal(n, 0);
+
+    assert_int_equal(split(t, "a,b\"c", f, 4, &n), BILL_CSV_BAD_QUOTE);
+    assert_int_equal(split(t, "\"a\"b", f, 4, &n), BILL_CSV_BAD_QUOTE);
+    assert_int_equal(split(t, "a,\"open", f, 4, &n), BILL_CSV_OPEN_QUOTE);
+    assert_string_equal(bill_csv_result_str(BILL_CSV_OPEN_QUOTE),
+                        "quoted field not closed on its line");
+    /* the tokeniser recovers after an error */
+    assert_int_equal(split(t, "1,2,3,4", f, 4, &n), BILL_CSV_OK);
+    assert_int_equal(n, 4);
+    assert_int_equal(split(t, "1,2,3,4,5", f, 4, &n), BILL_CSV_TOO_MANY);
+    assert_int_equal(split(t, "123456789", f, 4, &n), BILL_CSV_TOO_LONG);
+    bill_csv_free(t);
+}
+
+static void test_fields(void **state)
+{
+    (void)state;
+    char a[] = "`\t1900000109 ", b[] = "交易时间", c[] = "商户号";
+    bill_field f[3] = {{a, strlen(a)}, {b, strlen(b)}, {c, strlen(c)}};
+    bill_field_strip_prefix(&f[0], '`');
+    bill_field_trim(&f[0]);
+    assert_string_equal(f[0].s, "1900000109");
+    assert_true(bill_field_eq(&f[0], "1900000109"));
+    assert_false(bill_field_eq(&f[0], "190000010"));
+    static const char *const names[] = {"商户号", "交易时间", "手续费"};
+    int col[3];
+    bill_map_columns(f, 3, names, 3, col);
+    assert_int_equal(col[0], 2);
+    assert_int_equal(col[1], 1);
+    assert_int_equal(col[2], -1);
+    assert_int_equal(bill_column(f, col, 2)->len, 0);
+    assert_string_equal(bill_column(f, col, 1)->s, "交易时间");
+}
+
+static bill_t *open_text(const char *text, const char *charset, instream_t **in)
+{
+    err_t err;
+    bill_t *b = NULL;
+    assert_int_equal(instream_open_memory("m.csv", text, strlen(text), in, &err), RECON_OK);
+    assert_int_equal(bill_open(*in, charset, 64, 4, &b, &err), RECON_OK);
+    return b;
+}
+
+static void test_lines(void **state)
+{
+    (void)state;
+    instream_t *in = NULL;
+    /* BOM dropped on line 1; GB18030 converted; numbers count every line */
+    bill_t *b = open_text("a,b\r\n\n\xD6\xA7\xB8\xB6\xB1\xA6,\"x\"\n", "GB18030", &in);
+    err_t err;
+    char *line;
+    size_t len;
+    assert_int_equal(bill_next(b, &line, &len, &err), RECON_OK);
+    assert_int_equal(bill_lineno(b), 1);
+    assert_string_equal(line, "a,b");
+    assert_int_equal(bill_next(b, &line, &len, &err), RECON_OK);
+    assert_int_equal(len, 0);
+    assert_int_equal(bill_next(b, &line, &len, &err), RECON_OK);
+    assert_int_equal(bill_lineno(b), 3);
+    assert_string_equal(line, "支付宝,\"x\"");
+    bill_field *f;
+    size_t n;
+    assert_int_equal(bill_split(b, line, len, &f, &n, &err), RECON_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(f[1].s, "x");
+    assert_int_equal(bill_fail(b, &err, "bad %s", "thing"), RECON_EDATA);
+    assert_string_equal(err.msg, "m.csv: line 3: bad thing");
+    assert_int_equal(bill_split(b, "\"a", 2, &f, &n, &err), RECON_EDATA);
+    assert_string_equal(err.msg, "m.csv: line 3: quoted field not closed on its line");
+    assert_int_equal(bill_next(b, &line, &len, &err), RECON_OK);
+    assert_null(line);
+    bill_close(b);
+    instream_close(in);
+
+    b = open_text("\xEF\xBB\xBFok\n\xEF\xBB\xBFx\n\xFF\n", "UTF-8", &in);
+    assert_int_equal(bill_next(b, &line, &len, &err), RECON_OK);
+    assert_string_equal(line, "ok");
+    assert_int_equal(bill_next(b, &line, &len, &err), RECON_OK);
+    assert_string_equal(line, "\xEF\xBB\xBFx"); /* not a BOM after line 1 */
+    assert_int_equal(bill_next(b, &line, &len, &err), RECON_EDATA);
+    assert_string_equal(err.msg, "m.csv: line 3: invalid UTF-8 byte sequence at byte 1");
+    bill_close(b);
+    instream_close(in);
+}
+
+static void test_records(void **state)
+{
+    (void)state;
+    instream_t *in = NULL;
+    bill_t *b = open_text("h1,h2\n\n1,\"two\nlines\"\n  \n3,4\n", "UTF-8", &in);
+    err_t err;
+    bill_field *f;
+    size_t n;
+    assert_int_equal(bill_next_record(b, 16, &f, &n, &err), RECON_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(bill_lineno(b), 1);
+    assert_int_equal(bill_next_record(b, 16, &f, &n, &err), RECON_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(f[1].s, "two\nlines");
+    assert_int_equal(bill_lineno(b), 4); /* where the record ends */
+    assert_int_equal(bill_next_record(b, 16, &f, &n, &err), RECON_OK);
+    assert_string_equal(f[0].s, "3");
+    assert_int_equal(bill_lineno(b), 6);
+    assert_int_equal(bill_next_record(b, 16, &f, &n, &err), RECON_OK);
+    assert_int_equal(n, 0);
+    bill_close(b);
+    instream_close(in);
+
+    b = open_text("a,\"never closed\nmore\n", "UTF-8", &in);
+    assert_int_equal(bill_next_record(b, 16, &f, &n, &err), RECON_EDATA);
+    assert_string_equal(err.msg, "m.csv: line 2: unterminated quoted field");
+    bill_close(b);
+    instream_close(in);
+
+    b = open_text("a,b,c,d,e\n", "UTF-8", &in);
+    assert_int_equal(bill_next_record(b, 16, &f, &n, &err), RECON_EDATA);
+    assert_string_equal(err.msg, "m.csv: line 1: more than 4 fields");
+    bill_close(b);
+    instream_close(in);
+
+    b = open_text("a,0123456789abcdefXYZ\n", "UTF-8", &in);
+    assert_int_equal(bill_next_record(b, 16, &f, &n, &err), RECON_EDATA);
+    assert_string_equal(err.msg, "m.csv: line 1: field longer than 16 bytes");
+    bill_close(b);
+    instream_close(in);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tokeniser),
+        cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_records),
+    };
+    return cmocka_run_group_tests_name("parsers/bill", tests, NULL, NULL);
+}
