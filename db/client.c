@@ -668,3 +668,19 @@ recon_status db_try_lock(db_t *db, long long key, bool *got, err_t *err)
     PQclear(res);
     return RECON_OK;
 }
+
+recon_status db_copy_out_each(db_t *db, db_copy_row_fn each, void *ctx, err_t *err)
+{
+    recon_status st = RECON_OK;
+    for (;;) {
+        const char *line = NULL;
+        size_t len = 0;
+        recon_status rs = db_copy_out_next(db, &line, &len, st == RECON_OK ? err : NULL);
+        if (rs != RECON_OK)
+            return st == RECON_OK ? rs : st;
+        if (line == NULL)
+            return st;
+        if (st == RECON_OK)
+            st = each(ctx, (char *)line, len, err);
+    }
+}

@@ -76,6 +76,11 @@ recon_status db_copy_out_started(db_t *db, const char *sql, err_t *err);
 /* A safe point: after a stop request it cancels and discards the rest of the
  * COPY and returns the interrupted status. */
 recon_status db_copy_out_next(db_t *db, const char **line, size_t *len, err_t *err);
+/* Calls each(ctx, line, len, err) for every row of the COPY begun on db (each may change the
+ * line in place). After the first failure, of each or of the stream, the rest is read and
+ * dropped, so the connection stays usable for the caller's rollback; that failure is returned. */
+typedef recon_status (*db_copy_row_fn)(void *ctx, char *line, size_t len, err_t *err);
+recon_status db_copy_out_each(db_t *db, db_copy_row_fn each, void *ctx, err_t *err);
 
 /* Sends a cancel request for the statement in flight on every open connection.
  * Async-signal-safe (PQcancel on objects prepared at connect): it is the hook

@@ -249,14 +249,12 @@ recon_status cmd_ingest(const job_options *o, err_t *err)
     if (o->arg_count < 1)
         return err_set(err, RECON_EUSAGE,
                        "usage: recon ingest FILE... [--format F] [--profile P]");
-    parse_options popts = {FORMAT_UNKNOWN, o->profile, NULL, o->config.max_input};
-    if (o->format && !format_from_name(o->format, &popts.forced))
-        return err_set(err, RECON_EUSAGE,
-                       "unknown format '%s' (camt053, camt054, mt940, wechat, alipay, unionpay, "
-                       "bankcsv)",
-                       o->format);
+    parse_options popts;
+    recon_status st = job_parse_options(o, &popts, err);
+    if (st != RECON_OK)
+        return st;
     db_t *db = NULL;
-    recon_status st = job_connect_ready(o, &db, err);
+    st = job_connect_ready(o, &db, err);
     if (st != RECON_OK)
         return st;
     int rejected = 0;

@@ -13,6 +13,7 @@
 #include "core/date.h"
 #include "core/evaluate.h"
 #include "jobs/config.h"
+#include "parsers/parse.h"
 #include "db/client.h"
 
 typedef struct job_options {
@@ -49,6 +50,8 @@ recon_status cmd_status(const job_options *o, err_t *err);
 date_t job_today_china(void);
 recon_status cmd_demo(const job_options *o, err_t *err);
 recon_status cmd_parse(const job_options *o, err_t *err);
+/* The parse options of --format, --profile and RECON_MAX_INPUT; 64 for an unknown format. */
+recon_status job_parse_options(const job_options *o, parse_options *popts, err_t *err);
 recon_status cmd_ingest(const job_options *o, err_t *err);
 recon_status cmd_process(const job_options *o, err_t *err);
 recon_status cmd_report(const job_options *o, err_t *err);

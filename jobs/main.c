@@ -88,7 +88,7 @@ static recon_status parse_date_opt(const char *name, const char *value, date_t *
 /* The environment as config_read looks it up. */
 static const char *env_lookup(const char *name) { return getenv(name); }
 
-static recon_status parse_options(int argc, char **argv, job_options *o, err_t *err)
+static recon_status parse_command_line(int argc, char **argv, job_options *o, err_t *err)
 {
     int c;
     opterr = 0;
@@ -249,7 +249,7 @@ int main(int argc, char **argv)
     char **args_base = o.args;
     st = config_read(&o.config, env_lookup, &err);
     if (st == RECON_OK)
-        st = parse_options(argc, argv, &o, &err);
+        st = parse_command_line(argc, argv, &o, &err);
     if (st == RECON_OK && stops_at_safe_points(&o) && !interrupt_install(db_cancel_in_flight))
         st = err_set(&err, RECON_EINTERNAL, "cannot install the SIGINT/SIGTERM handlers");
     if (st == RECON_OK)

@@ -10,19 +10,28 @@
 #include "jobs/parse_output.h"
 #include "parsers/parse.h"
 
-recon_status cmd_parse(const job_options *o, err_t *err)
+recon_status job_parse_options(const job_options *o, parse_options *popts, err_t *err)
 {
-    if (o->arg_count < 1)
-        return err_set(err, RECON_EUSAGE, "usage: recon parse FILE... [--format F] [--unmasked]");
-    parse_options popts = {FORMAT_UNKNOWN, o->profile, NULL, o->config.max_input};
-    if (o->format && !format_from_name(o->format, &popts.forced))
+    *popts = (parse_options){FORMAT_UNKNOWN, o->profile, NULL, o->config.max_input};
+    if (o->format && !format_from_name(o->format, &popts->forced))
         return err_set(err, RECON_EUSAGE,
                        "unknown format '%s' (camt053, camt054, mt940, wechat, alipay, unionpay, "
                        "bankcsv)",
                        o->format);
+    return RECON_OK;
+}
+
+recon_status cmd_parse(const job_options *o, err_t *err)
+{
+    if (o->arg_count < 1)
+        return err_set(err, RECON_EUSAGE, "usage: recon parse FILE... [--format F] [--unmasked]");
+    parse_options popts;
+    recon_status st = job_parse_options(o, &popts, err);
+    if (st != RECON_OK)
+        return st;
     parse_output po;
     parse_output_init(&po, o->out, stderr, o->unmasked);
-    recon_status st = parse_output_header(&po, err);
+    st = parse_output_header(&po, err);
     int rejected = 0;
     for (int i = 0; i < o->arg_count && st == RECON_OK; i++) {
         receipt_sink sink = parse_output_sink(&po, o->args[i]);

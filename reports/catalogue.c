@@ -105,6 +105,21 @@ static recon_status one_row(gzcsv_t *g, const report_target *t, const report_spe
     return catalogue_emit(g, t, spec, f, fen, n, err);
 }
 
+typedef struct row_ctx {
+    gzcsv_t *g;
+    const report_target *t;
+    const report_spec *spec;
+    size_t n;
+    summary_figures *sum;
+} row_ctx;
+
+static recon_status write_row(void *ctx, char *line, size_t len, err_t *err)
+{
+    (void)len;
+    row_ctx *rc = ctx;
+    return one_row(rc->g, rc->t, rc->spec, line, rc->n, rc->sum, err);
+}
+
 recon_status catalogue_write(db_t *db, const report_target *t, const report_spec *spec,
                              summary_figures *sum, manifest_entry *entry, err_t *err)
 {
@@ -117,25 +132,8 @@ recon_status catalogue_write(db_t *db, const report_target *t, const report_spec
         gzcsv_abort(g);
         return st;
     }
-    /* After a failure the rest of the COPY is read and dropped, so the connection stays
-     * usable for the caller's rollback. */
-    bool failed = false;
-    for (;;) {
-        const char *line = NULL;
-        size_t len = 0;
-        recon_status rs = db_copy_out_next(db, &line, &len, failed ? NULL : err);
-        if (rs != RECON_OK) {
-            if (!failed)
-                st = rs;
-            failed = true;
-            break;
-        }
-        if (line == NULL)
-            break;
-        if (!failed && (st = one_row(g, t, spec, (char *)line, n, sum, err)) != RECON_OK)
-            failed = true;
-    }
-    if (failed) {
+    row_ctx rc = {g, t, spec, n, sum};
+    if ((st = db_copy_out_each(db, write_row, &rc, err)) != RECON_OK) {
         gzcsv_abort(g);
         return st;
     }

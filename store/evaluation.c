@@ -237,6 +237,20 @@ static recon_status handle_line(char *line, date_t as_of, scratch *sc, store_pol
     return fn(ctx, &p, &in, err);
 }
 
+typedef struct line_ctx {
+    date_t as_of;
+    scratch *sc;
+    store_policy_fn fn;
+    void *ctx;
+} line_ctx;
+
+static recon_status each_line(void *ctx, char *line, size_t len, err_t *err)
+{
+    (void)len;
+    line_ctx *lc = ctx;
+    return handle_line(line, lc->as_of, lc->sc, lc->fn, lc->ctx, err);
+}
+
 recon_status store_policy_inputs(db_t *db, date_t as_of, const char *policy_no,
                                  store_policy_fn fn, void *ctx, err_t *err)
 {
@@ -256,23 +270,8 @@ recon_status store_policy_inputs(db_t *db, date_t as_of, const char *policy_no,
     if (st != RECON_OK)
         return st;
     scratch sc = {0};
-    bool failed = false;
-    for (;;) {
-        const char *line = NULL;
-        size_t len = 0;
-        recon_status rs = db_copy_out_next(db, &line, &len, failed ? NULL : err);
-        if (rs != RECON_OK) {
-            if (!failed)
-                st = rs;
-            break;
-        }
-        if (line == NULL)
-            break;
-        /* keep draining after a failure so the connection stays usable */
-        if (!failed && (st = handle_line((char *)line, as_of, &sc, fn, ctx, err)) !=
-                           RECON_OK)
-            failed = true;
-    }
+    line_ctx lc = {as_of, &sc, fn, ctx};
+    st = db_copy_out_each(db, each_line, &lc, err);
     free(sc.receipts);
     free(sc.receipt_is_new);
     free(sc.agreements);
