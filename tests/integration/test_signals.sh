@@ -166,11 +166,29 @@ check "its finished nights are complete, nothing half-written, no temporaries" \
     '(cd "$T_TMP/replay/2026-03-02" && sha256sum -c --quiet MANIFEST.sha256)'
 check "and it did not run to the end" [ ! -e "$T_TMP/replay/2026-03-20" ]
 
+# Holds recon.policy_status so that a night started now is surely running (waiting on that
+# lock) when the test acts on it, however fast the machine; every file is known by now, so
+# the night itself is short.
+hold_night() {
+    psql -X -qAt "$RECON_DB" -c "BEGIN" -c "LOCK TABLE recon.policy_status IN ACCESS EXCLUSIVE MODE" \
+        -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
+    holder=$!
+    start_nightly "$1"
+    for _ in $(seq 1 600); do
+        [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'recon'")" -gt 0 ] && break
+        sleep 0.05
+    done
+}
+release_night() {
+    sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
+    wait "$holder" 2>/dev/null
+}
+
 # SIGKILL: nothing can be recorded; the next run finds the session gone.
-start_nightly "$T_TMP/killed"
-sleep 1.2
+hold_night "$T_TMP/killed"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
+release_night
 killed=$(sql "SELECT max(run_id) FROM recon.job_runs")
 check "a killed run's row is left running" \
     [ "$(sql "SELECT outcome FROM recon.job_runs WHERE run_id = $killed")" = running ]
@@ -182,16 +200,7 @@ check "its row is now abandoned, with no exit code" \
     [ "$(sql "SELECT outcome || ' ' || coalesce(exit_code::text, '-') || ' ' || (finished_at IS NOT NULL) FROM recon.job_runs WHERE run_id = $killed")" = "abandoned - true" ]
 
 # The server stopped under a run (recon db stop): 69, then the next run reports it.
-# The run is held on a table lock so the stop lands while it is surely running,
-# however fast the machine (every file is known by now: the night is short).
-psql -X -qAt "$RECON_DB" -c "BEGIN" -c "LOCK TABLE recon.policy_status IN ACCESS EXCLUSIVE MODE" \
-    -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
-holder=$!
-start_nightly "$T_TMP/stopped"
-for _ in $(seq 1 600); do
-    [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'recon'")" -gt 0 ] && break
-    sleep 0.05
-done
+hold_night "$T_TMP/stopped"
 "$RECON_BIN" db stop >/dev/null 2>&1
 wait "$holder" 2>/dev/null
 wait "$pid"
