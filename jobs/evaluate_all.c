@@ -16,11 +16,6 @@ static recon_status evaluate_one(void *ctx, const policy_view *p, const eval_inp
     return e->fn(e->ctx, p, in, &e->res, err);
 }
 
-recon_status money_check_day(db_t *db, date_t as_of, err_t *err)
-{
-    return store_money_check_day(db, as_of, err);
-}
-
 recon_status evaluate_policies(db_t *db, const eval_config *cfg, date_t as_of,
                                const char *policy_no, policy_result_fn fn, void *ctx, err_t *err)
 {

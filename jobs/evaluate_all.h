@@ -14,9 +14,6 @@
 typedef recon_status (*policy_result_fn)(void *ctx, const policy_view *p, const eval_input *in,
                                          const eval_result *r, err_t *err);
 
-/* store_money_check_day: a day whose money could overflow a sum is refused (RECON_EDATA)
- * before process, the settlement check or the reports total it. */
-recon_status money_check_day(db_t *db, date_t as_of, err_t *err);
 
 /* policy_no NULL: all policies, in policy_no order. */
 recon_status evaluate_policies(db_t *db, const eval_config *cfg, date_t as_of,

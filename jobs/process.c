@@ -136,7 +136,7 @@ recon_status process_day(db_t *db, const recon_config *config, date_t as_of, pro
     progress_begin("process %s: matching receipts", asof_text);
     if ((st = store_process_prepare(db, err)) != RECON_OK ||
         /* before any sum of the day's money, in SQL (settlement check) or in C */
-        (st = money_check_day(db, as_of, err)) != RECON_OK ||
+        (st = store_money_check_day(db, as_of, err)) != RECON_OK ||
         (st = match_receipts(db, config, &mc, err)) != RECON_OK ||
         (st = store_stamp_night(db, as_of, err)) != RECON_OK ||
         (st = store_pair_reversals(db, &paired, err)) != RECON_OK ||

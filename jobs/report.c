@@ -12,11 +12,11 @@
 
 #include "common/progress.h"
 #include "common/safefile.h"
-#include "jobs/evaluate_all.h"
 #include "jobs/jobs.h"
 #include "jobs/pipeline.h"
 #include "reports/catalogue.h"
 #include "reports/merge.h"
+#include "store/evaluation.h"
 #include "store/report.h"
 
 recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmasked, int level,
@@ -30,7 +30,7 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
      * others); each report opens it again without following a link and writes through
      * unique temporaries (reports/gzcsv.h), so nothing planted there redirects a write. */
     int dirfd = -1;
-    recon_status st = money_check_day(db, as_of, err);
+    recon_status st = store_money_check_day(db, as_of, err);
     if (st == RECON_OK)
         st = job_out_dir(out_dir, day, dir, sizeof dir, &dirfd, err);
     if (st != RECON_OK)
