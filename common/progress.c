@@ -15,8 +15,6 @@ static double task_start, last_draw;
 
 void progress_enable(bool on) { enabled = on; }
 
-bool progress_enabled(void) { return enabled; }
-
 static double now_seconds(void)
 {
     struct timespec ts;

@@ -11,7 +11,6 @@
 #include <stdbool.h>
 
 void progress_enable(bool on);
-bool progress_enabled(void);
 
 /* The outer part of the line ("night 3 of 10, 2026-06-03"); NULL clears it. */
 void progress_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

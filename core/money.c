@@ -105,15 +105,6 @@ bool money_add_magnitude(fen_t *total, fen_t v)
     return true;
 }
 
-bool money_mul(fen_t v, int64_t k, fen_t *out)
-{
-    fen_t p;
-    if (__builtin_mul_overflow(v, k, &p))
-        return false;
-    *out = p;
-    return true;
-}
-
 bool money_within_bound(fen_t v) { return v >= -MONEY_MAX_FEN && v <= MONEY_MAX_FEN; }
 
 void money_format(fen_t v, char out[MONEY_STR_SIZE])

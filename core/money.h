@@ -46,8 +46,6 @@ const char *money_result_str(money_result r);
 bool money_add(fen_t *total, fen_t v);
 /* *total += |v| kept within MONEY_MAX_SUM_FEN; false (and *total unchanged) beyond it. */
 bool money_add_magnitude(fen_t *total, fen_t v);
-/* *out = v * k; false (and *out unchanged) when the product would overflow. */
-bool money_mul(fen_t v, int64_t k, fen_t *out);
 /* |v| <= MONEY_MAX_FEN. */
 bool money_within_bound(fen_t v);
 

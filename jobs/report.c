@@ -24,15 +24,11 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
 {
     char day[DATE_STR_SIZE], dir[4096];
     date_format(as_of, day);
-    /* Refused before any file is written: a day whose money could overflow the totals
-     * (recon process refuses it too, so this catches data changed since).
-     * OUT/DATE is then checked (a real directory of this user, not a link, not writable by
+    /* OUT/DATE is checked (a real directory of this user, not a link, not writable by
      * others); each report opens it again without following a link and writes through
      * unique temporaries (reports/gzcsv.h), so nothing planted there redirects a write. */
     int dirfd = -1;
-    recon_status st = store_money_check_day(db, as_of, err);
-    if (st == RECON_OK)
-        st = job_out_dir(out_dir, day, dir, sizeof dir, &dirfd, err);
+    recon_status st = job_out_dir(out_dir, day, dir, sizeof dir, &dirfd, err);
     if (st != RECON_OK)
         return st;
     safefile_sweep(dirfd, JOB_STALE_TEMP_SECONDS);
@@ -80,8 +76,12 @@ recon_status cmd_report(const job_options *o, err_t *err)
     recon_status st = job_connect_ready(o, &db, err);
     if (st != RECON_OK)
         return st;
-    if ((st = report_day(db, o->out_dir, o->as_of, o->unmasked, o->config.report_level, err)) ==
-        RECON_OK) {
+    /* Refused before any file is written: a day whose money could overflow the totals.
+     * process refuses it too; this catches data changed since. (A nightly reports in the
+     * run that has just checked it, so report_day itself does not scan again.) */
+    if ((st = store_money_check_day(db, o->as_of, err)) == RECON_OK &&
+        (st = report_day(db, o->out_dir, o->as_of, o->unmasked, o->config.report_level, err)) ==
+            RECON_OK) {
         char day[DATE_STR_SIZE];
         date_format(o->as_of, day);
         fprintf(o->out, "reports for %s written to %s/%s\n", day, o->out_dir, day);
