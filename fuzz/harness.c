@@ -160,7 +160,7 @@ static recon_status on_statement(void *ctx, const statement_summary *s, err_t *e
 
 receipt_sink harness_sink(void)
 {
-    receipt_sink sink = {NULL, on_receipt, on_statement};
+    receipt_sink sink = {NULL, on_receipt, on_statement, NULL};
     return sink;
 }
 

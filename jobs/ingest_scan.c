@@ -136,7 +136,7 @@ void ingest_scan_free(ingest_scan *f)
     f->stmts = NULL;
 }
 
-receipt_sink ingest_scan_sink(ingest_scan *f) { return (receipt_sink){f, on_receipt, on_statement}; }
+receipt_sink ingest_scan_sink(ingest_scan *f) { return (receipt_sink){f, on_receipt, on_statement, NULL}; }
 
 /* A statement that does not add up was cut or corrupted somewhere, and storing
  * part of it would misstate what was received, so the whole file is refused. */

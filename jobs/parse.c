@@ -38,6 +38,7 @@ recon_status cmd_parse(const job_options *o, err_t *err)
         err_t ferr;
         err_clear(&ferr);
         recon_status fst = parse_file(o->args[i], &popts, &sink, NULL, &ferr);
+        parse_output_file_done(&po);
         if (fst == RECON_EDATA || fst == RECON_ENOINPUT) {
             log_error("%s", ferr.msg);
             rejected++;

@@ -3,99 +3,9 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "core/mask.h"
-
-/* Bytes that stop the scan of a field: its end, and the four that force quoting. */
-static const unsigned char csv_stop[256] = {
-    [0] = 1, [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1,
-};
-
-/* Index of the first stop byte in s[i, cap), or cap. Reads only inside the
- * cap bytes, so cap must be the size of s's array, every byte initialised. */
-static size_t csv_next_stop(const char *s, size_t i, size_t cap)
-{
-#if defined(__SSE2__)
-    /* 16 bytes a step: byte by byte, scanning was a sixth of a WeChat parse. */
-    const __m128i nul = _mm_setzero_si128(), comma = _mm_set1_epi8(','),
-                  quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
-    for (; cap - i >= 16; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i hit = _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, nul), _mm_cmpeq_epi8(v, comma)),
-            _mm_or_si128(_mm_cmpeq_epi8(v, quote),
-                         _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf))));
-        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
-        if (mask != 0)
-            return i + (size_t)__builtin_ctz(mask);
-    }
-#endif
-    while (i < cap && !csv_stop[(unsigned char)s[i]])
-        i++;
-    return i;
-}
-
-/* One field of a row, measured by csv_scan before the row is written. */
-typedef struct csv_field {
-    const char *s;
-    size_t len;  /* bytes of s */
-    size_t cap;  /* bytes of s's array, all readable */
-    bool quoted; /* holds a comma, quote, CR or LF */
-} csv_field;
-
-/* Measures the string in s's cap-byte array in one pass (instead of strpbrk,
- * then strlen) and returns the bytes it will take in the row: with quotes
- * around it and inner quotes doubled when it needs them, as
- * buf_append_csv_field writes it. An unterminated array ends at cap rather
- * than running into the next field. */
-static size_t csv_scan(csv_field *f, const char *s, size_t cap)
-{
-    size_t i = 0, quotes = 0;
-    bool quoted = false;
-    for (;;) {
-        i = csv_next_stop(s, i, cap);
-        if (i == cap || s[i] == '\0')
-            break;
-        quoted = true;
-        quotes += s[i] == '"';
-        i++;
-    }
-    f->s = s;
-    f->len = i;
-    f->cap = cap;
-    f->quoted = quoted;
-    return quoted ? i + quotes + 2 : i;
-}
-
-/* Writes f at p, which has the room csv_scan counted plus ROW_SLACK bytes;
- * returns the end. Bytes past the end may be overwritten. */
-static char *csv_put(char *p, const csv_field *f)
-{
-    if (!f->quoted) {
-        /* Whole 16-byte blocks when the array holds them: fixed-size copies are
-         * inlined, where a memcpy call per (mostly short) field was not. The
-         * extra bytes land where the next field or the slack goes. */
-        size_t blocks = (f->len + 15) / 16;
-        if (blocks * 16 <= f->cap) {
-            for (size_t k = 0; k < blocks; k++)
-                memcpy(p + 16 * k, f->s + 16 * k, 16);
-        } else {
-            memcpy(p, f->s, f->len);
-        }
-        return p + f->len;
-    }
-    *p++ = '"';
-    for (size_t i = 0; i < f->len; i++) {
-        if (f->s[i] == '"')
-            *p++ = '"';
-        *p++ = f->s[i];
-    }
-    *p++ = '"';
-    return p;
-}
+#include "reports/csvfield.h"
 
 void parse_output_init(parse_output *po, FILE *out, FILE *diag, bool unmasked)
 {
@@ -273,6 +183,43 @@ static recon_status on_statement(void *ctx, const statement_summary *s, err_t *e
     return RECON_OK;
 }
 
+/* Each kind of tolerance is shown where it was first met and then only counted,
+ * so that a quirk on every row of a big bill does not bury everything else. */
+#define WARNINGS_SHOWN 3
+
+static recon_status on_warning(void *ctx, const char *position, const char *text, err_t *err)
+{
+    parse_output *po = ctx;
+    if (po->warnings == NULL && (po->warnings = parse_warnings_new()) == NULL)
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    long seen = parse_warnings_add(po->warnings, position, text);
+    if (seen == 0)
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    if (seen > WARNINGS_SHOWN || po->diag == NULL)
+        return RECON_OK;
+    recon_status st = flush_pending(po, err); /* the row it concerns follows it */
+    if (st == RECON_OK)
+        fprintf(po->diag, "recon: warning: %s: %s: %s\n", po->file, position, text);
+    return st;
+}
+
+void parse_output_file_done(parse_output *po)
+{
+    size_t kinds = parse_warnings_kinds(po->warnings);
+    for (size_t i = 0; i < kinds && po->diag; i++) {
+        long count = 0;
+        const char *text = parse_warnings_get(po->warnings, i, NULL, &count);
+        if (count > WARNINGS_SHOWN)
+            fprintf(po->diag, "recon: warning: %s: %s: %ld times in all\n", po->file, text,
+                    count);
+    }
+    long other = parse_warnings_other(po->warnings);
+    if (other > 0 && po->diag)
+        fprintf(po->diag, "recon: warning: %s: %ld more warnings of other kinds\n", po->file,
+                other);
+    parse_warnings_reset(po->warnings);
+}
+
 receipt_sink parse_output_sink(parse_output *po, const char *file)
 {
     po->file = file;
@@ -282,7 +229,8 @@ receipt_sink parse_output_sink(parse_output *po, const char *file)
     po->file_quoted = f.quoted;
     po->credit_count = po->debit_count = 0;
     po->credit_sum = po->debit_sum = 0;
-    return (receipt_sink){po, on_receipt, on_statement};
+    parse_warnings_reset(po->warnings);
+    return (receipt_sink){po, on_receipt, on_statement, on_warning};
 }
 
 recon_status parse_output_finish(parse_output *po, err_t *err)
@@ -295,4 +243,9 @@ recon_status parse_output_finish(parse_output *po, err_t *err)
     return st;
 }
 
-void parse_output_free(parse_output *po) { buf_free(&po->pending); }
+void parse_output_free(parse_output *po)
+{
+    buf_free(&po->pending);
+    parse_warnings_free(po->warnings);
+    po->warnings = NULL;
+}

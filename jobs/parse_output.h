@@ -25,6 +25,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "parsers/receipt.h"
+#include "parsers/warnings.h"
 
 #define PARSE_OUTPUT_HEADER                                                                    \
     "file,position,source,transaction_key,booking_date,value_date,amount,currency,direction,"  \
@@ -51,11 +52,16 @@ typedef struct parse_output {
     fen_t credit_sum, debit_sum;
     buf_t pending;    /* rows (and the header) not yet written to out */
     size_t chunk;     /* pending is written once it holds this many bytes */
+    parse_warnings *warnings; /* the current file's tolerances, NULL until one */
 } parse_output;
 
 void parse_output_init(parse_output *po, FILE *out, FILE *diag, bool unmasked);
-/* A sink writing the receipts of file (the path shown in the file column). */
+/* A sink writing the receipts of file (the path shown in the file column). Each
+ * tolerance the parser reports goes to diag as "recon: warning: FILE: WHERE: WHAT"
+ * the first three times its text is met. */
 receipt_sink parse_output_sink(parse_output *po, const char *file);
+/* After a file (read or refused): the count of each warning shown only in part. */
+void parse_output_file_done(parse_output *po);
 /* Queues the header row once (also done by the first row and by finish). */
 recon_status parse_output_header(parse_output *po, err_t *err);
 /* Header if still missing, then writes and flushes everything queued;

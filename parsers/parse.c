@@ -56,11 +56,40 @@ typedef struct bounded_sink {
     const char *file;
 } bounded_sink;
 
+/* Each clause of a receipt's note is also a warning on its file, so a file's list of
+ * tolerances is complete whichever way a parser reported them. */
+static recon_status forward_note(const bounded_sink *b, const receipt_t *r, err_t *err)
+{
+    const char *p = r->note;
+    while (*p) {
+        const char *end = strstr(p, "; ");
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char clause[RECEIPT_NOTE_MAX];
+        memcpy(clause, p, n);
+        clause[n] = '\0';
+        recon_status st = b->inner->on_warning(b->inner->ctx, r->position, clause, err);
+        if (st != RECON_OK)
+            return st;
+        p += end ? n + 2 : n;
+    }
+    return RECON_OK;
+}
+
 static recon_status bounded_receipt(void *ctx, const receipt_t *r, err_t *err)
 {
     const bounded_sink *b = ctx;
     recon_status st = receipt_check_bounds(b->file, r, err);
+    if (st == RECON_OK && r->note[0] && b->inner->on_warning)
+        st = forward_note(b, r, err);
     return st != RECON_OK ? st : b->inner->on_receipt(b->inner->ctx, r, err);
+}
+
+static recon_status bounded_warning(void *ctx, const char *position, const char *text,
+                                    err_t *err)
+{
+    const bounded_sink *b = ctx;
+    return b->inner->on_warning ? b->inner->on_warning(b->inner->ctx, position, text, err)
+                                : RECON_OK;
 }
 
 static recon_status bounded_statement(void *ctx, const statement_summary *s, err_t *err)
@@ -79,7 +108,7 @@ recon_status parse_stream(instream_t *in, stmt_format format, const parse_option
                           const receipt_sink *sink, err_t *err)
 {
     bounded_sink b = {sink, instream_name(in)};
-    receipt_sink bounded = {&b, bounded_receipt, bounded_statement};
+    receipt_sink bounded = {&b, bounded_receipt, bounded_statement, bounded_warning};
     return parse_format(in, format, opts, &bounded, err);
 }
 

@@ -1,5 +1,7 @@
 #include "parsers/receipt.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 void receipt_init(receipt_t *r)
@@ -79,4 +81,39 @@ recon_status statement_check_bounds(const char *file, const statement_summary *s
     if (s->has_closing && !money_within_bound(s->closing_balance))
         return beyond(file, s->position, "closing balance", s->closing_balance, err);
     return RECON_OK;
+}
+
+void receipt_note(receipt_t *r, const char *fmt, ...)
+{
+    char clause[RECEIPT_NOTE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(clause, sizeof clause, fmt, ap);
+    va_end(ap);
+    size_t len = strnlen(r->note, sizeof r->note);
+    if (len >= 3 && memcmp(r->note + len - 3, "...", 3) == 0)
+        return; /* already full */
+    size_t sep = len ? 2 : 0, add = strlen(clause);
+    if (len + sep + add < sizeof r->note) {
+        if (sep)
+            memcpy(r->note + len, "; ", 2);
+        memcpy(r->note + len + sep, clause, add + 1);
+    } else if (len + 6 <= sizeof r->note) {
+        memcpy(r->note + len, len ? "; ..." : "...", len ? 6 : 4);
+    } else {
+        memcpy(r->note + sizeof r->note - 4, "...", 4);
+    }
+}
+
+recon_status receipt_warn(const receipt_sink *sink, const char *position, err_t *err,
+                          const char *fmt, ...)
+{
+    if (sink == NULL || sink->on_warning == NULL)
+        return RECON_OK;
+    char text[RECEIPT_NOTE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    return sink->on_warning(sink->ctx, position, text, err);
 }

@@ -20,6 +20,7 @@
 #define RECEIPT_ACCOUNT_MAX 64
 #define RECEIPT_TEXT_MAX 1024 /* remittance text, several Ustrd/:86: lines joined */
 #define RECEIPT_CCY_MAX 4
+#define RECEIPT_NOTE_MAX 512 /* the tolerances applied to one receipt */
 
 typedef enum receipt_direction { RECEIPT_CREDIT = 0, RECEIPT_DEBIT = 1 } receipt_direction;
 
@@ -43,6 +44,9 @@ typedef struct receipt {
     char remittance[RECEIPT_TEXT_MAX];
     fen_t fee;                             /* provider fee, 0 when none */
     bool has_fee;
+    /* What was unusual in this receipt and how it was read ("booking date taken
+     * from the value date"), clauses joined by "; "; "" when nothing was. */
+    char note[RECEIPT_NOTE_MAX];
 } receipt_t;
 
 /* One statement (camt Stmt, MT940 :20: block, a bill file) as read from the file. */
@@ -65,10 +69,25 @@ typedef struct receipt_sink {
     recon_status (*on_receipt)(void *ctx, const receipt_t *r, err_t *err);
     /* Optional (may be NULL): called once per statement after its entries. */
     recon_status (*on_statement)(void *ctx, const statement_summary *s, err_t *err);
+    /* Optional (may be NULL): a tolerance the parser applied, where (an element or
+     * "line N") and what, as one clause without "; ". parse_stream also calls it
+     * with each clause of a receipt's note, before that receipt's on_receipt. */
+    recon_status (*on_warning)(void *ctx, const char *position, const char *text, err_t *err);
 } receipt_sink;
 
 void receipt_init(receipt_t *r);
 void statement_summary_init(statement_summary *s);
+
+/* Adds a clause to r->note (joined with "; "); a note that would overflow ends
+ * with "..." instead. A clause says what was unusual and how it was read, in
+ * lowercase, without "; " and, where it can, without the row's own values (the
+ * position says where), so that a file's warnings tally by kind. */
+void receipt_note(receipt_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Reports a tolerance that touches the file rather than one receipt (a statement's
+ * summary line, framing bytes) through sink->on_warning, if the sink has one. */
+recon_status receipt_warn(const receipt_sink *sink, const char *position, err_t *err,
+                          const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Sets a position to "line N" (line-based statement files). */
 void receipt_position_line(char position[RECEIPT_POSITION_MAX], long line);

@@ -728,7 +728,7 @@ static void test_sink_error_stops(void **state)
 {
     (void)state;
     int seen = 0;
-    receipt_sink sink = {&seen, stop_after_two, NULL};
+    receipt_sink sink = {&seen, stop_after_two, NULL, NULL};
     err_t err;
     err_clear(&err);
     recon_status st = parse_file(FIXTURES "/cny_v08_midnight.xml", NULL, &sink, NULL, &err);
