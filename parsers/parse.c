@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "parsers/wallet.h"
 #include "parsers/zipstream.h"
 
 static const struct {
@@ -155,6 +156,12 @@ static recon_status parse_detected(instream_t *in, const parse_options *opts,
             return err_set(err, RECON_EDATA, "%s: empty file", instream_name(in));
         }
         *format = format_detect(head, len);
+        const char *what = NULL, *hint = NULL;
+        if (*format == FORMAT_UNKNOWN && wallet_export_detect(head, len, &what, &hint))
+            return err_set(err, RECON_EDATA,
+                           "%s: %s is a person's own payment history, not a merchant bill of "
+                           "the insurer's account, and is out of scope; hint: %s",
+                           instream_name(in), what, hint);
         if (*format == FORMAT_UNKNOWN)
             return err_set(err, RECON_EDATA, "%s: unrecognised statement format; " FORMAT_HINT,
                            instream_name(in));
