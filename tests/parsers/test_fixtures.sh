@@ -10,7 +10,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 update=${RECON_FIXTURES_UPDATE:-}
-samples=${RECON_SAMPLES_DIR:-$root/../shared/samples}
+samples=${RECON_SAMPLES:-$root/../shared/samples}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/recon-fixtures.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # The binary runs as installed (bin/recon beside profiles/), so that named bank
@@ -95,7 +95,7 @@ run_case() {
 for dir in "$here"/fixtures/*/; do
     dir=${dir%/}
     format=${dir##*/}
-    cases=$(find "$dir" -maxdepth 1 -type f ! -name README.md -printf '%f\n' | sed 's/\..*//' | sort -u)
+    cases=$(find "$dir" -maxdepth 1 -type f ! -name '.*' -printf '%f\n' | sed 's/\..*//' | sort -u)
     for c in $cases; do
         run_case "$dir" "$c" "$format/$c"
     done
