@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test binary and integration script against a throwaway PostgreSQL
+# Runs every test binary and test script (tests/*/test_*.sh) against a throwaway PostgreSQL
 # cluster that this script starts in a temporary directory and always stops.
 # Prints each suite's result and a closing "N passed, N failed" line.
 # RECON_TESTS=REGEX runs only the suites whose path matches (extended regex),
@@ -54,7 +54,7 @@ for t in $(find "$build/tests" -type f -name 'test_*' -perm -u+x | sort); do
     [ "$f" -gt 0 ] && failed_names+=("$name")
 done
 
-for s in $(find tests/integration -type f -name 'test_*.sh' | sort); do
+for s in $(find tests -mindepth 2 -maxdepth 2 -type f -name 'test_*.sh' | sort); do
     selected "$s" || continue
     out="$tmp/out.txt"
     bash "$s" >"$out" 2>&1

@@ -13,7 +13,7 @@
 
 #define SAMPLE_ZIP "unionpay/chenzuolin__802310048993424_20150905.zip"
 #define SAMPLE_MEMBER "INN15090588ZM_802310048993424"
-#define QUIRKS "fixtures/statements/unionpay/zm_quirks.zm"
+#define QUIRKS "tests/parsers/fixtures/unionpay/zm_quirks.zm"
 
 /* Inflates one zip member into memory (the zip layer is not this parser's concern). */
 static unsigned char *unzip_member(const char *zip, const char *member, size_t *len)
@@ -58,16 +58,7 @@ static unsigned char *read_file(const char *path, size_t *len)
 static recon_status parse_mem(const char *name, const void *data, size_t len, collector *c,
                               err_t *err)
 {
-    receipt_sink sink;
-    collector_init(c, &sink);
-    instream_t *in = NULL;
-    recon_status st = instream_open_memory(name, data, len, &in, err);
-    if (st != RECON_OK)
-        return st;
-    parse_options opts = {0};
-    st = unionpay_parse(in, &opts, &sink, err);
-    instream_close(in);
-    return st;
+    return testutil_parse_memory(name, data, len, FORMAT_UNIONPAY, NULL, c, err);
 }
 
 static void date_eq(date_t d, const char *want)
@@ -91,57 +82,15 @@ static void test_sample(void **state)
     assert_true(unionpay_detect(data, len));
     assert_int_equal(format_detect(data, len), FORMAT_UNIONPAY);
 
-    /* Hand-read from the sample's bytes: 系统跟踪号, 查询流水号, 交易金额, 商户手续费, 订单号. */
-    static const struct {
-        const char *trace, *query_id;
-        fen_t amount, fee;
-        const char *order;
-    } want[] = {
-        {"190624", "201509061122031906248", 476800, 2861, "10078087"},
-        {"193120", "201509061140341931208", 83800, 503, "10078088"},
-        {"412544", "201509061142514125448", 9900, 59, "10078089"},
-        {"403552", "201509061100594035528", 10000, 60, "10078085"},
-        {"401088", "201509061047154010888", 456700, 2740, "10078083"},
-        {"413792", "201509061152474137928", 10000, 60, "10078090"},
-        {"403392", "201509061059564033928", 142200, 853, "10078084"},
-        {"188992", "201509061113391889928", 133300, 800, "10078086"},
-    };
+    /* The receipts (hand-read from the sample's bytes) are checked by samples.list through
+     * `recon parse`; the statement period, which it does not print, here. */
     collector c;
     err_t err;
-    err_clear(&err);
     recon_status st = parse_mem(SAMPLE_MEMBER, data, len, &c, &err);
     if (st != RECON_OK)
         fail_msg("%s", err.msg);
-    assert_int_equal(c.count, sizeof want / sizeof want[0]);
-    fen_t fees = 0;
-    for (size_t i = 0; i < c.count; i++) {
-        const receipt_t *r = &c.receipts[i];
-        char pos[32], remit[64];
-        snprintf(pos, sizeof pos, "line %zu", i + 1);
-        snprintf(remit, sizeof remit, "trace %s terminal 01080209", want[i].trace);
-        assert_string_equal(r->position, pos);
-        assert_string_equal(r->source, "802310048993424");
-        assert_string_equal(r->transaction_key, want[i].query_id);
-        assert_string_equal(r->provider_txn_id, want[i].query_id);
-        assert_string_equal(r->merchant_order_no, want[i].order);
-        assert_string_equal(r->payer_account, "622609******0048");
-        assert_string_equal(r->remittance, remit);
-        assert_string_equal(r->currency, "CNY");
-        date_eq(r->booking_date, "2015-09-06");
-        assert_int_equal(r->amount, want[i].amount);
-        assert_int_equal(r->direction, RECEIPT_CREDIT);
-        assert_false(r->reversal);
-        assert_true(r->has_fee);
-        assert_int_equal(r->fee, want[i].fee);
-        fees += r->fee;
-    }
-    /* The RD summary report in the same zip: 8 transactions, 13227.00, fee 79.36. */
-    assert_int_equal(fees, 7936);
+    assert_int_equal(c.count, 8);
     assert_int_equal(c.stmt_count, 1);
-    assert_int_equal(c.statements[0].entry_count, 8);
-    assert_int_equal(c.statements[0].credit_total, 1322700);
-    assert_int_equal(c.statements[0].debit_total, 0);
-    assert_string_equal(c.statements[0].source, "802310048993424");
     date_eq(c.statements[0].period_from, "2015-09-06");
     collector_free(&c);
 
@@ -155,19 +104,6 @@ static void test_sample(void **state)
     collector_free(&c);
     free(rd);
     free(data);
-
-    /* The whole zip through parse_file: ZM records from one member, RD adds none. */
-    receipt_sink sink;
-    collector_init(&c, &sink);
-    parse_options opts = {0};
-    stmt_format fmt = FORMAT_UNKNOWN;
-    st = parse_file(path, &opts, &sink, &fmt, &err);
-    if (st != RECON_OK)
-        fail_msg("%s", err.msg);
-    assert_int_equal(fmt, FORMAT_UNIONPAY);
-    assert_int_equal(c.count, 8);
-    assert_string_equal(c.receipts[0].transaction_key, "201509061122031906248");
-    collector_free(&c);
 }
 
 static void test_quirks(void **state)
@@ -179,42 +115,12 @@ static void test_quirks(void **state)
     assert_int_equal(format_detect(data, len), FORMAT_UNIONPAY);
     collector c;
     err_t err;
-    err_clear(&err);
     recon_status st = parse_mem(QUIRKS, data, len, &c, &err);
     if (st != RECON_OK)
         fail_msg("%s", err.msg);
-    static const struct {
-        const char *date, *key, *order, *reversal_of, *remittance;
-        fen_t amount, fee;
-        receipt_direction dir;
-        bool reversal;
-    } want[] = {
-        /* 12-31 transaction whose queryId was issued 2026-01-01: year 2025 */
-        {"2025-12-31", "202601010000010001011", "P2026-0001-INST01", "",
-         "trace 000101 terminal T0000001 保单P2026-0001", 250000, 1500, RECEIPT_CREDIT, false},
-        {"2026-01-02", "202601020930000001021", "P2026-0002", "", "trace 000102 terminal T0000001",
-         3000, 18, RECEIPT_CREDIT, false},
-        /* 退货 (04): money back to the card, fee returned (C) */
-        {"2026-01-03", "202601031015000001031", "R2026-0002", "202601020930000001021",
-         "trace 000103 terminal T0000001", -3000, -18, RECEIPT_DEBIT, true},
-    };
+    /* receipts: the fixture case unionpay/zm_quirks; the period is not printed */
     assert_int_equal(c.count, 3);
-    for (size_t i = 0; i < c.count; i++) {
-        const receipt_t *r = &c.receipts[i];
-        date_eq(r->booking_date, want[i].date);
-        assert_string_equal(r->transaction_key, want[i].key);
-        assert_string_equal(r->merchant_order_no, want[i].order);
-        assert_string_equal(r->reversal_of, want[i].reversal_of);
-        assert_string_equal(r->remittance, want[i].remittance);
-        assert_string_equal(r->source, "898110248990001");
-        assert_string_equal(r->payer_account, "621700******1234");
-        assert_int_equal(r->amount, want[i].amount);
-        assert_int_equal(r->fee, want[i].fee);
-        assert_int_equal(r->direction, want[i].dir);
-        assert_int_equal(r->reversal, want[i].reversal);
-    }
-    assert_int_equal(c.statements[0].credit_total, 253000);
-    assert_int_equal(c.statements[0].debit_total, 3000);
+    assert_int_equal(c.stmt_count, 1);
     date_eq(c.statements[0].period_from, "2025-12-31");
     date_eq(c.statements[0].period_to, "2026-01-03");
     collector_free(&c);

@@ -60,3 +60,19 @@ void collector_free(collector *c)
     free(c->statements);
     memset(c, 0, sizeof *c);
 }
+
+recon_status testutil_parse_memory(const char *name, const void *data, size_t len,
+                                   stmt_format format, const parse_options *opts, collector *c,
+                                   err_t *err)
+{
+    receipt_sink sink;
+    collector_init(c, &sink);
+    err_clear(err);
+    instream_t *in = NULL;
+    recon_status st = instream_open_memory(name, data, len, &in, err);
+    if (st != RECON_OK)
+        return st;
+    st = parse_stream(in, format, opts, &sink, err);
+    instream_close(in);
+    return st;
+}

@@ -24,4 +24,11 @@ typedef struct collector {
 void collector_init(collector *c, receipt_sink *sink);
 void collector_free(collector *c);
 
+/* Parses len bytes at data, named name in messages, as format (opts may be NULL)
+ * into c (initialised here; the caller frees it); err is cleared first. For
+ * checks `recon parse` cannot show: bytes patched in memory, internals. */
+recon_status testutil_parse_memory(const char *name, const void *data, size_t len,
+                                   stmt_format format, const parse_options *opts, collector *c,
+                                   err_t *err);
+
 #endif
