@@ -62,6 +62,23 @@ complete_night "$T_TMP/ref"
 check "the uninterrupted night completes" [ "$rc" -eq 0 ]
 ref_reports=$(cat "$T_TMP/ref/$night/MANIFEST.sha256" "$T_TMP/ref/$night/INPUTS.sha256" | sha256sum)
 
+# A night held on a lock (process waits for policy_status), so that a signal or a kill
+# lands inside a recorded run however fast the machine is.
+hold_night() {
+    psql -X -qAt "$RECON_DB" -c "BEGIN" -c "LOCK TABLE recon.policy_status IN ACCESS EXCLUSIVE MODE" \
+        -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
+    holder=$!
+    start_nightly "$1"
+    for _ in $(seq 1 600); do
+        [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'recon'")" -gt 0 ] && break
+        sleep 0.05
+    done
+}
+release_night() {
+    sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
+    wait "$holder" 2>/dev/null
+}
+
 # Trials: the signal, then every invariant. Returns through globals: stopped
 # (trials that exited 130/143), bad (descriptions of broken invariants).
 stopped=0
@@ -107,6 +124,19 @@ trial() { # SIG OUT DELAY
 setup it_signals
 sig_out="$T_TMP/first"
 n=0
+# One stop held inside the run (a fast machine can finish the night before a timed
+# signal), then stops at growing delays.
+held_before=$(sql "SELECT coalesce(max(run_id), 0) FROM recon.job_runs")
+hold_night "$sig_out"
+kill -s TERM "$pid"
+wait "$pid"
+held_code=$?
+release_night
+[ "$held_code" -eq 143 ] && [ "$(sql "SELECT max(run_id) FROM recon.job_runs")" != "$held_before" ] &&
+    [ "$(last_run)" = "interrupted 143" ] && stopped=$((stopped + 1)) ||
+    bad="$bad [held TERM: exit $held_code, job_runs '$(last_run)']"
+t=$(temporaries "$sig_out")
+[ -z "$t" ] || bad="$bad [held TERM: temporary files left: $t]"
 for delay in 0.5 1.5 3; do
     n=$((n + 1))
     [ $((n % 2)) -eq 0 ] && s=INT || s=TERM
@@ -169,20 +199,6 @@ check "and it did not run to the end" [ ! -e "$T_TMP/replay/2026-03-20" ]
 # Holds recon.policy_status so that a night started now is surely running (waiting on that
 # lock) when the test acts on it, however fast the machine; every file is known by now, so
 # the night itself is short.
-hold_night() {
-    psql -X -qAt "$RECON_DB" -c "BEGIN" -c "LOCK TABLE recon.policy_status IN ACCESS EXCLUSIVE MODE" \
-        -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
-    holder=$!
-    start_nightly "$1"
-    for _ in $(seq 1 600); do
-        [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'recon'")" -gt 0 ] && break
-        sleep 0.05
-    done
-}
-release_night() {
-    sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
-    wait "$holder" 2>/dev/null
-}
 
 # SIGKILL: nothing can be recorded; the next run finds the session gone.
 hold_night "$T_TMP/killed"
