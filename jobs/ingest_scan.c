@@ -50,9 +50,9 @@ static recon_status check_text(const ingest_scan *f, const receipt_t *r, err_t *
     return RECON_OK;
 }
 
-static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
+/* Checks, tallies, matches and spools one receipt. */
+static recon_status store_scanned(ingest_scan *f, const receipt_t *r, err_t *err)
 {
-    ingest_scan *f = ctx;
     recon_status st = check_text(f, r, err);
     if (st != RECON_OK)
         return st;
@@ -97,6 +97,33 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
     return store_receipts_key(f->db, f->receipts, r->source, r->transaction_key, err);
 }
 
+/* A note or warning may quote bytes of the file; they are only read past, so a
+ * byte that is not UTF-8 becomes '?' instead of refusing the file. */
+static void scrub_utf8(char *s)
+{
+    size_t len = strlen(s), bad = 0, off = 0;
+    while (!utf8_valid(s + off, len - off, &bad)) {
+        s[off + bad] = '?';
+        off += bad + 1;
+    }
+}
+
+static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
+{
+    ingest_scan *f = ctx;
+    receipt_t *scrubbed = NULL;
+    if (!utf8_valid(r->note, strlen(r->note), NULL)) {
+        if ((scrubbed = malloc(sizeof *scrubbed)) == NULL)
+            return err_set(err, RECON_EINTERNAL, "out of memory");
+        *scrubbed = *r;
+        scrub_utf8(scrubbed->note);
+        r = scrubbed;
+    }
+    recon_status st = store_scanned(f, r, err);
+    free(scrubbed);
+    return st;
+}
+
 static recon_status on_statement(void *ctx, const statement_summary *s, err_t *err)
 {
     ingest_scan *f = ctx;
@@ -106,23 +133,39 @@ static recon_status on_statement(void *ctx, const statement_summary *s, err_t *e
                            f->path, s->position, MAX_STATEMENTS);
         size_t cap = f->stmt_cap ? f->stmt_cap * 2 : 4;
         statement_summary *grown = realloc(f->stmts, cap * sizeof *grown);
-        if (!grown)
+        if (grown)
+            f->stmts = grown;
+        long *ends = grown ? realloc(f->stmt_ends, cap * sizeof *ends) : NULL;
+        if (!ends)
             return err_set(err, RECON_EINTERNAL, "out of memory");
-        f->stmts = grown;
+        f->stmt_ends = ends;
         f->stmt_cap = cap;
     }
+    /* A parser reports a statement after its entries, so the receipts read
+     * since the previous one are this statement's. */
+    f->stmt_ends[f->stmt_count] = f->receipts;
     f->stmts[f->stmt_count++] = *s;
+    return RECON_OK;
+}
+
+static recon_status on_warning(void *ctx, const char *position, const char *text, err_t *err)
+{
+    ingest_scan *f = ctx;
+    if (parse_warnings_add(f->warnings, position, text) == 0)
+        return err_set(err, RECON_EINTERNAL, "out of memory");
     return RECON_OK;
 }
 
 recon_status ingest_scan_init(ingest_scan *f, db_t *db, const char *path,
                               const match_rules *rules, err_t *err)
 {
-    *f = (ingest_scan){db, path, rules, tmpfile(), BUF_INIT, 0, DATE_NONE, DATE_NONE, 0, 0,
-                       NULL, 0, 0};
+    *f = (ingest_scan){db,  path, rules, tmpfile(), BUF_INIT, 0, DATE_NONE, DATE_NONE, 0, 0,
+                       NULL, NULL, 0, 0, parse_warnings_new()};
     if (f->spool == NULL)
         return err_set(err, RECON_EOUTPUT, "cannot create a temporary file: %s",
                        strerror(errno));
+    if (f->warnings == NULL)
+        return err_set(err, RECON_EINTERNAL, "out of memory");
     return RECON_OK;
 }
 
@@ -134,9 +177,16 @@ void ingest_scan_free(ingest_scan *f)
     buf_free(&f->row);
     free(f->stmts);
     f->stmts = NULL;
+    free(f->stmt_ends);
+    f->stmt_ends = NULL;
+    parse_warnings_free(f->warnings);
+    f->warnings = NULL;
 }
 
-receipt_sink ingest_scan_sink(ingest_scan *f) { return (receipt_sink){f, on_receipt, on_statement, NULL}; }
+receipt_sink ingest_scan_sink(ingest_scan *f)
+{
+    return (receipt_sink){f, on_receipt, on_statement, on_warning};
+}
 
 /* A statement that does not add up was cut or corrupted somewhere, and storing
  * part of it would misstate what was received, so the whole file is refused. */
@@ -184,10 +234,14 @@ date_t ingest_scan_date(const ingest_scan *f)
 recon_status ingest_scan_store(const ingest_scan *f, const char *sha, ingest_result *res,
                                err_t *err)
 {
+    char warnings[STORE_FILE_WARNINGS_MAX + 1];
+    parse_warnings_summary(f->warnings, warnings, sizeof warnings);
+    scrub_utf8(warnings);
     store_file_row row = {sha,           job_base_name(f->path), format_name(res->format),
                           res->statement_date, f->first_booking, f->last_booking,
-                          f->receipts,   f->credit_total,        f->debit_total};
-    long long file_id = 0;
+                          f->receipts,   f->credit_total,        f->debit_total,
+                          warnings};
+    long long file_id = 0, base = 0;
     recon_status st = store_file_record(f->db, &row, &file_id, err);
     if (st != RECON_OK)
         return st;
@@ -196,11 +250,13 @@ recon_status ingest_scan_store(const ingest_scan *f, const char *sha, ingest_res
         return RECON_OK;
     }
     res->file_id = file_id;
-    if ((st = store_statements_copy(f->db, file_id, f->stmts, f->stmt_count, err)) != RECON_OK)
-        return st;
-    st = store_receipts_copy(f->db, f->spool, f->receipts, file_id, &res->duplicates, err);
+    st = store_receipts_copy(f->db, f->spool, f->receipts, file_id, &base, &res->duplicates,
+                             err);
     res->receipts = f->receipts;
     if (st != RECON_OK)
+        return st;
+    if ((st = store_statements_copy(f->db, file_id, f->stmts, f->stmt_ends, f->stmt_count, base,
+                                    err)) != RECON_OK)
         return st;
     if ((st = store_file_set_duplicates(f->db, file_id, res->duplicates, err)) != RECON_OK)
         return st;

@@ -2,7 +2,8 @@
  * The scan of one statement file for `recon ingest`: each parsed receipt is
  * checked, tallied, matched by its own references and spooled, its key
  * streamed to the store; statement summaries are kept for the balance check
- * and the store. An ingest_scan owns its spool and lists until
+ * and the store, the parse's warnings tallied for the file's row. An
+ * ingest_scan owns its spool, lists and tally until
  * ingest_scan_free; the connection and match rules stay the caller's.
  */
 #ifndef RECON_JOBS_INGEST_SCAN_H
@@ -18,6 +19,7 @@
 #include "jobs/match.h"
 #include "jobs/pipeline.h"
 #include "parsers/parse.h"
+#include "parsers/warnings.h"
 
 typedef struct ingest_scan {
     db_t *db;
@@ -29,11 +31,13 @@ typedef struct ingest_scan {
     date_t first_booking, last_booking;
     fen_t credit_total, debit_total; /* debits positive, as in statement_summary */
     statement_summary *stmts;
+    long *stmt_ends; /* receipts read when each statement ended (its own are the last) */
     size_t stmt_count, stmt_cap;
+    parse_warnings *warnings;
 } ingest_scan;
 
 /* Ready to scan path (shown as such) with a fresh temporary spool; RECON_EOUTPUT when
- * the spool cannot be created. */
+ * the spool cannot be created, RECON_EINTERNAL when memory is short. */
 recon_status ingest_scan_init(ingest_scan *f, db_t *db, const char *path,
                               const match_rules *rules, err_t *err);
 void ingest_scan_free(ingest_scan *f);
@@ -45,7 +49,8 @@ recon_status ingest_scan_balances(const ingest_scan *f, stmt_format format, err_
 /* The file's date: that of its latest statement, else its last booking date. */
 date_t ingest_scan_date(const ingest_scan *f);
 
-/* Stores the scanned file (statement_files row, statements, receipts) inside the caller's
+/* Stores the scanned file (statement_files row with its warnings, statements, receipts with
+ * their notes) inside the caller's
  * open transaction; res gets its id and counts, and outcome INGEST_SKIPPED when a
  * concurrent run stored the same bytes first. res->format and statement_date are set. */
 recon_status ingest_scan_store(const ingest_scan *f, const char *sha, ingest_result *res,

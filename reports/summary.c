@@ -123,7 +123,7 @@ static void tally_section(buf_t *text, const char *title, summary_tally *t)
 }
 
 /* A section of listed lines: label, count, and an amount in fen (or, with text_last, free
- * text). */
+ * text and the row's detail lines indented under it). */
 static recon_status list_section(buf_t *text, const char *title, const store_report_lines *l,
                                  bool text_last, err_t *err)
 {
@@ -135,6 +135,11 @@ static recon_status list_section(buf_t *text, const char *title, const store_rep
         const store_report_line *x = &l->lines[r];
         if (text_last) {
             buf_printf(text, "  %-40s %10s  %s\n", x->label, x->count, x->value);
+            for (const char *d = x->detail; d && *d;) {
+                size_t n = strcspn(d, "\n");
+                buf_printf(text, "    %.*s\n", (int)n, d);
+                d += n + (d[n] == '\n');
+            }
             continue;
         }
         char *end = NULL;

@@ -59,13 +59,14 @@ recon_status store_file_record(db_t *db, const store_file_row *row, long long *f
     snprintf(count, sizeof count, "%ld", row->receipts);
     snprintf(credit, sizeof credit, "%lld", (long long)row->credit_total);
     snprintf(debit, sizeof debit, "%lld", (long long)row->debit_total);
-    const char *params[9] = {row->sha, row->name, row->format};
+    const char *params[10] = {row->sha, row->name, row->format};
     date_param(row->statement_date, d_stmt, &params[3]);
     date_param(row->period_from, d_from, &params[4]);
     date_param(row->period_to, d_to, &params[5]);
     params[6] = count;
     params[7] = credit;
     params[8] = debit;
+    params[9] = row->warnings ? row->warnings : "";
     /* File and receipt numbers continue from the highest stored, under a lock
      * that concurrent ingests share, so they never depend on a sequence that a
      * rolled-back or killed run advanced: a rerun or replay numbers alike. */
@@ -74,7 +75,7 @@ recon_status store_file_record(db_t *db, const store_file_row *row, long long *f
     if (st != RECON_OK)
         return st;
     PGresult *r = NULL;
-    if ((st = db_query(db, sql_files_record_stored, 9, params, 1, &r, err)) != RECON_OK)
+    if ((st = db_query(db, sql_files_record_stored, 10, params, 1, &r, err)) != RECON_OK)
         return st;
     if (PQntuples(r) == 1)
         *file_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
@@ -83,13 +84,15 @@ recon_status store_file_record(db_t *db, const store_file_row *row, long long *f
 }
 
 recon_status store_statements_copy(db_t *db, long long file_id, const statement_summary *s,
-                                   size_t count, err_t *err)
+                                   const long *ends, size_t count, long long base,
+                                   err_t *err)
 {
     recon_status st = db_copy_in_begin(db, sql_files_copy_statements, err);
     if (st != RECON_OK)
         return st;
     buf_t *b = db_copy_buffer(db);
     for (size_t i = 0; i < count; i++, s++) {
+        long from = i > 0 ? ends[i - 1] + 1 : 1, to = ends[i];
         bool ok = db_copy_int(b, file_id, false) && db_copy_int(b, (long long)i + 1, false) &&
                   db_copy_field(b, s->source, false) &&
                   db_copy_field(b, s->statement_id, false) &&
@@ -99,7 +102,10 @@ recon_status store_statements_copy(db_t *db, long long file_id, const statement_
                   (s->has_closing ? db_copy_int(b, s->closing_balance, false)
                                   : db_copy_null(b, false)) &&
                   db_copy_int(b, s->entry_count, false) && db_copy_int(b, s->credit_total, false) &&
-                  db_copy_int(b, s->debit_total, true);
+                  db_copy_int(b, s->debit_total, false) &&
+                  db_copy_date(b, s->period_from, false) && db_copy_date(b, s->period_to, false) &&
+                  (from <= to ? db_copy_int(b, base + from, false) && db_copy_int(b, base + to, true)
+                              : db_copy_null(b, false) && db_copy_null(b, true));
         if (!ok)
             return err_set(err, RECON_EINTERNAL, "out of memory");
         if ((st = db_copy_in_flush(db, false, err)) != RECON_OK)

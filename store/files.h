@@ -38,7 +38,12 @@ typedef struct store_file_row {
     date_t statement_date, period_from, period_to;
     long receipts;
     fen_t credit_total, debit_total;
+    const char *warnings; /* the parse's warnings on one line (parse_warnings_summary), or "" */
 } store_file_row;
+
+/* How much of a file's warnings line to keep (the tally cuts it with "..."): one kind
+ * per distinct quirk keeps it short, only a file of many kinds gets near. */
+#define STORE_FILE_WARNINGS_MAX 2000
 
 /* Inside the caller's transaction: takes the lock under which file and receipt ids are
  * allocated (held to its end, shared with concurrent ingests) and stores the file's row
@@ -47,9 +52,13 @@ typedef struct store_file_row {
 recon_status store_file_record(db_t *db, const store_file_row *row, long long *file_id,
                                err_t *err);
 
-/* Writes the statement summaries of a stored file through COPY, numbered from 1. */
+/* Writes the statement summaries of a stored file through COPY, numbered from 1. ends[i]
+ * is how many of the file's receipts had been read when statement i ended (its own follow
+ * those of statement i-1) and base the id before the file's first receipt
+ * (store_receipts_copy), which make the statement's range of receipt ids. */
 recon_status store_statements_copy(db_t *db, long long file_id, const statement_summary *s,
-                                   size_t count, err_t *err);
+                                   const long *ends, size_t count, long long base,
+                                   err_t *err);
 
 /* Sets the file's count of receipts already stored from another file. */
 recon_status store_file_set_duplicates(db_t *db, long long file_id, long duplicates,

@@ -46,7 +46,7 @@ bool store_receipt_row(buf_t *b, const receipt_t *r, receipt_direction dir,
            db_copy_field(b, r->creditor_reference, false) &&
            db_copy_field(b, r->merchant_order_no, false) &&
            db_copy_field(b, r->provider_txn_id, false) && db_copy_field(b, r->remittance, false) &&
-           db_copy_int(b, r->fee, false) &&
+           db_copy_int(b, r->fee, false) && db_copy_field(b, r->note, false) &&
            (policy_no ? db_copy_field(b, policy_no, false) : db_copy_null(b, false)) &&
            (result ? db_copy_field(b, result, false) : db_copy_null(b, false)) &&
            db_copy_field(b, note, true);
@@ -107,21 +107,22 @@ static recon_status copy_spooled(db_t *db, FILE *spool, long count, long long ba
 }
 
 recon_status store_receipts_copy(db_t *db, FILE *spool, long count, long long file_id,
-                                 long *duplicates, err_t *err)
+                                 long long *base, long *duplicates, err_t *err)
 {
     *duplicates = 0;
+    *base = 0;
     PGresult *r = NULL;
     recon_status st = db_query(db, "SELECT last_receipt_id()", 0, NULL, 1, &r, err);
     if (st != RECON_OK)
         return st;
-    long long base = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    *base = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     /* A transaction already stored from another file is kept as a row of its
      * own pointing at the first sighting, so the day's report can show it as
      * a duplicate; only the first counts as money. */
     if ((st = db_query(db, sql_receipts_first_sightings, 0, NULL, 2, &r, err)) != RECON_OK)
         return st;
-    st = copy_spooled(db, spool, count, base, file_id, r, err);
+    st = copy_spooled(db, spool, count, *base, file_id, r, err);
     *duplicates = PQntuples(r);
     PQclear(r);
     return st;

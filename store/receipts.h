@@ -23,17 +23,17 @@ recon_status store_receipts_key(db_t *db, long ord, const char *source, const ch
                                 err_t *err);
 recon_status store_receipts_keys_end(db_t *db, err_t *err);
 
-/* The columns of r known while parsing, as one COPY text row (tab-separated,
- * newline-terminated) in b, which is reset first: dir is the direction stored,
+/* The columns of r known while parsing (its note too), as one COPY text row
+ * (tab-separated, newline-terminated) in b, which is reset first: dir is the direction stored,
  * policy_no and result the match decided from its fields (NULL: none yet). */
 bool store_receipt_row(buf_t *b, const receipt_t *r, receipt_direction dir,
                        const char *policy_no, const char *result, const char *note);
 
 /* Copies the count rows spooled (store_receipt_row) into receipts under file_id, ids
- * following the highest stored in file order; a repeat of a stored transaction is matched
+ * following the highest stored (*base gets it) in file order; a repeat of a stored transaction is matched
  * to nothing and points at its first sighting. *duplicates counts those. The caller holds
  * the id lock (store_file_record) and the keys are in (store_receipts_keys_end). */
 recon_status store_receipts_copy(db_t *db, FILE *spool, long count, long long file_id,
-                                 long *duplicates, err_t *err);
+                                 long long *base, long *duplicates, err_t *err);
 
 #endif

@@ -144,7 +144,7 @@ recon_status store_report_list_read(db_t *db, store_report_list which, store_rep
         const char *sql;
         int columns;
     } lists[] = {
-        [STORE_REPORT_FILES] = {sql_report_summary_files, 3},
+        [STORE_REPORT_FILES] = {sql_report_summary_files, 4},
         [STORE_REPORT_BALANCES] = {sql_report_summary_balances, 3},
         [STORE_REPORT_SETTLEMENTS] = {sql_report_summary_settlements, 3},
         [STORE_REPORT_INPUTS] = {sql_report_inputs, 2},
@@ -166,6 +166,7 @@ recon_status store_report_list_read(db_t *db, store_report_list which, store_rep
         out->lines[i].label = PQgetvalue(res, r, 0);
         out->lines[i].count = PQgetvalue(res, r, 1);
         out->lines[i].value = columns > 2 ? PQgetvalue(res, r, 2) : "";
+        out->lines[i].detail = columns > 3 ? PQgetvalue(res, r, 3) : "";
     }
     out->count = n;
     out->owner = res;

@@ -48,9 +48,10 @@ recon_status store_report_send_day_allocations(db_t *db, bool *sent, err_t *err)
 recon_status store_report_started(db_t *db, store_report_stream which, err_t *err);
 
 /* Rows of three text columns: the summary's sections, and INPUTS.sha256 (sha256,
- * file name, ""). */
+ * file name, ""); detail is more to show under the row, lines joined by '\n' ("" when
+ * none). */
 typedef struct store_report_line {
-    const char *label, *count, *value;
+    const char *label, *count, *value, *detail;
 } store_report_line;
 
 typedef struct store_report_lines {
@@ -60,7 +61,8 @@ typedef struct store_report_lines {
 } store_report_lines;
 
 typedef enum store_report_list {
-    STORE_REPORT_FILES,       /* name, format or REJECTED, what was stored or why refused */
+    STORE_REPORT_FILES,       /* name, format or REJECTED, what was stored or why refused;
+                               * detail: statements it delivers again, its parse warnings */
     STORE_REPORT_BALANCES,    /* statement, verdict, difference in fen */
     STORE_REPORT_SETTLEMENTS, /* settlement, verdict, difference in fen */
     STORE_REPORT_INPUTS,      /* sha256, file name, "" */

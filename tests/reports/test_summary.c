@@ -76,9 +76,15 @@ static void test_whole_text(void **state)
     exception(&s, "ambiguous", "7", "", 500);
     exception(&s, "refund_due", "", "P0000000000009", -250);
     refund(&s, "excess", 5050);
-    store_report_line files[] = {{"icbc.csv", "bankcsv", "3 receipts, 1 duplicates"}};
-    store_report_line balances[] = {{"icbc 42", "balanced", "0"}, {"icbc 43", "no balances", ""}};
-    store_report_lines fl = {files, 1, NULL}, bl = {balances, 2, NULL};
+    store_report_line files[] = {
+        {"icbc.csv", "bankcsv", "3 receipts, 1 duplicates", ""},
+        {"ing.sta", "mt940", "4 receipts, 2 duplicates",
+         "repeats statement 42 of ing-old.sta: 2 entries already stored, 2 new\n"
+         "warnings: transaction type 'NOV' read as unknown (2 times, first at line 4)"},
+        {"old.xml", "REJECTED", "old.xml: Stmt[1]: no currency", NULL}};
+    store_report_line balances[] = {{"icbc 42", "balanced", "0", NULL},
+                                    {"icbc 43", "no balances", "", NULL}};
+    store_report_lines fl = {files, 3, NULL}, bl = {balances, 2, NULL};
     summary_lists lists = {&fl, &bl, &no_lines};
     char *got = text_of(&s, &lists);
     const char *want =
@@ -107,6 +113,10 @@ static void test_whole_text(void **state)
         "\n"
         "statement files of the day\n"
         "  icbc.csv                                    bankcsv  3 receipts, 1 duplicates\n"
+        "  ing.sta                                       mt940  4 receipts, 2 duplicates\n"
+        "    repeats statement 42 of ing-old.sta: 2 entries already stored, 2 new\n"
+        "    warnings: transaction type 'NOV' read as unknown (2 times, first at line 4)\n"
+        "  old.xml                                    REJECTED  old.xml: Stmt[1]: no currency\n"
         "\n"
         "statement balance checks (opening + credits - debits = closing)\n"
         "  icbc 42                                    balanced             0.00\n"
@@ -167,7 +177,7 @@ static void test_refusals(void **state)
     assert_int_equal(summary_refund(&s, g, fen, &err), RECON_EINTERNAL);
     /* an amount in a list beyond 64 bits */
     store_report_line big[] = {{"wechat 2026-05-31 receipt 4", "DIFFERENCE",
-                                "99999999999999999999"}};
+                                "99999999999999999999", NULL}};
     store_report_lines bl = {big, 1, NULL};
     summary_lists lists = {&no_lines, &no_lines, &bl};
     buf_t b = BUF_INIT;

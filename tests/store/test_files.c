@@ -4,7 +4,9 @@
  * rejection of the same bytes keeps its id, the same bytes twice store nothing),
  * statements and receipts are copied in file order under consecutive ids, and
  * a transaction already stored from another file is kept as a duplicate of its
- * first sighting, matched to nothing.
+ * first sighting, matched to nothing; a receipt keeps its parse note (a
+ * duplicate too), a file its warnings line, a statement its period and the ids
+ * of its receipts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -46,9 +48,11 @@ static void receipt(receipt_t *r, const char *key, fen_t amount, const char *pay
     snprintf(r->payer, sizeof r->payer, "%s", payer);
 }
 
-/* Stores one file of receipts rs (their keys and spooled rows, as ingest does) and
- * returns its id; *dups gets the duplicates found. */
-static long long store(db_t *db, const char *sha, const receipt_t *rs, long n, long *dups)
+/* Stores one file of receipts rs (their keys and spooled rows, as ingest does) with
+ * warnings, and returns its id; *dups gets the duplicates found. The file has two
+ * statements: the first yields no receipt, the second all. */
+static long long store_warned(db_t *db, const char *sha, const receipt_t *rs, long n,
+                              const char *warnings, long *dups)
 {
     err_t err;
     FILE *spool = tmpfile();
@@ -63,7 +67,7 @@ static long long store(db_t *db, const char *sha, const receipt_t *rs, long n, l
                          RECON_OK);
     }
     assert_int_equal(store_receipts_keys_end(db, &err), RECON_OK);
-    store_file_row fr = {sha, "f.sta", "mt940", DATE_NONE, DATE_NONE, DATE_NONE, n, 0, 0};
+    store_file_row fr = {sha, "f.sta", "mt940", DATE_NONE, DATE_NONE, DATE_NONE, n, 0, 0, warnings};
     long long id = 0;
     assert_int_equal(store_file_record(db, &fr, &id, &err), RECON_OK);
     if (id != 0) {
@@ -73,14 +77,23 @@ static long long store(db_t *db, const char *sha, const receipt_t *rs, long n, l
         snprintf(s[0].source, sizeof s[0].source, "CN0001");
         snprintf(s[1].source, sizeof s[1].source, "CN0001");
         snprintf(s[1].statement_id, sizeof s[1].statement_id, "second");
-        assert_int_equal(store_statements_copy(db, id, s, 2, &err), RECON_OK);
-        assert_int_equal(store_receipts_copy(db, spool, n, id, dups, &err), RECON_OK);
+        date_parse("2026-05-31", 10, &s[1].period_from);
+        date_parse("2026-06-01", 10, &s[1].period_to);
+        long ends[2] = {0, n};
+        long long base = -1;
+        assert_int_equal(store_receipts_copy(db, spool, n, id, &base, dups, &err), RECON_OK);
+        assert_int_equal(store_statements_copy(db, id, s, ends, 2, base, &err), RECON_OK);
         assert_int_equal(store_file_set_duplicates(db, id, *dups, &err), RECON_OK);
     }
     assert_int_equal(db_commit(db, &err), RECON_OK);
     buf_free(&row);
     fclose(spool);
     return id;
+}
+
+static long long store(db_t *db, const char *sha, const receipt_t *rs, long n, long *dups)
+{
+    return store_warned(db, sha, rs, n, "", dups);
 }
 
 static void test_files_and_receipts(void **state)
@@ -127,24 +140,40 @@ static void test_files_and_receipts(void **state)
                                   "receipt_id) FROM receipts",
                               v, sizeof v));
     assert_string_equal(v, "1:2:T1:10000:credit:张三:-,2:2:T2:-500:debit:李四\tand a tab:-");
-    assert_true(storedb_value(db, "SELECT string_agg(seq || ':' || statement_id, ',' ORDER BY seq) "
-                                  "FROM statements WHERE file_id = 2",
+    assert_true(storedb_value(db, "SELECT string_agg(seq || ':' || statement_id || ':' || "
+                                  "coalesce(period_from || '..' || period_to, '-') || ':' || "
+                                  "coalesce(receipts_from || '..' || receipts_to, '-'), ',' "
+                                  "ORDER BY seq) FROM statements WHERE file_id = 2",
                               v, sizeof v));
-    assert_string_equal(v, "1:,2:second");
+    assert_string_equal(v, "1::-:-,2:second:2026-05-31..2026-06-01:1..2");
 
     /* the same bytes again store nothing */
     assert_int_equal(store(db, SHA_B, rs, 2, &dups), 0);
     /* a file rejected before, now stored: keeps its id; a repeat of T1 is a duplicate */
     receipt(&rs[2], "T3", 700, "王五");
     receipt_t again[2] = {rs[0], rs[2]};
-    assert_int_equal(store(db, SHA_A, again, 2, &dups), 1);
+    receipt_note(&again[0], "no booking date: value date used");
+    receipt_note(&again[1], "tab\tin a note");
+    assert_int_equal(store_warned(db, SHA_A, again, 2, "dos end-of-file byte ignored (line 9)",
+                                  &dups),
+                     1);
     assert_int_equal(dups, 1);
     assert_true(storedb_value(db, "SELECT string_agg(receipt_id || ':' || file_id || ':' || "
                                   "coalesce(duplicate_of::text, '-') || ':' || "
-                                  "coalesce(match_result, '-') || ':' || match_note, ',' ORDER BY "
-                                  "receipt_id) FROM receipts WHERE receipt_id > 2",
+                                  "coalesce(match_result, '-') || ':' || match_note || ':' || "
+                                  "parse_note, ',' ORDER BY receipt_id) FROM receipts "
+                                  "WHERE receipt_id > 2",
                               v, sizeof v));
-    assert_string_equal(v, "3:1:1:duplicate:duplicate of receipt 1,4:1:-:-:");
+    assert_string_equal(v, "3:1:1:duplicate:duplicate of receipt 1:no booking date: value date "
+                           "used,4:1:-:-::tab\tin a note");
+    assert_true(storedb_value(db, "SELECT string_agg(file_id || ':' || warnings, ',' ORDER BY "
+                                  "file_id) FROM statement_files",
+                              v, sizeof v));
+    assert_string_equal(v, "1:dos end-of-file byte ignored (line 9),2:");
+    assert_true(storedb_value(db, "SELECT receipts_from || '..' || receipts_to FROM statements "
+                                  "WHERE file_id = 1 AND seq = 2",
+                              v, sizeof v));
+    assert_string_equal(v, "3..4");
     assert_true(storedb_value(db, "SELECT status || ':' || duplicate_count || ':' || "
                                   "receipt_count FROM statement_files WHERE file_id = 1",
                               v, sizeof v));
