@@ -8,6 +8,7 @@
 
 #include "common/interrupt.h"
 #include "common/log.h"
+#include "db/conn.h"
 
 #define COPY_CHUNK 32768
 

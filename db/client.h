@@ -27,7 +27,6 @@ recon_status db_connect(const char *conninfo, db_t **out, err_t *err);
  * up as db_connect sets one up. Failure: RECON_EUNAVAIL, never the password. */
 recon_status db_clone(db_t *db, db_t **out, err_t *err);
 void db_close(db_t *db);
-PGconn *db_pgconn(db_t *db);
 
 /* Runs static SQL that returns no rows (may hold several statements). */
 recon_status db_exec(db_t *db, const char *sql, err_t *err);

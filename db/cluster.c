@@ -291,13 +291,9 @@ static recon_status choose_location(cluster_t *c, err_t *err)
     if (strlen(root) >= sizeof c->root)
         return err_set(err, RECON_EUSAGE, "RECON_CLUSTER_ROOT path too long");
     snprintf(c->root, sizeof c->root, "%s", root);
-    unsigned char digest[SHA256_DIGEST_SIZE];
     char hex[SHA256_HEX_SIZE];
-    sha256_ctx h;
-    sha256_init(&h);
-    sha256_update(&h, c->home, strlen(c->home));
-    sha256_final(&h, digest);
-    sha256_hex(digest, hex);
+    if ((st = sha256_buf_hex(c->home, strlen(c->home), hex, err)) != RECON_OK)
+        return st;
     memcpy(c->key, hex, 16);
     c->key[16] = '\0';
     char keyed[sizeof c->datadir];

@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "db/client.h"
+#include "db/conn.h"
 #include "db/migrations.h"
 
 /* Serialises concurrent `recon init` runs (any constant unique to recon). */
@@ -19,25 +20,31 @@ static const char version_table_sql[] =
     "    name text NOT NULL,\n"
     "    applied_at timestamptz NOT NULL DEFAULT now())";
 
-recon_status migrate_current_version(PGconn *conn, int *version, err_t *err)
+/* The version table cannot be read: the command cannot use this database, whatever the
+ * server's reason (a stop request keeps its own status). */
+static recon_status unreadable(recon_status st, err_t *err)
+{
+    if (st == RECON_EINTERNAL || st == RECON_EDATA)
+        err->status = st = RECON_EUNAVAIL;
+    return st;
+}
+
+recon_status migrate_current_version(db_t *db, int *version, err_t *err)
 {
     *version = 0;
-    PGresult *res = PQexec(conn, "SELECT to_regclass('recon.schema_version') IS NOT NULL");
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        err_set(err, RECON_EUNAVAIL, "database error: %s", PQerrorMessage(conn));
-        PQclear(res);
-        return RECON_EUNAVAIL;
-    }
+    PGresult *res = NULL;
+    recon_status st = db_query(db, "SELECT to_regclass('recon.schema_version') IS NOT NULL", 0,
+                               NULL, 1, &res, err);
+    if (st != RECON_OK)
+        return unreadable(st, err);
     bool exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
     PQclear(res);
     if (!exists)
         return RECON_OK;
-    res = PQexec(conn, "SELECT coalesce(max(version), 0) FROM recon.schema_version");
-    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) != 1) {
-        err_set(err, RECON_EUNAVAIL, "database error: %s", PQerrorMessage(conn));
-        PQclear(res);
-        return RECON_EUNAVAIL;
-    }
+    st = db_query(db, "SELECT coalesce(max(version), 0) FROM recon.schema_version", 0, NULL, 1,
+                  &res, err);
+    if (st != RECON_OK)
+        return unreadable(st, err);
     *version = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
     return RECON_OK;
@@ -84,8 +91,10 @@ fail:
 /* Waits (up to MIGRATION_LOCK_WAIT) for the session migration lock, taken before
  * anything is created: two first inits would otherwise both run CREATE SCHEMA IF
  * NOT EXISTS and one would fail on pg_namespace's unique index. */
-static recon_status take_migration_lock(PGconn *conn, err_t *err)
+static recon_status take_migration_lock(db_t *db, err_t *err)
 {
+    /* The raw connection: a lock timeout is told apart by its SQLSTATE. */
+    PGconn *conn = db_pgconn(db);
     PGresult *res = PQexec(conn, "SET lock_timeout = '" MIGRATION_LOCK_WAIT "'");
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
@@ -122,7 +131,7 @@ static recon_status migrate_locked(db_t *db, int *applied, err_t *err)
     if (st != RECON_OK)
         return st;
     int current = 0;
-    if ((st = migrate_current_version(db_pgconn(db), &current, err)) != RECON_OK)
+    if ((st = migrate_current_version(db, &current, err)) != RECON_OK)
         return st;
     /* RECON_SCHEMA_TARGET stops at an older version: how upgrades are tested. */
     long target = 0;
@@ -144,14 +153,13 @@ static recon_status migrate_locked(db_t *db, int *applied, err_t *err)
 
 recon_status migrate_apply(db_t *db, int *applied, err_t *err)
 {
-    recon_status st = take_migration_lock(db_pgconn(db), err);
+    recon_status st = take_migration_lock(db, err);
     if (st != RECON_OK)
         return st;
     st = migrate_locked(db, applied, err);
     /* Released with the session anyway; unlocked here for callers that go on. */
-    PGresult *res = PQexec(db_pgconn(db),
-                           "SELECT pg_advisory_unlock(x'" MIGRATION_LOCK_KEY "'::bigint)");
-    PQclear(res);
+    err_t ignored;
+    (void)db_exec(db, "SELECT pg_advisory_unlock(x'" MIGRATION_LOCK_KEY "'::bigint)", &ignored);
     /* No input is read here: a broken constraint means another migrator (an older
      * recon without this lock) got in between, so "try later", never "rejected". */
     if (st == RECON_EDATA) {

@@ -5,8 +5,6 @@
 #ifndef RECON_DB_MIGRATIONS_H
 #define RECON_DB_MIGRATIONS_H
 
-#include <libpq-fe.h>
-
 #include "common/err.h"
 #include "db/client.h"
 
@@ -25,6 +23,6 @@ extern const int migration_file_count;
 recon_status migrate_apply(db_t *db, int *applied, err_t *err);
 
 /* Highest version recorded in the database, 0 for an empty database. */
-recon_status migrate_current_version(PGconn *conn, int *version, err_t *err);
+recon_status migrate_current_version(db_t *db, int *version, err_t *err);
 
 #endif

@@ -27,7 +27,7 @@ recon_status job_connect_ready(const job_options *o, db_t **db, err_t *err)
     if (st != RECON_OK)
         return st;
     int version = 0;
-    st = migrate_current_version(db_pgconn(*db), &version, err);
+    st = migrate_current_version(*db, &version, err);
     if (st == RECON_OK && version < migration_files[migration_file_count - 1].version)
         st = err_set(err, RECON_EUNAVAIL,
                      "database schema is at version %d, this recon needs %d; hint: run recon init",

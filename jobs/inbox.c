@@ -110,20 +110,25 @@ recon_status inbox_open(const char *path, int *fd, inbox_kind *kind, err_t *err)
 recon_status inbox_hash_fd(int fd, const char *shown, char out[SHA256_HEX_SIZE], err_t *err)
 {
     sha256_ctx c;
-    sha256_init(&c);
+    recon_status st = sha256_init(&c, err);
+    if (st != RECON_OK)
+        return st;
     unsigned char chunk[65536];
     for (;;) {
         ssize_t n = read(fd, chunk, sizeof chunk);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0)
+        if (n < 0) {
+            sha256_free(&c);
             return err_set(err, RECON_ENOINPUT, "%s: cannot read: %s", shown, strerror(errno));
+        }
         if (n == 0)
             break;
         sha256_update(&c, chunk, (size_t)n);
     }
     unsigned char digest[SHA256_DIGEST_SIZE];
-    sha256_final(&c, digest);
+    if ((st = sha256_final(&c, digest, err)) != RECON_OK)
+        return st;
     sha256_hex(digest, out);
     /* Left at the start, for whoever reads the file next through this descriptor. */
     if (lseek(fd, 0, SEEK_SET) != 0)
@@ -139,10 +144,8 @@ recon_status inbox_sha256(const char *path, char out[SHA256_HEX_SIZE], err_t *er
     if (st != RECON_OK)
         return st;
     const char *name = job_base_name(path);
-    if (fd < 0) {
-        job_refusal_sha(inbox_kind_text(kind), name, NULL, out);
-        return RECON_OK;
-    }
+    if (fd < 0)
+        return job_refusal_sha(inbox_kind_text(kind), name, NULL, out, err);
     char shown[ERR_MSG_MAX];
     job_escape(path, shown, sizeof shown);
     st = inbox_hash_fd(fd, shown, out, err);
@@ -153,7 +156,7 @@ recon_status inbox_sha256(const char *path, char out[SHA256_HEX_SIZE], err_t *er
     if (!job_name_ok(name, why, sizeof why)) {
         char content[SHA256_HEX_SIZE];
         memcpy(content, out, sizeof content);
-        job_refusal_sha("name", name, content, out);
+        return job_refusal_sha("name", name, content, out, err);
     }
     return RECON_OK;
 }

@@ -85,13 +85,15 @@ static recon_status refuse_entry(db_t *db, const ingest_request *req, const char
     err_t why_err; /* err_set bounds the message as every reason is bounded */
     if (kind != INBOX_REGULAR) {
         res->unread = true;
-        job_refusal_sha(inbox_kind_text(kind), raw_name, NULL, key);
+        if ((st = job_refusal_sha(inbox_kind_text(kind), raw_name, NULL, key, err)) != RECON_OK)
+            return st;
         err_set(&why_err, RECON_EDATA,
                 "%s: %s, not a regular file; refused without reading it; hint: deliver the "
                 "file itself into the inbox",
                 shown, inbox_kind_text(kind));
     } else {
-        job_refusal_sha("name", raw_name, content_sha, key);
+        if ((st = job_refusal_sha("name", raw_name, content_sha, key, err)) != RECON_OK)
+            return st;
         err_set(&why_err, RECON_EDATA,
                 "%s: the file name %s; refused without parsing; hint: rename the file (its "
                 "content was not judged)",

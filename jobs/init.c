@@ -13,7 +13,7 @@ recon_status cmd_init(const job_options *o, err_t *err)
         int applied = 0, version = 0;
         st = migrate_apply(db, &applied, err);
         if (st == RECON_OK)
-            st = migrate_current_version(db_pgconn(db), &version, err);
+            st = migrate_current_version(db, &version, err);
         if (st == RECON_OK)
             fprintf(o->out, "schema at version %d (%d migration%s applied)\n", version, applied,
                     applied == 1 ? "" : "s");

@@ -141,14 +141,14 @@ bool job_escape(const char *s, char *out, size_t cap)
     return true;
 }
 
-void job_quarantine_name(const char *name, char out[JOB_QNAME_SIZE])
+recon_status job_quarantine_name(const char *name, char out[JOB_QNAME_SIZE], err_t *err)
 {
     char esc[JOB_NAME_SHOWN];
     bool whole = job_escape(name, esc, sizeof esc);
     size_t len = strlen(esc);
     if (whole && len <= JOB_QNAME_SIZE - 56) {
         memcpy(out, esc, len + 1);
-        return;
+        return RECON_OK;
     }
     /* Too long to hold ".reason" and a temporary suffix under NAME_MAX: keep a readable start
      * (cut before an escape or a UTF-8 sequence, never inside one) and make it unique by the
@@ -165,28 +165,28 @@ void job_quarantine_name(const char *name, char out[JOB_QNAME_SIZE])
         i += step;
         keep = i;
     }
-    sha256_ctx c;
-    unsigned char digest[SHA256_DIGEST_SIZE];
     char hex[SHA256_HEX_SIZE];
-    sha256_init(&c);
-    sha256_update(&c, name, strlen(name));
-    sha256_final(&c, digest);
-    sha256_hex(digest, hex);
-    snprintf(out, JOB_QNAME_SIZE, "%.*s~%.16s", (int)keep, esc, hex);
+    recon_status st = sha256_buf_hex(name, strlen(name), hex, err);
+    if (st == RECON_OK)
+        snprintf(out, JOB_QNAME_SIZE, "%.*s~%.16s", (int)keep, esc, hex);
+    return st;
 }
 
-void job_refusal_sha(const char *why, const char *raw_name, const char *content_sha,
-                     char out[SHA256_HEX_SIZE])
+recon_status job_refusal_sha(const char *why, const char *raw_name, const char *content_sha,
+                             char out[SHA256_HEX_SIZE], err_t *err)
 {
     sha256_ctx c;
     unsigned char digest[SHA256_DIGEST_SIZE];
-    sha256_init(&c);
+    recon_status st = sha256_init(&c, err);
+    if (st != RECON_OK)
+        return st;
     static const char tag[] = "recon refused inbox entry";
     sha256_update(&c, tag, sizeof tag);
     sha256_update(&c, why, strlen(why) + 1);
     sha256_update(&c, raw_name, strlen(raw_name) + 1);
     if (content_sha != NULL)
         sha256_update(&c, content_sha, strlen(content_sha));
-    sha256_final(&c, digest);
-    sha256_hex(digest, out);
+    if ((st = sha256_final(&c, digest, err)) == RECON_OK)
+        sha256_hex(digest, out);
+    return st;
 }

@@ -51,12 +51,12 @@ bool job_escape(const char *s, char *out, size_t cap);
  * 200 bytes its first 160 and "~" and 16 hex digits of the SHA-256 of the raw name, so the
  * copy, NAME.reason and a temporary stay under NAME_MAX. Deterministic. */
 #define JOB_QNAME_SIZE 256
-void job_quarantine_name(const char *name, char out[JOB_QNAME_SIZE]);
+recon_status job_quarantine_name(const char *name, char out[JOB_QNAME_SIZE], err_t *err);
 /* The key a refusal is recorded under in statement_files.sha256 when the content is not what
  * was refused: SHA-256 of a fixed tag, why ("name", or what the entry is) and the raw name,
  * plus content_sha (may be NULL: an entry that is never read). */
-void job_refusal_sha(const char *why, const char *raw_name, const char *content_sha,
-                     char out[65]);
+recon_status job_refusal_sha(const char *why, const char *raw_name, const char *content_sha,
+                             char out[65], err_t *err);
 
 /* An inbox entry judged without following a link or blocking on it. */
 typedef enum inbox_kind {

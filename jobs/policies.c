@@ -1,6 +1,7 @@
 /*
- * `recon policies load FILE.csv`: upserts the policy register and stores each loaded
- * policy's due-date schedule (installments, rules.md section 2).
+ * `recon policies load FILE.csv`: upserts the policy register. Each policy's due-date
+ * schedule (rules.md section 2) is checked here and computed again by the core wherever
+ * it is needed; it is not stored.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,11 +14,13 @@ static const char *const policy_columns[] = {
     "end_date",  "premium",     "net_premium",  "currency",     "payer_account",
 };
 
-/* The terms of a row, checked; *n due dates in due. */
+/* The terms of a row, checked, including that its schedule fits (the core computes it
+ * again from these terms wherever it is needed). */
 static recon_status policy_terms_of(const char *file, const register_row *row,
-                                    policy_terms *t_out, date_t due[SCHEDULE_MAX_INSTALLMENTS],
-                                    size_t *n_out, err_t *err)
+                                    policy_terms *t_out, err_t *err)
 {
+    date_t due[SCHEDULE_MAX_INSTALLMENTS];
+    size_t n = 0;
     const char *no = register_field(row, 0), *name = register_field(row, 1);
     const char *mode_s = register_field(row, 3), *end_s = register_field(row, 5);
     const char *premium_s = register_field(row, 6), *net_s = register_field(row, 7);
@@ -52,7 +55,7 @@ static recon_status policy_terms_of(const char *file, const register_row *row,
     const char *currency = *register_field(row, 8) ? register_field(row, 8) : "CNY";
     if (strcmp(currency, "CNY") != 0)
         return register_bad_field(err, file, row, "currency", currency, "policies are in CNY");
-    if (!schedule_due_dates(&t, due, SCHEDULE_MAX_INSTALLMENTS, n_out))
+    if (!schedule_due_dates(&t, due, SCHEDULE_MAX_INSTALLMENTS, &n))
         return register_bad_field(err, file, row, "end_date", end_s,
                                   "period longer than 120 monthly installments");
     *t_out = t;
@@ -63,9 +66,7 @@ static recon_status policy_row(const char *file, const register_row *row, buf_t 
                                err_t *err)
 {
     policy_terms t;
-    date_t due[SCHEDULE_MAX_INSTALLMENTS];
-    size_t n = 0;
-    recon_status st = policy_terms_of(file, row, &t, due, &n, err);
+    recon_status st = policy_terms_of(file, row, &t, err);
     if (st != RECON_OK)
         return st;
     const char *currency = *register_field(row, 8) ? register_field(row, 8) : "CNY";
@@ -81,22 +82,6 @@ static recon_status policy_row(const char *file, const register_row *row, buf_t 
     return ok ? RECON_OK : err_set(err, RECON_EINTERNAL, "out of memory");
 }
 
-static recon_status installment_rows(const char *file, const register_row *row, buf_t *copy,
-                                     err_t *err)
-{
-    policy_terms t;
-    date_t due[SCHEDULE_MAX_INSTALLMENTS];
-    size_t n = 0;
-    recon_status st = policy_terms_of(file, row, &t, due, &n, err);
-    bool ok = true;
-    for (size_t k = 0; k < n && ok && st == RECON_OK; k++)
-        ok = db_copy_field(copy, register_field(row, 0), false) &&
-             db_copy_int(copy, (long long)k + 1, false) && db_copy_date(copy, due[k], false) &&
-             db_copy_date(copy, schedule_period_end(&t, due, n, k), false) &&
-             db_copy_int(copy, t.premium, true);
-    return st != RECON_OK ? st : ok ? RECON_OK : err_set(err, RECON_EINTERNAL, "out of memory");
-}
-
 recon_status cmd_policies_load(const job_options *o, err_t *err)
 {
     if (o->arg_count != 1)
@@ -109,11 +94,7 @@ recon_status cmd_policies_load(const job_options *o, err_t *err)
     recon_status st = register_stage(o, &f, &total, &db, err);
     if (st != RECON_OK)
         return st;
-    register_file schedules = f;
-    schedules.fn = installment_rows;
     if ((st = store_policies_merge(db, &inserted, err)) != RECON_OK ||
-        (st = store_installments_begin(db, err)) != RECON_OK ||
-        (st = register_copy(o, &schedules, db, err)) != RECON_OK ||
         (st = db_commit(db, err)) != RECON_OK)
         db_rollback(db);
     else

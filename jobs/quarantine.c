@@ -65,7 +65,8 @@ recon_status quarantine_keep(const char *out_dir, const char *path, const char *
         return st;
     safefile_sweep(dirfd, JOB_STALE_TEMP_SECONDS);
     job_escape(path, src_shown, sizeof src_shown);
-    job_quarantine_name(job_base_name(path), qname);
+    if ((st = job_quarantine_name(job_base_name(path), qname, err)) != RECON_OK)
+        goto out;
     snprintf(rname, sizeof rname, "%s.reason", qname);
 
     if (!unread && !(only_missing && present(dirfd, qname))) {

@@ -207,13 +207,6 @@ recon_status register_money(const char *file, const register_row *row, const cha
     return RECON_OK;
 }
 
-recon_status register_copy(const job_options *o, const register_file *f, db_t *db, err_t *err)
-{
-    load_pass p = {f, db, o->config.max_input, 0, 0};
-    recon_status st = run_pass(&p, err);
-    return st != RECON_OK ? st : db_copy_in_end(db, NULL, err);
-}
-
 typedef struct problem_log {
     const char *file;
     long *count;

@@ -38,10 +38,6 @@ typedef struct register_file {
 recon_status register_stage(const job_options *o, const register_file *f, long *rows, db_t **db,
                             err_t *err);
 
-/* Reads the validated file once more into the COPY begun on db (rows through f->fn),
- * and ends the COPY. */
-recon_status register_copy(const job_options *o, const register_file *f, db_t *db, err_t *err);
-
 /* Field i of the row, "" beyond its end. */
 const char *register_field(const register_row *row, size_t i);
 /* "FILE: line N: NAME 'VALUE': WHY" as a rejected row. */

@@ -226,6 +226,7 @@ static void destroy(gzcsv_t *g)
     if (g->zs_ready)
         deflateEnd(&g->zs);
     buf_free(&g->row);
+    sha256_free(&g->sha);
     free(g->in);
     free(g->final_path);
     free(g);
@@ -249,9 +250,8 @@ recon_status gzcsv_open(const char *dir, const char *name, int level, gzcsv_t **
     g->row = (buf_t)BUF_INIT;
     err_clear(&g->err);
     err_clear(&g->werr);
-    sha256_init(&g->sha);
-    st = make_path(dir, name, &g->final_path, err);
-    if (st != RECON_OK)
+    if ((st = sha256_init(&g->sha, err)) != RECON_OK ||
+        (st = make_path(dir, name, &g->final_path, err)) != RECON_OK)
         goto fail;
     /* 15+16: 32 KiB window with a gzip wrapper; memLevel 8 and the default strategy are
      * zlib's defaults, fixed here because they change the compressed bytes. */
@@ -349,11 +349,11 @@ recon_status gzcsv_close(gzcsv_t *g, char hex_out[SHA256_HEX_SIZE], err_t *err)
     st = g->err.status;
     if (st != RECON_OK)
         goto done;
-    st = safefile_commit(&g->sf, &g->err);
-    if (st != RECON_OK)
-        goto done;
+    /* The digest first: a report is only committed with its hash. */
     unsigned char digest[SHA256_DIGEST_SIZE];
-    sha256_final(&g->sha, digest);
+    if ((st = sha256_final(&g->sha, digest, &g->err)) != RECON_OK ||
+        (st = safefile_commit(&g->sf, &g->err)) != RECON_OK)
+        goto done;
     if (hex_out != NULL)
         sha256_hex(digest, hex_out);
 done:

@@ -58,16 +58,6 @@ recon_status store_policies_merge(db_t *db, long *inserted, err_t *err)
     return st != RECON_OK ? st : db_command(db, sql_register_policies_update, 0, NULL, NULL, err);
 }
 
-recon_status store_installments_begin(db_t *db, err_t *err)
-{
-    recon_status st = db_exec(db, sql_register_installments_clear, err);
-    return st != RECON_OK ? st
-                          : db_copy_in_begin(db,
-                                             "COPY installments (policy_no, number, due_date, "
-                                             "period_end, amount) FROM STDIN",
-                                             err);
-}
-
 recon_status store_events_merge(db_t *db, long *agreements, long *cancellations, err_t *err)
 {
     recon_status st = db_command(db, sql_register_agreements_insert, 0, NULL, agreements, err);

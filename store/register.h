@@ -30,9 +30,6 @@ recon_status store_register_problems(db_t *db, store_register_file kind,
 
 /* Inserts the new policies and updates the changed ones; *inserted counts the new. */
 recon_status store_policies_merge(db_t *db, long *inserted, err_t *err);
-/* Clears the stored schedules of the staged policies and begins the COPY of their new
- * ones (policy_no, number, due_date, period_end, amount). */
-recon_status store_installments_begin(db_t *db, err_t *err);
 /* Stores the new agreements and cancellation requests, counting each. */
 recon_status store_events_merge(db_t *db, long *agreements, long *cancellations, err_t *err);
 /* Stores the manual receipts not stored yet, numbered on from the highest receipt id. */

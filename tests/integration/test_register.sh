@@ -23,12 +23,25 @@ check "the hint names recon init" contains "$err" "database schema is at version
 run init
 check "init upgrades an older schema" contains "$out" "schema at version $V ($((N - 1)) migrations applied)"
 
+# A database from before 012 holds stored schedules; upgrading drops them, keeps the register.
+new_db it_upgrade
+RECON_SCHEMA_TARGET=11 run init
+sql "INSERT INTO recon.policies (policy_no, holder_name, payment_mode, start_date, end_date, premium, net_premium) VALUES ('P1', 'a', 'single', '2026-01-01', '2026-12-31', 100, 100); INSERT INTO recon.installments VALUES ('P1', 1, '2026-01-01', '2026-12-31', 100)"
+run init
+check "a database from 011 upgrades" contains "$out" "schema at version $V"
+check "upgrading past 012 drops the stored schedules" [ "$(sql "SELECT to_regclass('recon.installments') IS NULL")" = t ]
+check "and keeps the register" [ "$(sql "SELECT count(*) FROM recon.policies")" = 1 ]
+
 new_db it_register
 run init
 run policies load "$FIX/policies.csv"
 check "register loads" [ "$rc" -eq 0 ]
 check "register counts" contains "$out" "14 policies loaded (14 new, 0 updated or unchanged)"
-check "installments written per 释义7" [ "$(sql "SELECT string_agg(due_date::text, ' ' ORDER BY number) FROM recon.installments WHERE policy_no = 'P2026000000003'")" = "2026-01-31 2026-03-01 2026-03-31 2026-05-01 2026-05-31 2026-07-01 2026-07-31 2026-08-31 2026-10-01 2026-10-31 2026-12-01 2026-12-31" ]
+# The schedule is not stored: status shows the one the core computes from the terms.
+run status P2026000000003 --as-of 2026-01-01
+due=$(printf '%s\n' "$out" | awk '/^installments$/ {on = 1; next} /^$/ {on = 0} on && $1 ~ /^[0-9]+$/ {printf "%s%s", sep, $2; sep = " "}')
+check "installments per 释义7 (a 31st start)" [ "$due" = "2026-01-31 2026-03-01 2026-03-31 2026-05-01 2026-05-31 2026-07-01 2026-07-31 2026-08-31 2026-10-01 2026-10-31 2026-12-01 2026-12-31" ]
+check "no schedule table is written" [ "$(sql "SELECT to_regclass('recon.installments') IS NULL")" = t ]
 check "default end date for a 29 February start" [ "$(sql "SELECT end_date FROM recon.policies WHERE policy_no = 'P2024000000009'")" = "2025-02-28" ]
 run policies load "$FIX/policies.csv"
 check "reloading the register upserts" contains "$out" "14 policies loaded (0 new, 14 updated or unchanged)"

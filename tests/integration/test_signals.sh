@@ -99,7 +99,7 @@ trial() { # SIG OUT DELAY
     local t
     t=$(temporaries "$out")
     [ -z "$t" ] || bad="$bad [$sig $delay: temporary files left: $t]"
-    if [ "$code" -eq "$want" ] && [ "$(sql "SELECT max(run_id) FROM recon.job_runs")" = "$before" ]; then
+    if [ "$code" -eq "$want" ] && [ "$(sql "SELECT coalesce(max(run_id), 0) FROM recon.job_runs")" = "$before" ]; then
         # nothing begun: the signal came before recon set its handlers (the default action,
         # nothing said), or before the run recorded its row (connecting, waiting for the lock:
         # stopped there with the interrupted line)

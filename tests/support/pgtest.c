@@ -11,7 +11,7 @@
 
 #include "db/migrations.h"
 
-db_t *pgtest_open(const char *name)
+db_t *pgtest_empty(const char *name)
 {
     const char *ok = getenv("RECON_TEST_DB_OK"), *home = getenv("RECON_HOME");
     if (ok == NULL || strcmp(ok, "1") != 0 || home == NULL)
@@ -28,6 +28,15 @@ db_t *pgtest_open(const char *name)
     db_close(admin);
     snprintf(conninfo, sizeof conninfo, "host=%s/pg dbname=%s user=postgres", home, name);
     assert_int_equal(db_connect(conninfo, &db, &err), RECON_OK);
+    return db;
+}
+
+db_t *pgtest_open(const char *name)
+{
+    db_t *db = pgtest_empty(name);
+    if (db == NULL)
+        return NULL;
+    err_t err = {0};
     int applied = 0;
     if (migrate_apply(db, &applied, &err) != RECON_OK)
         fail_msg("migrate: %s", err.msg);

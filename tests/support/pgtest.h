@@ -9,6 +9,8 @@
 #include "db/client.h"
 
 db_t *pgtest_open(const char *name);
+/* The same database created empty, not migrated (for tests of the migrations). */
+db_t *pgtest_empty(const char *name);
 
 /* cmocka group fixtures: *state is pgtest_open(name) with sql run in it
  * (NULL when there is no server: each test then skips); teardown closes it. */
