@@ -1352,8 +1352,11 @@ static recon_status camt_end(camt_reader *r)
     } else if (top == r->doc_base) {
         r->doc_base = -1;
         if (!r->msg_seen)
-            st = receipt_warn(r->sink, camt_doc_name(r), r->err,
-                              "document holds no message: nothing read");
+            st = err_set(r->err, RECON_EDATA,
+                         "%s: line %ld: %s document holds no <%s> message; hint: a camt file "
+                         "with no statement is malformed (the schema requires one)",
+                         r->name, camt_line(r), camt_doc_name(r),
+                         camt_tok_names[camt_msg_tok(r)]);
     }
     r->depth--;
     r->text_len = 0;
