@@ -311,7 +311,9 @@ static camt_tok camt_msg_tok(const camt_reader *r)
 
 static const char *camt_doc_name(const camt_reader *r)
 {
-    return r->format == FORMAT_CAMT054 ? "camt.054" : r->format == FORMAT_CAMT052 ? "camt.052" : "camt.053";
+    return r->format == FORMAT_CAMT054   ? "camt.054"
+           : r->format == FORMAT_CAMT052 ? "camt.052"
+                                         : "camt.053";
 }
 
 static long camt_line(const camt_reader *r)

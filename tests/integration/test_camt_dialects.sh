@@ -32,7 +32,8 @@ if [ -d "$samples/camt053" ]; then
     while read -r want_rc want_n want_cr want_dr path; do
         case "$want_rc" in '' | '#'*) continue ;; esac
         run parse --unmasked "$samples/$path"
-        got=$(printf '%s\n' "$out" | awk -F, 'NR > 1 { n++; a = $7 + 0; if (a >= 0) c += a; else d -= a }
+        got=$(printf '%s\n' "$out" | awk -F, '
+            NR > 1 { n++; a = $7 + 0; if (a >= 0) c += a; else d -= a }
             END { printf "%d %.2f %.2f", n, c, d }')
         check "sample $path: exit $want_rc, $want_n receipts, credits $want_cr, debits $want_dr" \
             test "$rc $got" = "$want_rc $want_n $want_cr $want_dr"

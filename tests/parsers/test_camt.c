@@ -14,6 +14,9 @@
 #include "tests/support/testutil.h"
 
 #define FIXTURES "fixtures/statements/camt"
+#define DVBERN_BUSINESS                                                                        \
+    "camt053/dvbern__iso20022-ch-impl_src_test_resources_ch_dvbern_oss_lib_iso20022_camt053_"   \
+    "v00104_Business_Sample_camt.053.001.04.xml"
 
 enum { SAMPLE, FIXTURE };
 
@@ -95,8 +98,7 @@ static const want_file files[] = {
     {SAMPLE, "camt053/viafintech__spec_fixtures_053_valid_example_with_instdamt.xml",
      FORMAT_CAMT053, 1, 1},
     /* a TxDtls Amt of 0 under a 105678.50 entry, and a batch with no details */
-    {SAMPLE, "camt053/dvbern__iso20022-ch-impl_src_test_resources_ch_dvbern_oss_lib_iso20022_camt053_v00104_Business_Sample_camt.053.001.04.xml",
-     FORMAT_CAMT053, 3, 1},
+    {SAMPLE, DVBERN_BUSINESS, FORMAT_CAMT053, 3, 1},
     {FIXTURE, "cny_v08_midnight.xml", FORMAT_CAMT053, 7, 2},
     {FIXTURE, "reversal_pair.xml", FORMAT_CAMT053, 7, 1},
 };
@@ -161,9 +163,9 @@ static const want_receipt receipts[] = {
     {SAMPLE, "camt053/viafintech__spec_fixtures_053_valid_example_with_instdamt.xml", 0,
      "Stmt[1]/Ntry[1]", "CH9788761065025111111", "1340044232", "2019-05-13", "2019-05-13",
      450000, "CHF", false, "", "", "", "", "Praxis am Weiher"},
-    {SAMPLE, "camt053/dvbern__iso20022-ch-impl_src_test_resources_ch_dvbern_oss_lib_iso20022_camt053_v00104_Business_Sample_camt.053.001.04.xml", 0,
-     "Stmt[1]/Ntry[1]", "50000000054910000003", "AAAASESS-FP-CN_98765/01", "2010-10-18",
-     "2010-10-18", 10567850, "SEK", false, "MUELLER", "", "MUELL/FINP/RA12345", "", ""},
+    {SAMPLE, DVBERN_BUSINESS, 0, "Stmt[1]/Ntry[1]", "50000000054910000003",
+     "AAAASESS-FP-CN_98765/01", "2010-10-18", "2010-10-18", 10567850, "SEK", false, "MUELLER",
+     "", "MUELL/FINP/RA12345", "", ""},
     /* transaction-level AcctSvcrRef wins over the entry's 98888208N8 */
     {SAMPLE, "camt054/oca__test-camt054.xml", 0, "Ntfctn[1]/Ntry[1]/TxDtls[1]",
      "NL77ABNA0574908765", "15180015077602405", "2022-01-26", "2022-01-26", 500, "EUR", false,
