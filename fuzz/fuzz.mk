@@ -9,7 +9,7 @@
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_FORMATS := camt053 camt054 mt940 wechat alipay unionpay bankcsv
+FUZZ_FORMATS := camt052 camt053 camt054 mt940 wechat alipay unionpay bankcsv
 FUZZ_TARGETS ?= $(FUZZ_FORMATS) container bankprofile
 FUZZ_ALL := $(FUZZ_FORMATS) container bankprofile
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_ALL))

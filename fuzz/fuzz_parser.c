@@ -48,8 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * (a transaction key "4200\0..." stored as "4200"), so text statements holding
      * NUL bytes must be rejected. XML is exempt: libxml2 reads UTF-16 documents,
      * where NUL bytes are ordinary, and refuses a NUL character itself. */
-    if (st == RECON_OK && format != FORMAT_CAMT053 && format != FORMAT_CAMT054 &&
-        memchr(data, '\0', size) != NULL)
+    if (st == RECON_OK && format != FORMAT_CAMT052 && format != FORMAT_CAMT053 &&
+        format != FORMAT_CAMT054 && memchr(data, '\0', size) != NULL)
         harness_broken("nul", "statement with a NUL byte accepted", FUZZ_FORMAT);
     instream_close(in);
     return 0;

@@ -63,6 +63,12 @@ as_camt054() {
         -e 's#<Stmt>#<Ntfctn>#g' -e 's#</Stmt>#</Ntfctn>#g' "$1"
 }
 
+# The same turned into camt.052 intraday reports.
+as_camt052() {
+    sed -e 's/camt\.053\.001/camt.052.001/g' -e 's/BkToCstmrStmt/BkToCstmrAcctRpt/g' \
+        -e 's#<Stmt>#<Rpt>#g' -e 's#</Stmt>#</Rpt>#g' "$1"
+}
+
 # make_zip OUT MEMBER...: a zip archive of the given files (members by base name).
 make_zip() {
     local zip_out=$1
@@ -82,9 +88,17 @@ prepare_seeds() { # TARGET DIR
     rm -rf "$dir"
     mkdir -p "$dir"
     case "$t" in
-    camt053) copy_seeds "$dir" "$fx"/camt/*.xml "$samples"/camt053/*.xml ;;
+    camt052)
+        copy_seeds "$dir" "$samples"/camt052/*.xml tests/parsers/fixtures/camt052/*.xml
+        for f in "$fx"/camt/*.xml; do as_camt052 "$f" >"$dir/as052__$(basename "$f")"; done
+        ;;
+    camt053)
+        copy_seeds "$dir" "$fx"/camt/*.xml "$samples"/camt053/*.xml \
+            tests/parsers/fixtures/camt053/*.xml
+        ;;
     camt054)
         copy_seeds "$dir" "$fx"/camt/batch_mismatch.xml "$samples"/camt054/*.xml
+        copy_seeds "$dir" tests/parsers/fixtures/camt054/*.xml
         for f in "$fx"/camt/*.xml; do as_camt054 "$f" >"$dir/as054__$(basename "$f")"; done
         ;;
     mt940)
@@ -137,7 +151,7 @@ known_for() {
 
 dict_for() {
     case "$1" in
-    camt053 | camt054) echo fuzz/camt.dict ;;
+    camt052 | camt053 | camt054) echo fuzz/camt.dict ;;
     mt940) echo fuzz/mt940.dict ;;
     wechat | alipay | unionpay | bankcsv | container) echo fuzz/csv.dict ;;
     *) echo "" ;;

@@ -42,8 +42,8 @@ static const char usage_text[] =
     "  --as-of DATE      evaluation date (YYYY-MM-DD, or today or yesterday in China\n"
     "                    time, UTC+8; so are --from, --to and --before)\n"
     "  --no-catch-up     nightly: run only the night asked, not the missed ones\n"
-    "  --format NAME     statement format for parse (camt053, camt054, mt940, wechat,\n"
-    "                    alipay, unionpay, bankcsv)\n"
+    "  --format NAME     statement format for parse (camt052, camt053, camt054, mt940,\n"
+    "                    wechat, alipay, unionpay, bankcsv)\n"
     "  --profile NAME    bank CSV profile name or file\n"
     "  --unmasked        show personal data in full\n"
     "  --out DIR, --inbox DIR, --from DATE, --to DATE, --archive DIR, --before DATE\n";

@@ -15,8 +15,8 @@ recon_status job_parse_options(const job_options *o, parse_options *popts, err_t
     *popts = (parse_options){FORMAT_UNKNOWN, o->profile, NULL, o->config.max_input};
     if (o->format && !format_from_name(o->format, &popts->forced))
         return err_set(err, RECON_EUSAGE,
-                       "unknown format '%s' (camt053, camt054, mt940, wechat, alipay, unionpay, "
-                       "bankcsv)",
+                       "unknown format '%s' (camt052, camt053, camt054, mt940, wechat, alipay, "
+                       "unionpay, bankcsv)",
                        o->format);
     return RECON_OK;
 }

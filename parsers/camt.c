@@ -1,8 +1,10 @@
 /*
- * ISO 20022 camt.053 (bank statement) and camt.054 (debit/credit notification),
- * versions .001.02 to .001.08, read with libxml2's streaming xmlTextReader so
- * memory stays flat however large the file: only the current statement, entry
- * and transaction are held, never the document.
+ * ISO 20022 camt.052 (account report), camt.053 (bank statement) and camt.054
+ * (debit/credit notification), versions .001.02 to .001.13 (later ones read with a
+ * warning), bare or inside a business application header envelope, read with
+ * libxml2's streaming xmlTextReader so memory stays flat however large the file: only
+ * the current statement, entry and transaction (and a batch entry's receipts, up to
+ * CAMT_HELD_MAX) are held, never the document.
  */
 #include "parsers/parse.h"
 
@@ -21,7 +23,13 @@
 
 #define CAMT_NS_PREFIX "urn:iso:std:iso:20022:tech:xsd:camt.05"
 #define CAMT_MIN_VERSION 2
-#define CAMT_MAX_VERSION 8
+/* The latest version published when this was written; later ones are read as it is. */
+#define CAMT_MAX_VERSION 13
+/* A batch entry's receipts wait for its end, where their sum is checked against the
+ * entry; a batch with more details than this is booked as one receipt. */
+#define CAMT_HELD_MAX 4096
+/* How deep under an envelope's root the camt Document may sit. */
+#define CAMT_ENVELOPE_DEPTH 3
 /* camt nests about 15 deep; supplementary data may go deeper, but not this deep. */
 #define CAMT_MAX_DEPTH 64
 /* Longest element text kept: the longest receipt field (remittance). */
@@ -37,8 +45,11 @@ typedef enum camt_tok {
     T_Document,
     T_BkToCstmrStmt,
     T_BkToCstmrDbtCdtNtfctn,
+    T_BkToCstmrAcctRpt,
     T_Stmt,
     T_Ntfctn,
+    T_Rpt,
+    T_GrpHdr,
     T_Id,
     T_CreDtTm,
     T_FrToDt,
@@ -100,8 +111,11 @@ static const char *const camt_tok_names[T_COUNT] = {
     [T_Document] = "Document",
     [T_BkToCstmrStmt] = "BkToCstmrStmt",
     [T_BkToCstmrDbtCdtNtfctn] = "BkToCstmrDbtCdtNtfctn",
+    [T_BkToCstmrAcctRpt] = "BkToCstmrAcctRpt",
     [T_Stmt] = "Stmt",
     [T_Ntfctn] = "Ntfctn",
+    [T_Rpt] = "Rpt",
+    [T_GrpHdr] = "GrpHdr",
     [T_Id] = "Id",
     [T_CreDtTm] = "CreDtTm",
     [T_FrToDt] = "FrToDt",
@@ -203,6 +217,8 @@ typedef struct camt_entry {
     fen_t fee;
     bool has_fee;
     camt_tx merged;
+    const char *date_note; /* how a missing booking date was filled, NULL if it was not */
+    const char *whole_note; /* why a batch that started to split is booked whole */
 } camt_entry;
 
 typedef struct camt_balance {
@@ -242,6 +258,12 @@ typedef struct camt_reader {
     stmt_format format;
     int version;
     bool root_seen;
+    bool msg_seen;
+    int doc_base; /* stack index of the camt Document, -1 outside it */
+    /* The outermost element, named when no camt Document turns up under it. */
+    char root_name[64];
+    char root_ns[128];
+    long root_line;
     int stmt_base, ntry_base, tx_base, bal_base; /* stack index of the element, -1 outside */
 
     long stmt_count;
@@ -249,11 +271,14 @@ typedef struct camt_reader {
     long skipped;
     bool opening_is_opbd;
     date_t created;
+    date_t msg_created; /* GrpHdr/CreDtTm, DATE_NONE when absent or unreadable */
     statement_summary sum;
     camt_balance bal;
     camt_entry en;
     camt_tx tx;
     receipt_t rec;
+    receipt_t *held; /* the current batch entry's receipts, not yet pushed */
+    size_t held_count, held_cap;
 } camt_reader;
 
 /* ---- small helpers ---------------------------------------------------------------------- */
@@ -269,12 +294,26 @@ static void camt_copy(char *dst, size_t cap, const char *src)
 
 static const char *camt_stmt_name(const camt_reader *r)
 {
-    return r->format == FORMAT_CAMT054 ? "Ntfctn" : "Stmt";
+    return r->format == FORMAT_CAMT054 ? "Ntfctn" : r->format == FORMAT_CAMT052 ? "Rpt" : "Stmt";
+}
+
+static camt_tok camt_stmt_tok(const camt_reader *r)
+{
+    return r->format == FORMAT_CAMT054 ? T_Ntfctn : r->format == FORMAT_CAMT052 ? T_Rpt : T_Stmt;
+}
+
+static camt_tok camt_msg_tok(const camt_reader *r)
+{
+    return r->format == FORMAT_CAMT054   ? T_BkToCstmrDbtCdtNtfctn
+           : r->format == FORMAT_CAMT052 ? T_BkToCstmrAcctRpt
+                                         : T_BkToCstmrStmt;
 }
 
 static const char *camt_doc_name(const camt_reader *r)
 {
-    return r->format == FORMAT_CAMT054 ? "camt.054" : "camt.053";
+    return r->format == FORMAT_CAMT054   ? "camt.054"
+           : r->format == FORMAT_CAMT052 ? "camt.052"
+                                         : "camt.053";
 }
 
 static long camt_line(const camt_reader *r)
@@ -441,7 +480,20 @@ static recon_status camt_amount_parse(camt_reader *r, camt_amount *out, const ch
                             "in CdtDbtInd",
                          what, (int)(n > 40 ? 40 : n), s);
     fen_t v = 0;
-    money_result mr = money_parse_opts(s, n, &opts, &v);
+    /* Zeros past the cents change nothing ("100.0000000000000"); a non-zero digit there
+     * would change the amount, which is then in doubt. */
+    size_t kept = n;
+    bool long_fraction = false;
+    const char *dot = memchr(s, '.', n);
+    if (dot != NULL) {
+        size_t frac = (size_t)(dot - s) + 1, cents_end = frac + 2;
+        while (kept > cents_end && s[kept - 1] == '0')
+            kept--;
+        long_fraction = kept - frac > (size_t)opts.max_decimals;
+        for (size_t i = frac; i < kept && long_fraction; i++)
+            long_fraction = s[i] >= '0' && s[i] <= '9';
+    }
+    money_result mr = long_fraction ? MONEY_PRECISION : money_parse_opts(s, kept, &opts, &v);
     if (mr == MONEY_PRECISION)
         return camt_fail(r, "%s %.*s %s has more than 2 significant decimals; hint: only whole "
                             "fen (cents) can be booked",
@@ -645,30 +697,50 @@ static bool camt_head_has_doctype(const unsigned char *h, size_t len)
 
 /* ---- document structure ----------------------------------------------------------------- */
 
+/* Called for each element until a camt Document opens: the Document itself (bare file),
+ * or an envelope's root and its header before the Document (AppHdr + Document). */
 static recon_status camt_root(camt_reader *r, camt_tok tok)
 {
     const xmlChar *ns = xmlTextReaderConstNamespaceUri(r->xr);
     const char *nss = ns ? (const char *)ns : "";
+    const char *local = (const char *)xmlTextReaderConstLocalName(r->xr);
     size_t plen = sizeof CAMT_NS_PREFIX - 1;
-    if (tok != T_Document || strncmp(nss, CAMT_NS_PREFIX, plen) != 0)
-        return err_set(r->err, RECON_EDATA,
-                       "%s: line %ld: not a camt.053/camt.054 document: root element <%s> in "
-                       "namespace \"%.100s\"",
-                       r->name, camt_line(r), (const char *)xmlTextReaderConstLocalName(r->xr),
-                       nss);
-    /* "...camt.05" then "3.001.NN" or "4.001.NN" */
+    bool camt_ns = strncmp(nss, CAMT_NS_PREFIX, plen) == 0;
+    if (r->depth == 0 && !r->root_seen) {
+        camt_copy(r->root_name, sizeof r->root_name, local ? local : "");
+        camt_copy(r->root_ns, sizeof r->root_ns, nss);
+        r->root_line = camt_line(r);
+    }
+    if (tok != T_Document || !camt_ns) {
+        /* A Document of another message is not a wrapper but a different file. */
+        if (tok == T_Document)
+            return err_set(r->err, RECON_EDATA,
+                           "%s: line %ld: not a camt.052/camt.053/camt.054 document: <%s> in "
+                           "namespace \"%.100s\"",
+                           r->name, camt_line(r), local, nss);
+        return RECON_OK;
+    }
+    /* "...camt.05" then "2.001.NN", "3.001.NN" or "4.001.NN" */
     const char *v = nss + plen;
     int nn = 0;
-    bool ok = (v[0] == '3' || v[0] == '4') && strncmp(v + 1, ".001.", 5) == 0 &&
-              camt_digits(v + 6, 2, &nn) && v[8] == '\0';
-    if (!ok || nn < CAMT_MIN_VERSION || nn > CAMT_MAX_VERSION)
+    size_t digits = strspn(v + 6, "0123456789");
+    bool ok = (v[0] == '2' || v[0] == '3' || v[0] == '4') && strncmp(v + 1, ".001.", 5) == 0 &&
+              digits >= 2 && digits <= 4 && v[6 + digits] == '\0' &&
+              camt_digits(v + 6, (int)digits, &nn);
+    if (!ok || nn < CAMT_MIN_VERSION)
         return err_set(r->err, RECON_EDATA,
-                       "%s: line %ld: unsupported camt version \"%.100s\"; hint: camt.053 and "
-                       "camt.054 .001.02 to .001.08 are supported",
-                       r->name, camt_line(r), nss);
-    r->format = v[0] == '3' ? FORMAT_CAMT053 : FORMAT_CAMT054;
+                       "%s: line %ld: unsupported camt version \"%.100s\"; hint: camt.052, "
+                       "camt.053 and camt.054 .001.02 to .001.%02d are supported",
+                       r->name, camt_line(r), nss, CAMT_MAX_VERSION);
+    r->format = v[0] == '2' ? FORMAT_CAMT052 : v[0] == '3' ? FORMAT_CAMT053 : FORMAT_CAMT054;
     r->version = nn;
     r->root_seen = true;
+    r->msg_seen = false;
+    r->doc_base = r->depth;
+    if (nn > CAMT_MAX_VERSION)
+        return receipt_warn(r->sink, camt_doc_name(r), r->err,
+                            "camt version newer than .001.%02d: read as .001.%02d",
+                            CAMT_MAX_VERSION, CAMT_MAX_VERSION);
     return RECON_OK;
 }
 
@@ -718,17 +790,19 @@ static recon_status camt_start(camt_reader *r)
     recon_status st = RECON_OK;
     if (r->depth >= CAMT_MAX_DEPTH)
         return camt_fail(r, "elements nested deeper than %d levels", CAMT_MAX_DEPTH);
-    if (r->depth == 0) {
-        st = camt_root(r, tok);
-        if (st != RECON_OK)
-            return st;
-    } else if (r->depth == 1) {
-        camt_tok want = r->format == FORMAT_CAMT054 ? T_BkToCstmrDbtCdtNtfctn : T_BkToCstmrStmt;
+    if (r->doc_base < 0) {
+        if (r->depth <= CAMT_ENVELOPE_DEPTH) {
+            st = camt_root(r, tok);
+            if (st != RECON_OK)
+                return st;
+        }
+    } else if (r->depth == r->doc_base + 1) {
+        camt_tok want = camt_msg_tok(r);
         if (tok != want)
             return camt_fail(r, "expected <%s> under Document of a %s message, found <%s>",
                              camt_tok_names[want], camt_doc_name(r), (const char *)local);
-    } else if (r->depth == 2 &&
-               tok == (r->format == FORMAT_CAMT054 ? T_Ntfctn : T_Stmt)) {
+        r->msg_seen = true;
+    } else if (r->depth == r->doc_base + 2 && tok == camt_stmt_tok(r)) {
         camt_stmt_begin(r);
     } else if (r->stmt_base >= 0 && r->depth == r->stmt_base + 1 && tok == T_Ntry) {
         camt_entry_begin(r);
@@ -785,6 +859,26 @@ static void camt_merge(camt_tx *into, const camt_tx *tx)
     }
 }
 
+/* A booked entry without BookgDt (notifications often have none): the value date, else
+ * for a report or notification the day it was created in China time; a statement's
+ * creation can be days after the booking, so there it is not used. */
+static recon_status camt_booking_date(camt_reader *r)
+{
+    camt_entry *e = &r->en;
+    date_t created = r->created != DATE_NONE ? r->created : r->msg_created;
+    if (e->value_date != DATE_NONE) {
+        e->booking_date = e->value_date;
+        e->date_note = "no booking date: value date used";
+    } else if (r->format != FORMAT_CAMT053 && created != DATE_NONE) {
+        e->booking_date = created;
+        e->date_note = "no booking date nor value date: creation date (china time) used";
+    } else {
+        return camt_fail(r, "booked entry has no BookgDt%s; the booking date is unknown",
+                         r->format != FORMAT_CAMT053 ? ", ValDt or CreDtTm" : " nor ValDt");
+    }
+    return RECON_OK;
+}
+
 /* Entry fields a receipt needs must precede NtryDtls, as the schema orders them. */
 static recon_status camt_entry_ready(camt_reader *r)
 {
@@ -799,17 +893,18 @@ static recon_status camt_entry_ready(camt_reader *r)
     if (e->status == CAMT_STS_NONE)
         return camt_fail(r, "entry has no Sts before its details");
     if (e->status == CAMT_STS_BOOKED && e->booking_date == DATE_NONE)
-        return camt_fail(r, "booked entry has no BookgDt");
+        return camt_booking_date(r);
     return RECON_OK;
 }
 
-/* index: TxDtls number when pushed per transaction, 0 when the entry is one receipt. */
-static recon_status camt_push(camt_reader *r, const camt_tx *tx, fen_t amount, long index,
-                              fen_t fee, bool has_fee)
+/* Fills rec for one receipt of the current entry; index: TxDtls number when the entry
+ * is split per transaction, 0 when it is one receipt. A receipt with no id of its own
+ * is left without a key: camt_emit fingerprints it when it is pushed, so that a batch
+ * booked whole after all never counts its details' fingerprints. */
+static recon_status camt_build(camt_reader *r, receipt_t *rec, const camt_tx *tx, fen_t amount,
+                               long index, fen_t fee, bool has_fee)
 {
     const camt_entry *e = &r->en;
-    receipt_t *rec = &r->rec;
-    recon_status st;
     receipt_init(rec);
     camt_where(r, rec->position, sizeof rec->position);
     camt_copy(rec->source, sizeof rec->source, r->sum.source);
@@ -860,15 +955,22 @@ static recon_status camt_push(camt_reader *r, const camt_tx *tx, fen_t amount, l
         camt_copy(rec->transaction_key, sizeof rec->transaction_key, tx->tx_id);
     } else if (tx->uetr[0]) {
         camt_copy(rec->transaction_key, sizeof rec->transaction_key, tx->uetr);
-    } else {
-        const char *ref = tx->end_to_end_id[0]       ? tx->end_to_end_id
-                          : tx->creditor_reference[0] ? tx->creditor_reference
-                                                      : rec->remittance;
-        st = fingerprint_assign(r->fp, rec, ref, r->err);
+    }
+    if (e->date_note)
+        receipt_note(rec, "%s", e->date_note);
+    return RECON_OK;
+}
+
+static recon_status camt_emit(camt_reader *r, receipt_t *rec)
+{
+    if (rec->transaction_key[0] == '\0') {
+        const char *ref = rec->end_to_end_id[0]       ? rec->end_to_end_id
+                          : rec->creditor_reference[0] ? rec->creditor_reference
+                                                       : rec->remittance;
+        recon_status st = fingerprint_assign(r->fp, rec, ref, r->err);
         if (st != RECON_OK)
             return st;
     }
-
     if (r->sum.currency[0] == '\0')
         memcpy(r->sum.currency, rec->currency, sizeof r->sum.currency);
     if (strcmp(r->sum.currency, rec->currency) == 0) {
@@ -893,6 +995,34 @@ static const camt_amount *camt_tx_amount(const camt_reader *r, const camt_tx *tx
     return NULL;
 }
 
+/* Stops splitting the current batch entry: it will be booked as one receipt. */
+static void camt_book_whole(camt_reader *r, const char *why)
+{
+    r->en.split = false;
+    r->en.whole_note = why;
+    r->held_count = 0;
+}
+
+static recon_status camt_hold(camt_reader *r, const camt_amount *a)
+{
+    camt_entry *e = &r->en;
+    if (r->held_count == r->held_cap) {
+        if (r->held_cap == CAMT_HELD_MAX) {
+            camt_book_whole(r, "batch with more transaction details than are held: booked as "
+                               "one receipt");
+            return RECON_OK;
+        }
+        size_t cap = r->held_cap ? r->held_cap * 2 : 8;
+        receipt_t *held = realloc(r->held, cap * sizeof *held);
+        if (held == NULL)
+            return err_set(r->err, RECON_EINTERNAL, "out of memory");
+        r->held = held;
+        r->held_cap = cap;
+    }
+    return camt_build(r, &r->held[r->held_count++], &r->tx, a->value, e->tx_count, r->tx.fee,
+                      r->tx.has_fee);
+}
+
 static recon_status camt_tx_end(camt_reader *r)
 {
     camt_entry *e = &r->en;
@@ -902,23 +1032,27 @@ static recon_status camt_tx_end(camt_reader *r)
     if (e->status != CAMT_STS_BOOKED)
         return RECON_OK;
     const camt_amount *a = camt_tx_amount(r, &r->tx);
-    /* Split a batch only when its transactions carry amounts in the entry's currency;
-     * otherwise (no amounts, or instructed amounts in another currency) the entry is booked
-     * whole, which keeps the money right. */
+    /* Every detail is merged: should the batch not split after all, the entry is booked
+     * whole with the details' references. It splits only when each transaction carries
+     * an amount in the entry's currency (instructed amounts in another currency do not
+     * count) and those add up to the entry; that is known at the entry's end. */
+    camt_merge(&e->merged, &r->tx);
     if (e->tx_count == 1)
         e->split = a != NULL;
-    if (!e->split) {
-        camt_merge(&e->merged, &r->tx);
+    if (!e->split)
+        return RECON_OK;
+    if (a == NULL) {
+        camt_book_whole(r, "transaction details without an amount in the entry currency: "
+                           "booked as one receipt");
         return RECON_OK;
     }
-    if (a == NULL)
-        return camt_fail(r, "transaction has no amount in %s while TxDtls[1] has; cannot split "
-                            "the batch entry",
-                         e->amt.ccy);
     e->split_sum += a->value;
-    if (e->split_sum > MONEY_MAX_FEN)
-        return camt_fail(r, "TxDtls amounts overflow");
-    return camt_push(r, &r->tx, a->value, e->tx_count, r->tx.fee, r->tx.has_fee);
+    if (e->split_sum > MONEY_MAX_FEN) {
+        camt_book_whole(r, "transaction details do not add up to the entry amount: booked as "
+                           "one receipt");
+        return RECON_OK;
+    }
+    return camt_hold(r, a);
 }
 
 static recon_status camt_entry_end(camt_reader *r)
@@ -931,20 +1065,22 @@ static recon_status camt_entry_end(camt_reader *r)
         r->skipped++;
         return RECON_OK;
     }
+    if (e->split && e->split_sum != e->amt.value)
+        camt_book_whole(r, "transaction details do not add up to the entry amount: booked as "
+                           "one receipt");
     if (e->split) {
-        if (e->split_sum != e->amt.value) {
-            char sum[MONEY_STR_SIZE], amt[MONEY_STR_SIZE];
-            money_format(e->split_sum, sum);
-            money_format(e->amt.value, amt);
-            return camt_fail_at(r, e->line,
-                                "the %ld TxDtls amounts sum to %s but the entry amount is %s %s",
-                                e->tx_count, sum, amt, e->amt.ccy);
-        }
+        for (size_t i = 0; i < r->held_count; i++)
+            if ((st = camt_emit(r, &r->held[i])) != RECON_OK)
+                return st;
+        r->held_count = 0;
         return RECON_OK;
     }
     bool has_fee = e->has_fee || e->merged.has_fee;
     fen_t fee = e->has_fee ? e->fee : e->merged.fee;
-    return camt_push(r, &e->merged, e->amt.value, 0, fee, has_fee);
+    st = camt_build(r, &r->rec, &e->merged, e->amt.value, 0, fee, has_fee);
+    if (st == RECON_OK && e->whole_note)
+        receipt_note(&r->rec, "%s", e->whole_note);
+    return st != RECON_OK ? st : camt_emit(r, &r->rec);
 }
 
 static recon_status camt_bal_end(camt_reader *r)
@@ -954,8 +1090,19 @@ static recon_status camt_bal_end(camt_reader *r)
     bool closing = strcmp(b->code, "CLBD") == 0;
     if (!opening && !closing)
         return RECON_OK;
-    if (!b->amt.set || !b->has_ind || b->date == DATE_NONE)
-        return camt_fail(r, "%s balance needs Amt, CdtDbtInd and Dt", b->code);
+    char where[CAMT_WHERE_MAX];
+    recon_status st = RECON_OK;
+    camt_where(r, where, sizeof where);
+    if (!b->amt.set)
+        return receipt_warn(r->sink, where, r->err, "balance without an amount: not used");
+    if (!b->has_ind) {
+        b->credit = true;
+        st = receipt_warn(r->sink, where, r->err, "balance without CdtDbtInd: read as positive");
+    }
+    if (st == RECON_OK && b->date == DATE_NONE)
+        st = receipt_warn(r->sink, where, r->err, "balance without a date: read");
+    if (st != RECON_OK)
+        return st;
     if (r->sum.currency[0] == '\0')
         memcpy(r->sum.currency, b->amt.ccy, sizeof r->sum.currency);
     if (strcmp(r->sum.currency, b->amt.ccy) != 0) {
@@ -968,7 +1115,8 @@ static recon_status camt_bal_end(camt_reader *r)
     if (closing) {
         r->sum.has_closing = true;
         r->sum.closing_balance = v;
-        r->sum.statement_date = b->date;
+        if (b->date != DATE_NONE)
+            r->sum.statement_date = b->date;
     } else if (!r->opening_is_opbd) {
         /* OPBD is the opening balance proper; PRCD stands in only when there is none. */
         r->sum.has_opening = true;
@@ -976,6 +1124,25 @@ static recon_status camt_bal_end(camt_reader *r)
         r->opening_is_opbd = strcmp(b->code, "OPBD") == 0;
     }
     return RECON_OK;
+}
+
+/* A statement's creation time and period say nothing about a receipt's money, so a
+ * malformed time ("11:17:11:735") costs only the time: its calendar date is kept. */
+static recon_status camt_stmt_date(camt_reader *r, date_t *out, const char *element)
+{
+    size_t n;
+    const char *s = camt_text(r, &n);
+    char where[CAMT_WHERE_MAX + 32];
+    if (camt_datetime_china(s, n, out))
+        return RECON_OK;
+    camt_where(r, where, CAMT_WHERE_MAX);
+    size_t used = strlen(where);
+    snprintf(where + used, sizeof where - used, "/%s", element);
+    if (n >= 10 && date_parse(s, 10, out))
+        return receipt_warn(r->sink, where, r->err,
+                            "statement date-time is not a valid ISO date-time: its date used");
+    *out = DATE_NONE;
+    return receipt_warn(r->sink, where, r->err, "statement date-time is not a date: ignored");
 }
 
 static recon_status camt_stmt_end(camt_reader *r)
@@ -1129,11 +1296,11 @@ static recon_status camt_end_stmt(camt_reader *r)
     if (AT(b, T_Id))
         return camt_set(r, s->statement_id, sizeof s->statement_id, "statement Id");
     if (AT(b, T_CreDtTm))
-        return camt_date(r, true, &r->created, "CreDtTm");
+        return camt_stmt_date(r, &r->created, "CreDtTm");
     if (AT(b, T_FrToDt, T_FrDtTm))
-        return camt_date(r, true, &s->period_from, "FrToDt/FrDtTm");
+        return camt_stmt_date(r, &s->period_from, "FrToDt/FrDtTm");
     if (AT(b, T_FrToDt, T_ToDtTm))
-        return camt_date(r, true, &s->period_to, "FrToDt/ToDtTm");
+        return camt_stmt_date(r, &s->period_to, "FrToDt/ToDtTm");
     if (AT(b, T_Acct, T_Id, T_IBAN) || AT(b, T_Acct, T_Id, T_Othr, T_Id))
         return camt_set(r, s->source, sizeof s->source, "account Id");
     if (AT(b, T_Acct, T_Ccy)) {
@@ -1173,11 +1340,25 @@ static recon_status camt_end(camt_reader *r)
         r->en.index = 0;
     } else if (r->stmt_base >= 0) {
         st = camt_end_stmt(r);
-    } else if (top == 1 && r->stmt_count == 0) {
+    } else if (r->doc_base >= 0 && top == r->doc_base + 1 && r->stmt_count == 0) {
         st = err_set(r->err, RECON_EDATA,
                      "%s: line %ld: %s message has no <%s>; hint: a camt file with no statement "
                      "is malformed (the schema requires at least one)",
                      r->name, camt_line(r), camt_doc_name(r), camt_stmt_name(r));
+    } else if (r->doc_base >= 0 && AT(r->doc_base + 1, T_GrpHdr, T_CreDtTm)) {
+        /* Only a stand-in for a missing booking date, so an unreadable one is no error. */
+        size_t n;
+        const char *txt = camt_text(r, &n);
+        if (!camt_datetime_china(txt, n, &r->msg_created))
+            r->msg_created = DATE_NONE;
+    } else if (top == r->doc_base) {
+        r->doc_base = -1;
+        if (!r->msg_seen)
+            st = err_set(r->err, RECON_EDATA,
+                         "%s: line %ld: %s document holds no <%s> message; hint: a camt file "
+                         "with no statement is malformed (the schema requires one)",
+                         r->name, camt_line(r), camt_doc_name(r),
+                         camt_tok_names[camt_msg_tok(r)]);
     }
     r->depth--;
     r->text_len = 0;
@@ -1213,15 +1394,26 @@ bool camt_detect(const unsigned char *head, size_t len, stmt_format *which)
         i++;
     if (i >= len || head[i] != '<')
         return false;
-    const unsigned char *ns = memmem(head + i, len - i, CAMT_NS_PREFIX, sizeof CAMT_NS_PREFIX - 1);
-    if (ns == NULL)
-        return false;
-    size_t at = (size_t)(ns - head) + sizeof CAMT_NS_PREFIX - 1;
-    if (at >= len || (head[at] != '3' && head[at] != '4'))
-        return false;
-    if (which)
-        *which = head[at] == '3' ? FORMAT_CAMT053 : FORMAT_CAMT054;
-    return true;
+    /* The Document's namespace; in an envelope whose header fills the head, the header's
+     * message definition (<MsgDefIdr>camt.053.001.08</MsgDefIdr>, any prefix). */
+    static const char *const marks[] = {CAMT_NS_PREFIX, "MsgDefIdr>camt.05"};
+    for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++) {
+        size_t mlen = strlen(marks[m]);
+        const unsigned char *p = head + i, *end = head + len;
+        const unsigned char *hit;
+        while ((hit = memmem(p, (size_t)(end - p), marks[m], mlen)) != NULL) {
+            size_t at = (size_t)(hit - head) + mlen;
+            p = hit + 1;
+            if (at >= len || head[at] < '2' || head[at] > '4')
+                continue;
+            if (which)
+                *which = head[at] == '2'   ? FORMAT_CAMT052
+                         : head[at] == '3' ? FORMAT_CAMT053
+                                           : FORMAT_CAMT054;
+            return true;
+        }
+    }
+    return false;
 }
 
 recon_status camt_parse(instream_t *in, const parse_options *opts, const receipt_sink *sink,
@@ -1258,7 +1450,8 @@ recon_status camt_parse(instream_t *in, const parse_options *opts, const receipt
     r->name = instream_name(in);
     r->sink = sink;
     r->err = err;
-    r->stmt_base = r->ntry_base = r->tx_base = r->bal_base = -1;
+    r->stmt_base = r->ntry_base = r->tx_base = r->bal_base = r->doc_base = -1;
+    r->msg_created = DATE_NONE;
     r->format = FORMAT_CAMT053;
     r->fp = fingerprint_table_new();
     if (r->fp == NULL) {
@@ -1349,6 +1542,13 @@ recon_status camt_parse(instream_t *in, const parse_options *opts, const receipt
                      xmlTextReaderGetParserLineNumber(r->xr));
         goto out;
     }
+    if (!r->root_seen && r->root_name[0] != '\0') {
+        st = err_set(err, RECON_EDATA,
+                     "%s: line %ld: not a camt.052/camt.053/camt.054 document: root element <%s> "
+                     "in namespace \"%.100s\" holds no camt Document",
+                     r->name, r->root_line, r->root_name, r->root_ns);
+        goto out;
+    }
     if (!r->root_seen) {
         st = err_set(err, RECON_EDATA, "%s: empty xml document", r->name);
         goto out;
@@ -1358,6 +1558,7 @@ out:
         if (r->xr != NULL)
             xmlFreeTextReader(r->xr);
         fingerprint_table_free(r->fp);
+        free(r->held);
         free(r);
     }
     if (handlers_set) {

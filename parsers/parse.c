@@ -9,9 +9,9 @@ static const struct {
     stmt_format format;
     const char *name;
 } format_names[] = {
-    {FORMAT_CAMT053, "camt053"}, {FORMAT_CAMT054, "camt054"}, {FORMAT_MT940, "mt940"},
-    {FORMAT_WECHAT, "wechat"},   {FORMAT_ALIPAY, "alipay"},   {FORMAT_UNIONPAY, "unionpay"},
-    {FORMAT_BANKCSV, "bankcsv"},
+    {FORMAT_CAMT052, "camt052"}, {FORMAT_CAMT053, "camt053"},   {FORMAT_CAMT054, "camt054"},
+    {FORMAT_MT940, "mt940"},     {FORMAT_WECHAT, "wechat"},     {FORMAT_ALIPAY, "alipay"},
+    {FORMAT_UNIONPAY, "unionpay"}, {FORMAT_BANKCSV, "bankcsv"},
 };
 
 const char *format_name(stmt_format f)
@@ -117,6 +117,7 @@ static recon_status parse_format(instream_t *in, stmt_format format, const parse
                                  const receipt_sink *sink, err_t *err)
 {
     switch (format) {
+    case FORMAT_CAMT052:
     case FORMAT_CAMT053:
     case FORMAT_CAMT054:
         return camt_parse(in, opts, sink, err);
@@ -136,7 +137,7 @@ static recon_status parse_format(instream_t *in, stmt_format format, const parse
     return err_set(err, RECON_EDATA, "%s: unrecognised statement format", instream_name(in));
 }
 
-#define FORMAT_HINT "hint: --format camt053|camt054|mt940|wechat|alipay|unionpay|bankcsv"
+#define FORMAT_HINT "hint: --format camt052|camt053|camt054|mt940|wechat|alipay|unionpay|bankcsv"
 
 /* Detects (unless forced) and parses one stream; *empty is set for a 0-byte stream. */
 static recon_status parse_detected(instream_t *in, const parse_options *opts,

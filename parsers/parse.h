@@ -22,6 +22,7 @@ typedef enum stmt_format {
     FORMAT_ALIPAY,
     FORMAT_UNIONPAY,
     FORMAT_BANKCSV,
+    FORMAT_CAMT052,
 } stmt_format;
 
 typedef struct parse_options {

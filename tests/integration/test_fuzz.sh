@@ -7,7 +7,7 @@
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
-targets="camt053 camt054 mt940 wechat alipay unionpay bankcsv container bankprofile"
+targets="camt052 camt053 camt054 mt940 wechat alipay unionpay bankcsv container bankprofile"
 seconds=${FUZZ_TEST_SECONDS:-3}
 cc=${FUZZ_CC:-clang}
 n=0

@@ -29,6 +29,19 @@ static void test_detect(void **state)
          FORMAT_CAMT054},
         {"<n:Document xmlns:n=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.11\">", true,
          FORMAT_CAMT053},
+        {"<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.052.001.02\">", true,
+         FORMAT_CAMT052},
+        /* an envelope: the AppHdr's namespace comes first, the Document's later */
+        {"<Envelope><AppHdr xmlns=\"urn:iso:std:iso:20022:tech:xsd:head.001.001.02\">"
+         "<MsgDefIdr>camt.054.001.08</MsgDefIdr></AppHdr><camt:Document "
+         "xmlns:camt=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.08\">",
+         true, FORMAT_CAMT054},
+        /* a header so long that the Document is past the head bytes */
+        {"<Envelope><h:AppHdr xmlns:h=\"urn:iso:std:iso:20022:tech:xsd:head.001.001.03\">"
+         "<h:MsgDefIdr>camt.052.001.10</h:MsgDefIdr><h:Sgntr>",
+         true, FORMAT_CAMT052},
+        {"<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.056.001.08\">", false,
+         FORMAT_UNKNOWN},
         {"<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.001.001.03\">", false,
          FORMAT_UNKNOWN},
         {":20:STARTUMSE\n:25:10020030/1234567\n", false, FORMAT_UNKNOWN},
@@ -68,9 +81,9 @@ typedef struct variant {
 
 static recon_status parse_variant(const variant *v, collector *c, err_t *err)
 {
-    bool n054 = strncmp(v->ns, "054", 3) == 0;
-    const char *msg = n054 ? "BkToCstmrDbtCdtNtfctn" : "BkToCstmrStmt";
-    const char *stmt = n054 ? "Ntfctn" : "Stmt";
+    bool n054 = strncmp(v->ns, "054", 3) == 0, n052 = strncmp(v->ns, "052", 3) == 0;
+    const char *msg = n054 ? "BkToCstmrDbtCdtNtfctn" : n052 ? "BkToCstmrAcctRpt" : "BkToCstmrStmt";
+    const char *stmt = n054 ? "Ntfctn" : n052 ? "Rpt" : "Stmt";
     buf_t b = BUF_INIT;
     assert_true(buf_printf(&b, doc_head, v->ns, msg, stmt, v->ccy, v->amount, v->ind, v->dttm,
                            v->e2e, stmt, msg));
@@ -104,7 +117,17 @@ static void test_variants(void **state)
          "hint: only whole fen (cents) can be booked",
          0, NULL},
         {"053.001.07", "CNY", "1.000001", "CRDT", "2026-01-01T00:00:00", "E",
-         "line 5: Stmt[1]/Ntry[1]: entry Amt \"1.000001\": not a decimal amount", 0, NULL},
+         "line 5: Stmt[1]/Ntry[1]: entry Amt 1.000001 CNY has more than 2 significant "
+         "decimals; hint: only whole fen (cents) can be booked",
+         0, NULL},
+        {"053.001.07", "CNY", "100.0000000000005", "CRDT", "2026-01-01T00:00:00", "E",
+         "line 5: Stmt[1]/Ntry[1]: entry Amt 100.0000000000005 CNY has more than 2 significant "
+         "decimals; hint: only whole fen (cents) can be booked",
+         0, NULL},
+        {"053.001.07", "CNY", "100.1000000000000", "CRDT", "2026-01-01T00:00:00", "E", NULL,
+         10010, "2026-01-01"},
+        {"053.001.07", "CNY", "1.2x000000", "CRDT", "2026-01-01T00:00:00", "E",
+         "line 5: Stmt[1]/Ntry[1]: entry Amt \"1.2x000000\": not a decimal amount", 0, NULL},
         {"053.001.07", "CNY", "-1.00", "CRDT", "2026-01-01T00:00:00", "E",
          "line 5: Stmt[1]/Ntry[1]: entry Amt \"-1.00\" is signed; hint: camt amounts are "
          "unsigned, the sign is in CdtDbtInd",
@@ -124,13 +147,21 @@ static void test_variants(void **state)
          0, NULL},
         {"053.001.07", "CNY", "1.00", "CRDT", "2026-01-01T10:00:00", long_id,
          "line 7: Stmt[1]/Ntry[1]/TxDtls[1]: EndToEndId longer than 139 bytes", 0, NULL},
-        {"053.001.09", "CNY", "1.00", "CRDT", "2026-01-01T10:00:00", "E",
-         "line 2: unsupported camt version \"urn:iso:std:iso:20022:tech:xsd:camt.053.001.09\"; "
-         "hint: camt.053 and camt.054 .001.02 to .001.08 are supported",
-         0, NULL},
+        {"053.001.09", "CNY", "1.00", "CRDT", "2026-01-01T10:00:00", "E", NULL, 100,
+         "2026-01-01"},
+        {"054.001.13", "CNY", "1.00", "CRDT", "2026-01-01T10:00:00", "E", NULL, 100,
+         "2026-01-01"},
+        {"052.001.11", "CNY", "1.00", "CRDT", "2026-01-01T10:00:00", "E", NULL, 100,
+         "2026-01-01"},
+        {"053.001.101", "CNY", "1.00", "CRDT", "2026-01-01T10:00:00", "E", NULL, 100,
+         "2026-01-01"},
         {"053.001.01", "CNY", "1.00", "CRDT", "2026-01-01T10:00:00", "E",
          "line 2: unsupported camt version \"urn:iso:std:iso:20022:tech:xsd:camt.053.001.01\"; "
-         "hint: camt.053 and camt.054 .001.02 to .001.08 are supported",
+         "hint: camt.052, camt.053 and camt.054 .001.02 to .001.13 are supported",
+         0, NULL},
+        {"053.002.02", "CNY", "1.00", "CRDT", "2026-01-01T10:00:00", "E",
+         "line 2: unsupported camt version \"urn:iso:std:iso:20022:tech:xsd:camt.053.002.02\"; "
+         "hint: camt.052, camt.053 and camt.054 .001.02 to .001.13 are supported",
          0, NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -223,6 +254,43 @@ static recon_status stop_after_two(void *ctx, const receipt_t *r, err_t *err)
     return RECON_OK;
 }
 
+static recon_status parse_path(const char *path, collector *c, err_t *err)
+{
+    receipt_sink sink;
+    collector_init(c, &sink);
+    err_clear(err);
+    return parse_file(path, NULL, &sink, NULL, err);
+}
+
+/* An entry of the day's camt.052 repeated by its camt.053 keeps source and key, so the
+ * store counts it once (tests/integration/test_camt_dialects.sh ingests the pair). */
+static void test_report_keys_match_statement(void **state)
+{
+    (void)state;
+    collector rpt, stmt;
+    err_t err;
+    if (parse_path("tests/parsers/fixtures/camt052/intraday_then_statement.xml", &rpt, &err) !=
+        RECON_OK)
+        fail_msg("%s", err.msg);
+    if (parse_path("tests/parsers/fixtures/camt053/statement_after_intraday.xml", &stmt, &err) !=
+        RECON_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(rpt.count, 2);
+    assert_int_equal(stmt.count, 3);
+    for (size_t i = 0; i < rpt.count; i++) {
+        const receipt_t *a = &rpt.receipts[i], *b = &stmt.receipts[i];
+        assert_string_equal(a->source, b->source);
+        assert_string_equal(a->transaction_key, b->transaction_key);
+        assert_int_equal(a->amount, b->amount);
+        assert_int_equal(a->booking_date, b->booking_date);
+    }
+    /* one keyed by AcctSvcrRef, one by fingerprint */
+    assert_string_equal(rpt.receipts[0].transaction_key, "CN052-ENTRY-A");
+    assert_int_equal(strncmp(rpt.receipts[1].transaction_key, "fp-", 3), 0);
+    collector_free(&rpt);
+    collector_free(&stmt);
+}
+
 static void test_sink_error_stops(void **state)
 {
     (void)state;
@@ -243,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_variants),
         cmocka_unit_test(test_doctype_after_head),
         cmocka_unit_test(test_gb18030_document),
+        cmocka_unit_test(test_report_keys_match_statement),
         cmocka_unit_test(test_sink_error_stops),
     };
     return cmocka_run_group_tests_name("parsers/camt", tests, NULL, NULL);

@@ -270,7 +270,7 @@ static void test_parse_file_zip_rejected(void **state)
           {"readme.txt", NULL, "this archive holds the march bill\n", 0}},
          2,
          "readme.txt: unrecognised statement format; hint: --format "
-         "camt053|camt054|mt940|wechat|alipay|unionpay|bankcsv"},
+         "camt052|camt053|camt054|mt940|wechat|alipay|unionpay|bankcsv"},
         {"bad_member.zip",
          {{"bill.csv", "fixtures/statements/wechat/bad_count.csv", NULL, 0}},
          1,

@@ -52,6 +52,7 @@ void collector_init(collector *c, receipt_sink *sink)
     sink->ctx = c;
     sink->on_receipt = on_receipt;
     sink->on_statement = on_statement;
+    sink->on_warning = NULL;
 }
 
 void collector_free(collector *c)
