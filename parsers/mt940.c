@@ -167,6 +167,16 @@ static recon_status set_or_fail(mt940_state *st, char *dst, size_t cap, const ch
     return fail(st, st->field_line, "%s longer than %zu bytes", what, cap - 1);
 }
 
+/* Triodos repeats the statement's own account in ?31 ("TRIODOSBANK/0454545454"):
+ * that is no payer's account. */
+static bool is_own_account(const char *source, const char *account)
+{
+    size_t sn = strlen(source), an = strlen(account);
+    if (an == 0 || an > sn || strcmp(source + sn - an, account) != 0)
+        return false;
+    return an == sn || source[sn - an - 1] == '/';
+}
+
 static recon_status flush_entry(mt940_state *st)
 {
     if (!st->has_pending)
@@ -191,6 +201,16 @@ static recon_status flush_entry(mt940_state *st)
     r->reversal = e->mark[0] == 'R' || d->is_return;
     memcpy(r->payer, d->payer, sizeof r->payer);
     memcpy(r->payer_account, d->payer_account, sizeof r->payer_account);
+    size_t iban = r->payer_account[0] == '\0'
+                      ? mt940_leading_iban(e->supplementary, strlen(e->supplementary))
+                      : 0;
+    if (iban > 0) {
+        /* Rabobank writes the counterparty's IBAN as the :61: supplementary details */
+        memcpy(r->payer_account, e->supplementary, iban);
+        r->payer_account[iban] = '\0';
+    }
+    if (is_own_account(r->source, r->payer_account))
+        r->payer_account[0] = '\0';
     memcpy(r->end_to_end_id, d->end_to_end_id, sizeof r->end_to_end_id);
     if (d->creditor_reference[0] != '\0')
         memcpy(r->creditor_reference, d->creditor_reference, sizeof r->creditor_reference);

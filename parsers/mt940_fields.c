@@ -173,6 +173,25 @@ const char *mt940_tolerance_text(unsigned bit, const char *type, char *buf, size
     }
 }
 
+size_t mt940_leading_iban(const char *s, size_t len)
+{
+    size_t n = 0;
+    while (n < len && (is_upper(s[n]) || is_digit(s[n])))
+        n++;
+    if (n < 15 || n > 34 || (n < len && !is_ws(s[n])) || !is_upper(s[0]) || !is_upper(s[1]) ||
+        !is_digit(s[2]) || !is_digit(s[3]))
+        return 0;
+    /* ISO 13616: the country and check digits moved to the end, letters as 10..35,
+     * the whole number mod 97 is 1 */
+    unsigned rem = 0;
+    for (size_t k = 0; k < n; k++) {
+        char c = s[(k + 4) % n];
+        unsigned v = is_digit(c) ? (unsigned)(c - '0') : (unsigned)(c - 'A') + 10u;
+        rem = v >= 10 ? (rem * 100 + v) % 97 : (rem * 10 + v) % 97;
+    }
+    return rem == 1 ? n : 0;
+}
+
 size_t mt940_account_currency(const char *s, size_t n, char ccy[RECEIPT_CCY_MAX])
 {
     while (n > 0 && is_ws(s[n - 1]))
@@ -470,12 +489,38 @@ static bool sepa_value(const char *s, size_t n, const char *key, const char **va
     return false;
 }
 
+static bool all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit(s[i]))
+            return false;
+    return n > 0;
+}
+
+/* Before SEPA ?31 held a bare account number, unique only with the bank code in ?30:
+ * the two are written as :25: writes such an account, "BANKCODE/ACCOUNT". An IBAN in
+ * ?31 (and a BIC in ?30) stands alone. */
+static bool legacy_account(mt940_details *d, const char *bank, size_t bank_n, char *why,
+                           size_t whylen)
+{
+    size_t an = strlen(d->payer_account);
+    if (bank == NULL || !all_digits(bank, bank_n) || !all_digits(d->payer_account, an))
+        return true;
+    char joined[RECEIPT_ACCOUNT_MAX * 2];
+    int w = snprintf(joined, sizeof joined, "%.*s/%s", (int)bank_n, bank, d->payer_account);
+    return set_field(d->payer_account, sizeof d->payer_account, joined,
+                     w < 0 ? 0 : (size_t)w < sizeof joined ? (size_t)w : sizeof joined - 1,
+                     "payer account ?30/?31", why, whylen);
+}
+
 static bool parse_gvc(mt940_details *d, size_t n, char sep, char *why, size_t whylen)
 {
     const char *s = d->joined;
     char name[RECEIPT_NAME_MAX * 2];
     size_t purpose_n = 0, name_n = 0, nsub = 0;
     size_t sub_off[16], sub_len[16];
+    const char *bank = NULL;
+    size_t bank_n = 0;
     name[0] = '\0';
     memcpy(d->gvc, s, 3);
     d->gvc[3] = '\0';
@@ -498,6 +543,9 @@ static bool parse_gvc(mt940_details *d, size_t n, char sep, char *why, size_t wh
                 memcpy(d->purpose + purpose_n, s + start, vn);
                 purpose_n += vn;
             }
+        } else if (code == 30) {
+            bank = s + start;
+            bank_n = vn;
         } else if (code == 31) {
             if (!set_field(d->payer_account, sizeof d->payer_account, s + start, vn,
                            "payer account ?31", why, whylen))
@@ -516,6 +564,17 @@ static bool parse_gvc(mt940_details *d, size_t n, char sep, char *why, size_t wh
     d->purpose[purpose_n] = '\0';
     if (!set_field(d->payer, sizeof d->payer, name, name_n, "payer name ?32/?33", why, whylen))
         return false;
+    if (!legacy_account(d, bank, bank_n, why, whylen))
+        return false;
+    for (size_t k = 0; k < nsub && d->payer_account[0] == '\0'; k++) {
+        /* Triodos writes the counterparty's IBAN as a purpose line of its own */
+        size_t len = sub_len[k];
+        while (len > 0 && is_ws(d->purpose[sub_off[k] + len - 1]))
+            len--;
+        if (len > 0 && mt940_leading_iban(d->purpose + sub_off[k], len) == len)
+            receipt_set_field(d->payer_account, sizeof d->payer_account, d->purpose + sub_off[k],
+                              len);
+    }
     const char *v;
     size_t vn;
     if (sepa_value(d->purpose, purpose_n, "EREF+", &v, &vn)) {
@@ -686,6 +745,104 @@ static size_t line_length(const char *s, size_t n)
     return cr ? (size_t)(cr - s) : end;
 }
 
+/* End of a slash-coded value starting at i: the next "/KEY/" (2 to 4 capitals), n when
+ * none follows. Names hold no such pattern, where the codes Rabobank and ABN AMRO put
+ * after them (/ADDR/, /ID/, /REMI/, /BIC/) all do. */
+static size_t slash_value_end(const char *s, size_t n, size_t i)
+{
+    for (; i < n; i++) {
+        if (s[i] != '/')
+            continue;
+        size_t k = i + 1;
+        while (k < n && k - i <= 4 && is_upper(s[k]))
+            k++;
+        if (k - i - 1 >= 2 && k < n && s[k] == '/')
+            return i;
+    }
+    return n;
+}
+
+/* Value of "/KEY/" at or after `from` in s[0..n); false when there is none. */
+static bool slash_value(const char *s, size_t n, size_t from, const char *key, const char **v,
+                        size_t *vn)
+{
+    size_t kl = strlen(key);
+    for (size_t i = from; i + kl <= n; i++) {
+        if (memcmp(s + i, key, kl) != 0)
+            continue;
+        size_t start = i + kl, end = slash_value_end(s, n, start);
+        while (end > start && is_ws(s[end - 1]))
+            end--;
+        *v = s + start;
+        *vn = end - start;
+        return true;
+    }
+    return false;
+}
+
+/* The counterparty of slash-coded details: /NAME/ inside /ORDP/ (who paid) or
+ * /BENM/ (who was paid), else the first /NAME/ (ABN AMRO), and /IBAN/ (up to the
+ * next slash). Fills only what /CNTP/ left empty. */
+static bool parse_slash_party(mt940_details *d, const char *s, size_t n, char *why, size_t whylen)
+{
+    const char *v;
+    size_t vn;
+    if (d->payer[0] == '\0') {
+        size_t from = 0;
+        const char *party;
+        size_t pn;
+        if (slash_value(s, n, 0, "/ORDP/", &party, &pn) ||
+            slash_value(s, n, 0, "/BENM/", &party, &pn))
+            from = (size_t)(party - s);
+        if ((slash_value(s, n, from, "/NAME/", &v, &vn) ||
+             (from > 0 && slash_value(s, n, 0, "/NAME/", &v, &vn))) &&
+            !set_field(d->payer, sizeof d->payer, v, vn, "/NAME/ name", why, whylen))
+            return false;
+    }
+    if (d->payer_account[0] == '\0' && slash_value(s, n, 0, "/IBAN/", &v, &vn)) {
+        const char *slash = memchr(v, '/', vn);
+        if (slash != NULL)
+            vn = (size_t)(slash - v);
+        if (!set_field(d->payer_account, sizeof d->payer_account, v, vn, "/IBAN/ account", why,
+                       whylen))
+            return false;
+    }
+    return true;
+}
+
+/* Start of the value after label (e.g. "NAAM: ") in s[0..n), NULL when absent. */
+static const char *label_value(const char *s, size_t n, const char *label)
+{
+    size_t ln = strlen(label);
+    for (size_t i = 0; i + ln <= n; i++)
+        if (memcmp(s + i, label, ln) == 0 && (i == 0 || !is_alnum(s[i - 1])))
+            return s + i + ln;
+    return NULL;
+}
+
+/* ABN AMRO and Knab label the counterparty in free text, in Dutch:
+ * "IBAN: NL.. BIC: ..  NAAM: name" and "REK: NL../NAAM: name"; the name runs to the
+ * end of its line. Fills only what is still empty. */
+static void parse_labelled_party(mt940_details *d, const char *s, size_t n)
+{
+    const char *v = label_value(s, n, "IBAN: ");
+    if (v == NULL)
+        v = label_value(s, n, "REK: ");
+    if (v != NULL && d->payer_account[0] == '\0') {
+        size_t vn = 0, rest = n - (size_t)(v - s);
+        while (vn < rest && is_alnum(v[vn]))
+            vn++;
+        receipt_set_field(d->payer_account, sizeof d->payer_account, v, vn);
+    }
+    v = label_value(s, n, "NAAM: ");
+    if (v != NULL && d->payer[0] == '\0') {
+        size_t vn = line_length(v, n - (size_t)(v - s));
+        while (vn > 0 && is_ws(v[vn - 1]))
+            vn--;
+        set_collapsed(d->payer, sizeof d->payer, v, vn);
+    }
+}
+
 bool mt940_parse_details(const char *s, size_t n, mt940_details *d, char *why, size_t whylen)
 {
     d->remittance[0] = d->payer[0] = d->payer_account[0] = '\0';
@@ -717,7 +874,8 @@ bool mt940_parse_details(const char *s, size_t n, mt940_details *d, char *why, s
         swift_codes codes;
         swift_scan(d->joined, jn, &codes);
         if (codes.any) {
-            if (!parse_swift_codes(d, &codes, why, whylen))
+            if (!parse_swift_codes(d, &codes, why, whylen) ||
+                !parse_slash_party(d, d->joined, jn, why, whylen))
                 return false;
             if (d->remittance[0] == '\0')
                 set_collapsed(d->remittance, sizeof d->remittance, s, n);
@@ -725,5 +883,10 @@ bool mt940_parse_details(const char *s, size_t n, mt940_details *d, char *why, s
         }
     }
     set_collapsed(d->remittance, sizeof d->remittance, s, n);
+    /* free text opening with the counterparty's IBAN (ING before its coded form, SNS) */
+    size_t iban = mt940_leading_iban(d->joined, jn);
+    if (iban > 0)
+        receipt_set_field(d->payer_account, sizeof d->payer_account, d->joined, iban);
+    parse_labelled_party(d, s, n);
     return true;
 }

@@ -87,6 +87,9 @@ bool mt940_entry_date(date_t value, int month, int day, date_t *out);
 bool mt940_parse_entry(const char *s, size_t n, mt940_entry *e, char *why, size_t whylen);
 /* Signed amount of an entry: C and RD positive, D and RC negative. */
 fen_t mt940_entry_signed_amount(const mt940_entry *e);
+/* Length of the IBAN (checksum valid) opening s[0..n), ended by whitespace or the end;
+ * 0 if there is none. */
+size_t mt940_leading_iban(const char *s, size_t n);
 /* The currency of a :25: written "ACCOUNT CCY": the account's length, *ccy filled;
  * 0 when the text has no such suffix. */
 size_t mt940_account_currency(const char *s, size_t n, char ccy[RECEIPT_CCY_MAX]);
