@@ -329,6 +329,17 @@ static recon_status finish_balance(mt940_state *st, const char *body, size_t n)
     recon_status s = report_tolerated(st, b.tolerated, "", NULL, st->field_line);
     if (s != RECON_OK)
         return s;
+    if (st->key_source[0] != '\0' && strcmp(b.currency, st->account_currency) != 0 &&
+        st->sum.entry_count == 0 && !st->has_pending) {
+        /* the word after the account was not its currency after all */
+        memcpy(st->sum.source, st->key_source, sizeof st->sum.source);
+        st->key_source[0] = st->account_currency[0] = '\0';
+        s = warn_at(st, st->field_line,
+                    "word after the :25: account is not the statement's currency: kept in the "
+                    "account");
+        if (s != RECON_OK)
+            return s;
+    }
     s = set_currency(st, b.currency, st->tag);
     if (s != RECON_OK)
         return s;

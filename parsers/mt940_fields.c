@@ -201,7 +201,14 @@ size_t mt940_account_currency(const char *s, size_t n, char ccy[RECEIPT_CCY_MAX]
     size_t acct = n - 4;
     while (acct > 0 && s[acct - 1] == ' ')
         acct--;
-    if (acct == 0)
+    /* an account number is one word holding digits: "DE12 3456 ABC" is not split */
+    bool digit = false;
+    for (size_t i = 0; i < acct; i++) {
+        if (is_ws(s[i]))
+            return 0;
+        digit = digit || is_digit(s[i]);
+    }
+    if (!digit)
         return 0;
     memcpy(ccy, s + n - 3, 3);
     ccy[3] = '\0';
