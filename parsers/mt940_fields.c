@@ -251,8 +251,10 @@ static bool copy_trim(char *dst, size_t cap, const char *src, size_t n)
 }
 
 /* A value date that is no calendar date ("200230": German banks date interest to the
- * 30th of every month) is usable only with an entry date after it: *near becomes the
- * last real day of that month, which places the entry date's year. */
+ * 30th of every month) is usable only with an entry date beside it (within this many
+ * days of the month's last real day): *near becomes that day, which places the entry
+ * date's year. */
+#define MT940_VALUE_DATE_SLACK 7
 static bool value_date_near(const char *s, size_t l1, date_t *near)
 {
     for (size_t i = 0; i < 10; i++)
@@ -331,6 +333,14 @@ bool mt940_parse_entry(const char *s, size_t n, mt940_entry *e, char *why, size_
         int mm = two_digits(s + i), dd = two_digits(s + i + 2);
         if (!mt940_entry_date(near, mm, dd, &e->entry_date)) {
             snprintf(why, whylen, "invalid entry date %.4s in :61:", s + i);
+            return false;
+        }
+        if (e->value_date == DATE_NONE &&
+            (e->entry_date > near ? e->entry_date - near : near - e->entry_date) >
+                MT940_VALUE_DATE_SLACK) {
+            /* 30 February booked in June is no interest convention: the dates are
+             * in doubt */
+            snprintf(why, whylen, "invalid date %.6s in :61:", s);
             return false;
         }
         i += 4;

@@ -627,6 +627,10 @@ static void test_entry_tolerances(void **state)
     char why[MT940_WHY_MAX] = "";
     assert_false(mt940_parse_entry("240230C1,00NTRF", 15, &e, why, sizeof why));
     assert_string_equal(why, "invalid date 240230 in :61:");
+    assert_false(mt940_parse_entry("2602300630C30,00NTRF", 20, &e, why, sizeof why));
+    assert_string_equal(why, "invalid date 260230 in :61:");
+    assert_true(mt940_parse_entry("2602300307C30,00NTRF", 20, &e, why, sizeof why));
+    assert_false(mt940_parse_entry("2602300308C30,00NTRF", 20, &e, why, sizeof why));
     assert_false(mt940_parse_entry("2413300101C1,00NTRF", 19, &e, why, sizeof why));
     assert_string_equal(why, "invalid date 241330 in :61:");
 }
@@ -770,6 +774,7 @@ static void test_fixture_tolerances(void **state)
         {"err_control_byte.sta", 0, 0, "", "",
          "line 5: control byte 0x1a at column 25; hint: the file is damaged or not text"},
         {"err_thousands.sta", 0, 0, "", "", "line 5: invalid amount 1.000 in :61:"},
+        {"err_feb30_far.sta", 0, 0, "", "", "line 5: invalid date 240230 in :61:"},
         {"err_no_currency.sta", 0, 0, "", "",
          "line 4: :60M: without currency and no balance or :25: before it giving one"},
     };
