@@ -38,6 +38,7 @@ typedef struct mt940_state {
     fingerprint_table *fp;
     bool warned_latin1;
     bool any_statement;
+    long cur_line;
 
     /* the field being read: tag line plus continuation lines */
     bool has_field;
@@ -59,10 +60,16 @@ typedef struct mt940_state {
     long stmt_line;
     statement_summary sum;
     bool has_source;
+    /* the :25: text as written, when it differs from the account (a currency suffix
+     * "NL34RABO0142623393 EUR"): keys made before the suffix was read as a currency
+     * hashed this text, and stored keys must not change */
+    char key_source[RECEIPT_ID_MAX];
+    char account_currency[RECEIPT_CCY_MAX];
     bool closed; /* closing balance or MT942 totals seen: no more entries */
     /* the previous statement's account and currency, for a fragment after it */
     char prev_source[RECEIPT_ID_MAX];
     char prev_currency[RECEIPT_CCY_MAX];
+    char prev_key_source[RECEIPT_ID_MAX];
 
     /* the last :61: waits for its :86: lines before it is pushed */
     bool has_pending;
@@ -88,6 +95,34 @@ static recon_status fail(mt940_state *st, long line, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return err_set(st->err, RECON_EDATA, "%s: line %ld: %s", instream_name(st->in), line, msg);
+}
+
+static recon_status warn_at(mt940_state *st, long line, const char *text)
+{
+    char pos[RECEIPT_POSITION_MAX];
+    receipt_position_line(pos, line);
+    return receipt_warn(st->sink, pos, st->err, "%s", text);
+}
+
+/* One note or warning per tolerance bit set. */
+static recon_status report_tolerated(mt940_state *st, unsigned tolerated, const char *type,
+                                     receipt_t *r, long line)
+{
+    for (unsigned k = 0; k < MT940_TOL_COUNT; k++) {
+        unsigned bit = 1u << k;
+        if ((tolerated & bit) == 0)
+            continue;
+        char buf[MT940_WHY_MAX];
+        const char *text = mt940_tolerance_text(bit, type, buf, sizeof buf);
+        if (r != NULL) {
+            receipt_note(r, "%s", text);
+            continue;
+        }
+        recon_status s = warn_at(st, line, text);
+        if (s != RECON_OK)
+            return s;
+    }
+    return RECON_OK;
 }
 
 static bool tag_is(const mt940_state *st, const char *a) { return strcmp(st->tag, a) == 0; }
@@ -132,6 +167,16 @@ static recon_status set_or_fail(mt940_state *st, char *dst, size_t cap, const ch
     return fail(st, st->field_line, "%s longer than %zu bytes", what, cap - 1);
 }
 
+/* Triodos repeats the statement's own account in ?31 ("TRIODOSBANK/0454545454"):
+ * that is no payer's account. */
+static bool is_own_account(const char *source, const char *account)
+{
+    size_t sn = strlen(source), an = strlen(account);
+    if (an == 0 || an > sn || strcmp(source + sn - an, account) != 0)
+        return false;
+    return an == sn || source[sn - an - 1] == '/';
+}
+
 static recon_status flush_entry(mt940_state *st)
 {
     if (!st->has_pending)
@@ -146,6 +191,7 @@ static recon_status flush_entry(mt940_state *st)
     receipt_t *r = &st->rec;
     receipt_init(r);
     receipt_position_line(r->position, st->entry_line);
+    report_tolerated(st, e->tolerated, e->type, r, st->entry_line);
     memcpy(r->source, st->sum.source, sizeof r->source);
     r->value_date = e->value_date;
     r->booking_date = e->entry_date != DATE_NONE ? e->entry_date : e->value_date;
@@ -155,6 +201,16 @@ static recon_status flush_entry(mt940_state *st)
     r->reversal = e->mark[0] == 'R' || d->is_return;
     memcpy(r->payer, d->payer, sizeof r->payer);
     memcpy(r->payer_account, d->payer_account, sizeof r->payer_account);
+    size_t iban = r->payer_account[0] == '\0'
+                      ? mt940_leading_iban(e->supplementary, strlen(e->supplementary))
+                      : 0;
+    if (iban > 0) {
+        /* Rabobank writes the counterparty's IBAN as the :61: supplementary details */
+        memcpy(r->payer_account, e->supplementary, iban);
+        r->payer_account[iban] = '\0';
+    }
+    if (is_own_account(r->source, r->payer_account))
+        r->payer_account[0] = '\0';
     memcpy(r->end_to_end_id, d->end_to_end_id, sizeof r->end_to_end_id);
     if (d->creditor_reference[0] != '\0')
         memcpy(r->creditor_reference, d->creditor_reference, sizeof r->creditor_reference);
@@ -185,7 +241,10 @@ static recon_status flush_entry(mt940_state *st)
         char ref[RECEIPT_ID_MAX * 3 + RECEIPT_TEXT_MAX];
         snprintf(ref, sizeof ref, "%s|%s|%s|%s", e->customer_ref, r->end_to_end_id, e->type,
                  r->remittance);
+        if (st->key_source[0] != '\0')
+            memcpy(r->source, st->key_source, sizeof r->source);
         recon_status fst = fingerprint_assign(st->fp, r, ref, st->err);
+        memcpy(r->source, st->sum.source, sizeof r->source);
         if (fst != RECON_OK)
             return fst;
     }
@@ -206,6 +265,8 @@ static void open_statement(mt940_state *st, long line, bool header)
     statement_summary_init(&st->sum);
     receipt_position_line(st->sum.position, line);
     st->has_source = false;
+    st->key_source[0] = '\0';
+    st->account_currency[0] = '\0';
     st->closed = false;
     st->has_pending = false;
 }
@@ -216,6 +277,8 @@ static void assume_source(mt940_state *st)
     bool inherit = st->prev_source[0] != '\0';
     snprintf(st->sum.source, sizeof st->sum.source, "%s",
              inherit ? st->prev_source : MT940_NO_ACCOUNT);
+    if (inherit)
+        memcpy(st->key_source, st->prev_key_source, sizeof st->key_source);
     st->has_source = true;
     log_warn("%s: line %ld: :61: with no :25: account before it; booked to %s%s",
              instream_name(st->in), st->field_line, st->sum.source,
@@ -253,7 +316,31 @@ static recon_status finish_balance(mt940_state *st, const char *body, size_t n)
     mt940_balance b;
     if (!mt940_parse_balance(body, n, tagname, &b, why, sizeof why))
         return fail(st, st->field_line, "%s", why);
-    recon_status s = set_currency(st, b.currency, st->tag);
+    if (b.currency[0] == '\0') {
+        /* an intermediate :60M:/:62M: often leaves it out: the other balances or the
+         * :25: suffix give it; with neither the money's currency is in doubt */
+        const char *known = st->sum.currency[0] != '\0' ? st->sum.currency : st->account_currency;
+        if (known[0] == '\0')
+            return fail(st, st->field_line,
+                        "%s without currency and no balance or :25: before it giving one",
+                        tagname);
+        memcpy(b.currency, known, sizeof b.currency);
+    }
+    recon_status s = report_tolerated(st, b.tolerated, "", NULL, st->field_line);
+    if (s != RECON_OK)
+        return s;
+    if (st->key_source[0] != '\0' && strcmp(b.currency, st->account_currency) != 0 &&
+        st->sum.entry_count == 0 && !st->has_pending) {
+        /* the word after the account was not its currency after all */
+        memcpy(st->sum.source, st->key_source, sizeof st->sum.source);
+        st->key_source[0] = st->account_currency[0] = '\0';
+        s = warn_at(st, st->field_line,
+                    "word after the :25: account is not the statement's currency: kept in the "
+                    "account");
+        if (s != RECON_OK)
+            return s;
+    }
+    s = set_currency(st, b.currency, st->tag);
     if (s != RECON_OK)
         return s;
     if (st->tag[0] == '6' && st->tag[1] == '0') {
@@ -371,13 +458,20 @@ static recon_status finish_field(mt940_state *st)
                         "second :25: account in one statement; hint: each statement starts "
                         "with :20:");
         }
-        recon_status s =
-            set_or_fail(st, st->sum.source, sizeof st->sum.source, body, n, ":25: account");
+        size_t acct = mt940_account_currency(body, n, st->account_currency);
+        recon_status s = set_or_fail(st, st->sum.source, sizeof st->sum.source, body,
+                                     acct > 0 ? acct : n, ":25: account");
         if (s != RECON_OK)
             return s;
         if (st->sum.source[0] == '\0')
             return fail(st, st->field_line, "empty :25: account");
         st->has_source = true;
+        if (acct > 0) {
+            if (!receipt_set_field(st->key_source, sizeof st->key_source, body, n))
+                st->key_source[0] = '\0';
+            return warn_at(st, st->field_line,
+                           "currency after the :25: account: read as the account's currency");
+        }
         return RECON_OK;
     }
     if (st->tag[0] == '6' && (st->tag[1] == '0' || st->tag[1] == '2' || st->tag[1] == '4' ||
@@ -447,6 +541,7 @@ static recon_status finish_statement(mt940_state *st)
     st->in_stmt = false;
     memcpy(st->prev_source, st->sum.source, sizeof st->prev_source);
     memcpy(st->prev_currency, st->sum.currency, sizeof st->prev_currency);
+    memcpy(st->prev_key_source, st->key_source, sizeof st->prev_key_source);
     if (st->sink->on_statement != NULL)
         return st->sink->on_statement(st->sink->ctx, &st->sum, st->err);
     return RECON_OK;
@@ -492,8 +587,14 @@ static recon_status start_field(mt940_state *st, const char *line, size_t len, s
 
 static recon_status continue_field(mt940_state *st, const char *line, size_t len)
 {
-    if (!st->has_field)
-        return RECON_OK; /* transmission headers and trailers outside any field */
+    if (!st->has_field) {
+        /* transmission headers ("ABNANL2A", "940"), trailers, a title before the
+         * first tag */
+        bool blank = true;
+        for (size_t i = 0; i < len && blank; i++)
+            blank = line[i] == ' ' || line[i] == '\t';
+        return blank ? RECON_OK : warn_at(st, st->cur_line, "text outside any field ignored");
+    }
     if (st->field_len + 1 + len >= sizeof st->field)
         return fail(st, st->field_line, ":%s: field longer than %zu bytes", st->tag,
                     sizeof st->field - 1);
@@ -549,6 +650,13 @@ static recon_status process_line(mt940_state *st, const char *line, size_t len, 
     }
     if (len > 0 && line[0] == '{')
         return envelope_line(st, line, len, lineno);
+    size_t lead = 0;
+    while (lead < len && line[lead] == ' ')
+        lead++;
+    if (lead > 0 && lead + 1 == len && line[lead] == '-') {
+        line += lead; /* " -": a trailer indented (Moneyou) */
+        len = 1;
+    }
     if (len > 0 && line[0] == '-') {
         if (len > 1 && line[1] == '}') {
             recon_status s = finish_statement(st);
@@ -568,28 +676,20 @@ static recon_status process_line(mt940_state *st, const char *line, size_t len, 
     return continue_field(st, line, len);
 }
 
-/* SOH/ETX frame SWIFT transmissions (mBank); any other control byte is corruption. */
-static recon_status clean_line(mt940_state *st, const char **line, size_t *len, long lineno)
+/* Checks one segment of a line for control bytes and reads non-UTF-8 as ISO 8859-1;
+ * col is the segment's offset in its line, for the message. */
+static recon_status clean_line(mt940_state *st, const char **line, size_t *len, long lineno,
+                               size_t col)
 {
     const char *p = *line;
     size_t n = *len;
-    if (lineno == 1 && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
-        p += 3;
-        n -= 3;
-    }
-    if (n > 0 && p[0] == '\x01') {
-        p++;
-        n--;
-    }
-    if (n > 0 && p[n - 1] == '\x03')
-        n--;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         if ((c < 0x20 && c != '\t') || c == 0x7F)
             return fail(st, lineno,
                         "control byte 0x%02x at column %zu; hint: the file is damaged or not "
                         "text",
-                        c, i + 1);
+                        c, col + i + 1);
     }
     size_t bad = 0;
     if (!utf8_valid(p, n, &bad)) {
@@ -617,6 +717,81 @@ static recon_status clean_line(mt940_state *st, const char **line, size_t *len, 
     *line = p;
     *len = n;
     return RECON_OK;
+}
+
+#define MT940_BOM "\xEF\xBB\xBF"
+
+/* Bytes that frame a transmission rather than carry text: SOH and ETX around SWIFT
+ * blocks (mBank), the DOS end-of-file byte at the end of an export (and so between
+ * exports copied into one file), and "@@" where a bank separates records with it. */
+static size_t frame_at(const char *p, size_t n, size_t i)
+{
+    if (p[i] == '\x01' || p[i] == '\x03' || p[i] == '\x1A')
+        return 1;
+    if (i + 2 <= n && p[i] == '@' && p[i + 1] == '@')
+        return 2;
+    if (i + 3 <= n && memcmp(p + i, MT940_BOM, 3) == 0)
+        return 3;
+    return 0;
+}
+
+/* A framing run frames only at a line's ends or where a message starts after it;
+ * anywhere else it stays in the text (and a control byte there refuses the file). */
+static bool frames(const char *p, size_t n, size_t i)
+{
+    size_t k = i, f;
+    while (k < n && (f = frame_at(p, n, k)) > 0)
+        k += f;
+    return i == 0 || k == n || p[k] == '{' || p[k] == ':' || p[k] == '-';
+}
+
+static recon_status warn_frame(mt940_state *st, const char *p, size_t f, long lineno,
+                               unsigned *seen)
+{
+    unsigned bit = p[0] == '\x1A' ? 1u : p[0] == '@' ? 2u : p[0] == '\xEF' ? 4u : 8u;
+    if ((*seen & bit) != 0)
+        return RECON_OK;
+    *seen |= bit;
+    if (bit == 4u && lineno == 1 && f == 3)
+        return RECON_OK; /* a byte order mark opening the file is no news */
+    static const char *const text[] = {"dos end-of-file byte ignored",
+                                       "'@@' record separator read as a line break",
+                                       "byte order mark inside the file ignored",
+                                       "soh/etx transmission byte ignored"};
+    return warn_at(st, lineno, text[bit == 1u ? 0 : bit == 2u ? 1 : bit == 4u ? 2 : 3]);
+}
+
+/* A line as read: split at its framing bytes, each piece read as a line of its own. */
+static recon_status process_raw(mt940_state *st, const char *p, size_t n, long lineno)
+{
+    unsigned seen = 0;
+    bool any_frame = false;
+    size_t i = 0;
+    for (;;) {
+        size_t f;
+        while (i < n && (f = frame_at(p, n, i)) > 0 && frames(p, n, i)) {
+            recon_status s = warn_frame(st, p + i, f, lineno, &seen);
+            if (s != RECON_OK)
+                return s;
+            any_frame = true;
+            i += f;
+        }
+        size_t j = i;
+        while (j < n && !((f = frame_at(p, n, j)) > 0 && j > i && frames(p, n, j)))
+            j++;
+        if (j > i || !any_frame) {
+            const char *seg = p + i;
+            size_t len = j - i;
+            recon_status s = clean_line(st, &seg, &len, lineno, i);
+            if (s == RECON_OK)
+                s = process_line(st, seg, len, lineno);
+            if (s != RECON_OK)
+                return s;
+        }
+        if (j >= n)
+            return RECON_OK;
+        i = j;
+    }
 }
 
 recon_status mt940_parse(instream_t *in, const parse_options *opts, const receipt_sink *sink,
@@ -652,10 +827,8 @@ recon_status mt940_parse(instream_t *in, const parse_options *opts, const receip
             break;
         }
         long lineno = linereader_lineno(st->lr);
-        st_code = clean_line(st, &line, &len, lineno);
-        if (st_code != RECON_OK)
-            goto out;
-        st_code = process_line(st, line, len, lineno);
+        st->cur_line = lineno;
+        st_code = process_raw(st, line, len, lineno);
         if (st_code != RECON_OK)
             goto out;
     }

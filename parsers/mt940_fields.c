@@ -40,16 +40,55 @@ bool mt940_parse_amount(const char *s, size_t n, fen_t *out)
     return money_parse_opts(s, n, &opts, out) == MONEY_OK;
 }
 
+bool mt940_parse_amount_lenient(const char *s, size_t n, fen_t *out, unsigned *tolerated)
+{
+    if (n > 0 && memchr(s, ',', n) != NULL)
+        return mt940_parse_amount(s, n, out);
+    const char *point = n > 0 ? memchr(s, '.', n) : NULL;
+    if (point == NULL) {
+        /* the standard's mandatory comma left out: "500" is 500 units, never 5.00 */
+        for (size_t i = 0; i < n; i++)
+            if (!is_digit(s[i]))
+                return false;
+        static const money_format_opts whole = {'.', 0, false, 2};
+        if (n == 0 || money_parse_opts(s, n, &whole, out) != MONEY_OK)
+            return false;
+        *tolerated |= MT940_TOL_NO_DECIMAL_COMMA;
+        return true;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit(s[i]) && s[i] != '.')
+            return false;
+    /* "1.000" may be a thousand written with a separator: three decimals are refused
+     * here even when they are zeros */
+    if (n - (size_t)(point - s) - 1 > 2 || memchr(point + 1, '.', n - (size_t)(point - s) - 1))
+        return false;
+    static const money_format_opts dot = {'.', 0, false, 2};
+    if (money_parse_opts(s, n, &dot, out) != MONEY_OK)
+        return false;
+    *tolerated |= MT940_TOL_DECIMAL_POINT;
+    return true;
+}
+
+static size_t skip_spaces(const char *s, size_t n, size_t i)
+{
+    while (i < n && s[i] == ' ')
+        i++;
+    return i;
+}
+
 bool mt940_parse_balance(const char *s, size_t n, const char *tag, mt940_balance *b, char *why,
                          size_t whylen)
 {
+    b->tolerated = 0;
+    b->currency[0] = '\0';
     while (n > 0 && is_ws(s[n - 1]))
         n--;
     while (n > 0 && is_ws(s[0])) {
         s++;
         n--;
     }
-    if (n < 11 || (s[0] != 'C' && s[0] != 'D')) {
+    if (n < 8 || (s[0] != 'C' && s[0] != 'D')) {
         snprintf(why, whylen, "malformed balance in %s; hint: expected C/D, YYMMDD, currency, amount",
                  tag);
         return false;
@@ -58,20 +97,122 @@ bool mt940_parse_balance(const char *s, size_t n, const char *tag, mt940_balance
         snprintf(why, whylen, "invalid date %.6s in %s", s + 1, tag);
         return false;
     }
-    if (!currency_code_valid_n(s + 7, 3)) {
-        snprintf(why, whylen, "invalid currency %.3s in %s", s + 7, tag);
+    size_t i = skip_spaces(s, n, 7);
+    if (i > 7)
+        b->tolerated |= MT940_TOL_BALANCE_SPACES;
+    if (i + 3 <= n && is_upper(s[i]) && is_upper(s[i + 1]) && is_upper(s[i + 2])) {
+        if (!currency_code_valid_n(s + i, 3)) {
+            snprintf(why, whylen, "invalid currency %.3s in %s", s + i, tag);
+            return false;
+        }
+        memcpy(b->currency, s + i, 3);
+        b->currency[3] = '\0';
+        size_t j = skip_spaces(s, n, i + 3);
+        if (j > i + 3)
+            b->tolerated |= MT940_TOL_BALANCE_SPACES;
+        i = j;
+    } else if (i < n && !is_digit(s[i])) {
+        snprintf(why, whylen, "invalid currency %.3s in %s", s + i, tag);
         return false;
     }
-    memcpy(b->currency, s + 7, 3);
-    b->currency[3] = '\0';
+    size_t a = i;
+    while (i < n && (is_digit(s[i]) || s[i] == ',' || s[i] == '.'))
+        i++;
     fen_t v;
-    if (!mt940_parse_amount(s + 10, n - 10, &v)) {
-        snprintf(why, whylen, "invalid amount %.*s in %s", (int)(n - 10 > 40 ? 40 : n - 10), s + 10,
+    if (!mt940_parse_amount_lenient(s + a, i - a, &v, &b->tolerated)) {
+        snprintf(why, whylen, "invalid amount %.*s in %s", (int)(n - a > 40 ? 40 : n - a), s + a,
                  tag);
         return false;
     }
+    if (i < n) {
+        /* "1000,00EUR" (the currency after the amount), else text the balance does not
+         * need ("0,00  -", a ":86 :" run on): the balance itself is complete */
+        size_t j = skip_spaces(s, n, i);
+        if (b->currency[0] == '\0' && j + 3 <= n && currency_code_valid_n(s + j, 3) &&
+            skip_spaces(s, n, j + 3) == n) {
+            memcpy(b->currency, s + j, 3);
+            b->currency[3] = '\0';
+            b->tolerated |= MT940_TOL_BALANCE_CURRENCY_AFTER;
+        } else {
+            b->tolerated |= MT940_TOL_BALANCE_TEXT_AFTER;
+        }
+    }
+    if (b->currency[0] == '\0')
+        b->tolerated |= MT940_TOL_BALANCE_NO_CURRENCY;
     b->amount = s[0] == 'D' ? -v : v;
     return true;
+}
+
+const char *mt940_tolerance_text(unsigned bit, const char *type, char *buf, size_t cap)
+{
+    switch (bit) {
+    case MT940_TOL_NO_DECIMAL_COMMA:
+        return "amount without decimal comma: read as whole units";
+    case MT940_TOL_DECIMAL_POINT:
+        return "decimal point in amount: read as decimal comma";
+    case MT940_TOL_TYPE_UNUSUAL:
+        snprintf(buf, cap, "transaction type '%s' is not N/F/S + 3 characters: read as unknown",
+                 type);
+        return buf;
+    case MT940_TOL_TYPE_MISSING:
+        return "no transaction type after the amount: read as unknown";
+    case MT940_TOL_SPACE_BEFORE_TYPE:
+        return "space between amount and transaction type ignored";
+    case MT940_TOL_VALUE_DATE_INVALID:
+        return "value date is not a calendar date: left empty, entry date used";
+    case MT940_TOL_BALANCE_TEXT_AFTER:
+        return "text after a balance amount ignored";
+    case MT940_TOL_BALANCE_NO_CURRENCY:
+        return "balance without currency: the statement's currency used";
+    case MT940_TOL_BALANCE_CURRENCY_AFTER:
+        return "balance currency written after the amount";
+    case MT940_TOL_BALANCE_SPACES:
+        return "spaces inside a balance ignored";
+    default:
+        return "";
+    }
+}
+
+size_t mt940_leading_iban(const char *s, size_t len)
+{
+    size_t n = 0;
+    while (n < len && (is_upper(s[n]) || is_digit(s[n])))
+        n++;
+    if (n < 15 || n > 34 || (n < len && !is_ws(s[n])) || !is_upper(s[0]) || !is_upper(s[1]) ||
+        !is_digit(s[2]) || !is_digit(s[3]))
+        return 0;
+    /* ISO 13616: the country and check digits moved to the end, letters as 10..35,
+     * the whole number mod 97 is 1 */
+    unsigned rem = 0;
+    for (size_t k = 0; k < n; k++) {
+        char c = s[(k + 4) % n];
+        unsigned v = is_digit(c) ? (unsigned)(c - '0') : (unsigned)(c - 'A') + 10u;
+        rem = v >= 10 ? (rem * 100 + v) % 97 : (rem * 10 + v) % 97;
+    }
+    return rem == 1 ? n : 0;
+}
+
+size_t mt940_account_currency(const char *s, size_t n, char ccy[RECEIPT_CCY_MAX])
+{
+    while (n > 0 && is_ws(s[n - 1]))
+        n--;
+    if (n < 5 || s[n - 4] != ' ' || !currency_code_valid_n(s + n - 3, 3))
+        return 0;
+    size_t acct = n - 4;
+    while (acct > 0 && s[acct - 1] == ' ')
+        acct--;
+    /* an account number is one word holding digits: "DE12 3456 ABC" is not split */
+    bool digit = false;
+    for (size_t i = 0; i < acct; i++) {
+        if (is_ws(s[i]))
+            return 0;
+        digit = digit || is_digit(s[i]);
+    }
+    if (!digit)
+        return 0;
+    memcpy(ccy, s + n - 3, 3);
+    ccy[3] = '\0';
+    return acct;
 }
 
 bool mt940_entry_date(date_t value, int month, int day, date_t *out)
@@ -109,6 +250,60 @@ static bool copy_trim(char *dst, size_t cap, const char *src, size_t n)
     return receipt_set_field(dst, cap, src, n);
 }
 
+/* A value date that is no calendar date ("200230": German banks date interest to the
+ * 30th of every month) is usable only with an entry date beside it (within this many
+ * days of the month's last real day): *near becomes that day, which places the entry
+ * date's year. */
+#define MT940_VALUE_DATE_SLACK 7
+static bool value_date_near(const char *s, size_t l1, date_t *near)
+{
+    for (size_t i = 0; i < 10; i++)
+        if (i >= l1 || !is_digit(s[i]))
+            return false;
+    int yy = two_digits(s), mm = two_digits(s + 2), dd = two_digits(s + 4);
+    int year = yy >= 80 ? 1900 + yy : 2000 + yy;
+    if (mm < 1 || mm > 12 || dd < 1 || dd > 31)
+        return false;
+    while (!date_valid(year, mm, dd))
+        dd--;
+    *near = date_from_ymd(year, mm, dd);
+    return true;
+}
+
+/* The transaction type after the amount; returns where the customer reference starts.
+ * The standard's N/F/S + 3 alphanumerics is read as it is; banks also write a space
+ * before it, a 2-letter code padded with a space ("NOV NONREF", ING and Triodos), a
+ * letter padded with spaces ("S   X") or nothing at all: these are read and noted,
+ * the amount, mark and dates being already certain. */
+static size_t read_type(const char *s, size_t l1, size_t i, mt940_entry *e)
+{
+    size_t t = i;
+    while (t < l1 && s[t] == ' ')
+        t++;
+    if (t + 4 <= l1 && (s[t] == 'N' || s[t] == 'F' || s[t] == 'S') && is_alnum(s[t + 1]) &&
+        is_alnum(s[t + 2]) && is_alnum(s[t + 3])) {
+        if (t > i)
+            e->tolerated |= MT940_TOL_SPACE_BEFORE_TYPE;
+        memcpy(e->type, s + t, 4);
+        e->type[4] = '\0';
+        return t + 4;
+    }
+    if (t < l1 && is_upper(s[t])) {
+        size_t k = 1;
+        while (k < 4 && t + k < l1 && (is_alnum(s[t + k]) || s[t + k] == ' '))
+            k++;
+        size_t tn = k;
+        while (tn > 1 && s[t + tn - 1] == ' ')
+            tn--;
+        memcpy(e->type, s + t, tn);
+        e->type[tn] = '\0';
+        e->tolerated |= MT940_TOL_TYPE_UNUSUAL;
+        return t + k;
+    }
+    e->tolerated |= MT940_TOL_TYPE_MISSING;
+    return t;
+}
+
 bool mt940_parse_entry(const char *s, size_t n, mt940_entry *e, char *why, size_t whylen)
 {
     memset(e, 0, sizeof *e);
@@ -122,16 +317,30 @@ bool mt940_parse_entry(const char *s, size_t n, mt940_entry *e, char *why, size_
         snprintf(why, whylen, "malformed :61:; hint: expected YYMMDD value date first");
         return false;
     }
-    if (!mt940_parse_yymmdd(s, 6, &e->value_date)) {
+    date_t near = DATE_NONE; /* what the entry date's year is chosen by */
+    if (mt940_parse_yymmdd(s, 6, &e->value_date)) {
+        near = e->value_date;
+    } else if (!value_date_near(s, l1, &near)) {
         snprintf(why, whylen, "invalid date %.6s in :61:", s);
         return false;
+    } else {
+        e->value_date = DATE_NONE;
+        e->tolerated |= MT940_TOL_VALUE_DATE_INVALID;
     }
     i = 6;
     if (i + 4 <= l1 && is_digit(s[i]) && is_digit(s[i + 1]) && is_digit(s[i + 2]) &&
         is_digit(s[i + 3])) {
         int mm = two_digits(s + i), dd = two_digits(s + i + 2);
-        if (!mt940_entry_date(e->value_date, mm, dd, &e->entry_date)) {
+        if (!mt940_entry_date(near, mm, dd, &e->entry_date)) {
             snprintf(why, whylen, "invalid entry date %.4s in :61:", s + i);
+            return false;
+        }
+        if (e->value_date == DATE_NONE &&
+            (e->entry_date > near ? e->entry_date - near : near - e->entry_date) >
+                MT940_VALUE_DATE_SLACK) {
+            /* 30 February booked in June is no interest convention: the dates are
+             * in doubt */
+            snprintf(why, whylen, "invalid date %.6s in :61:", s);
             return false;
         }
         i += 4;
@@ -163,22 +372,13 @@ bool mt940_parse_entry(const char *s, size_t n, mt940_entry *e, char *why, size_
         i++; /* and some banks a space */
     }
     size_t a = i;
-    while (i < l1 && (is_digit(s[i]) || s[i] == ','))
+    while (i < l1 && (is_digit(s[i]) || s[i] == ',' || s[i] == '.'))
         i++;
-    if (!mt940_parse_amount(s + a, i - a, &e->amount)) {
+    if (!mt940_parse_amount_lenient(s + a, i - a, &e->amount, &e->tolerated)) {
         snprintf(why, whylen, "invalid amount %.*s in :61:", (int)(i - a > 40 ? 40 : i - a), s + a);
         return false;
     }
-    if (i + 4 > l1 || (s[i] != 'N' && s[i] != 'F' && s[i] != 'S') || !is_alnum(s[i + 1]) ||
-        !is_alnum(s[i + 2]) || !is_alnum(s[i + 3])) {
-        snprintf(why, whylen,
-                 "missing transaction type in :61:; hint: expected N, F or S and 3 characters "
-                 "after the amount");
-        return false;
-    }
-    memcpy(e->type, s + i, 4);
-    e->type[4] = '\0';
-    i += 4;
+    i = read_type(s, l1, i, e);
     const char *rest = s + i;
     size_t rest_n = l1 - i;
     const char *slashes = NULL;
@@ -306,12 +506,38 @@ static bool sepa_value(const char *s, size_t n, const char *key, const char **va
     return false;
 }
 
+static bool all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit(s[i]))
+            return false;
+    return n > 0;
+}
+
+/* Before SEPA ?31 held a bare account number, unique only with the bank code in ?30:
+ * the two are written as :25: writes such an account, "BANKCODE/ACCOUNT". An IBAN in
+ * ?31 (and a BIC in ?30) stands alone. */
+static bool legacy_account(mt940_details *d, const char *bank, size_t bank_n, char *why,
+                           size_t whylen)
+{
+    size_t an = strlen(d->payer_account);
+    if (bank == NULL || !all_digits(bank, bank_n) || !all_digits(d->payer_account, an))
+        return true;
+    char joined[RECEIPT_ACCOUNT_MAX * 2];
+    int w = snprintf(joined, sizeof joined, "%.*s/%s", (int)bank_n, bank, d->payer_account);
+    return set_field(d->payer_account, sizeof d->payer_account, joined,
+                     w < 0 ? 0 : (size_t)w < sizeof joined ? (size_t)w : sizeof joined - 1,
+                     "payer account ?30/?31", why, whylen);
+}
+
 static bool parse_gvc(mt940_details *d, size_t n, char sep, char *why, size_t whylen)
 {
     const char *s = d->joined;
     char name[RECEIPT_NAME_MAX * 2];
     size_t purpose_n = 0, name_n = 0, nsub = 0;
     size_t sub_off[16], sub_len[16];
+    const char *bank = NULL;
+    size_t bank_n = 0;
     name[0] = '\0';
     memcpy(d->gvc, s, 3);
     d->gvc[3] = '\0';
@@ -334,6 +560,9 @@ static bool parse_gvc(mt940_details *d, size_t n, char sep, char *why, size_t wh
                 memcpy(d->purpose + purpose_n, s + start, vn);
                 purpose_n += vn;
             }
+        } else if (code == 30) {
+            bank = s + start;
+            bank_n = vn;
         } else if (code == 31) {
             if (!set_field(d->payer_account, sizeof d->payer_account, s + start, vn,
                            "payer account ?31", why, whylen))
@@ -352,6 +581,17 @@ static bool parse_gvc(mt940_details *d, size_t n, char sep, char *why, size_t wh
     d->purpose[purpose_n] = '\0';
     if (!set_field(d->payer, sizeof d->payer, name, name_n, "payer name ?32/?33", why, whylen))
         return false;
+    if (!legacy_account(d, bank, bank_n, why, whylen))
+        return false;
+    for (size_t k = 0; k < nsub && d->payer_account[0] == '\0'; k++) {
+        /* Triodos writes the counterparty's IBAN as a purpose line of its own */
+        size_t len = sub_len[k];
+        while (len > 0 && is_ws(d->purpose[sub_off[k] + len - 1]))
+            len--;
+        if (len > 0 && mt940_leading_iban(d->purpose + sub_off[k], len) == len)
+            receipt_set_field(d->payer_account, sizeof d->payer_account, d->purpose + sub_off[k],
+                              len);
+    }
     const char *v;
     size_t vn;
     if (sepa_value(d->purpose, purpose_n, "EREF+", &v, &vn)) {
@@ -522,6 +762,104 @@ static size_t line_length(const char *s, size_t n)
     return cr ? (size_t)(cr - s) : end;
 }
 
+/* End of a slash-coded value starting at i: the next "/KEY/" (2 to 4 capitals), n when
+ * none follows. Names hold no such pattern, where the codes Rabobank and ABN AMRO put
+ * after them (/ADDR/, /ID/, /REMI/, /BIC/) all do. */
+static size_t slash_value_end(const char *s, size_t n, size_t i)
+{
+    for (; i < n; i++) {
+        if (s[i] != '/')
+            continue;
+        size_t k = i + 1;
+        while (k < n && k - i <= 4 && is_upper(s[k]))
+            k++;
+        if (k - i - 1 >= 2 && k < n && s[k] == '/')
+            return i;
+    }
+    return n;
+}
+
+/* Value of "/KEY/" at or after `from` in s[0..n); false when there is none. */
+static bool slash_value(const char *s, size_t n, size_t from, const char *key, const char **v,
+                        size_t *vn)
+{
+    size_t kl = strlen(key);
+    for (size_t i = from; i + kl <= n; i++) {
+        if (memcmp(s + i, key, kl) != 0)
+            continue;
+        size_t start = i + kl, end = slash_value_end(s, n, start);
+        while (end > start && is_ws(s[end - 1]))
+            end--;
+        *v = s + start;
+        *vn = end - start;
+        return true;
+    }
+    return false;
+}
+
+/* The counterparty of slash-coded details: /NAME/ inside /ORDP/ (who paid) or
+ * /BENM/ (who was paid), else the first /NAME/ (ABN AMRO), and /IBAN/ (up to the
+ * next slash). Fills only what /CNTP/ left empty. */
+static bool parse_slash_party(mt940_details *d, const char *s, size_t n, char *why, size_t whylen)
+{
+    const char *v;
+    size_t vn;
+    if (d->payer[0] == '\0') {
+        size_t from = 0;
+        const char *party;
+        size_t pn;
+        if (slash_value(s, n, 0, "/ORDP/", &party, &pn) ||
+            slash_value(s, n, 0, "/BENM/", &party, &pn))
+            from = (size_t)(party - s);
+        if ((slash_value(s, n, from, "/NAME/", &v, &vn) ||
+             (from > 0 && slash_value(s, n, 0, "/NAME/", &v, &vn))) &&
+            !set_field(d->payer, sizeof d->payer, v, vn, "/NAME/ name", why, whylen))
+            return false;
+    }
+    if (d->payer_account[0] == '\0' && slash_value(s, n, 0, "/IBAN/", &v, &vn)) {
+        const char *slash = memchr(v, '/', vn);
+        if (slash != NULL)
+            vn = (size_t)(slash - v);
+        if (!set_field(d->payer_account, sizeof d->payer_account, v, vn, "/IBAN/ account", why,
+                       whylen))
+            return false;
+    }
+    return true;
+}
+
+/* Start of the value after label (e.g. "NAAM: ") in s[0..n), NULL when absent. */
+static const char *label_value(const char *s, size_t n, const char *label)
+{
+    size_t ln = strlen(label);
+    for (size_t i = 0; i + ln <= n; i++)
+        if (memcmp(s + i, label, ln) == 0 && (i == 0 || !is_alnum(s[i - 1])))
+            return s + i + ln;
+    return NULL;
+}
+
+/* ABN AMRO and Knab label the counterparty in free text, in Dutch:
+ * "IBAN: NL.. BIC: ..  NAAM: name" and "REK: NL../NAAM: name"; the name runs to the
+ * end of its line. Fills only what is still empty. */
+static void parse_labelled_party(mt940_details *d, const char *s, size_t n)
+{
+    const char *v = label_value(s, n, "IBAN: ");
+    if (v == NULL)
+        v = label_value(s, n, "REK: ");
+    if (v != NULL && d->payer_account[0] == '\0') {
+        size_t vn = 0, rest = n - (size_t)(v - s);
+        while (vn < rest && is_alnum(v[vn]))
+            vn++;
+        receipt_set_field(d->payer_account, sizeof d->payer_account, v, vn);
+    }
+    v = label_value(s, n, "NAAM: ");
+    if (v != NULL && d->payer[0] == '\0') {
+        size_t vn = line_length(v, n - (size_t)(v - s));
+        while (vn > 0 && is_ws(v[vn - 1]))
+            vn--;
+        set_collapsed(d->payer, sizeof d->payer, v, vn);
+    }
+}
+
 bool mt940_parse_details(const char *s, size_t n, mt940_details *d, char *why, size_t whylen)
 {
     d->remittance[0] = d->payer[0] = d->payer_account[0] = '\0';
@@ -553,7 +891,8 @@ bool mt940_parse_details(const char *s, size_t n, mt940_details *d, char *why, s
         swift_codes codes;
         swift_scan(d->joined, jn, &codes);
         if (codes.any) {
-            if (!parse_swift_codes(d, &codes, why, whylen))
+            if (!parse_swift_codes(d, &codes, why, whylen) ||
+                !parse_slash_party(d, d->joined, jn, why, whylen))
                 return false;
             if (d->remittance[0] == '\0')
                 set_collapsed(d->remittance, sizeof d->remittance, s, n);
@@ -561,5 +900,10 @@ bool mt940_parse_details(const char *s, size_t n, mt940_details *d, char *why, s
         }
     }
     set_collapsed(d->remittance, sizeof d->remittance, s, n);
+    /* free text opening with the counterparty's IBAN (ING before its coded form, SNS) */
+    size_t iban = mt940_leading_iban(d->joined, jn);
+    if (iban > 0)
+        receipt_set_field(d->payer_account, sizeof d->payer_account, d->joined, iban);
+    parse_labelled_party(d, s, n);
     return true;
 }

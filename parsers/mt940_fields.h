@@ -18,10 +18,30 @@
 #define MT940_CUSTREF_MAX 16 /* SWIFT 16x */
 #define MT940_SUPP_MAX 512
 
+/* What a field's reader tolerated beyond the standard (bits of `tolerated`); the
+ * statement reader turns each into a note or warning (mt940_tolerance_text). */
+enum {
+    MT940_TOL_NO_DECIMAL_COMMA = 1u << 0, /* "500": whole units */
+    MT940_TOL_DECIMAL_POINT = 1u << 1,    /* "1000.12" */
+    MT940_TOL_TYPE_UNUSUAL = 1u << 2,     /* "NOV NONREF", "S   X" */
+    MT940_TOL_TYPE_MISSING = 1u << 3,     /* nothing usable after the amount */
+    MT940_TOL_SPACE_BEFORE_TYPE = 1u << 4,
+    MT940_TOL_VALUE_DATE_INVALID = 1u << 5, /* "200230": German interest convention */
+    MT940_TOL_BALANCE_TEXT_AFTER = 1u << 6,
+    MT940_TOL_BALANCE_NO_CURRENCY = 1u << 7,
+    MT940_TOL_BALANCE_CURRENCY_AFTER = 1u << 8,
+    MT940_TOL_BALANCE_SPACES = 1u << 9,
+    MT940_TOL_COUNT = 10
+};
+
+/* The note for one tolerance bit; type is the unusual transaction type (may be ""). */
+const char *mt940_tolerance_text(unsigned bit, const char *type, char *buf, size_t cap);
+
 typedef struct mt940_balance {
     date_t date;
-    char currency[RECEIPT_CCY_MAX];
+    char currency[RECEIPT_CCY_MAX]; /* "" when the balance does not write one */
     fen_t amount; /* signed: D balances negative */
+    unsigned tolerated;
 } mt940_balance;
 
 typedef struct mt940_entry {
@@ -34,6 +54,7 @@ typedef struct mt940_entry {
     char customer_ref[MT940_CUSTREF_MAX + 1];
     char bank_ref[RECEIPT_ID_MAX];
     char supplementary[MT940_SUPP_MAX];
+    unsigned tolerated;
 } mt940_entry;
 
 typedef struct mt940_details {
@@ -53,6 +74,10 @@ typedef struct mt940_details {
 bool mt940_parse_yymmdd(const char *s, size_t n, date_t *out);
 /* Decimal-comma amount "15,", "00,12", "380115,1"; no sign, at most two decimals. */
 bool mt940_parse_amount(const char *s, size_t n, fen_t *out);
+/* Also what banks write instead: "500" (whole units) and "1000.12" (a decimal point),
+ * each adding its MT940_TOL_ bit to *tolerated; never both separators, never three
+ * decimals, so the money is not in doubt. */
+bool mt940_parse_amount_lenient(const char *s, size_t n, fen_t *out, unsigned *tolerated);
 /* :60F:/:62F:/:64:/:65: body "C261231CNY1234,56"; why gets a message on failure. */
 bool mt940_parse_balance(const char *s, size_t n, const char *tag, mt940_balance *b, char *why,
                          size_t whylen);
@@ -62,6 +87,12 @@ bool mt940_entry_date(date_t value, int month, int day, date_t *out);
 bool mt940_parse_entry(const char *s, size_t n, mt940_entry *e, char *why, size_t whylen);
 /* Signed amount of an entry: C and RD positive, D and RC negative. */
 fen_t mt940_entry_signed_amount(const mt940_entry *e);
+/* Length of the IBAN (checksum valid) opening s[0..n), ended by whitespace or the end;
+ * 0 if there is none. */
+size_t mt940_leading_iban(const char *s, size_t n);
+/* The currency of a :25: written "ACCOUNT CCY": the account's length, *ccy filled;
+ * 0 when the text has no such suffix. */
+size_t mt940_account_currency(const char *s, size_t n, char ccy[RECEIPT_CCY_MAX]);
 /* :86: body, lines separated by '\n'; fails only when a sub-field exceeds its receipt limit. */
 bool mt940_parse_details(const char *s, size_t n, mt940_details *d, char *why, size_t whylen);
 

@@ -1,47 +1,9 @@
 #!/usr/bin/env bash
-# camt dialects: the parser fixture pairs under tests/parsers/fixtures/camt05x/ give
-# their expected stdout, stderr and exit status; every camt sample in ../shared/samples
-# reads as tests/parsers/camt_samples.list says (skipped when the samples are absent);
-# and an entry reported in a camt.052 and repeated by the day's camt.053 is stored once.
+# camt dialects through the store: an entry reported in a camt.052 and repeated by the
+# day's camt.053 is stored once. (What the parser makes of each dialect is in the fixture
+# pairs and samples.list, run by tests/parsers/test_fixtures.sh.)
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
-
-# --- fixture pairs: CASE.xml with CASE.out, CASE.err (absent: empty), CASE.exit
-# (absent: 0) and CASE.args (extra arguments, one per line), run in their directory.
-for input in "$root"/tests/parsers/fixtures/camt05*/*.xml; do
-    dir=$(dirname "$input")
-    case_=${input%.xml}
-    args=()
-    [ -f "$case_.args" ] && mapfile -t args <"$case_.args"
-    (cd "$dir" && "$RECON_BIN" parse --unmasked "${args[@]}" "$(basename "$input")" \
-        >"$T_TMP/case.out" 2>"$T_TMP/case.err")
-    rc=$?
-    want_rc=0
-    [ -f "$case_.exit" ] && want_rc=$(cat "$case_.exit")
-    [ -f "$case_.err" ] && cp "$case_.err" "$T_TMP/want.err" || : >"$T_TMP/want.err"
-    out=$(diff "$case_.out" "$T_TMP/case.out")
-    err=$(diff "$T_TMP/want.err" "$T_TMP/case.err")
-    name=$(basename "$dir")/$(basename "$case_")
-    check "fixture $name: stdout, stderr and exit $want_rc as expected" \
-        test "$rc" -eq "$want_rc" -a -z "$out" -a -z "$err"
-done
-
-# --- samples: exit status, receipt count and totals of each
-samples=${RECON_SAMPLES:-$root/../shared/samples}
-if [ -d "$samples/camt053" ]; then
-    while read -r want_rc want_n want_cr want_dr path; do
-        case "$want_rc" in '' | '#'*) continue ;; esac
-        run parse --unmasked "$samples/$path"
-        got=$(printf '%s\n' "$out" | awk -F, '
-            NR > 1 { n++; a = $7 + 0; if (a >= 0) c += a; else d -= a }
-            END { printf "%d %.2f %.2f", n, c, d }')
-        check "sample $path: exit $want_rc, $want_n receipts, credits $want_cr, debits $want_dr" \
-            test "$rc $got" = "$want_rc $want_n $want_cr $want_dr"
-    done <"$root/tests/parsers/camt_samples.list"
-else
-    t_n=$((t_n + 1))
-    echo "ok $t_n - # SKIP samples absent ($samples)"
-fi
 
 # --- camt.052 then camt.053 of the same day: the repeated entries count once
 new_db recon_camt_dialects
