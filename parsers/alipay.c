@@ -137,23 +137,10 @@ static recon_status ap_money(ap_state *st, const bill_field *f, const char *what
     return RECON_OK;
 }
 
-/* "2019-09-16 10:55:23" (seconds optional) -> date. */
-static bool ap_parse_time(const char *s, size_t len, date_t *out)
+/* "2019-09-16 10:55:23", seconds optional. */
+static bool ap_parse_time(const bill_field *f, date_t *out)
 {
-    if (len != 16 && len != 19)
-        return false;
-    if (!date_parse(s, 10, out) || s[10] != ' ')
-        return false;
-    static const int maxv[3] = {23, 59, 59};
-    for (size_t part = 0, i = 11; i < len; part++, i += 3) {
-        if (part > 0 && s[i - 1] != ':')
-            return false;
-        if (s[i] < '0' || s[i] > '9' || s[i + 1] < '0' || s[i + 1] > '9')
-            return false;
-        if ((s[i] - '0') * 10 + (s[i + 1] - '0') > maxv[part])
-            return false;
-    }
-    return true;
+    return date_parse_datetime(f->s, f->len, DATE_TIME_SECONDS_OPTIONAL, out);
 }
 
 /* "[2019年09月16日 00:00:00]" -> date; *midnight when the time is 00:00:00. */
@@ -318,7 +305,7 @@ static recon_status ap_trade_row(ap_state *st, bill_field *f, receipt_t *r)
     const bill_field *when = ap_field(st, f, C_FINISHED);
     if (when->len == 0)
         when = ap_field(st, f, C_CREATED);
-    if (!ap_parse_time(when->s, when->len, &r->booking_date))
+    if (!ap_parse_time(when, &r->booking_date))
         return bill_fail(st->b, st->err, "完成时间 '%.40s' is not a date and time like "
                        "2019-09-16 10:55:23", when->s);
     if ((rc = ap_setf(st, r->provider_txn_id, sizeof r->provider_txn_id, trade, "支付宝交易号")))
@@ -379,7 +366,7 @@ static recon_status ap_ledger_row(ap_state *st, bill_field *f, receipt_t *r)
     st->count[cat]++;
     st->sums[cat][SUM_PRIMARY] += cat == CAT_A ? income : expense;
     const bill_field *when = ap_field(st, f, C_OCCURRED);
-    if (!ap_parse_time(when->s, when->len, &r->booking_date))
+    if (!ap_parse_time(when, &r->booking_date))
         return bill_fail(st->b, st->err, "发生时间 '%.40s' is not a date and time like "
                        "2019-09-16 10:55:23", when->s);
     r->amount = cat == CAT_A ? income : -fen_abs(expense);
