@@ -9,6 +9,7 @@
 #include "common/buf.h"
 #include "parsers/charset.h"
 #include "parsers/linereader.h"
+#include "parsers/receipt.h"
 
 /* ---- the CSV tokeniser -------------------------------------------------------------- */
 
@@ -225,6 +226,11 @@ const bill_field *bill_column(const bill_field *f, const int *col, int c)
     return col[c] >= 0 ? &f[col[c]] : &empty;
 }
 
+size_t bill_bom_len(const void *s, size_t n)
+{
+    return n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
 /* ---- the line reader ---------------------------------------------------------------- */
 
 struct bill {
@@ -280,9 +286,10 @@ recon_status bill_next(bill_t *b, char **line, size_t *len, err_t *err)
         return err_set(err, RECON_EINTERNAL, "out of memory");
     char *s = b->line.data;
     size_t n = b->line.len;
-    if (b->lineno == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-        s += 3;
-        n -= 3;
+    if (b->lineno == 1) {
+        size_t bom = bill_bom_len(s, n);
+        s += bom;
+        n -= bom;
     }
     *line = s;
     *len = n;
@@ -372,6 +379,22 @@ recon_status bill_fail(const bill_t *b, err_t *err, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return err_set(err, RECON_EDATA, "%s: line %ld: %s", instream_name(b->in), b->lineno, msg);
+}
+
+recon_status bill_check_width(const bill_t *b, err_t *err, size_t n, size_t header_n)
+{
+    if (n != header_n)
+        return bill_fail(b, err, "%zu fields where the header has %zu; hint: a field "
+                         "containing a comma?", n, header_n);
+    return RECON_OK;
+}
+
+recon_status bill_set_text(const bill_t *b, err_t *err, char *dst, size_t cap, const char *s,
+                           size_t n, const char *what)
+{
+    if (!receipt_set_field(dst, cap, s, n))
+        return bill_fail(b, err, "%s longer than %zu bytes", what, cap - 1);
+    return RECON_OK;
 }
 
 void bill_close(bill_t *b)

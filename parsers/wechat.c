@@ -29,8 +29,6 @@
 /* Largest magnitude accepted for one figure: 10^12 yuan keeps sums of many rows in int64. */
 #define WX_MAX_MICRO ((int64_t)1000000000000000000LL)
 
-static const char BOM[] = "\xEF\xBB\xBF";
-
 /* Detail columns whose sums the summary row states, by summary column name. */
 static const struct {
     const char *summary;
@@ -108,10 +106,9 @@ static bool has_bytes(const unsigned char *h, size_t n, const char *needle)
 
 bool wechat_detect(const unsigned char *head, size_t len)
 {
-    if (len >= 3 && memcmp(head, BOM, 3) == 0) {
-        head += 3;
-        len -= 3;
-    }
+    size_t bom = bill_bom_len(head, len);
+    head += bom;
+    len -= bom;
     static const char first[] = "交易时间,";
     if (len < sizeof first - 1 || memcmp(head, first, sizeof first - 1) != 0)
         return false;
@@ -218,9 +215,7 @@ static recon_status wx_header(wx_state *st, bill_field *f, size_t n)
 static recon_status wx_set(wx_state *st, char *dst, size_t cap, const bill_field *f,
                            const char *what)
 {
-    if (!receipt_set_field(dst, cap, f->s, f->len))
-        return bill_fail(st->b, st->err, "%s longer than %zu bytes", what, cap - 1);
-    return RECON_OK;
+    return bill_set_text(st->b, st->err, dst, cap, f->s, f->len, what);
 }
 
 static recon_status wx_money(wx_state *st, const bill_field *f, const char *what, int64_t *out)
@@ -244,10 +239,9 @@ static recon_status wx_fen(wx_state *st, const bill_field *f, const char *what, 
 
 static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
 {
-    recon_status rc = RECON_OK;
-    if (n != st->ncols)
-        return bill_fail(st->b, st->err, "%zu fields where the header has %zu; hint: a field "
-                       "containing a comma?", n, st->ncols);
+    recon_status rc = bill_check_width(st->b, st->err, n, st->ncols);
+    if (rc != RECON_OK)
+        return rc;
     for (size_t i = 0; i < n; i++) {
         bill_field_strip_prefix(&f[i], '`');
         bill_field_trim(&f[i]);
