@@ -161,6 +161,9 @@ static void test_fields(void **state)
     bill_field_strip_prefix(&f[0], '`');
     bill_field_trim(&f[0]);
     assert_string_equal(f[0].s, "1900000109");
+    assert_int_equal(bill_bom_len("\xEF\xBB\xBF" "a", 4), 3);
+    assert_int_equal(bill_bom_len("\xEF\xBB", 2), 0);
+    assert_int_equal(bill_bom_len("a\xEF\xBB\xBF", 4), 0);
     assert_true(bill_field_eq(&f[0], "1900000109"));
     assert_false(bill_field_eq(&f[0], "190000010"));
     static const char *const names[] = {"商户号", "交易时间", "手续费"};
@@ -206,6 +209,15 @@ static void test_lines(void **state)
     assert_string_equal(f[1].s, "x");
     assert_int_equal(bill_fail(b, &err, "bad %s", "thing"), RECON_EDATA);
     assert_string_equal(err.msg, "m.csv: line 3: bad thing");
+    assert_int_equal(bill_check_width(b, &err, 2, 2), RECON_OK);
+    assert_int_equal(bill_check_width(b, &err, 3, 2), RECON_EDATA);
+    assert_string_equal(err.msg, "m.csv: line 3: 3 fields where the header has 2; hint: a field "
+                                 "containing a comma?");
+    char text[4];
+    assert_int_equal(bill_set_text(b, &err, text, sizeof text, "abc", 3, "id"), RECON_OK);
+    assert_string_equal(text, "abc");
+    assert_int_equal(bill_set_text(b, &err, text, sizeof text, "abcd", 4, "id"), RECON_EDATA);
+    assert_string_equal(err.msg, "m.csv: line 3: id longer than 3 bytes");
     assert_int_equal(bill_split(b, "\"a", 2, &f, &n, &err), RECON_EDATA);
     assert_string_equal(err.msg, "m.csv: line 3: quoted field not closed on its line");
     assert_int_equal(bill_next(b, &line, &len, &err), RECON_OK);
