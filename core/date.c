@@ -1,5 +1,7 @@
 #include "core/date.h"
 
+#include <string.h>
+
 bool date_is_leap(int year)
 {
     return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -81,6 +83,36 @@ bool date_parse_compact(const char *s, size_t len, date_t *out)
     if (!date_valid(y, m, d))
         return false;
     *out = date_from_ymd(y, m, d);
+    return true;
+}
+
+bool date_parse_datetime(const char *s, size_t len, unsigned flags, date_t *out)
+{
+    static const int maxv[3] = {23, 59, 59};
+    date_t d;
+    if (len < 11 || s[10] != ' ' || !date_parse(s, 10, &d))
+        return false;
+    size_t i = 11;
+    for (int part = 0; part < 3; part++) {
+        if (part == 2 && i == len && (flags & DATE_TIME_SECONDS_OPTIONAL))
+            break;
+        if (part > 0) {
+            if (i < len && s[i] == ':')
+                i++;
+            else if ((flags & DATE_TIME_WIDE_COLON) && len - i >= 3 &&
+                     memcmp(s + i, "\xEF\xBC\x9A", 3) == 0)
+                i += 3;
+            else
+                return false;
+        }
+        int v;
+        if (len - i < 2 || !digits(s + i, 2, &v) || v > maxv[part])
+            return false;
+        i += 2;
+    }
+    if (i != len)
+        return false;
+    *out = d;
     return true;
 }
 

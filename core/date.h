@@ -29,6 +29,14 @@ void date_to_ymd(date_t d, int *year, int *month, int *day);
 bool date_parse(const char *s, size_t len, date_t *out);
 /* Strict compact "YYYYMMDD". */
 bool date_parse_compact(const char *s, size_t len, date_t *out);
+/* Flags of date_parse_datetime: what each bill writes beside the plain form. */
+enum {
+    DATE_TIME_SECONDS_OPTIONAL = 1, /* "YYYY-MM-DD hh:mm" too (Alipay) */
+    DATE_TIME_WIDE_COLON = 2,       /* full-width colons U+FF1A too (WeChat's 2014 layout) */
+};
+/* China time "YYYY-MM-DD hh:mm:ss" of exactly len bytes -> its date. The time must be
+ * one of a day (00:00:00 to 23:59:59) and is then dropped: receipts are dated. */
+bool date_parse_datetime(const char *s, size_t len, unsigned flags, date_t *out);
 /* Writes "YYYY-MM-DD" into out (DATE_STR_SIZE bytes); DATE_NONE gives "". */
 void date_format(date_t d, char out[DATE_STR_SIZE]);
 

@@ -26,7 +26,6 @@
 #define AP_MAX_FIELDS 64
 #define AP_NAME_MAX 64
 
-static const char BOM[] = "\xEF\xBB\xBF";
 static const char TITLE_UTF8[] = "#支付宝";
 static const char TITLE_GBK[] = "#\xD6\xA7\xB8\xB6\xB1\xA6";
 
@@ -90,10 +89,9 @@ typedef struct ap_state {
 
 bool alipay_detect(const unsigned char *head, size_t len)
 {
-    if (len >= 3 && memcmp(head, BOM, 3) == 0) {
-        head += 3;
-        len -= 3;
-    }
+    size_t bom = bill_bom_len(head, len);
+    head += bom;
+    len -= bom;
     return (len >= sizeof TITLE_UTF8 - 1 && memcmp(head, TITLE_UTF8, sizeof TITLE_UTF8 - 1) == 0) ||
            (len >= sizeof TITLE_GBK - 1 && memcmp(head, TITLE_GBK, sizeof TITLE_GBK - 1) == 0);
 }
@@ -112,9 +110,7 @@ static const bill_field *ap_field(const ap_state *st, const bill_field *f, enum 
 static recon_status ap_set(ap_state *st, char *dst, size_t cap, const char *s, size_t n,
                            const char *what)
 {
-    if (!receipt_set_field(dst, cap, s, n))
-        return bill_fail(st->b, st->err, "%s longer than %zu bytes", what, cap - 1);
-    return RECON_OK;
+    return bill_set_text(st->b, st->err, dst, cap, s, n, what);
 }
 
 static recon_status ap_setf(ap_state *st, char *dst, size_t cap, const bill_field *f,
@@ -137,23 +133,10 @@ static recon_status ap_money(ap_state *st, const bill_field *f, const char *what
     return RECON_OK;
 }
 
-/* "2019-09-16 10:55:23" (seconds optional) -> date. */
-static bool ap_parse_time(const char *s, size_t len, date_t *out)
+/* "2019-09-16 10:55:23", seconds optional. */
+static bool ap_parse_time(const bill_field *f, date_t *out)
 {
-    if (len != 16 && len != 19)
-        return false;
-    if (!date_parse(s, 10, out) || s[10] != ' ')
-        return false;
-    static const int maxv[3] = {23, 59, 59};
-    for (size_t part = 0, i = 11; i < len; part++, i += 3) {
-        if (part > 0 && s[i - 1] != ':')
-            return false;
-        if (s[i] < '0' || s[i] > '9' || s[i + 1] < '0' || s[i + 1] > '9')
-            return false;
-        if ((s[i] - '0') * 10 + (s[i + 1] - '0') > maxv[part])
-            return false;
-    }
-    return true;
+    return date_parse_datetime(f->s, f->len, DATE_TIME_SECONDS_OPTIONAL, out);
 }
 
 /* "[2019年09月16日 00:00:00]" -> date; *midnight when the time is 00:00:00. */
@@ -318,7 +301,7 @@ static recon_status ap_trade_row(ap_state *st, bill_field *f, receipt_t *r)
     const bill_field *when = ap_field(st, f, C_FINISHED);
     if (when->len == 0)
         when = ap_field(st, f, C_CREATED);
-    if (!ap_parse_time(when->s, when->len, &r->booking_date))
+    if (!ap_parse_time(when, &r->booking_date))
         return bill_fail(st->b, st->err, "完成时间 '%.40s' is not a date and time like "
                        "2019-09-16 10:55:23", when->s);
     if ((rc = ap_setf(st, r->provider_txn_id, sizeof r->provider_txn_id, trade, "支付宝交易号")))
@@ -379,7 +362,7 @@ static recon_status ap_ledger_row(ap_state *st, bill_field *f, receipt_t *r)
     st->count[cat]++;
     st->sums[cat][SUM_PRIMARY] += cat == CAT_A ? income : expense;
     const bill_field *when = ap_field(st, f, C_OCCURRED);
-    if (!ap_parse_time(when->s, when->len, &r->booking_date))
+    if (!ap_parse_time(when, &r->booking_date))
         return bill_fail(st->b, st->err, "发生时间 '%.40s' is not a date and time like "
                        "2019-09-16 10:55:23", when->s);
     r->amount = cat == CAT_A ? income : -fen_abs(expense);
@@ -400,9 +383,9 @@ static recon_status ap_ledger_row(ap_state *st, bill_field *f, receipt_t *r)
 
 static recon_status ap_row(ap_state *st, bill_field *f, size_t n)
 {
-    if (n != st->ncols)
-        return bill_fail(st->b, st->err, "%zu fields where the header has %zu; hint: a field "
-                       "containing a comma?", n, st->ncols);
+    recon_status rc = bill_check_width(st->b, st->err, n, st->ncols);
+    if (rc != RECON_OK)
+        return rc;
     for (size_t i = 0; i < n; i++)
         bill_field_trim(&f[i]);
     receipt_t r;
@@ -410,7 +393,7 @@ static recon_status ap_row(ap_state *st, bill_field *f, size_t n)
     receipt_position_line(r.position, bill_lineno(st->b));
     memcpy(r.source, st->stmt.source, sizeof r.source);
     memcpy(r.currency, "CNY", 4);
-    recon_status rc = st->ledger ? ap_ledger_row(st, f, &r) : ap_trade_row(st, f, &r);
+    rc = st->ledger ? ap_ledger_row(st, f, &r) : ap_trade_row(st, f, &r);
     if (rc != RECON_OK)
         return rc;
     if ((rc = ap_setf(st, r.merchant_order_no, sizeof r.merchant_order_no,

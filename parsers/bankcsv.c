@@ -110,15 +110,6 @@ static const char *header_mismatch(const bankprofile_t *p, const csvrow *header)
     return NULL;
 }
 
-static const char *skip_bom(const char *s, size_t *n)
-{
-    if (*n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-        *n -= 3;
-        return s + 3;
-    }
-    return s;
-}
-
 /* True when the header line (after skip_lines) in the head bytes matches the profile. */
 static bool profile_matches_head(const bankprofile_t *p, const unsigned char *head, size_t len,
                                  csvrow *row, charset_t *gb)
@@ -150,7 +141,9 @@ static bool profile_matches_head(const bankprofile_t *p, const unsigned char *he
     } else if (!utf8_valid(s, n, NULL)) {
         goto out;
     }
-    s = skip_bom(s, &n);
+    size_t bom = bill_bom_len(s, n);
+    s += bom;
+    n -= bom;
     ok = csvrow_split(row, s, n, &why) && header_mismatch(p, row) == NULL;
 out:
     buf_free(&utf8);
@@ -453,9 +446,7 @@ static recon_status row_amount(bankcsv_ctx *c, const csvrow *r, const char *ccy,
 static recon_status set_text(bankcsv_ctx *c, const char *what, char *dst, size_t cap,
                              const char *s, size_t n)
 {
-    if (!receipt_set_field(dst, cap, s, n))
-        return bill_fail(c->b, c->err, "%s longer than %zu bytes", what, cap - 1);
-    return RECON_OK;
+    return bill_set_text(c->b, c->err, dst, cap, s, n, what);
 }
 
 /* Builds the receipt of one data row; *skip is set for rows that move no money. */

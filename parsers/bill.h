@@ -61,6 +61,9 @@ void bill_map_columns(const bill_field *f, size_t n, const char *const *names, s
 /* The field of column c, or an empty field when the header has no such column. */
 const bill_field *bill_column(const bill_field *f, const int *col, int c);
 
+/* Length of a UTF-8 byte order mark at the start of s: 3, or 0 when there is none. */
+size_t bill_bom_len(const void *s, size_t n);
+
 /* ---- the line reader ---------------------------------------------------------------- */
 
 typedef struct bill bill_t;
@@ -90,6 +93,12 @@ const char *bill_name(const bill_t *b);
 /* RECON_EDATA with "FILE: line N: " before the formatted message. */
 recon_status bill_fail(const bill_t *b, err_t *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A data row has as many fields as the header (header_n); else fails naming both. */
+recon_status bill_check_width(const bill_t *b, err_t *err, size_t n, size_t header_n);
+/* Copies s into a receipt field of cap bytes (receipt_set_field); a longer text fails
+ * as "WHAT longer than N bytes". */
+recon_status bill_set_text(const bill_t *b, err_t *err, char *dst, size_t cap, const char *s,
+                           size_t n, const char *what);
 void bill_close(bill_t *b);
 
 #endif

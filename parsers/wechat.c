@@ -29,8 +29,6 @@
 /* Largest magnitude accepted for one figure: 10^12 yuan keeps sums of many rows in int64. */
 #define WX_MAX_MICRO ((int64_t)1000000000000000000LL)
 
-static const char BOM[] = "\xEF\xBB\xBF";
-
 /* Detail columns whose sums the summary row states, by summary column name. */
 static const struct {
     const char *summary;
@@ -108,10 +106,9 @@ static bool has_bytes(const unsigned char *h, size_t n, const char *needle)
 
 bool wechat_detect(const unsigned char *head, size_t len)
 {
-    if (len >= 3 && memcmp(head, BOM, 3) == 0) {
-        head += 3;
-        len -= 3;
-    }
+    size_t bom = bill_bom_len(head, len);
+    head += bom;
+    len -= bom;
     static const char first[] = "交易时间,";
     if (len < sizeof first - 1 || memcmp(head, first, sizeof first - 1) != 0)
         return false;
@@ -179,33 +176,10 @@ static void wx_format_micro(int64_t m, char *out, size_t cap)
     snprintf(out, cap, "%s%lld.%s", m < 0 ? "-" : "", (long long)(mag / 1000000), frac);
 }
 
-/* "2019-08-29 09:45:50"; the 2014 layout writes full-width colons (U+FF1A). */
-static bool wx_parse_time(const char *s, size_t len, date_t *out)
+/* "2019-08-29 09:45:50"; the 2014 layout writes full-width colons. */
+static bool wx_parse_time(const bill_field *f, date_t *out)
 {
-    if (len < 10 || !date_parse(s, 10, out))
-        return false;
-    size_t i = 10;
-    if (i >= len || s[i] != ' ')
-        return false;
-    i++;
-    static const int maxv[3] = {23, 59, 59};
-    for (int part = 0; part < 3; part++) {
-        if (part > 0) {
-            if (i < len && s[i] == ':')
-                i++;
-            else if (i + 3 <= len && memcmp(s + i, "\xEF\xBC\x9A", 3) == 0)
-                i += 3;
-            else
-                return false;
-        }
-        if (i + 2 > len || s[i] < '0' || s[i] > '9' || s[i + 1] < '0' || s[i + 1] > '9')
-            return false;
-        int v = (s[i] - '0') * 10 + (s[i + 1] - '0');
-        if (v > maxv[part])
-            return false;
-        i += 2;
-    }
-    return i == len;
+    return date_parse_datetime(f->s, f->len, DATE_TIME_WIDE_COLON, out);
 }
 
 static const bill_field *wx_field(const wx_state *st, const bill_field *f, enum wx_col c)
@@ -241,9 +215,7 @@ static recon_status wx_header(wx_state *st, bill_field *f, size_t n)
 static recon_status wx_set(wx_state *st, char *dst, size_t cap, const bill_field *f,
                            const char *what)
 {
-    if (!receipt_set_field(dst, cap, f->s, f->len))
-        return bill_fail(st->b, st->err, "%s longer than %zu bytes", what, cap - 1);
-    return RECON_OK;
+    return bill_set_text(st->b, st->err, dst, cap, f->s, f->len, what);
 }
 
 static recon_status wx_money(wx_state *st, const bill_field *f, const char *what, int64_t *out)
@@ -267,10 +239,9 @@ static recon_status wx_fen(wx_state *st, const bill_field *f, const char *what, 
 
 static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
 {
-    recon_status rc = RECON_OK;
-    if (n != st->ncols)
-        return bill_fail(st->b, st->err, "%zu fields where the header has %zu; hint: a field "
-                       "containing a comma?", n, st->ncols);
+    recon_status rc = bill_check_width(st->b, st->err, n, st->ncols);
+    if (rc != RECON_OK)
+        return rc;
     for (size_t i = 0; i < n; i++) {
         bill_field_strip_prefix(&f[i], '`');
         bill_field_trim(&f[i]);
@@ -320,7 +291,7 @@ static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
     }
 
     const bill_field *time = wx_field(st, f, C_TIME);
-    if (!wx_parse_time(time->s, time->len, &r.booking_date))
+    if (!wx_parse_time(time, &r.booking_date))
         return bill_fail(st->b, st->err, "交易时间 '%.40s' is not a date and time like "
                        "2019-08-29 09:45:50", time->s);
 
@@ -378,7 +349,7 @@ static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
             return bill_fail(st->b, st->err, "negative 退款金额");
         /* The refund leaves on the day it succeeded, which the REFUND layout states. */
         const bill_field *done = wx_field(st, f, C_REFUND_DONE);
-        if (done->len > 0 && !wx_parse_time(done->s, done->len, &r.booking_date))
+        if (done->len > 0 && !wx_parse_time(done, &r.booking_date))
             return bill_fail(st->b, st->err, "退款成功时间 '%.40s' is not a date and time",
                              done->s);
         r.amount = -refund;

@@ -1,5 +1,6 @@
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -76,12 +77,64 @@ static void test_add_months_clause(void **state)
     }
 }
 
+static void test_parse_datetime(void **state)
+{
+    (void)state;
+    enum { PLAIN = 0, SHORT = DATE_TIME_SECONDS_OPTIONAL, WIDE = DATE_TIME_WIDE_COLON };
+    static const struct {
+        const char *text;
+        unsigned flags;
+        const char *want; /* NULL: refused */
+    } cases[] = {
+        {"2019-08-29 09:45:50", PLAIN, "2019-08-29"},
+        {"2019-08-29 23:59:59", PLAIN, "2019-08-29"},
+        {"2019-08-29 00:00:00", PLAIN, "2019-08-29"},
+        {"2019-08-29 24:00:00", PLAIN, NULL},
+        {"2019-08-29 09:60:00", PLAIN, NULL},
+        {"2019-08-29 09:45:60", PLAIN, NULL},
+        {"2019-02-29 09:45:50", PLAIN, NULL},
+        {"2019-08-29T09:45:50", PLAIN, NULL},
+        {"2019-08-29  09:45:50", PLAIN, NULL},
+        {"2019-08-29 9:45:50", PLAIN, NULL},
+        {"2019-08-29 09:45:50 ", PLAIN, NULL},
+        {"2019-08-29 09:45:5", PLAIN, NULL},
+        {"2019-08-29 09-45-50", PLAIN, NULL},
+        {"2019-08-29", PLAIN, NULL},
+        {"2019-08-29 ", PLAIN, NULL},
+        {"", PLAIN, NULL},
+        /* seconds may be left off where the bill does so (Alipay) */
+        {"2019-09-16 10:55", PLAIN, NULL},
+        {"2019-09-16 10:55", SHORT, "2019-09-16"},
+        {"2019-09-16 10:55:23", SHORT, "2019-09-16"},
+        {"2019-09-16 10:55:", SHORT, NULL},
+        {"2019-09-16 10:55:2", SHORT, NULL},
+        {"2019-09-16 10", SHORT, NULL},
+        {"2019-09-16 10:55：23", SHORT, NULL},
+        /* full-width colons where the bill writes them (WeChat 2014) */
+        {"2014-10-21 09：05：07", WIDE, "2014-10-21"},
+        {"2014-10-21 09:05：07", WIDE, "2014-10-21"},
+        {"2014-10-21 09：05：07", PLAIN, NULL},
+        {"2014-10-21 09：05", WIDE, NULL},
+        {"2014-10-21 09\xEF\xBC" "", WIDE, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        date_t d = DATE_NONE;
+        bool ok = date_parse_datetime(cases[i].text, strlen(cases[i].text), cases[i].flags, &d);
+        if (ok != (cases[i].want != NULL))
+            fail_msg("date_parse_datetime(\"%s\", %u) = %d", cases[i].text, cases[i].flags, ok);
+        char out[DATE_STR_SIZE];
+        date_format(d, out);
+        assert_string_equal(out, ok ? cases[i].want : "");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_strict),
         cmocka_unit_test(test_roundtrip_every_day),
         cmocka_unit_test(test_add_months_clause),
+        cmocka_unit_test(test_parse_datetime),
     };
     return cmocka_run_group_tests_name("core/date", tests, NULL, NULL);
 }
