@@ -2,7 +2,6 @@
 
 #include <string.h>
 
-#include "parsers/charset.h"
 #include "parsers/wallet.h"
 #include "parsers/zipstream.h"
 
@@ -82,8 +81,7 @@ static recon_status bounded_receipt(void *ctx, const receipt_t *r, err_t *err)
     const bounded_sink *b = ctx;
     /* Bytes that are not UTF-8 in free text touch no money: read, replaced, noted. */
     receipt_t scrubbed;
-    if (!utf8_valid(r->payer, strlen(r->payer), NULL) ||
-        !utf8_valid(r->remittance, strlen(r->remittance), NULL)) {
+    if (!receipt_text_valid(r)) {
         scrubbed = *r;
         receipt_scrub_text(&scrubbed);
         r = &scrubbed;

@@ -1,6 +1,7 @@
 #include "parsers/receipt.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -123,15 +124,42 @@ static bool scrub_field(char *field, size_t cap)
     return true;
 }
 
+/* The free text of a receipt: what may be read with U+FFFD (identifiers and accounts
+ * may not: ingest refuses them). */
+typedef struct free_text {
+    size_t offset, size;
+    const char *name;
+} free_text;
+
+#define FREE_TEXT(f, name) {offsetof(receipt_t, f), sizeof((receipt_t *)0)->f, name}
+static const free_text free_texts[] = {
+    FREE_TEXT(payer, "payer name"),
+    FREE_TEXT(remittance, "remittance"),
+    FREE_TEXT(end_to_end_id, "end-to-end id"),
+    FREE_TEXT(creditor_reference, "creditor reference"),
+    FREE_TEXT(merchant_order_no, "merchant order number"),
+};
+#define N_FREE_TEXTS (sizeof free_texts / sizeof free_texts[0])
+
+bool receipt_text_valid(const receipt_t *r)
+{
+    for (size_t i = 0; i < N_FREE_TEXTS; i++) {
+        const char *f = (const char *)r + free_texts[i].offset;
+        if (!utf8_valid(f, strlen(f), NULL))
+            return false;
+    }
+    return true;
+}
+
 bool receipt_scrub_text(receipt_t *r)
 {
-    bool payer = scrub_field(r->payer, sizeof r->payer);
-    bool remit = scrub_field(r->remittance, sizeof r->remittance);
-    if (payer)
-        receipt_note(r, "invalid utf-8 in the payer name replaced with U+FFFD");
-    if (remit)
-        receipt_note(r, "invalid utf-8 in the remittance replaced with U+FFFD");
-    return payer || remit;
+    bool any = false;
+    for (size_t i = 0; i < N_FREE_TEXTS; i++)
+        if (scrub_field((char *)r + free_texts[i].offset, free_texts[i].size)) {
+            receipt_note(r, "invalid utf-8 in the %s replaced with U+FFFD", free_texts[i].name);
+            any = true;
+        }
+    return any;
 }
 
 void receipt_position_line(char position[RECEIPT_POSITION_MAX], long line)

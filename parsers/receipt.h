@@ -114,8 +114,11 @@ bool receipt_set_text(receipt_t *r, char *field, size_t cap, const char *src, si
  * the same key and different values different ones. Returns false when it shortened. */
 bool receipt_set_key(char *field, size_t cap, const char *src, size_t n);
 
-/* Replaces each byte of the payer and remittance that is not UTF-8 with U+FFFD (cut
- * at the field's size if need be) and notes it on r; false when nothing needed it. */
+/* True when r's free text (payer, remittance, end-to-end id, creditor reference,
+ * merchant order number) is all UTF-8. */
+bool receipt_text_valid(const receipt_t *r);
+/* Replaces each byte of r's free text that is not UTF-8 with U+FFFD (cut at the field's
+ * size if need be) and notes it on r; false when nothing needed it. */
 bool receipt_scrub_text(receipt_t *r);
 
 #endif

@@ -63,12 +63,17 @@ static void test_scrub_free_text(void **state)
     receipt_init(&r);
     snprintf(r.payer, sizeof r.payer, "CAF\xC9");
     snprintf(r.remittance, sizeof r.remittance, "P2024000017");
+    snprintf(r.merchant_order_no, sizeof r.merchant_order_no, "\xC0\xAF1");
     snprintf(r.transaction_key, sizeof r.transaction_key, "K\xFF");
+    assert_false(receipt_text_valid(&r));
     assert_true(receipt_scrub_text(&r));
+    assert_true(receipt_text_valid(&r));
     assert_string_equal(r.payer, "CAF\xEF\xBF\xBD");
     assert_string_equal(r.remittance, "P2024000017");
+    assert_string_equal(r.merchant_order_no, "\xEF\xBF\xBD\xEF\xBF\xBD" "1");
     assert_string_equal(r.transaction_key, "K\xFF"); /* keys are not touched: ingest refuses */
-    assert_string_equal(r.note, "invalid utf-8 in the payer name replaced with U+FFFD");
+    assert_string_equal(r.note, "invalid utf-8 in the payer name replaced with U+FFFD; invalid "
+                                "utf-8 in the merchant order number replaced with U+FFFD");
     /* a remittance full of bad bytes still ends within its field, on a character */
     receipt_init(&r);
     memset(r.remittance, 0xFF, sizeof r.remittance - 1);
