@@ -597,7 +597,12 @@ recon_status alipay_parse(instream_t *in, const parse_options *opts, const recei
                 state = S_FOOTER;
             rc = ap_hash_line(st, s, len, state != S_PREAMBLE);
         } else if (state == S_FOOTER) {
-            rc = bill_fail(st->b, err, "data row after the end of the list");
+            /* booked money all the same; the footers may then disagree, and say so */
+            bill_field *f = NULL;
+            size_t n = 0;
+            if ((rc = ap_warn(st, "data row after the end of the list: read")) == RECON_OK &&
+                (rc = bill_split(st->b, s, len, &f, &n, err)) == RECON_OK)
+                rc = ap_row(st, f, n);
         } else {
             bill_field *f = NULL;
             size_t n = 0;

@@ -634,6 +634,22 @@ static recon_status camt_date(camt_reader *r, bool with_time, date_t *out, const
     return RECON_OK;
 }
 
+/* A value date or a balance's date is no booking date: one that is not a calendar date
+ * is left out and warned about (a booked entry without BookgDt then has no date to
+ * fall back on, and is refused there). */
+static recon_status camt_date_second(camt_reader *r, bool with_time, date_t *out,
+                                     const char *what)
+{
+    size_t n;
+    const char *s = camt_text(r, &n);
+    bool ok = with_time ? camt_datetime_china(s, n, out) : date_parse(s, n, out);
+    if (ok)
+        return RECON_OK;
+    *out = DATE_NONE;
+    return camt_warn_here(r, "%s is not a valid ISO %s: left empty", what,
+                          with_time ? "date-time" : "date");
+}
+
 static recon_status camt_fee_add(camt_reader *r, fen_t *fee, bool *has, const char *ccy)
 {
     camt_amount a = {0};
@@ -1298,9 +1314,9 @@ static recon_status camt_end_entry(camt_reader *r)
     if (AT(b, T_BookgDt, T_DtTm))
         return camt_date(r, true, &e->booking_date, "BookgDt/DtTm");
     if (AT(b, T_ValDt, T_Dt))
-        return camt_date(r, false, &e->value_date, "ValDt/Dt");
+        return camt_date_second(r, false, &e->value_date, "ValDt/Dt");
     if (AT(b, T_ValDt, T_DtTm))
-        return camt_date(r, true, &e->value_date, "ValDt/DtTm");
+        return camt_date_second(r, true, &e->value_date, "ValDt/DtTm");
     if (AT(b, T_AcctSvcrRef))
         return camt_set(r, e->acct_svcr_ref, sizeof e->acct_svcr_ref, "entry AcctSvcrRef", CAMT_KEY);
     if (AT(b, T_Chrgs, T_Rcrd, T_Amt) || AT(b, T_Chrgs, T_Amt))
@@ -1327,9 +1343,9 @@ static recon_status camt_end_bal(camt_reader *r)
     if (AT(b, T_CdtDbtInd))
         return camt_indicator(r, &bl->has_ind, &bl->credit);
     if (AT(b, T_Dt, T_Dt))
-        return camt_date(r, false, &bl->date, "balance Dt/Dt");
+        return camt_date_second(r, false, &bl->date, "balance Dt/Dt");
     if (AT(b, T_Dt, T_DtTm))
-        return camt_date(r, true, &bl->date, "balance Dt/DtTm");
+        return camt_date_second(r, true, &bl->date, "balance Dt/DtTm");
     return RECON_OK;
 }
 

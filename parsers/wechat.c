@@ -473,7 +473,6 @@ static recon_status wx_summary_values(wx_state *st, bill_field *f, size_t n)
     if (rc != RECON_OK)
         return rc;
     receipt_position_line(st->stmt.position, bill_lineno(st->b));
-    st->stmt.statement_date = st->stmt.period_to;
     if (st->stmt.currency[0] == '\0')
         memcpy(st->stmt.currency, "CNY", 4);
     return RECON_OK;
@@ -513,13 +512,20 @@ recon_status wechat_parse(instream_t *in, const parse_options *opts, const recei
             break;
         if (is_blank(line, len))
             continue;
+        bill_field *f = NULL;
+        size_t n = 0;
         if (state == S_DONE) {
-            if ((rc = wx_warn(st, "text after the summary ignored")) != RECON_OK)
+            /* A row of the header's width is booked money all the same; anything else
+             * (a note, a signature) is text. */
+            bool row = bill_split(st->b, line, len, &f, &n, err) == RECON_OK &&
+                       n - bill_trailing_empty(f, n, st->ncols) == st->ncols;
+            err_clear(err);
+            if ((rc = wx_warn(st, row ? "data row after the summary: read"
+                                      : "text after the summary ignored")) != RECON_OK ||
+                (row && (rc = wx_row(st, f, n)) != RECON_OK))
                 goto out;
             continue;
         }
-        bill_field *f = NULL;
-        size_t n = 0;
         if ((rc = bill_split(st->b, line, len, &f, &n, err)) != RECON_OK)
             goto out;
         switch (state) {
@@ -554,7 +560,8 @@ recon_status wechat_parse(instream_t *in, const parse_options *opts, const recei
                        "hint: truncated download?");
         goto out;
     }
-    /* Only now is the whole bill known to be consistent. */
+    /* Only now is the whole bill read (rows after the summary too). */
+    st->stmt.statement_date = st->stmt.period_to;
     if (sink->on_statement)
         rc = sink->on_statement(sink->ctx, &st->stmt, err);
 out:
