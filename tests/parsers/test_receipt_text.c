@@ -63,7 +63,7 @@ static void test_scrub_free_text(void **state)
     receipt_init(&r);
     snprintf(r.payer, sizeof r.payer, "CAF\xC9");
     snprintf(r.remittance, sizeof r.remittance, "P2024000017");
-    snprintf(r.merchant_order_no, sizeof r.merchant_order_no, "\xC0\xAF1");
+    snprintf(r.merchant_order_no, sizeof r.merchant_order_no, "\xC0\xAF" "1");
     snprintf(r.transaction_key, sizeof r.transaction_key, "K\xFF");
     assert_false(receipt_text_valid(&r));
     assert_true(receipt_scrub_text(&r));
