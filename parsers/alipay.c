@@ -14,6 +14,7 @@
  */
 #include "parsers/parse.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,16 +108,33 @@ static const bill_field *ap_field(const ap_state *st, const bill_field *f, enum 
     return bill_column(f, st->col, (int)c);
 }
 
-static recon_status ap_set(ap_state *st, char *dst, size_t cap, const char *s, size_t n,
-                           const char *what)
+/* An identifier: a longer one keeps its head and a hash of the whole, and is noted. */
+static void ap_key(receipt_t *r, char *dst, size_t cap, const char *s, size_t n,
+                   const char *what)
 {
-    return bill_set_text(st->b, st->err, dst, cap, s, n, what);
+    if (!receipt_set_key(dst, cap, s, n) && r != NULL)
+        receipt_note(r, "%s longer than %zu bytes: shortened with a hash of the whole", what,
+                     cap - 1);
 }
 
-static recon_status ap_setf(ap_state *st, char *dst, size_t cap, const bill_field *f,
-                            const char *what)
+static void ap_keyf(receipt_t *r, char *dst, size_t cap, const bill_field *f, const char *what)
 {
-    return ap_set(st, dst, cap, f->s, f->len, what);
+    ap_key(r, dst, cap, f->s, f->len, what);
+}
+
+/* A cut account would match the wrong payer: better none. An account with bytes that
+ * were not UTF-8 is no account at all. */
+static recon_status ap_account(ap_state *st, receipt_t *r, const char *s, size_t n,
+                               const char *what)
+{
+    bill_field f = {(char *)s, n};
+    if (bill_field_has_replacement(&f))
+        return bill_fail(st->b, st->err, "invalid UTF-8 in %s; hint: GBK text in a UTF-8 file?",
+                         what);
+    if (!receipt_set_field(r->payer_account, sizeof r->payer_account, s, n))
+        receipt_note(r, "%s longer than %zu bytes: payer account left empty", what,
+                     sizeof r->payer_account - 1);
+    return RECON_OK;
 }
 
 /* Empty counts as zero only where allow_empty: optional figures are often left blank. */
@@ -167,6 +185,23 @@ static bool ap_parse_cn_datetime(const char *s, date_t *out, bool *midnight)
     return true;
 }
 
+/*
+ * What the bill says of itself (its period, its footers' counts and totals) is
+ * reported when it disagrees with the rows; the rows are what was booked.
+ */
+static recon_status ap_warn(ap_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static recon_status ap_warn(ap_state *st, const char *fmt, ...)
+{
+    char pos[RECEIPT_POSITION_MAX], text[RECEIPT_NOTE_MAX];
+    receipt_position_line(pos, bill_lineno(st->b));
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    return receipt_warn(st->sink, pos, st->err, "%s", text);
+}
+
 static recon_status ap_preamble(ap_state *st, const char *s, size_t len)
 {
     const char *p;
@@ -175,7 +210,14 @@ static recon_status ap_preamble(ap_state *st, const char *s, size_t len)
         const char *end = strchr(p, ']');
         if (end == NULL)
             return bill_fail(st->b, st->err, "#账号 without closing ']'");
-        return ap_set(st, st->stmt.source, sizeof st->stmt.source, p, (size_t)(end - p), "账号");
+        bill_field acct = {(char *)p, (size_t)(end - p)};
+        if (bill_field_has_replacement(&acct))
+            return bill_fail(st->b, st->err, "invalid UTF-8 in 账号; hint: GBK text in a UTF-8 "
+                             "file?");
+        if (!receipt_set_key(st->stmt.source, sizeof st->stmt.source, p, (size_t)(end - p)))
+            return ap_warn(st, "账号 longer than %zu bytes: shortened with a hash of the whole",
+                           sizeof st->stmt.source - 1);
+        return RECON_OK;
     }
     const char *from = strstr(s, "起始日期：");
     const char *to = strstr(s, "终止日期：");
@@ -184,7 +226,7 @@ static recon_status ap_preamble(ap_state *st, const char *s, size_t len)
         date_t d1, d2;
         if (!ap_parse_cn_datetime(from + strlen("起始日期："), &d1, &m1) ||
             !ap_parse_cn_datetime(to + strlen("终止日期："), &d2, &m2))
-            return bill_fail(st->b, st->err, "period is not like [2019年09月16日 00:00:00]");
+            return ap_warn(st, "period is not like [2019年09月16日 00:00:00]: ignored");
         /* The end is exclusive: 00:00:00 of the next day closes the previous one. */
         if (m2 && d2 > d1)
             d2--;
@@ -252,25 +294,21 @@ static recon_status ap_counterparty(ap_state *st, receipt_t *r, const bill_field
         close_len = 3;
     }
     if (open == NULL || open == s)
-        return ap_set(st, r->payer_account, sizeof r->payer_account, s, n, "对方账户");
+        return ap_account(st, r, s, n, "对方账户");
     size_t open_len = *open == '(' ? 1 : 3;
-    recon_status rc = ap_set(st, r->payer, sizeof r->payer, s, (size_t)(open - s), "对方账户 name");
-    if (rc != RECON_OK)
-        return rc;
+    receipt_set_text(r, r->payer, sizeof r->payer, s, (size_t)(open - s), "对方账户 name");
     const char *acct = open + open_len;
-    return ap_set(st, r->payer_account, sizeof r->payer_account, acct,
-                  (size_t)(s + n - close_len - acct), "对方账户 account");
+    return ap_account(st, r, acct, (size_t)(s + n - close_len - acct), "对方账户 account");
 }
 
-static recon_status ap_remittance(ap_state *st, receipt_t *r, const bill_field *goods,
-                                  const bill_field *note)
+static void ap_remittance(receipt_t *r, const bill_field *goods, const bill_field *note)
 {
     char text[RECEIPT_TEXT_MAX * 2 + 4];
     if (note->len > 0 && goods->len > 0 && strcmp(note->s, goods->s) != 0)
         snprintf(text, sizeof text, "%s; %s", goods->s, note->s);
     else
         snprintf(text, sizeof text, "%s", goods->len > 0 ? goods->s : note->s);
-    return ap_set(st, r->remittance, sizeof r->remittance, text, strlen(text), "商品名称/备注");
+    receipt_set_text(r, r->remittance, sizeof r->remittance, text, strlen(text), "商品名称/备注");
 }
 
 static recon_status ap_trade_row(ap_state *st, bill_field *f, receipt_t *r)
@@ -304,16 +342,13 @@ static recon_status ap_trade_row(ap_state *st, bill_field *f, receipt_t *r)
     if (!ap_parse_time(when, &r->booking_date))
         return bill_fail(st->b, st->err, "完成时间 '%.40s' is not a date and time like "
                        "2019-09-16 10:55:23", when->s);
-    if ((rc = ap_setf(st, r->provider_txn_id, sizeof r->provider_txn_id, trade, "支付宝交易号")))
-        return rc;
+    ap_keyf(NULL, r->provider_txn_id, sizeof r->provider_txn_id, trade, "支付宝交易号");
     if (cat == CAT_A) {
         if (received < 0)
             return bill_fail(st->b, st->err, "negative 商家实收 on a 交易 row");
         r->amount = received;
         r->direction = RECEIPT_CREDIT;
-        if ((rc = ap_setf(st, r->transaction_key, sizeof r->transaction_key, trade,
-                          "支付宝交易号")))
-            return rc;
+        ap_keyf(r, r->transaction_key, sizeof r->transaction_key, trade, "支付宝交易号");
     } else {
         if (received > 0)
             return bill_fail(st->b, st->err,
@@ -321,16 +356,14 @@ static recon_status ap_trade_row(ap_state *st, bill_field *f, receipt_t *r)
         r->amount = received;
         r->direction = RECEIPT_DEBIT;
         r->reversal = true;
-        if ((rc = ap_setf(st, r->reversal_of, sizeof r->reversal_of, trade, "支付宝交易号")))
-            return rc;
+        ap_keyf(r, r->reversal_of, sizeof r->reversal_of, trade, "支付宝交易号");
         /* A trade can be refunded in parts: the batch number keeps each refund distinct. */
         const bill_field *batch = ap_field(st, f, C_REFUND_BATCH);
         if (batch->len > 0) {
-            char key[RECEIPT_ID_MAX * 2 + 2];
+            char key[AP_MAX_LINE + 2];
             snprintf(key, sizeof key, "%s-%s", trade->s, batch->s);
-            if ((rc = ap_set(st, r->transaction_key, sizeof r->transaction_key, key, strlen(key),
-                             "支付宝交易号-退款批次号")))
-                return rc;
+            ap_key(r, r->transaction_key, sizeof r->transaction_key, key, strlen(key),
+                   "支付宝交易号-退款批次号");
         } else if ((rc = fingerprint_assign(st->fp, r, trade->s, st->err))) {
             return rc;
         }
@@ -339,7 +372,8 @@ static recon_status ap_trade_row(ap_state *st, bill_field *f, receipt_t *r)
         r->fee = fee;
         r->has_fee = true;
     }
-    return ap_remittance(st, r, ap_field(st, f, C_GOODS), ap_field(st, f, C_NOTE));
+    ap_remittance(r, ap_field(st, f, C_GOODS), ap_field(st, f, C_NOTE));
+    return RECON_OK;
 }
 
 static fen_t fen_abs(fen_t v) { return v < 0 ? -v : v; }
@@ -367,38 +401,50 @@ static recon_status ap_ledger_row(ap_state *st, bill_field *f, receipt_t *r)
                        "2019-09-16 10:55:23", when->s);
     r->amount = cat == CAT_A ? income : -fen_abs(expense);
     r->direction = cat == CAT_A ? RECEIPT_CREDIT : RECEIPT_DEBIT;
-    if ((rc = ap_setf(st, r->transaction_key, sizeof r->transaction_key, ledger, "账务流水号")) ||
-        (rc = ap_setf(st, r->provider_txn_id, sizeof r->provider_txn_id, biz, "业务流水号")))
-        return rc;
+    ap_keyf(r, r->transaction_key, sizeof r->transaction_key, ledger, "账务流水号");
+    ap_keyf(NULL, r->provider_txn_id, sizeof r->provider_txn_id, biz, "业务流水号");
     /* Refund bookings reverse a payment; fees and withdrawals are plain debits. */
     if (strstr(ap_field(st, f, C_TYPE)->s, "退款") != NULL) {
         if (cat != CAT_B)
             return bill_fail(st->b, st->err, "refund booked as income");
         r->reversal = true;
-        if ((rc = ap_setf(st, r->reversal_of, sizeof r->reversal_of, biz, "业务流水号")))
-            return rc;
+        ap_keyf(r, r->reversal_of, sizeof r->reversal_of, biz, "业务流水号");
     }
-    return ap_remittance(st, r, ap_field(st, f, C_GOODS), ap_field(st, f, C_NOTE));
+    ap_remittance(r, ap_field(st, f, C_GOODS), ap_field(st, f, C_NOTE));
+    return RECON_OK;
 }
 
 static recon_status ap_row(ap_state *st, bill_field *f, size_t n)
 {
-    recon_status rc = bill_check_width(st->b, st->err, n, st->ncols);
-    if (rc != RECON_OK)
-        return rc;
     for (size_t i = 0; i < n; i++)
         bill_field_trim(&f[i]);
+    size_t extra = bill_trailing_empty(f, n, st->ncols);
+    recon_status rc = bill_check_width(st->b, st->err, n - extra, st->ncols);
+    if (rc != RECON_OK)
+        return rc;
     receipt_t r;
     receipt_init(&r);
     receipt_position_line(r.position, bill_lineno(st->b));
+    if (extra > 0)
+        receipt_note(&r, "empty fields after the header's last column ignored");
+    if (bill_line_replaced(st->b)) {
+        /* Identifiers must be exact; text is read with U+FFFD. */
+        static const enum ap_col exact[] = {C_TRADE_NO, C_LEDGER_NO, C_BIZ_NO, C_REFUND_BATCH};
+        for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++)
+            if (bill_field_has_replacement(ap_field(st, f, exact[k])))
+                return bill_fail(st->b, st->err, "invalid UTF-8 in %s; hint: GBK text in a "
+                                 "UTF-8 file?", ap_col_names[exact[k]]);
+        receipt_note(&r, "invalid utf-8 in the row's text replaced with U+FFFD");
+    }
     memcpy(r.source, st->stmt.source, sizeof r.source);
     memcpy(r.currency, "CNY", 4);
     rc = st->ledger ? ap_ledger_row(st, f, &r) : ap_trade_row(st, f, &r);
     if (rc != RECON_OK)
         return rc;
-    if ((rc = ap_setf(st, r.merchant_order_no, sizeof r.merchant_order_no,
-                      ap_field(st, f, C_ORDER), "商户订单号")) ||
-        (rc = ap_counterparty(st, &r, ap_field(st, f, C_COUNTERPARTY))))
+    const bill_field *order = ap_field(st, f, C_ORDER);
+    receipt_set_text(&r, r.merchant_order_no, sizeof r.merchant_order_no, order->s, order->len,
+                     "商户订单号");
+    if ((rc = ap_counterparty(st, &r, ap_field(st, f, C_COUNTERPARTY))))
         return rc;
     if (r.amount >= 0)
         st->stmt.credit_total += r.amount;
@@ -419,21 +465,22 @@ static recon_status ap_footer(ap_state *st, char *s, int cat, const char *label)
 {
     char *p = strstr(s, "：");
     p = p ? p + strlen("：") : strchr(s, ':');
+    st->footer_seen[cat] = true;
     if (p == NULL)
-        return bill_fail(st->b, st->err, "footer %s without ':'", label);
+        return ap_warn(st, "footer %s without ':': not checked", label);
     if (*p == ':')
         p++;
     char *end = NULL;
     long count = (*p >= '0' && *p <= '9') ? strtol(p, &end, 10) : -1;
     if (count < 0 || strncmp(end, "笔", strlen("笔")) != 0)
-        return bill_fail(st->b, st->err, "footer %s has no count like 6笔", label);
+        return ap_warn(st, "footer %s has no count like 6笔: not checked", label);
+    recon_status rc = RECON_OK;
     if (count != st->count[cat])
-        return bill_fail(st->b, st->err, "footer %s says %ld rows but the bill has %ld; hint: "
-                       "truncated or edited bill", label, count, st->count[cat]);
-    st->footer_seen[cat] = true;
+        rc = ap_warn(st, "footer %s says %ld rows but the bill has %ld: the rows read as written",
+                     label, count, st->count[cat]);
     p = end + strlen("笔");
     /* Parts separated by full-width or ASCII commas: "<label>共<amount>元". */
-    while (*p != '\0') {
+    while (*p != '\0' && rc == RECON_OK) {
         char *part = p;
         char *next = strstr(p, "，");
         char *comma = strchr(p, ',');
@@ -452,8 +499,10 @@ static recon_status ap_footer(ap_state *st, char *s, int cat, const char *label)
         *gong = '\0';
         char *amount = gong + strlen("共");
         char *yuan = strstr(amount, "元");
-        if (yuan == NULL)
-            return bill_fail(st->b, st->err, "footer amount without 元");
+        if (yuan == NULL) {
+            rc = ap_warn(st, "footer %s amount without 元: not checked", label);
+            continue;
+        }
         size_t plen = strlen(part);
         if (plen >= strlen("退款") && strcmp(part + plen - strlen("退款"), "退款") == 0)
             part[plen - strlen("退款")] = '\0';
@@ -467,11 +516,12 @@ static recon_status ap_footer(ap_state *st, char *s, int cat, const char *label)
             which = SUM_ORDER;
         else
             continue; /* a total we do not recompute */
-        bill_field af = {amount, (size_t)(yuan - amount)};
+        static const money_format_opts opts = {'.', 0, true, 2};
         fen_t v = 0;
-        recon_status rc = ap_money(st, &af, "footer amount", false, &v);
-        if (rc != RECON_OK)
-            return rc;
+        if (money_parse_opts(amount, (size_t)(yuan - amount), &opts, &v) != MONEY_OK) {
+            rc = ap_warn(st, "footer %s amount is not an amount: not checked", label);
+            continue;
+        }
         fen_t got = st->sums[cat][which];
         /* Ledgers print expenses with or without the minus sign. */
         bool ok = st->ledger ? fen_abs(v) == fen_abs(got) : v == got;
@@ -479,12 +529,12 @@ static recon_status ap_footer(ap_state *st, char *s, int cat, const char *label)
             char a[MONEY_STR_SIZE], b[MONEY_STR_SIZE];
             ap_fen_str(v, a);
             ap_fen_str(got, b);
-            return bill_fail(st->b, st->err, "footer %s %s is %s but the rows add up to %s", label,
-                             part[0] ? part : "total", a, b);
+            rc = ap_warn(st, "footer %s %s is %s but the rows add up to %s: the rows read as "
+                             "written", label, part[0] ? part : "total", a, b);
         }
     }
     receipt_position_line(st->stmt.position, bill_lineno(st->b));
-    return RECON_OK;
+    return rc;
 }
 
 static recon_status ap_hash_line(ap_state *st, char *s, size_t len, bool after_header)
@@ -504,8 +554,8 @@ static recon_status ap_hash_line(ap_state *st, char *s, size_t len, bool after_h
     for (size_t k = 0; k < sizeof footers / sizeof footers[0]; k++)
         if (starts(s, len, footers[k].prefix)) {
             if (footers[k].ledger != st->ledger)
-                return bill_fail(st->b, st->err, "footer %s does not belong to a %s bill",
-                                 footers[k].prefix + 1, st->ledger ? "账务明细" : "业务明细");
+                return ap_warn(st, "footer %s does not belong to a %s bill: ignored",
+                               footers[k].prefix + 1, st->ledger ? "账务明细" : "业务明细");
             return ap_footer(st, s, footers[k].cat, footers[k].prefix + 1);
         }
     return RECON_OK; /* list end marker, export time */
@@ -532,6 +582,7 @@ recon_status alipay_parse(instream_t *in, const parse_options *opts, const recei
         (rc = bill_open(in, charset_looks_utf8(head, head_len) ? "UTF-8" : "GB18030",
                         AP_MAX_LINE, AP_MAX_FIELDS, &st->b, err)) != RECON_OK)
         goto out;
+    bill_replace_invalid_utf8(st->b);
     for (;;) {
         char *s = NULL;
         size_t len = 0;
@@ -546,13 +597,21 @@ recon_status alipay_parse(instream_t *in, const parse_options *opts, const recei
                 state = S_FOOTER;
             rc = ap_hash_line(st, s, len, state != S_PREAMBLE);
         } else if (state == S_FOOTER) {
-            rc = bill_fail(st->b, err, "data row after the end of the list");
+            /* booked money all the same; the footers may then disagree, and say so */
+            bill_field *f = NULL;
+            size_t n = 0;
+            if ((rc = ap_warn(st, "data row after the end of the list: read")) == RECON_OK &&
+                (rc = bill_split(st->b, s, len, &f, &n, err)) == RECON_OK)
+                rc = ap_row(st, f, n);
         } else {
             bill_field *f = NULL;
             size_t n = 0;
             rc = bill_split(st->b, s, len, &f, &n, err);
             if (rc == RECON_OK && state == S_PREAMBLE) {
-                rc = ap_header(st, f, n);
+                if (bill_line_replaced(st->b))
+                    rc = ap_warn(st, "invalid utf-8 in the header replaced with U+FFFD");
+                if (rc == RECON_OK)
+                    rc = ap_header(st, f, n);
                 state = S_ROWS;
             } else if (rc == RECON_OK) {
                 rc = ap_row(st, f, n);

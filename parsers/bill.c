@@ -243,6 +243,7 @@ struct bill {
     buf_t line;
     buf_t record; /* lines of a record with a quoted field spanning them */
     long lineno;
+    bool utf8, replace_invalid, replaced;
 };
 
 recon_status bill_open(instream_t *in, const char *charset, size_t max_line, size_t max_fields,
@@ -258,6 +259,7 @@ recon_status bill_open(instream_t *in, const char *charset, size_t max_line, siz
     b->in = in;
     b->max_fields = max_fields;
     b->max_line = max_line;
+    b->utf8 = strcmp(charset, "UTF-8") == 0;
     if ((st = charset_open(charset, &b->cs, err)) != RECON_OK ||
         (st = linereader_new(in, max_line, &b->lines, err)) != RECON_OK)
         goto fail;
@@ -266,6 +268,28 @@ recon_status bill_open(instream_t *in, const char *charset, size_t max_line, siz
 fail:
     bill_close(b);
     return st;
+}
+
+void bill_replace_invalid_utf8(bill_t *b) { b->replace_invalid = b->utf8; }
+
+bool bill_line_replaced(const bill_t *b) { return b->replaced; }
+
+bool bill_field_has_replacement(const bill_field *f)
+{
+    return f->len >= 3 && memmem(f->s, f->len, "\xEF\xBF\xBD", 3) != NULL;
+}
+
+/* Appends s to out with each byte that starts no valid UTF-8 sequence as U+FFFD. */
+static bool append_replaced(buf_t *out, const char *s, size_t n)
+{
+    size_t bad = 0;
+    while (!utf8_valid(s, n, &bad)) {
+        if (!buf_append(out, s, bad) || !buf_append(out, "\xEF\xBF\xBD", 3))
+            return false;
+        s += bad + 1;
+        n -= bad + 1;
+    }
+    return buf_append(out, s, n);
 }
 
 recon_status bill_next(bill_t *b, char **line, size_t *len, err_t *err)
@@ -279,9 +303,14 @@ recon_status bill_next(bill_t *b, char **line, size_t *len, err_t *err)
         return st;
     b->lineno = linereader_lineno(b->lines);
     buf_reset(&b->line);
-    if ((st = charset_convert(b->cs, raw, raw_len, &b->line, instream_name(b->in), b->lineno,
-                              err)) != RECON_OK)
+    b->replaced = b->replace_invalid && !utf8_valid(raw, raw_len, NULL);
+    if (b->replaced) {
+        if (!append_replaced(&b->line, raw, raw_len))
+            return err_set(err, RECON_EINTERNAL, "out of memory");
+    } else if ((st = charset_convert(b->cs, raw, raw_len, &b->line, instream_name(b->in),
+                                     b->lineno, err)) != RECON_OK) {
         return st;
+    }
     if (b->line.data == NULL && !buf_append(&b->line, "", 0))
         return err_set(err, RECON_EINTERNAL, "out of memory");
     char *s = b->line.data;
@@ -387,6 +416,17 @@ recon_status bill_check_width(const bill_t *b, err_t *err, size_t n, size_t head
         return bill_fail(b, err, "%zu fields where the header has %zu; hint: a field "
                          "containing a comma?", n, header_n);
     return RECON_OK;
+}
+
+size_t bill_trailing_empty(const bill_field *f, size_t n, size_t header_n)
+{
+    if (n <= header_n)
+        return 0;
+    for (size_t i = header_n; i < n; i++)
+        for (size_t k = 0; k < f[i].len; k++)
+            if (!blank(f[i].s[k]))
+                return 0;
+    return n - header_n;
 }
 
 recon_status bill_set_text(const bill_t *b, err_t *err, char *dst, size_t cap, const char *s,

@@ -75,6 +75,12 @@ recon_status bill_open(instream_t *in, const char *charset, size_t max_line, siz
 /* The next line in UTF-8 without its terminator (and without a BOM on line 1); *line is
  * NULL at the end. Invalid bytes fail naming the line. */
 recon_status bill_next(bill_t *b, char **line, size_t *len, err_t *err);
+/* For a bill opened as UTF-8: bill_next then returns a line with bytes that are not
+ * UTF-8 as U+FFFD instead of failing, and bill_line_replaced says so; the caller refuses
+ * what must stay exact (keys, accounts: bill_field_has_replacement) and notes the rest. */
+void bill_replace_invalid_utf8(bill_t *b);
+bool bill_line_replaced(const bill_t *b);
+bool bill_field_has_replacement(const bill_field *f);
 /* Reads the remaining lines unconverted, so that a damaged tail (a NUL byte) is still
  * refused after the last line a format needs. */
 recon_status bill_drain(bill_t *b, err_t *err);
@@ -95,6 +101,9 @@ recon_status bill_fail(const bill_t *b, err_t *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A data row has as many fields as the header (header_n); else fails naming both. */
 recon_status bill_check_width(const bill_t *b, err_t *err, size_t n, size_t header_n);
+/* How many of a row's n fields past the header's header_n are all empty (a spreadsheet's
+ * trailing commas): 0 when any of them holds text, which bill_check_width then refuses. */
+size_t bill_trailing_empty(const bill_field *f, size_t n, size_t header_n);
 /* Copies s into a receipt field of cap bytes (receipt_set_field); a longer text fails
  * as "WHAT longer than N bytes". */
 recon_status bill_set_text(const bill_t *b, err_t *err, char *dst, size_t cap, const char *s,

@@ -433,21 +433,59 @@ static const char *camt_text(camt_reader *r, size_t *len)
     return s;
 }
 
-static recon_status camt_set(camt_reader *r, char *field, size_t cap, const char *what)
+/* How a value past its field's size is read: nothing in these touches the money. */
+typedef enum camt_kind {
+    CAMT_TEXT,    /* a name, remittance, a reference: cut at a character boundary */
+    CAMT_KEY,     /* an identifier: its head and a hash of the whole, so it stays unique */
+    CAMT_ACCOUNT, /* a counterparty account: left empty, since a cut one names another */
+} camt_kind;
+
+static recon_status camt_warn_here(camt_reader *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static recon_status camt_warn_here(camt_reader *r, const char *fmt, ...)
+{
+    char where[CAMT_WHERE_MAX], text[RECEIPT_NOTE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    camt_where(r, where, sizeof where);
+    return receipt_warn(r->sink, where, r->err, "%s", text);
+}
+
+static recon_status camt_set(camt_reader *r, char *field, size_t cap, const char *what,
+                             camt_kind kind)
 {
     size_t n;
     const char *s = camt_text(r, &n);
-    if (r->text_overflow || !receipt_set_field(field, cap, s, n))
-        return camt_fail(r, "%s longer than %zu bytes", what, cap - 1);
-    return RECON_OK;
+    if (!r->text_overflow && receipt_set_field(field, cap, s, n))
+        return RECON_OK;
+    switch (kind) {
+    case CAMT_TEXT:
+        receipt_set_text(NULL, field, cap, s, n, what);
+        return camt_warn_here(r, "%s cut at %zu bytes", what, strlen(field));
+    case CAMT_ACCOUNT:
+        field[0] = '\0';
+        return camt_warn_here(r, "%s longer than %zu bytes: left empty", what, cap - 1);
+    case CAMT_KEY:
+        break;
+    }
+    /* Only the first CAMT_TEXT_MAX bytes were kept: a hash of them could join two. */
+    if (r->text_overflow)
+        return camt_fail(r, "%s longer than %d bytes; hint: no identifier is this long",
+                         what, CAMT_TEXT_MAX);
+    receipt_set_key(field, cap, s, n);
+    return camt_warn_here(r, "%s longer than %zu bytes: shortened with a hash of the whole",
+                          what, cap - 1);
 }
 
 /* Like camt_set, but keeps the first value seen (repeated CdtrRefInf, parties). */
-static recon_status camt_set_first(camt_reader *r, char *field, size_t cap, const char *what)
+static recon_status camt_set_first(camt_reader *r, char *field, size_t cap, const char *what,
+                                   camt_kind kind)
 {
     if (field[0] != '\0')
         return RECON_OK;
-    return camt_set(r, field, cap, what);
+    return camt_set(r, field, cap, what, kind);
 }
 
 static recon_status camt_append_ustrd(camt_reader *r, char *field, size_t cap)
@@ -457,9 +495,15 @@ static recon_status camt_append_ustrd(camt_reader *r, char *field, size_t cap)
     if (n == 0)
         return RECON_OK;
     size_t need = have + (have ? 1 : 0) + n;
-    if (r->text_overflow || need >= cap)
-        return camt_fail(r, "remittance information (Ustrd joined) longer than %zu bytes",
-                         cap - 1);
+    if (r->text_overflow || need >= cap) {
+        if (have + (have ? 1 : 0) < cap - 1) {
+            if (have)
+                field[have++] = ' ';
+            receipt_set_text(NULL, field + have, cap - have, s, n, "");
+        }
+        return camt_warn_here(r, "remittance information (Ustrd joined) cut at %zu bytes",
+                              strlen(field));
+    }
     if (have)
         field[have++] = ' ';
     memcpy(field + have, s, n);
@@ -588,6 +632,22 @@ static recon_status camt_date(camt_reader *r, bool with_time, date_t *out, const
                          with_time ? "date-time (YYYY-MM-DDThh:mm:ss[.fff][Z|+hh:mm])"
                                    : "date (YYYY-MM-DD)");
     return RECON_OK;
+}
+
+/* A value date or a balance's date is no booking date: one that is not a calendar date
+ * is left out and warned about (a booked entry without BookgDt then has no date to
+ * fall back on, and is refused there). */
+static recon_status camt_date_second(camt_reader *r, bool with_time, date_t *out,
+                                     const char *what)
+{
+    size_t n;
+    const char *s = camt_text(r, &n);
+    bool ok = with_time ? camt_datetime_china(s, n, out) : date_parse(s, n, out);
+    if (ok)
+        return RECON_OK;
+    *out = DATE_NONE;
+    return camt_warn_here(r, "%s is not a valid ISO %s: left empty", what,
+                          with_time ? "date-time" : "date");
 }
 
 static recon_status camt_fee_add(camt_reader *r, fen_t *fee, bool *has, const char *ccy)
@@ -944,13 +1004,13 @@ static recon_status camt_build(camt_reader *r, receipt_t *rec, const camt_tx *tx
         camt_copy(rec->transaction_key, sizeof rec->transaction_key, tx->acct_svcr_ref);
     } else if (e->acct_svcr_ref[0]) {
         /* The entry's reference is shared by its transactions: number all but the first. */
-        int n = index > 1 ? snprintf(rec->transaction_key, sizeof rec->transaction_key, "%s#%ld",
-                                     e->acct_svcr_ref, index)
-                          : snprintf(rec->transaction_key, sizeof rec->transaction_key, "%s",
-                                     e->acct_svcr_ref);
-        if (n < 0 || (size_t)n >= sizeof rec->transaction_key)
-            return camt_fail(r, "AcctSvcrRef with transaction number longer than %d bytes",
-                             RECEIPT_ID_MAX - 1);
+        char key[RECEIPT_ID_MAX + 24];
+        int n = index > 1 ? snprintf(key, sizeof key, "%s#%ld", e->acct_svcr_ref, index)
+                          : snprintf(key, sizeof key, "%s", e->acct_svcr_ref);
+        if (n < 0 || !receipt_set_key(rec->transaction_key, sizeof rec->transaction_key, key,
+                                      (size_t)n))
+            receipt_note(rec, "AcctSvcrRef with transaction number longer than %d bytes: "
+                              "shortened with a hash of the whole", RECEIPT_ID_MAX - 1);
     } else if (tx->tx_id[0]) {
         camt_copy(rec->transaction_key, sizeof rec->transaction_key, tx->tx_id);
     } else if (tx->uetr[0]) {
@@ -1167,38 +1227,38 @@ static recon_status camt_end_tx(camt_reader *r)
     int b = r->tx_base;
     size_t n;
     if (AT(b, T_Refs, T_AcctSvcrRef))
-        return camt_set(r, t->acct_svcr_ref, sizeof t->acct_svcr_ref, "TxDtls AcctSvcrRef");
+        return camt_set(r, t->acct_svcr_ref, sizeof t->acct_svcr_ref, "TxDtls AcctSvcrRef", CAMT_KEY);
     if (AT(b, T_Refs, T_EndToEndId)) {
         const char *s = camt_text(r, &n);
         if (n == 11 && memcmp(s, "NOTPROVIDED", 11) == 0)
             return RECON_OK;
-        return camt_set(r, t->end_to_end_id, sizeof t->end_to_end_id, "EndToEndId");
+        return camt_set(r, t->end_to_end_id, sizeof t->end_to_end_id, "EndToEndId", CAMT_TEXT);
     }
     if (AT(b, T_Refs, T_TxId))
-        return camt_set(r, t->tx_id, sizeof t->tx_id, "TxId");
+        return camt_set(r, t->tx_id, sizeof t->tx_id, "TxId", CAMT_KEY);
     if (AT(b, T_Refs, T_UETR))
-        return camt_set(r, t->uetr, sizeof t->uetr, "UETR");
+        return camt_set(r, t->uetr, sizeof t->uetr, "UETR", CAMT_KEY);
     if (AT(b, T_Amt))
         return camt_amount_parse(r, &t->amt, "TxDtls Amt");
     if (AT(b, T_AmtDtls, T_TxAmt, T_Amt))
         return camt_amount_parse(r, &t->txamt, "TxDtls AmtDtls/TxAmt/Amt");
     if (AT(b, T_RltdPties, T_Dbtr, T_Nm) || AT(b, T_RltdPties, T_Dbtr, T_Pty, T_Nm))
-        return camt_set_first(r, t->dbtr_name, sizeof t->dbtr_name, "Dbtr Nm");
+        return camt_set_first(r, t->dbtr_name, sizeof t->dbtr_name, "Dbtr Nm", CAMT_TEXT);
     if (AT(b, T_RltdPties, T_Cdtr, T_Nm) || AT(b, T_RltdPties, T_Cdtr, T_Pty, T_Nm))
-        return camt_set_first(r, t->cdtr_name, sizeof t->cdtr_name, "Cdtr Nm");
+        return camt_set_first(r, t->cdtr_name, sizeof t->cdtr_name, "Cdtr Nm", CAMT_TEXT);
     if (AT(b, T_RltdPties, T_DbtrAcct, T_Id, T_IBAN) ||
         AT(b, T_RltdPties, T_DbtrAcct, T_Id, T_Othr, T_Id))
-        return camt_set_first(r, t->dbtr_acct, sizeof t->dbtr_acct, "DbtrAcct Id");
+        return camt_set_first(r, t->dbtr_acct, sizeof t->dbtr_acct, "DbtrAcct Id", CAMT_ACCOUNT);
     if (AT(b, T_RltdPties, T_CdtrAcct, T_Id, T_IBAN) ||
         AT(b, T_RltdPties, T_CdtrAcct, T_Id, T_Othr, T_Id))
-        return camt_set_first(r, t->cdtr_acct, sizeof t->cdtr_acct, "CdtrAcct Id");
+        return camt_set_first(r, t->cdtr_acct, sizeof t->cdtr_acct, "CdtrAcct Id", CAMT_ACCOUNT);
     if (AT(b, T_RmtInf, T_Ustrd))
         return camt_append_ustrd(r, t->remittance, sizeof t->remittance);
     if (AT(b, T_RmtInf, T_Strd, T_CdtrRefInf, T_Ref))
         return camt_set_first(r, t->creditor_reference, sizeof t->creditor_reference,
-                              "CdtrRefInf Ref");
+                              "CdtrRefInf Ref", CAMT_TEXT);
     if (AT(b, T_AddtlTxInf))
-        return camt_set(r, t->addtl_tx_inf, sizeof t->addtl_tx_inf, "AddtlTxInf");
+        return camt_set(r, t->addtl_tx_inf, sizeof t->addtl_tx_inf, "AddtlTxInf", CAMT_TEXT);
     if (AT(b, T_RtrInf)) {
         t->returned = true;
         return RECON_OK;
@@ -1210,7 +1270,7 @@ static recon_status camt_end_tx(camt_reader *r)
         const char *s = camt_text(r, &n);
         if (n == 11 && memcmp(s, "NOTPROVIDED", 11) == 0)
             return RECON_OK;
-        return camt_set(r, t->orgnl[i], sizeof t->orgnl[i], camt_tok_names[orgnl[i]]);
+        return camt_set(r, t->orgnl[i], sizeof t->orgnl[i], camt_tok_names[orgnl[i]], CAMT_KEY);
     }
     if (AT(b, T_Chrgs, T_Rcrd, T_Amt) || AT(b, T_Chrgs, T_Amt))
         return camt_fee_add(r, &t->fee, &t->has_fee, r->en.amt.ccy);
@@ -1254,11 +1314,11 @@ static recon_status camt_end_entry(camt_reader *r)
     if (AT(b, T_BookgDt, T_DtTm))
         return camt_date(r, true, &e->booking_date, "BookgDt/DtTm");
     if (AT(b, T_ValDt, T_Dt))
-        return camt_date(r, false, &e->value_date, "ValDt/Dt");
+        return camt_date_second(r, false, &e->value_date, "ValDt/Dt");
     if (AT(b, T_ValDt, T_DtTm))
-        return camt_date(r, true, &e->value_date, "ValDt/DtTm");
+        return camt_date_second(r, true, &e->value_date, "ValDt/DtTm");
     if (AT(b, T_AcctSvcrRef))
-        return camt_set(r, e->acct_svcr_ref, sizeof e->acct_svcr_ref, "entry AcctSvcrRef");
+        return camt_set(r, e->acct_svcr_ref, sizeof e->acct_svcr_ref, "entry AcctSvcrRef", CAMT_KEY);
     if (AT(b, T_Chrgs, T_Rcrd, T_Amt) || AT(b, T_Chrgs, T_Amt))
         return camt_fee_add(r, &e->fee, &e->has_fee, e->amt.ccy);
     return RECON_OK;
@@ -1283,9 +1343,9 @@ static recon_status camt_end_bal(camt_reader *r)
     if (AT(b, T_CdtDbtInd))
         return camt_indicator(r, &bl->has_ind, &bl->credit);
     if (AT(b, T_Dt, T_Dt))
-        return camt_date(r, false, &bl->date, "balance Dt/Dt");
+        return camt_date_second(r, false, &bl->date, "balance Dt/Dt");
     if (AT(b, T_Dt, T_DtTm))
-        return camt_date(r, true, &bl->date, "balance Dt/DtTm");
+        return camt_date_second(r, true, &bl->date, "balance Dt/DtTm");
     return RECON_OK;
 }
 
@@ -1294,7 +1354,7 @@ static recon_status camt_end_stmt(camt_reader *r)
     statement_summary *s = &r->sum;
     int b = r->stmt_base;
     if (AT(b, T_Id))
-        return camt_set(r, s->statement_id, sizeof s->statement_id, "statement Id");
+        return camt_set(r, s->statement_id, sizeof s->statement_id, "statement Id", CAMT_KEY);
     if (AT(b, T_CreDtTm))
         return camt_stmt_date(r, &r->created, "CreDtTm");
     if (AT(b, T_FrToDt, T_FrDtTm))
@@ -1302,7 +1362,7 @@ static recon_status camt_end_stmt(camt_reader *r)
     if (AT(b, T_FrToDt, T_ToDtTm))
         return camt_stmt_date(r, &s->period_to, "FrToDt/ToDtTm");
     if (AT(b, T_Acct, T_Id, T_IBAN) || AT(b, T_Acct, T_Id, T_Othr, T_Id))
-        return camt_set(r, s->source, sizeof s->source, "account Id");
+        return camt_set(r, s->source, sizeof s->source, "account Id", CAMT_KEY);
     if (AT(b, T_Acct, T_Ccy)) {
         size_t n;
         const char *txt = camt_text(r, &n);

@@ -159,12 +159,17 @@ static bool is_placeholder_ref(const char *r)
            strcmp(r, "PREF") == 0;
 }
 
-static recon_status set_or_fail(mt940_state *st, char *dst, size_t cap, const char *src, size_t n,
-                                const char *what)
+/* An identifier (the account, the statement reference) past its field's size keeps
+ * its head and a hash of the whole, so it stays the same identifier in every file. */
+static recon_status set_key(mt940_state *st, char *dst, size_t cap, const char *src, size_t n,
+                            const char *what)
 {
-    if (receipt_set_field(dst, cap, src, n))
+    if (receipt_set_key(dst, cap, src, n))
         return RECON_OK;
-    return fail(st, st->field_line, "%s longer than %zu bytes", what, cap - 1);
+    char text[RECEIPT_NOTE_MAX];
+    snprintf(text, sizeof text, "%s longer than %zu bytes: shortened with a hash of the whole",
+             what, cap - 1);
+    return warn_at(st, st->field_line, text);
 }
 
 /* Triodos repeats the statement's own account in ?31 ("TRIODOSBANK/0454545454"):
@@ -191,6 +196,8 @@ static recon_status flush_entry(mt940_state *st)
     receipt_t *r = &st->rec;
     receipt_init(r);
     receipt_position_line(r->position, st->entry_line);
+    if (d->note[0] != '\0')
+        receipt_note(r, "%s", d->note);
     report_tolerated(st, e->tolerated, e->type, r, st->entry_line);
     memcpy(r->source, st->sum.source, sizeof r->source);
     r->value_date = e->value_date;
@@ -441,7 +448,7 @@ static recon_status finish_field(mt940_state *st)
     const char *body = st->field;
     size_t n = st->field_len;
     if (tag_is(st, "20"))
-        return set_or_fail(st, st->sum.statement_id, sizeof st->sum.statement_id, body, n,
+        return set_key(st, st->sum.statement_id, sizeof st->sum.statement_id, body, n,
                            ":20: reference");
     if (tag_is(st, "25")) {
         if (st->has_source) {
@@ -459,7 +466,7 @@ static recon_status finish_field(mt940_state *st)
                         "with :20:");
         }
         size_t acct = mt940_account_currency(body, n, st->account_currency);
-        recon_status s = set_or_fail(st, st->sum.source, sizeof st->sum.source, body,
+        recon_status s = set_key(st, st->sum.source, sizeof st->sum.source, body,
                                      acct > 0 ? acct : n, ":25: account");
         if (s != RECON_OK)
             return s;
@@ -467,8 +474,7 @@ static recon_status finish_field(mt940_state *st)
             return fail(st, st->field_line, "empty :25: account");
         st->has_source = true;
         if (acct > 0) {
-            if (!receipt_set_field(st->key_source, sizeof st->key_source, body, n))
-                st->key_source[0] = '\0';
+            receipt_set_key(st->key_source, sizeof st->key_source, body, n);
             return warn_at(st, st->field_line,
                            "currency after the :25: account: read as the account's currency");
         }

@@ -1,5 +1,6 @@
 #include "parsers/mt940_fields.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -168,6 +169,10 @@ const char *mt940_tolerance_text(unsigned bit, const char *type, char *buf, size
         return "balance currency written after the amount";
     case MT940_TOL_BALANCE_SPACES:
         return "spaces inside a balance ignored";
+    case MT940_TOL_LONG_BANK_REF:
+        return "bank reference in :61: longer than 139 bytes: shortened with a hash of the whole";
+    case MT940_TOL_LONG_SUPPLEMENTARY:
+        return "supplementary details in :61: cut";
     default:
         return "";
     }
@@ -391,11 +396,8 @@ bool mt940_parse_entry(const char *s, size_t n, mt940_entry *e, char *why, size_
     if (slashes != NULL && (size_t)(slashes - rest) <= MT940_CUSTREF_MAX) {
         copy_trim(e->customer_ref, sizeof e->customer_ref, rest, (size_t)(slashes - rest));
         size_t bn = rest_n - (size_t)(slashes - rest) - 2;
-        if (!copy_trim(e->bank_ref, sizeof e->bank_ref, slashes + 2, bn)) {
-            snprintf(why, whylen, "bank reference longer than %d bytes in :61:",
-                     RECEIPT_ID_MAX - 1);
-            return false;
-        }
+        if (!receipt_set_key(e->bank_ref, sizeof e->bank_ref, slashes + 2, bn))
+            e->tolerated |= MT940_TOL_LONG_BANK_REF;
     } else {
         /* No //: the customer reference is a fixed 16x, and anything after it on the
          * line is supplementary detail (Rabobank writes the counterparty there). */
@@ -417,9 +419,11 @@ bool mt940_parse_entry(const char *s, size_t n, mt940_entry *e, char *why, size_
             if (s[k] == '\n' || s[k] == '\r')
                 continue;
             if (supp + 1 >= sizeof e->supplementary) {
-                snprintf(why, whylen, "supplementary details longer than %d bytes in :61:",
-                         MT940_SUPP_MAX - 1);
-                return false;
+                /* never cut a character written in several bytes */
+                while (supp > 0 && ((unsigned char)s[k] & 0xC0) == 0x80 && k-- > 0)
+                    supp--;
+                e->tolerated |= MT940_TOL_LONG_SUPPLEMENTARY;
+                break;
             }
             e->supplementary[supp++] = s[k];
         }
@@ -466,13 +470,39 @@ static void set_collapsed(char *dst, size_t cap, const char *src, size_t n)
     dst[o] = '\0';
 }
 
-static bool set_field(char *dst, size_t cap, const char *src, size_t n, const char *what,
-                      char *why, size_t whylen)
+/* Adds a clause to d->note (joined with "; ", as receipt_note does). */
+static void details_note(mt940_details *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void details_note(mt940_details *d, const char *fmt, ...)
 {
-    if (receipt_set_field(dst, cap, src, n))
+    size_t len = strlen(d->note);
+    if (len > 0 && len + 2 < sizeof d->note) {
+        memcpy(d->note + len, "; ", 3);
+        len += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->note + len, sizeof d->note - len, fmt, ap);
+    va_end(ap);
+}
+
+/* Nothing in :86: touches the money: a value past its field's size is cut (text and
+ * references) or dropped (an account, which cut would name someone else), and noted.
+ * Always true; kept a bool for the callers' chains. */
+static bool set_field(mt940_details *d, char *dst, size_t cap, const char *src, size_t n,
+                      const char *what, char *why, size_t whylen)
+{
+    (void)why;
+    (void)whylen;
+    if (dst == d->payer_account) {
+        if (!receipt_set_field(dst, cap, src, n))
+            details_note(d, "%s in :86: longer than %zu bytes: payer account left empty", what,
+                         cap - 1);
         return true;
-    snprintf(why, whylen, "%s longer than %zu bytes in :86:", what, cap - 1);
-    return false;
+    }
+    if (!receipt_set_text(NULL, dst, cap, src, n, what))
+        details_note(d, "%s in :86: cut at %zu bytes", what, strlen(dst));
+    return true;
 }
 
 static const char *const sepa_keys[] = {"EREF+", "KREF+", "MREF+", "CRED+", "DEBT+", "SVWZ+",
@@ -525,7 +555,7 @@ static bool legacy_account(mt940_details *d, const char *bank, size_t bank_n, ch
         return true;
     char joined[RECEIPT_ACCOUNT_MAX * 2];
     int w = snprintf(joined, sizeof joined, "%.*s/%s", (int)bank_n, bank, d->payer_account);
-    return set_field(d->payer_account, sizeof d->payer_account, joined,
+    return set_field(d, d->payer_account, sizeof d->payer_account, joined,
                      w < 0 ? 0 : (size_t)w < sizeof joined ? (size_t)w : sizeof joined - 1,
                      "payer account ?30/?31", why, whylen);
 }
@@ -564,22 +594,20 @@ static bool parse_gvc(mt940_details *d, size_t n, char sep, char *why, size_t wh
             bank = s + start;
             bank_n = vn;
         } else if (code == 31) {
-            if (!set_field(d->payer_account, sizeof d->payer_account, s + start, vn,
+            if (!set_field(d, d->payer_account, sizeof d->payer_account, s + start, vn,
                            "payer account ?31", why, whylen))
                 return false;
         } else if (code == 32 || code == 33) {
-            if (name_n + vn >= sizeof name) {
-                snprintf(why, whylen, "payer name longer than %d bytes in :86:",
-                         RECEIPT_NAME_MAX - 1);
-                return false;
-            }
+            /* past the buffer, set_field below cuts it at the field's size anyway */
+            if (vn > sizeof name - 1 - name_n)
+                vn = sizeof name - 1 - name_n;
             memcpy(name + name_n, s + start, vn);
             name_n += vn;
         }
         i = end;
     }
     d->purpose[purpose_n] = '\0';
-    if (!set_field(d->payer, sizeof d->payer, name, name_n, "payer name ?32/?33", why, whylen))
+    if (!set_field(d, d->payer, sizeof d->payer, name, name_n, "payer name ?32/?33", why, whylen))
         return false;
     if (!legacy_account(d, bank, bank_n, why, whylen))
         return false;
@@ -608,7 +636,7 @@ static bool parse_gvc(mt940_details *d, size_t n, char sep, char *why, size_t wh
         }
         if (at + vn > end)
             vn = end > at ? end - at : 0;
-        if (!set_field(d->end_to_end_id, sizeof d->end_to_end_id, v, vn, "EREF+ reference", why,
+        if (!set_field(d, d->end_to_end_id, sizeof d->end_to_end_id, v, vn, "EREF+ reference", why,
                        whylen))
             return false;
         if ((strcmp(d->end_to_end_id, "NOTPROVIDED") == 0 ||
@@ -699,7 +727,7 @@ static bool parse_swift_codes(mt940_details *d, const swift_codes *c, char *why,
     if (c->found[SW_RTRN])
         d->is_return = true;
     if (c->found[SW_EREF] &&
-        !set_field(d->end_to_end_id, sizeof d->end_to_end_id, c->val[SW_EREF], c->len[SW_EREF],
+        !set_field(d, d->end_to_end_id, sizeof d->end_to_end_id, c->val[SW_EREF], c->len[SW_EREF],
                    "/EREF/ reference", why, whylen))
         return false;
     if ((strcmp(d->end_to_end_id, "NOTPROVIDED") == 0 ||
@@ -721,11 +749,11 @@ static bool parse_swift_codes(mt940_details *d, const swift_codes *c, char *why,
             }
             plen[p]++;
         }
-        if (!set_field(d->payer_account, sizeof d->payer_account, part[0], plen[0],
+        if (!set_field(d, d->payer_account, sizeof d->payer_account, part[0], plen[0],
                        "/CNTP/ account", why, whylen))
             return false;
         if (part[2] != NULL &&
-            !set_field(d->payer, sizeof d->payer, part[2], plen[2], "/CNTP/ name", why, whylen))
+            !set_field(d, d->payer, sizeof d->payer, part[2], plen[2], "/CNTP/ name", why, whylen))
             return false;
     }
     if (c->found[SW_REMI]) {
@@ -742,7 +770,7 @@ static bool parse_swift_codes(mt940_details *d, const swift_codes *c, char *why,
                 rn -= (size_t)(slash - r) + 1;
                 r = slash + 1;
             }
-            if (!set_field(d->creditor_reference, sizeof d->creditor_reference, r, rn,
+            if (!set_field(d, d->creditor_reference, sizeof d->creditor_reference, r, rn,
                            "/REMI/STRD/ reference", why, whylen))
                 return false;
             set_collapsed(d->remittance, sizeof d->remittance, r, rn);
@@ -813,14 +841,14 @@ static bool parse_slash_party(mt940_details *d, const char *s, size_t n, char *w
             from = (size_t)(party - s);
         if ((slash_value(s, n, from, "/NAME/", &v, &vn) ||
              (from > 0 && slash_value(s, n, 0, "/NAME/", &v, &vn))) &&
-            !set_field(d->payer, sizeof d->payer, v, vn, "/NAME/ name", why, whylen))
+            !set_field(d, d->payer, sizeof d->payer, v, vn, "/NAME/ name", why, whylen))
             return false;
     }
     if (d->payer_account[0] == '\0' && slash_value(s, n, 0, "/IBAN/", &v, &vn)) {
         const char *slash = memchr(v, '/', vn);
         if (slash != NULL)
             vn = (size_t)(slash - v);
-        if (!set_field(d->payer_account, sizeof d->payer_account, v, vn, "/IBAN/ account", why,
+        if (!set_field(d, d->payer_account, sizeof d->payer_account, v, vn, "/IBAN/ account", why,
                        whylen))
             return false;
     }
@@ -865,6 +893,7 @@ bool mt940_parse_details(const char *s, size_t n, mt940_details *d, char *why, s
     d->remittance[0] = d->payer[0] = d->payer_account[0] = '\0';
     d->end_to_end_id[0] = d->creditor_reference[0] = d->gvc[0] = '\0';
     d->is_return = false;
+    d->note[0] = '\0';
     /* Banks wrap :86: at fixed widths, mid-word: structured forms are read with the
      * line breaks removed. */
     size_t jn = 0;

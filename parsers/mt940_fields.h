@@ -31,7 +31,9 @@ enum {
     MT940_TOL_BALANCE_NO_CURRENCY = 1u << 7,
     MT940_TOL_BALANCE_CURRENCY_AFTER = 1u << 8,
     MT940_TOL_BALANCE_SPACES = 1u << 9,
-    MT940_TOL_COUNT = 10
+    MT940_TOL_LONG_BANK_REF = 1u << 10,     /* kept unique with a hash of the whole */
+    MT940_TOL_LONG_SUPPLEMENTARY = 1u << 11, /* cut */
+    MT940_TOL_COUNT = 12
 };
 
 /* The note for one tolerance bit; type is the unusual transaction type (may be ""). */
@@ -65,6 +67,7 @@ typedef struct mt940_details {
     char creditor_reference[RECEIPT_ID_MAX];
     char gvc[4]; /* German business transaction code, "" when not ?-structured */
     bool is_return; /* /RTRN/ present */
+    char note[RECEIPT_NOTE_MAX]; /* values cut or dropped for their size, "" when none */
     /* scratch space so parsing needs no allocation */
     char joined[MT940_FIELD_MAX];
     char purpose[MT940_FIELD_MAX];

@@ -79,6 +79,13 @@ static recon_status forward_note(const bounded_sink *b, const receipt_t *r, err_
 static recon_status bounded_receipt(void *ctx, const receipt_t *r, err_t *err)
 {
     const bounded_sink *b = ctx;
+    /* Bytes that are not UTF-8 in free text touch no money: read, replaced, noted. */
+    receipt_t scrubbed;
+    if (!receipt_text_valid(r)) {
+        scrubbed = *r;
+        receipt_scrub_text(&scrubbed);
+        r = &scrubbed;
+    }
     recon_status st = receipt_check_bounds(b->file, r, err);
     if (st == RECON_OK && r->note[0] && b->inner->on_warning)
         st = forward_note(b, r, err);

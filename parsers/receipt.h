@@ -102,4 +102,23 @@ recon_status statement_check_bounds(const char *file, const statement_summary *s
  * size cap, trimming ASCII whitespace; false when it does not fit. */
 bool receipt_set_field(char *field, size_t cap, const char *src, size_t n);
 
+/* Copies free text (a name, remittance, a reference that is not the transaction key)
+ * like receipt_set_field; a longer value is cut at a UTF-8 character boundary and r,
+ * when not NULL, is noted "WHAT cut at N bytes". Returns false when it cut. */
+bool receipt_set_text(receipt_t *r, char *field, size_t cap, const char *src, size_t n,
+                      const char *what);
+
+/* Copies an identifier that must stay unique (transaction key, source, statement id)
+ * like receipt_set_field; a longer one keeps its head and ends in "~" and 16 hex digits
+ * of a 64-bit FNV-1a hash of the whole trimmed value, so the same value always gives
+ * the same key and different values different ones. Returns false when it shortened. */
+bool receipt_set_key(char *field, size_t cap, const char *src, size_t n);
+
+/* True when r's free text (payer, remittance, end-to-end id, creditor reference,
+ * merchant order number) is all UTF-8. */
+bool receipt_text_valid(const receipt_t *r);
+/* Replaces each byte of r's free text that is not UTF-8 with U+FFFD (cut at the field's
+ * size if need be) and notes it on r; false when nothing needed it. */
+bool receipt_scrub_text(receipt_t *r);
+
 #endif

@@ -306,9 +306,9 @@ static recon_status zm_record(zm_ctx *c, const char *rec, size_t len, receipt_t 
     if (strlen(query_id) != 21 || !is_digits(query_id, 21))
         return err_set(c->err, RECON_EDATA, "%s: line %ld: 查询流水号 '%s' is not 21 digits",
                        c->file, c->line, query_id);
+    /* The trace number is only shown in the remittance (the POS slip's number). */
     if (!is_digits(trace, 6))
-        return err_set(c->err, RECON_EDATA, "%s: line %ld: 系统跟踪号 '%s' is not 6 digits",
-                       c->file, c->line, trace);
+        receipt_note(r, "系统跟踪号 is not 6 digits: kept as written");
     /* queryId is UnionPay's unique id for the transaction (used for queries and refunds);
      * trace numbers repeat across days and institutions. */
     memcpy(r->provider_txn_id, query_id, 22);

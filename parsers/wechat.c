@@ -15,6 +15,7 @@
  */
 #include "parsers/parse.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,10 +213,18 @@ static recon_status wx_header(wx_state *st, bill_field *f, size_t n)
     return RECON_OK;
 }
 
-static recon_status wx_set(wx_state *st, char *dst, size_t cap, const bill_field *f,
-                           const char *what)
+/* Free text: a longer value is cut and noted. */
+static void wx_text(receipt_t *r, char *dst, size_t cap, const bill_field *f, const char *what)
 {
-    return bill_set_text(st->b, st->err, dst, cap, f->s, f->len, what);
+    receipt_set_text(r, dst, cap, f->s, f->len, what);
+}
+
+/* An identifier: a longer one keeps its head and a hash of the whole, and is noted. */
+static void wx_key(receipt_t *r, char *dst, size_t cap, const bill_field *f, const char *what)
+{
+    if (!receipt_set_key(dst, cap, f->s, f->len))
+        receipt_note(r, "%s longer than %zu bytes: shortened with a hash of the whole", what,
+                     cap - 1);
 }
 
 static recon_status wx_money(wx_state *st, const bill_field *f, const char *what, int64_t *out)
@@ -239,13 +248,15 @@ static recon_status wx_fen(wx_state *st, const bill_field *f, const char *what, 
 
 static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
 {
-    recon_status rc = bill_check_width(st->b, st->err, n, st->ncols);
-    if (rc != RECON_OK)
-        return rc;
     for (size_t i = 0; i < n; i++) {
         bill_field_strip_prefix(&f[i], '`');
         bill_field_trim(&f[i]);
     }
+    size_t extra = bill_trailing_empty(f, n, st->ncols);
+    n -= extra;
+    recon_status rc = bill_check_width(st->b, st->err, n, st->ncols);
+    if (rc != RECON_OK)
+        return rc;
     /* Summed before interpretation: the summary covers every row as written. */
     for (size_t k = 0; k < WX_NCHECKS; k++) {
         int64_t v = 0;
@@ -262,17 +273,27 @@ static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
     receipt_t r;
     receipt_init(&r);
     receipt_position_line(r.position, bill_lineno(st->b));
+    if (extra > 0)
+        receipt_note(&r, "empty fields after the header's last column ignored");
     const bill_field *status = wx_field(st, f, C_STATUS);
     const bill_field *txn = wx_field(st, f, C_TXN);
     const bill_field *mch = wx_field(st, f, C_MCH);
+    if (bill_line_replaced(st->b)) {
+        /* Identifiers and accounts must be exact; text is read with U+FFFD. */
+        static const enum wx_col exact[] = {C_MCH, C_TXN, C_REFUND_ID, C_OPENID};
+        for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++)
+            if (bill_field_has_replacement(wx_field(st, f, exact[k])))
+                return bill_fail(st->b, st->err, "invalid UTF-8 in %s; hint: GBK text in a "
+                                 "UTF-8 file?", wx_col_names[exact[k]]);
+        receipt_note(&r, "invalid utf-8 in the row's text replaced with U+FFFD");
+    }
     if (mch->len == 0)
         return bill_fail(st->b, st->err, "empty 商户号");
     if (txn->len == 0)
         return bill_fail(st->b, st->err, "empty 微信订单号");
-    if ((rc = wx_set(st, r.source, sizeof r.source, mch, "商户号")) != RECON_OK ||
-        (rc = wx_set(st, r.merchant_order_no, sizeof r.merchant_order_no,
-                     wx_field(st, f, C_ORDER), "商户订单号")) != RECON_OK)
-        return rc;
+    wx_key(&r, r.source, sizeof r.source, mch, "商户号");
+    wx_text(&r, r.merchant_order_no, sizeof r.merchant_order_no, wx_field(st, f, C_ORDER),
+            "商户订单号");
     if (st->stmt.source[0] == '\0')
         memcpy(st->stmt.source, r.source, sizeof r.source);
     else if (strcmp(st->stmt.source, r.source) != 0)
@@ -311,11 +332,12 @@ static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
     else
         snprintf(remit, sizeof remit, "%s", goods->len > 0 ? goods->s : attach->s);
     bill_field remit_f = {remit, strlen(remit)};
-    if ((rc = wx_set(st, r.remittance, sizeof r.remittance, &remit_f, "商品名称/商户数据包")) !=
-            RECON_OK ||
-        (rc = wx_set(st, r.payer_account, sizeof r.payer_account, wx_field(st, f, C_OPENID),
-                     "用户标识")) != RECON_OK)
-        return rc;
+    wx_text(&r, r.remittance, sizeof r.remittance, &remit_f, "商品名称/商户数据包");
+    /* A cut account would match the wrong payer: better none. */
+    const bill_field *openid = wx_field(st, f, C_OPENID);
+    if (!receipt_set_field(r.payer_account, sizeof r.payer_account, openid->s, openid->len))
+        receipt_note(&r, "用户标识 longer than %zu bytes: payer account left empty",
+                     sizeof r.payer_account - 1);
 
     if (bill_field_eq(status, "SUCCESS")) {
         fen_t amount = 0;
@@ -326,11 +348,8 @@ static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
             return bill_fail(st->b, st->err, "negative amount on a SUCCESS row");
         r.amount = amount;
         r.direction = RECEIPT_CREDIT;
-        if ((rc = wx_set(st, r.transaction_key, sizeof r.transaction_key, txn, "微信订单号")) !=
-                RECON_OK ||
-            (rc = wx_set(st, r.provider_txn_id, sizeof r.provider_txn_id, txn, "微信订单号")) !=
-                RECON_OK)
-            return rc;
+        wx_key(&r, r.transaction_key, sizeof r.transaction_key, txn, "微信订单号");
+        receipt_set_key(r.provider_txn_id, sizeof r.provider_txn_id, txn->s, txn->len);
         st->stmt.credit_total += amount;
     } else if (bill_field_eq(status, "REFUND")) {
         const bill_field *rs = wx_field(st, f, C_REFUND_STATUS);
@@ -355,12 +374,10 @@ static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
         r.amount = -refund;
         r.direction = RECEIPT_DEBIT;
         r.reversal = true;
-        if ((rc = wx_set(st, r.transaction_key, sizeof r.transaction_key, rid, "微信退款单号")) !=
-                RECON_OK ||
-            (rc = wx_set(st, r.provider_txn_id, sizeof r.provider_txn_id, rid, "微信退款单号")) !=
-                RECON_OK ||
-            (rc = wx_set(st, r.reversal_of, sizeof r.reversal_of, txn, "微信订单号")) != RECON_OK)
-            return rc;
+        wx_key(&r, r.transaction_key, sizeof r.transaction_key, rid, "微信退款单号");
+        receipt_set_key(r.provider_txn_id, sizeof r.provider_txn_id, rid->s, rid->len);
+        /* the same shortening as the payment's own key, so the link holds */
+        wx_key(&r, r.reversal_of, sizeof r.reversal_of, txn, "微信订单号");
         st->stmt.debit_total += refund;
     } else {
         return bill_fail(st->b, st->err,
@@ -374,6 +391,24 @@ static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
         st->stmt.period_to = r.booking_date;
     st->stmt.entry_count++;
     return st->sink->on_receipt(st->sink->ctx, &r, st->err);
+}
+
+/*
+ * The summary is the bill's own account of its rows; the rows are what was booked. A
+ * summary that disagrees (an excerpt of a bill, an edited one) is reported on the file
+ * and the rows are read as written.
+ */
+static recon_status wx_warn(wx_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static recon_status wx_warn(wx_state *st, const char *fmt, ...)
+{
+    char pos[RECEIPT_POSITION_MAX], text[RECEIPT_NOTE_MAX];
+    receipt_position_line(pos, bill_lineno(st->b));
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    return receipt_warn(st->sink, pos, st->err, "%s", text);
 }
 
 static recon_status wx_summary_header(wx_state *st, bill_field *f, size_t n)
@@ -391,18 +426,19 @@ static recon_status wx_summary_header(wx_state *st, bill_field *f, size_t n)
             }
     }
     if (!has_count)
-        return bill_fail(st->b, st->err, "summary header has no 总交易单数");
+        return wx_warn(st, "summary header has no 总交易单数: the row count is not checked");
     return RECON_OK;
 }
 
 static recon_status wx_summary_values(wx_state *st, bill_field *f, size_t n)
 {
-    if (n != st->summary_ncols)
-        return bill_fail(st->b, st->err,
-                         "%zu summary values where the summary header on line %ld has "
-                         "%zu",
-                         n, st->summary_line, st->summary_ncols);
-    for (size_t i = 0; i < n; i++) {
+    recon_status rc = RECON_OK;
+    if (n != st->summary_ncols) {
+        rc = wx_warn(st, "summary values do not line up with the summary header: the summary "
+                         "is not checked");
+        n = 0;
+    }
+    for (size_t i = 0; i < n && rc == RECON_OK; i++) {
         bill_field_strip_prefix(&f[i], '`');
         bill_field_trim(&f[i]);
         int k = st->summary_map[i];
@@ -415,28 +451,28 @@ static recon_status wx_summary_values(wx_state *st, bill_field *f, size_t n)
                              ? strtol(f[i].s, &end, 10)
                              : -1;
             if (count < 0 || end != f[i].s + f[i].len)
-                return bill_fail(st->b, st->err, "%s '%.20s' is not a count", label, f[i].s);
-            if (count != st->rows)
-                return bill_fail(st->b, st->err, "summary %s says %ld rows but the bill has %ld; "
-                               "hint: truncated or edited bill", label, count, st->rows);
+                rc = wx_warn(st, "summary %s '%.20s' is not a count: not checked", label, f[i].s);
+            else if (count != st->rows)
+                rc = wx_warn(st, "summary %s says %ld rows but the bill has %ld: the rows read "
+                                 "as written", label, count, st->rows);
             continue;
         }
         if (st->check_col[k] < 0)
             continue;
         int64_t v = 0;
-        recon_status rc = wx_money(st, &f[i], label, &v);
-        if (rc != RECON_OK)
-            return rc;
-        if (v != st->sums[k]) {
+        if (!wx_parse_micro(f[i].s, f[i].len, &v)) {
+            rc = wx_warn(st, "summary %s '%.40s' is not an amount: not checked", label, f[i].s);
+        } else if (v != st->sums[k]) {
             char want[48], got[48];
             wx_format_micro(v, want, sizeof want);
             wx_format_micro(st->sums[k], got, sizeof got);
-            return bill_fail(st->b, st->err, "summary %s is %s but the rows' %s add up to %s",
-                             label, want, wx_checks[k].detail, got);
+            rc = wx_warn(st, "summary %s is %s but the rows' %s add up to %s: the rows read as "
+                             "written", label, want, wx_checks[k].detail, got);
         }
     }
+    if (rc != RECON_OK)
+        return rc;
     receipt_position_line(st->stmt.position, bill_lineno(st->b));
-    st->stmt.statement_date = st->stmt.period_to;
     if (st->stmt.currency[0] == '\0')
         memcpy(st->stmt.currency, "CNY", 4);
     return RECON_OK;
@@ -466,6 +502,7 @@ recon_status wechat_parse(instream_t *in, const parse_options *opts, const recei
      * would reach the output and the database as invalid text. */
     if ((rc = bill_open(in, "UTF-8", WX_MAX_LINE, WX_MAX_FIELDS, &st->b, err)) != RECON_OK)
         goto out;
+    bill_replace_invalid_utf8(st->b);
     for (;;) {
         char *line = NULL;
         size_t len = 0;
@@ -475,16 +512,27 @@ recon_status wechat_parse(instream_t *in, const parse_options *opts, const recei
             break;
         if (is_blank(line, len))
             continue;
-        if (state == S_DONE) {
-            rc = bill_fail(st->b, err, "unexpected text after the summary");
-            goto out;
-        }
         bill_field *f = NULL;
         size_t n = 0;
+        if (state == S_DONE) {
+            /* A row of the header's width is booked money all the same; anything else
+             * (a note, a signature) is text. */
+            bool row = bill_split(st->b, line, len, &f, &n, err) == RECON_OK &&
+                       n - bill_trailing_empty(f, n, st->ncols) == st->ncols;
+            err_clear(err);
+            if ((rc = wx_warn(st, row ? "data row after the summary: read"
+                                      : "text after the summary ignored")) != RECON_OK ||
+                (row && (rc = wx_row(st, f, n)) != RECON_OK))
+                goto out;
+            continue;
+        }
         if ((rc = bill_split(st->b, line, len, &f, &n, err)) != RECON_OK)
             goto out;
         switch (state) {
         case S_HEADER:
+            if (bill_line_replaced(st->b) &&
+                (rc = wx_warn(st, "invalid utf-8 in the header replaced with U+FFFD")) != RECON_OK)
+                goto out;
             rc = wx_header(st, f, n);
             state = S_ROWS;
             break;
@@ -512,7 +560,8 @@ recon_status wechat_parse(instream_t *in, const parse_options *opts, const recei
                        "hint: truncated download?");
         goto out;
     }
-    /* Only now is the whole bill known to be consistent. */
+    /* Only now is the whole bill read (rows after the summary too). */
+    st->stmt.statement_date = st->stmt.period_to;
     if (sink->on_statement)
         rc = sink->on_statement(sink->ctx, &st->stmt, err);
 out:

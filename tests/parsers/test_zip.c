@@ -272,10 +272,10 @@ static void test_parse_file_zip_rejected(void **state)
          "readme.txt: unrecognised statement format; hint: --format "
          "camt052|camt053|camt054|mt940|wechat|alipay|unionpay|bankcsv"},
         {"bad_member.zip",
-         {{"bill.csv", "fixtures/statements/wechat/bad_count.csv", NULL, 0}},
+         {{"bill.csv", "fixtures/statements/wechat/truncated.csv", NULL, 0}},
          1,
-         "bill.csv: line 5: summary 总交易单数 says 3 rows but the bill has 2; hint: truncated or "
-         "edited bill"},
+         "bill.csv: line 3: bill ends without its summary (总交易单数 header and values); hint: "
+         "truncated download?"},
         {"only_empty.zip", {{"empty.csv", NULL, "", 0}}, 1, NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
