@@ -18,8 +18,8 @@ python3 - "$wechat" "$inbox" <<'PY'
 import sys
 src, inbox = sys.argv[1], sys.argv[2]
 b = open(src, 'rb').read()
-# GBK bytes in a UTF-8 bill's product name.
-open(inbox + '/gbk_in_utf8.csv', 'wb').write(b.replace('保费 P2026000123'.encode(), '保费'.encode('gbk') + b' P2026000123', 1))
+# GBK bytes in a UTF-8 bill's payer account (in free text they read as U+FFFD).
+open(inbox + '/gbk_in_utf8.csv', 'wb').write(b.replace(b'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o', b'oUpF8u' + '保费'.encode('gbk'), 1))
 lines = b.split(b'\n')
 fields = lines[1].split(b',')
 lines[1] = b','.join(fields[:-3] + fields[-2:])
@@ -54,7 +54,7 @@ expect empty.csv "empty file"
 expect header_only.csv "line 1: bill ends without its summary"
 expect feb30.sta "line 7: invalid date 230230 in :61:"
 expect three_decimals.sta "line 7: invalid amount 30,005 in :61:"
-expect gbk_in_utf8.csv "line 2: invalid UTF-8 byte sequence at byte 209"
+expect gbk_in_utf8.csv "line 2: invalid UTF-8 in 用户标识; hint: GBK text in a UTF-8 file?"
 expect missing_column.csv "line 2: 26 fields where the header has 27"
 expect utf8_in_gbk.csv "line 6: invalid GB18030 byte sequence"
 expect long_line.csv.gz "line 2: line longer than 16384 bytes"
