@@ -831,6 +831,8 @@ recon_status bankcsv_next_row(bankcsv_t *c, bankcsv_row *row, err_t *err)
     row->why[0] = '\0';
     row->fatal = false;
     row->line = 0;
+    row->text = NULL;
+    row->text_len = 0;
     if (c->done)
         return RECON_OK;
     char *s = NULL;
@@ -843,6 +845,8 @@ recon_status bankcsv_next_row(bankcsv_t *c, bankcsv_row *row, err_t *err)
         return c->fatal ? RECON_OK : finish(c, err);
     }
     row->line = bill_lineno(c->b);
+    row->text = s;
+    row->text_len = n;
     if (row->line <= c->prof->skip_lines) {
         title_account(c, s, n);
         row->kind = BANKCSV_TITLE;

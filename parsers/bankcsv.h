@@ -32,6 +32,8 @@ typedef enum bankcsv_row_kind {
 typedef struct bankcsv_row {
     bankcsv_row_kind kind;
     long line;
+    const char *text; /* the line as read (UTF-8), text_len bytes; NULL at the end */
+    size_t text_len;
     /* REFUSED: the reason, without the "FILE: line N: " prefix. fatal: nothing after
      * this row can be read (the header lacks a column the money needs). */
     char why[ERR_MSG_MAX];
