@@ -161,12 +161,16 @@ static void print_row(check *k, const bankcsv_row *row)
             print_receipt(k, &row->receipt);
         }
         break;
-    case BANKCSV_REFUSED:
+    case BANKCSV_REFUSED: {
+        const bankcsv_column *cols;
         k->refused++;
+        if (row->fatal && bankcsv_columns(k->reader, &cols) > 0)
+            print_mapping(k, row); /* which columns were found and which were not */
         fprintf(k->out, "line %ld: refused: %s\n", row->line, row->why);
         if (row->fatal)
             fprintf(k->out, "line %ld: nothing after this line can be read\n", row->line);
         break;
+    }
     case BANKCSV_END:
         break;
     }
