@@ -604,8 +604,8 @@ static recon_status row_receipt(bankcsv_t *c, receipt_t *rc, bool *zero, err_t *
     row_remittance(c, rc);
     s = cell(c, c->col[COL_REFERENCE], &n);
     /* a cut serial number might equal another row's: the fingerprint keys the receipt */
-    bool cut = set_text(rc, "serial number", rc->provider_txn_id, sizeof rc->provider_txn_id, s,
-                        n);
+    bool cut = set_text(rc, "serial number (keyed by fingerprint)", rc->provider_txn_id,
+                        sizeof rc->provider_txn_id, s, n);
     if (rc->provider_txn_id[0] != '\0' && !cut)
         memcpy(rc->transaction_key, rc->provider_txn_id, sizeof rc->transaction_key);
     else if ((st = fingerprint_assign(c->fp, rc, rc->remittance, err)) != RECON_OK)
@@ -682,7 +682,8 @@ static recon_status choose_profile(instream_t *in, const parse_options *opts,
     int i = pick_profile(all, count, head, len);
     if (i < 0) {
         st = err_set(err, RECON_EDATA,
-                     "%s: no bank profile matches the header; hint: --bank-profile NAME|PATH",
+                     "%s: no bank profile matches the header; hint: --profile NAME|PATH, "
+                     "and recon profile check to see how it reads the file",
                      instream_name(in));
     } else {
         *out = all[i];

@@ -382,7 +382,7 @@ recon_status bankprofile_find(const char *name_or_path, const char *dir, bankpro
         return err_set(err, RECON_EUSAGE, "bank profile name too long: %s", name_or_path);
     if (access(path, R_OK) != 0)
         return err_set(err, RECON_EUSAGE,
-                       "no bank profile '%s' (looked for %s); hint: --profile-dir DIR or a "
+                       "no bank profile '%s' (looked for %s); hint: --profile with the "
                        "path to a .profile file",
                        name_or_path, path);
     return bankprofile_load(path, out, err);
