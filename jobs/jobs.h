@@ -28,6 +28,7 @@ typedef struct job_options {
     const char *profile;
     bool unmasked;
     bool no_catch_up;        /* nightly --no-catch-up: only the night asked */
+    long rows;               /* profile check --rows N: data rows shown; -1: not given */
     char **args;             /* positional arguments after the command words */
     int arg_count;
     FILE *out;               /* stdout: tables and CSV */
@@ -50,6 +51,8 @@ recon_status cmd_status(const job_options *o, err_t *err);
 date_t job_today_china(void);
 recon_status cmd_demo(const job_options *o, err_t *err);
 recon_status cmd_parse(const job_options *o, err_t *err);
+/* `recon profile check`: how a bank CSV profile reads a file (jobs/profile.c). */
+recon_status cmd_profile_check(const job_options *o, err_t *err);
 /* The parse options of --format, --profile and RECON_MAX_INPUT; 64 for an unknown format. */
 recon_status job_parse_options(const job_options *o, parse_options *popts, err_t *err);
 recon_status cmd_ingest(const job_options *o, err_t *err);

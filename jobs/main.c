@@ -25,6 +25,8 @@ static const char usage_text[] =
     "  events load FILE.csv          load reinstatement agreements and cancellations\n"
     "  receipts load FILE.csv        load manually recorded receipts\n"
     "  parse FILE...                 print the receipts read from statement files (CSV)\n"
+    "  profile check [--profile NAME|PATH] [--rows N] FILE\n"
+    "                                how a bank CSV profile reads FILE, row by row\n"
     "  ingest FILE...                parse and store statement files\n"
     "  process --as-of DATE          match receipts and evaluate every policy\n"
     "  report --as-of DATE --out DIR write the day's reports under DIR/DATE/\n"
@@ -45,11 +47,12 @@ static const char usage_text[] =
     "  --format NAME     statement format for parse (camt052, camt053, camt054, mt940,\n"
     "                    wechat, alipay, unionpay, bankcsv)\n"
     "  --profile NAME    bank CSV profile name or file\n"
+    "  --rows N          profile check: data rows shown in full (default 20, 0: all)\n"
     "  --unmasked        show personal data in full\n"
     "  --out DIR, --inbox DIR, --from DATE, --to DATE, --archive DIR, --before DATE\n";
 
 enum { OPT_DB = 256, OPT_AS_OF, OPT_OUT, OPT_INBOX, OPT_FORMAT, OPT_PROFILE, OPT_UNMASKED,
-       OPT_FROM, OPT_TO, OPT_ARCHIVE, OPT_BEFORE, OPT_NO_CATCH_UP, OPT_HELP, OPT_VERSION };
+       OPT_FROM, OPT_TO, OPT_ARCHIVE, OPT_BEFORE, OPT_NO_CATCH_UP, OPT_ROWS, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"db", required_argument, NULL, OPT_DB},
@@ -64,6 +67,7 @@ static const struct option long_options[] = {
     {"archive", required_argument, NULL, OPT_ARCHIVE},
     {"before", required_argument, NULL, OPT_BEFORE},
     {"no-catch-up", no_argument, NULL, OPT_NO_CATCH_UP},
+    {"rows", required_argument, NULL, OPT_ROWS},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -82,6 +86,23 @@ static recon_status parse_date_opt(const char *name, const char *value, date_t *
                        "--%s: '%s' is not a valid date (YYYY-MM-DD); hint: today and "
                        "yesterday (China time) are accepted too",
                        name, value);
+    return RECON_OK;
+}
+
+static recon_status parse_rows_opt(const char *value, long *out, err_t *err)
+{
+    long n = 0;
+    size_t len = strlen(value);
+    for (size_t i = 0; i < len; i++) {
+        if (value[i] < '0' || value[i] > '9' || i >= 9)
+            return err_set(err, RECON_EUSAGE,
+                           "--rows: '%s' is not a number of rows; hint: 0 shows every row",
+                           value);
+        n = n * 10 + (value[i] - '0');
+    }
+    if (len == 0)
+        return err_set(err, RECON_EUSAGE, "--rows: empty; hint: 0 shows every row");
+    *out = n;
     return RECON_OK;
 }
 
@@ -115,6 +136,9 @@ static recon_status parse_command_line(int argc, char **argv, job_options *o, er
             break;
         case OPT_BEFORE:
             st = parse_date_opt("before", optarg, &o->before, err);
+            break;
+        case OPT_ROWS:
+            st = parse_rows_opt(optarg, &o->rows, err);
             break;
         case OPT_NO_CATCH_UP:
             o->no_catch_up = true;
@@ -193,6 +217,12 @@ static recon_status dispatch(job_options *o, err_t *err)
     }
     if (take_word(o, "parse"))
         return cmd_parse(o, err);
+    if (take_word(o, "profile")) {
+        if (take_word(o, "check"))
+            return cmd_profile_check(o, err);
+        return err_set(err, RECON_EUSAGE,
+                       "usage: recon profile check [--profile NAME|PATH] [--rows N] FILE");
+    }
     if (take_word(o, "ingest"))
         return cmd_ingest(o, err);
     if (take_word(o, "process"))
@@ -218,7 +248,7 @@ static recon_status dispatch(job_options *o, err_t *err)
  * Ctrl-C ends them at once. */
 static bool stops_at_safe_points(const job_options *o)
 {
-    static const char *const quick[] = {"parse", "status", "db"};
+    static const char *const quick[] = {"parse", "profile", "status", "db"};
     if (o->arg_count == 0)
         return false;
     for (size_t i = 0; i < sizeof quick / sizeof quick[0]; i++)
@@ -240,6 +270,7 @@ int main(int argc, char **argv)
     progress_enable(isatty(STDERR_FILENO) == 1 && !log_json());
     job_options o = {0};
     o.as_of = o.from = o.to = o.before = DATE_NONE;
+    o.rows = -1;
     o.out = stdout;
     o.args = calloc((size_t)argc + 1, sizeof *o.args);
     if (o.args == NULL) {

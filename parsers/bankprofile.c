@@ -50,7 +50,8 @@ static recon_status set_str(loader *l, const char *key, char *dst, size_t cap, c
                             size_t n)
 {
     if (n >= cap)
-        return err_set(l->err, RECON_EDATA, "%s: line %ld: value of %s longer than %zu bytes",
+        return err_set(l->err, RECON_EDATA, "%s: line %ld: value of %s longer than %zu bytes; hint: a "
+                       "column name is matched whole, so give it as the header spells it",
                        l->path, l->line, key, cap - 1);
     memcpy(dst, v, n);
     dst[n] = '\0';
@@ -72,11 +73,12 @@ static recon_status set_list(loader *l, const char *key, bankprofile_list *dst, 
         size_t len = j - i;
         trim(&item, &len);
         if (len == 0)
-            return err_set(l->err, RECON_EDATA, "%s: line %ld: empty item in %s", l->path,
-                           l->line, key);
+            return err_set(l->err, RECON_EDATA, "%s: line %ld: empty item in %s; hint: items are "
+                           "separated by a single '|'", l->path, l->line, key);
         if (dst->count == BANKPROFILE_LIST_MAX)
-            return err_set(l->err, RECON_EDATA, "%s: line %ld: more than %d items in %s",
-                           l->path, l->line, BANKPROFILE_LIST_MAX, key);
+            return err_set(l->err, RECON_EDATA, "%s: line %ld: more than %d items in %s; hint: "
+                           "list only what the layout needs", l->path, l->line,
+                           BANKPROFILE_LIST_MAX, key);
         recon_status st = set_str(l, key, dst->item[dst->count], BANKPROFILE_COL_MAX, item, len);
         if (st != RECON_OK)
             return st;
@@ -156,8 +158,10 @@ static recon_status set_value(loader *l, bankprofile_t *p, const key_def *k, con
         *(int *)(void *)base = value;
         return RECON_OK;
     bad_int:
-        return err_set(l->err, RECON_EDATA, "%s: line %ld: %s must be a number 0..%d",
-                       l->path, l->line, k->key, BANKPROFILE_MAX_LINES);
+        return err_set(l->err, RECON_EDATA, "%s: line %ld: %s '%.*s' is not a number 0..%d; hint: "
+                       "the count of lines before the header row",
+                       l->path, l->line, k->key, (int)(n > 32 ? 32 : n), v,
+                       BANKPROFILE_MAX_LINES);
     }
     case K_DATEFMT: {
         bankprofile_date_format *f = (bankprofile_date_format *)(void *)base;
@@ -169,8 +173,9 @@ static recon_status set_value(loader *l, bankprofile_t *p, const key_def *k, con
             *f = BANKPROFILE_DATE_SLASH;
         else
             return err_set(l->err, RECON_EDATA,
-                           "%s: line %ld: date_format must be yyyymmdd, yyyy-mm-dd or yyyy/mm/dd",
-                           l->path, l->line);
+                           "%s: line %ld: date_format '%.*s' is not supported; hint: "
+                           "yyyymmdd, yyyy-mm-dd or yyyy/mm/dd",
+                           l->path, l->line, (int)(n > 32 ? 32 : n), v);
         return RECON_OK;
     }
     case K_TOTALS: {
@@ -180,8 +185,8 @@ static recon_status set_value(loader *l, bankprofile_t *p, const key_def *k, con
         else if (value_is(v, n, "ignore"))
             *t = BANKPROFILE_TOTALS_IGNORE;
         else
-            return err_set(l->err, RECON_EDATA, "%s: line %ld: trailer_totals must be check or ignore",
-                           l->path, l->line);
+            return err_set(l->err, RECON_EDATA, "%s: line %ld: trailer_totals '%.*s' is not supported; hint: check or ignore",
+                           l->path, l->line, (int)(n > 32 ? 32 : n), v);
         return RECON_OK;
     }
     case K_ENCODING:
@@ -190,14 +195,16 @@ static recon_status set_value(loader *l, bankprofile_t *p, const key_def *k, con
         else if (value_is(v, n, "GB18030") || value_is(v, n, "GBK"))
             memcpy(base, "GB18030", 8);
         else
-            return err_set(l->err, RECON_EDATA, "%s: line %ld: encoding must be UTF-8 or GB18030",
-                           l->path, l->line);
+            return err_set(l->err, RECON_EDATA, "%s: line %ld: encoding '%.*s' is not supported; hint: UTF-8, "
+                           "GB18030 or GBK (read as GB18030)",
+                           l->path, l->line, (int)(n > 32 ? 32 : n), v);
         return RECON_OK;
     case K_CCY:
         if (!currency_code_valid_n(v, n))
             return err_set(l->err, RECON_EDATA,
-                           "%s: line %ld: default_currency must be an ISO 4217 code like CNY",
-                           l->path, l->line);
+                           "%s: line %ld: default_currency '%.*s' is not an ISO 4217 "
+                           "code; hint: three capitals such as CNY",
+                           l->path, l->line, (int)(n > 32 ? 32 : n), v);
         memcpy(base, v, 3);
         base[3] = '\0';
         return RECON_OK;
@@ -216,26 +223,28 @@ static recon_status validate(loader *l, bankprofile_t *p)
     else if (p->date_column[0] == '\0')
         missing = "date_column";
     if (missing != NULL)
-        return err_set(l->err, RECON_EDATA, "%s: missing key %s", l->path, missing);
+        return err_set(l->err, RECON_EDATA, "%s: missing key %s; hint: every profile gives name, "
+                       "header and date_column", l->path, missing);
     bool has_amount = p->amount_column[0] != '\0';
     bool has_pair = p->income_column[0] != '\0' || p->expense_column[0] != '\0';
     if (has_amount == has_pair || (has_pair && (p->income_column[0] == '\0' ||
                                                 p->expense_column[0] == '\0')))
         return err_set(l->err, RECON_EDATA,
-                       "%s: give either amount_column or both income_column and expense_column",
+                       "%s: no amount columns; hint: give either amount_column or "
+                       "both income_column and expense_column",
                        l->path);
     bool has_dir = p->direction_column[0] != '\0';
     if (has_dir && (!has_amount || p->direction_credit.count == 0 ||
                     p->direction_debit.count == 0))
         return err_set(l->err, RECON_EDATA,
-                       "%s: direction_column needs amount_column, direction_credit and "
-                       "direction_debit",
+                       "%s: direction_column without its values; hint: it needs "
+                       "amount_column, direction_credit and direction_debit",
                        l->path);
     if (p->trailer_totals == BANKPROFILE_TOTALS_CHECK &&
         (!has_pair || p->trailer_prefixes.count == 0))
         return err_set(l->err, RECON_EDATA,
-                       "%s: trailer_totals = check needs trailer_prefixes and the income/expense "
-                       "columns",
+                       "%s: trailer_totals = check cannot be checked; hint: it needs "
+                       "trailer_prefixes and the income/expense columns",
                        l->path);
     return RECON_OK;
 }
@@ -267,8 +276,8 @@ recon_status bankprofile_load(const char *path, bankprofile_t **out, err_t *err)
         l.line++;
         size_t n = strlen(line);
         if (n > PROFILE_LINE_MAX || (n == PROFILE_LINE_MAX + 1 && line[n - 1] != '\n')) {
-            st = err_set(err, RECON_EDATA, "%s: line %ld: longer than %d bytes", path, l.line,
-                         PROFILE_LINE_MAX);
+            st = err_set(err, RECON_EDATA, "%s: line %ld: longer than %d bytes; hint: one key = "
+                         "value a line", path, l.line, PROFILE_LINE_MAX);
             goto out;
         }
         const char *s = line;
@@ -281,7 +290,8 @@ recon_status bankprofile_load(const char *path, bankprofile_t **out, err_t *err)
             continue;
         const char *eq = memchr(s, '=', n);
         if (eq == NULL) {
-            st = err_set(err, RECON_EDATA, "%s: line %ld: expected key = value", path, l.line);
+            st = err_set(err, RECON_EDATA, "%s: line %ld: not a key = value line; hint: '#' "
+                         "starts a comment", path, l.line);
             goto out;
         }
         const char *k = s, *v = eq + 1;
@@ -292,13 +302,13 @@ recon_status bankprofile_load(const char *path, bankprofile_t **out, err_t *err)
         while (i < KEY_COUNT && !value_is(k, kn, keys[i].key))
             i++;
         if (i == KEY_COUNT) {
-            st = err_set(err, RECON_EDATA, "%s: line %ld: unknown key '%.*s'", path, l.line,
-                         (int)(kn > 64 ? 64 : kn), k);
+            st = err_set(err, RECON_EDATA, "%s: line %ld: unknown key '%.*s'; hint: the keys are "
+                         "listed in profiles/README.md", path, l.line, (int)(kn > 64 ? 64 : kn), k);
             goto out;
         }
         if (seen[i]) {
-            st = err_set(err, RECON_EDATA, "%s: line %ld: %s given twice", path, l.line,
-                         keys[i].key);
+            st = err_set(err, RECON_EDATA, "%s: line %ld: %s given twice; hint: keep one", path,
+                         l.line, keys[i].key);
             goto out;
         }
         seen[i] = true;
@@ -372,7 +382,7 @@ recon_status bankprofile_find(const char *name_or_path, const char *dir, bankpro
         return err_set(err, RECON_EUSAGE, "bank profile name too long: %s", name_or_path);
     if (access(path, R_OK) != 0)
         return err_set(err, RECON_EUSAGE,
-                       "no bank profile '%s' (looked for %s); hint: --profile-dir DIR or a "
+                       "no bank profile '%s' (looked for %s); hint: --profile with the "
                        "path to a .profile file",
                        name_or_path, path);
     return bankprofile_load(path, out, err);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parsers/bankcsv.h"
 #include "parsers/bankprofile.h"
 #include "parsers/parse.h"
 #include "tests/support/testutil.h"
@@ -54,8 +55,8 @@ static void test_profile_errors(void **state)
         const char *want;
     } cases[] = {
         {"nosuch", RECON_EUSAGE,
-         "no bank profile 'nosuch' (looked for profiles/nosuch.profile); hint: --profile-dir DIR "
-         "or a path to a .profile file"},
+         "no bank profile 'nosuch' (looked for profiles/nosuch.profile); hint: --profile with "
+         "the path to a .profile file"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bankprofile_t *p = NULL;
@@ -79,11 +80,66 @@ static void test_profile_errors(void **state)
     bankprofile_free_all(all, count);
 }
 
+/* The row reader goes on after a refused row (what `recon profile check` shows) and maps
+ * every profile key to its header column. */
+static void test_rows(void **state)
+{
+    (void)state;
+    static const char csv[] = "日期,金额,对方\n"
+                              "2026-03-01,10.00,甲\n"
+                              "2026-03-32,1.00,乙\n"
+                              ",,\n"
+                              "2026-03-02,0.00,丙\n"
+                              "2026-03-02,-2.50,丁\n";
+    instream_t *in = NULL;
+    err_t err;
+    err_clear(&err);
+    assert_int_equal(instream_open_memory("t.csv", csv, sizeof csv - 1, &in, &err), RECON_OK);
+    parse_options opts = {FORMAT_BANKCSV, "tests/parsers/fixtures/bankcsv/profiles/ref.profile",
+                          NULL, 0};
+    bankcsv_t *b = NULL;
+    assert_int_equal(bankcsv_open(in, &opts, &b, &err), RECON_OK);
+    static bankcsv_row row;
+    static const bankcsv_row_kind want[] = {BANKCSV_HEADER,  BANKCSV_RECEIPT, BANKCSV_REFUSED,
+                                            BANKCSV_BLANK,   BANKCSV_ZERO,    BANKCSV_RECEIPT,
+                                            BANKCSV_END};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        assert_int_equal(bankcsv_next_row(b, &row, &err), RECON_OK);
+        assert_int_equal(row.kind, want[i]);
+        if (row.kind == BANKCSV_REFUSED) {
+            assert_string_equal(row.why, "date '2026-03-32' is not a valid yyyy-mm-dd date");
+            assert_false(row.fatal);
+        }
+        if (row.kind == BANKCSV_HEADER) {
+            const bankcsv_column *cols;
+            size_t n = bankcsv_columns(b, &cols);
+            assert_int_equal(n, 4);
+            assert_string_equal(cols[0].key, "date_column");
+            assert_int_equal(cols[0].index, 0);
+            assert_string_equal(cols[2].key, "reference_column");
+            assert_int_equal(cols[2].index, -1); /* optional: read as empty, warned */
+            assert_false(cols[2].required);
+            const char *const *w;
+            assert_int_equal(bankcsv_warnings(b, &w), 1);
+            assert_string_equal(w[0], "header column '流水号' of the profile is missing: read "
+                                      "without it");
+        }
+    }
+    assert_int_equal(row.line, 0);
+    const statement_summary *sum = bankcsv_summary(b);
+    assert_int_equal(sum->entry_count, 2);
+    assert_int_equal(sum->credit_total, 1000);
+    assert_int_equal(sum->debit_total, 250);
+    bankcsv_close(b);
+    instream_close(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detect_samples),
         cmocka_unit_test(test_profile_errors),
+        cmocka_unit_test(test_rows),
     };
     return cmocka_run_group_tests_name("parsers/bankcsv", tests, NULL, NULL);
 }
