@@ -42,13 +42,15 @@ CREATE TABLE receipt_rematches (
 GRANT INSERT ON receipt_rematches TO recon_loader;
 GRANT SELECT ON receipt_rematches TO recon_reviewer;
 
--- A person's decision governs its receipt: automatic re-matching leaves every
--- receipt listed here alone. Decisions (schema 014) define it when they exist;
--- before them no receipt is decided.
+-- A person's decision governs its receipt: automatic re-matching leaves alone
+-- every receipt with a decision in decisions_active (schema 014: assignments
+-- and refunds no later release undid). A database migrated without 014 has no
+-- decisions: the view is then made empty, with the columns re-matching reads.
 DO $decided$
 BEGIN
-    IF to_regclass('recon.decided_receipts') IS NULL THEN
-        CREATE VIEW decided_receipts AS SELECT NULL::bigint AS receipt_id WHERE false;
+    IF to_regclass('recon.decisions_active') IS NULL THEN
+        CREATE VIEW decisions_active AS
+            SELECT NULL::bigint AS receipt_id, NULL::date AS decided_on WHERE false;
     END IF;
 END
 $decided$;

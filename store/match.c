@@ -106,7 +106,7 @@ recon_status store_match_undecided(db_t *db, store_decide_fn decide, void *ctx, 
         if ((st = db_copy_in_end(db, NULL, err)) != RECON_OK)
             goto out;
     }
-    if (retry && (st = db_exec(db, sql_match_retry, err)) != RECON_OK)
+    if (retry && (st = db_command(db, sql_match_retry, 1, params, NULL, err)) != RECON_OK)
         goto out;
     const char *const steps[] = {
         "ANALYZE match_in",

@@ -164,7 +164,10 @@ static void test_rematch(void **state)
                 "end_date, premium, net_premium) VALUES ('P9', 'D', 'single', '2026-01-01', "
                 "'2026-12-31', 100, 0), ('P7', 'E', 'single', '2026-01-01', '2026-12-31', 100, 0);"
                 "UPDATE policies SET payer_account = 'OTHER' WHERE policy_no = 'P3';"
-                "CREATE OR REPLACE VIEW decided_receipts AS SELECT 4::bigint AS receipt_id;"
+                /* whatever decisions_active is, a decision on receipt 4 stands in its place */
+                "ALTER VIEW decisions_active RENAME TO decisions_kept;"
+                "CREATE VIEW decisions_active AS SELECT 4::bigint AS receipt_id, "
+                "'2026-03-03'::date AS decided_on;"
                 "UPDATE statement_files SET business_date = '2026-03-02' WHERE file_id = 1",
                 &err),
         RECON_OK);
@@ -191,8 +194,8 @@ static void test_rematch(void **state)
     assert_int_equal(rematched, 0);
     /* the decision withdrawn, a rerun of an earlier night rewrites no past */
     assert_int_equal(db_exec(db,
-                             "CREATE OR REPLACE VIEW decided_receipts AS "
-                             "SELECT NULL::bigint AS receipt_id WHERE false",
+                             "DROP VIEW decisions_active;"
+                             "ALTER VIEW decisions_kept RENAME TO decisions_active",
                              &err),
                      RECON_OK);
     assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(2), &rematched, &err),
