@@ -18,11 +18,13 @@
  * match_rules_free. */
 recon_status match_rules_for(match_rules **out, const recon_config *config, err_t *err);
 
-/* Completes matching: receipts not yet decided (hand-entered, or left to the
- * payer account) are decided by match_decide and then by payer account, and
- * new receipts naming a policy the register lacks become unidentified. */
-recon_status match_receipts(db_t *db, const recon_config *config, match_counts *counts,
-                            err_t *err);
+/* Completes matching on night: receipts not yet decided (hand-entered, or
+ * left to the payer account) are decided by match_decide and then by payer
+ * account, receipts in suspense are tried again against the register as it is
+ * now, and new receipts naming a policy the register lacks become
+ * unidentified. */
+recon_status match_receipts(db_t *db, const recon_config *config, date_t night,
+                            match_counts *counts, err_t *err);
 
 /* Recomputes settlement_checks: each settlement credit from a PROVIDER:ACCOUNT
  * of the settlement accounts against that provider's statement rows booked

@@ -140,7 +140,7 @@ recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
 
 typedef struct process_counts {
     long receipts, identified, unidentified, ambiguous, reversal, settlement, currency;
-    long policies, new_events, closed_events, settlement_differences;
+    long policies, new_events, closed_events, settlement_differences, rematched;
 } process_counts;
 
 /* Matches, evaluates every policy as of as_of and stores the results, in one

@@ -137,7 +137,7 @@ recon_status process_day(db_t *db, const recon_config *config, date_t as_of, pro
     if ((st = store_process_prepare(db, err)) != RECON_OK ||
         /* before any sum of the day's money, in SQL (settlement check) or in C */
         (st = store_money_check_day(db, as_of, err)) != RECON_OK ||
-        (st = match_receipts(db, config, &mc, err)) != RECON_OK ||
+        (st = match_receipts(db, config, as_of, &mc, err)) != RECON_OK ||
         (st = store_stamp_night(db, as_of, err)) != RECON_OK ||
         (st = store_pair_reversals(db, &paired, err)) != RECON_OK ||
         (st = settlement_check(db, config, as_of, &c->settlement_differences, err)) != RECON_OK) {
@@ -165,6 +165,7 @@ recon_status process_day(db_t *db, const recon_config *config, date_t as_of, pro
     c->reversal = mc.reversal;
     c->settlement = mc.settlement;
     c->currency = mc.currency;
+    c->rematched = mc.rematched;
     c->policies = sp.policies;
 out:
     progress_end();
@@ -187,10 +188,11 @@ void process_counts_print(FILE *out, date_t as_of, const process_counts *c)
     fprintf(out,
             "processed %ld policies as of %s: %ld receipts matched (%ld identified, %ld "
             "unidentified, %ld ambiguous, %ld reversals, %ld settlements, %ld other currency); "
-            "%ld new events, %ld superseded; %ld settlement differences\n",
+            "%ld new events, %ld superseded; %ld settlement differences; %ld receipts re-matched "
+            "from suspense\n",
             c->policies, day, c->receipts, c->identified, c->unidentified, c->ambiguous,
             c->reversal, c->settlement, c->currency, c->new_events, c->closed_events,
-            c->settlement_differences);
+            c->settlement_differences, c->rematched);
 }
 
 recon_status cmd_process(const job_options *o, err_t *err)

@@ -52,34 +52,76 @@ static recon_status decide_undecided(db_t *db, store_decide_fn decide, void *ctx
     return st;
 }
 
-recon_status store_match_undecided(db_t *db, store_decide_fn decide, void *ctx, err_t *err)
+/* Whether the receipts in suspense are tried again on night day: not when a
+ * later night was already processed (a rerun of an earlier night). */
+static recon_status retry_allowed(db_t *db, const char *day, bool *allowed, err_t *err)
 {
+    const char *params[] = {day};
+    PGresult *res = NULL;
+    recon_status st = db_query(db, sql_match_later_night, 1, params, 1, &res, err);
+    if (st != RECON_OK)
+        return st;
+    *allowed = strcmp(PQgetvalue(res, 0, 0), "f") == 0;
+    PQclear(res);
+    return RECON_OK;
+}
+
+recon_status store_match_undecided(db_t *db, store_decide_fn decide, void *ctx, date_t night,
+                                   long *rematched, err_t *err)
+{
+    char day[DATE_STR_SIZE];
+    date_format(night, day);
+    const char *params[] = {day};
+    *rematched = 0;
     buf_t rows = BUF_INIT;
-    recon_status st = decide_undecided(db, decide, ctx, &rows, err);
-    if (st != RECON_OK || rows.len == 0)
+    bool retry = false;
+    recon_status st;
+    /* receipts_known shows the receipts as known on this night to the
+     * evaluation that follows in the same transaction */
+    PGresult *res = NULL;
+    if ((st = db_query(db, "SELECT set_config('recon.as_of', $1::date::text, true)", 1, params,
+                       1, &res, err)) != RECON_OK)
+        goto out;
+    PQclear(res);
+    if ((st = retry_allowed(db, day, &retry, err)) != RECON_OK ||
+        (st = decide_undecided(db, decide, ctx, &rows, err)) != RECON_OK)
+        goto out;
+    if (rows.len == 0 && !retry)
         goto out;
     if ((st = db_exec(db,
                       "CREATE TEMP TABLE match_in (receipt_id bigint PRIMARY KEY, candidate text, "
-                      "result text, note text) ON COMMIT DROP",
-                      err)) != RECON_OK ||
-        (st = db_copy_in_begin(db, "COPY match_in FROM STDIN", err)) != RECON_OK)
+                      "result text, note text, suspense text, retry boolean NOT NULL DEFAULT "
+                      "false) ON COMMIT DROP",
+                      err)) != RECON_OK)
         goto out;
-    if (!buf_append(db_copy_buffer(db), rows.data, rows.len)) {
-        st = err_set(err, RECON_EINTERNAL, "out of memory");
-        goto out;
+    if (rows.len > 0) {
+        if ((st = db_copy_in_begin(db, "COPY match_in (receipt_id, candidate, result, note) FROM "
+                                       "STDIN",
+                                   err)) != RECON_OK)
+            goto out;
+        if (!buf_append(db_copy_buffer(db), rows.data, rows.len)) {
+            st = err_set(err, RECON_EINTERNAL, "out of memory");
+            goto out;
+        }
+        if ((st = db_copy_in_end(db, NULL, err)) != RECON_OK)
+            goto out;
     }
-    if ((st = db_copy_in_end(db, NULL, err)) != RECON_OK)
+    if (retry && (st = db_command(db, sql_match_retry, 1, params, NULL, err)) != RECON_OK)
         goto out;
     const char *const steps[] = {
         "ANALYZE match_in",
         sql_match_by_payer_account,
         "UPDATE match_in SET result = 'unidentified', note = 'no policy number or known payer "
-        "account' WHERE result IS NULL",
-        sql_match_apply,
-        "DROP TABLE match_in",
+        "account', suspense = 'payer_account' WHERE result IS NULL",
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0] && st == RECON_OK; i++)
         st = db_exec(db, steps[i], err);
+    if (st == RECON_OK && retry)
+        st = db_command(db, sql_match_record_rematches, 1, params, rematched, err);
+    if (st == RECON_OK)
+        st = db_exec(db, sql_match_apply, err);
+    if (st == RECON_OK)
+        st = db_exec(db, "DROP TABLE match_in", err);
 out:
     buf_free(&rows);
     return st;

@@ -8,6 +8,7 @@
 #ifndef RECON_STORE_MATCH_H
 #define RECON_STORE_MATCH_H
 
+#include "core/date.h"
 #include "core/match.h"
 #include "db/client.h"
 
@@ -16,14 +17,22 @@ typedef void (*store_decide_fn)(void *ctx, const match_fields *f, match_decision
 
 /* Every receipt without a stored decision is decided by decide; those it
  * leaves open go to the payer account (exactly one policy holding it), and the
- * rest are unidentified; the decisions are stored on the receipts. */
-recon_status store_match_undecided(db_t *db, store_decide_fn decide, void *ctx, err_t *err);
+ * rest are unidentified; the decisions are stored on the receipts. Receipts in
+ * suspense (a named policy the register lacked, a payer account held by no
+ * policy or several) not governed by a person's decision are tried again
+ * against the register as it is now, unless a night after night was already
+ * processed; each whose match changes is recorded with night (rematched
+ * counts them). Sets recon.as_of to night for the rest of the transaction:
+ * receipts_known then shows receipts as known on night. */
+recon_status store_match_undecided(db_t *db, store_decide_fn decide, void *ctx, date_t night,
+                                   long *rematched, err_t *err);
 
 /* New receipts naming a policy the register lacks become MATCH_UNKNOWN_RESULT. */
 recon_status store_match_unknown_policies(db_t *db, err_t *err);
 
 typedef struct match_counts {
     long examined, identified, unidentified, ambiguous, currency, settlement, reversal;
+    long rematched; /* receipts in suspense matched again (not in examined) */
 } match_counts;
 
 /* The outcomes of the receipts no night has processed yet. */

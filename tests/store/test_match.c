@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tests/support/pgtest.h"
@@ -63,6 +64,9 @@ static int setup(void **state) { return pgtest_setup(state, "store_match_test", 
     "SELECT coalesce(policy_no, '-') || ' ' || coalesce(match_result, '-') || ' ' || "       \
     "match_note FROM receipts WHERE receipt_id = " #id
 
+/* A night of March 2026. */
+#define NIGHT(day) date_from_ymd(2026, 3, day)
+
 static void test_matching(void **state)
 {
     db_t *db = *state;
@@ -70,9 +74,12 @@ static void test_matching(void **state)
         skip();
     err_t err = {0};
     int decided = 0;
+    long rematched = -1;
     assert_int_equal(db_begin(db, &err), RECON_OK);
-    assert_int_equal(store_match_undecided(db, by_remittance, &decided, &err), RECON_OK);
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(2), &rematched, &err),
+                     RECON_OK);
     assert_int_equal(decided, 6);
+    assert_int_equal(rematched, 0);
     assert_int_equal(store_match_unknown_policies(db, &err), RECON_OK);
     assert_string_equal(pgtest_value(db, MATCH_OF(1)), "- unidentified unknown policy P9");
     /* known on an earlier night: not this run's to change */
@@ -97,8 +104,10 @@ static void test_matching(void **state)
     assert_int_equal(c.settlement + c.currency, 0);
     /* a second pass finds nothing left to decide */
     decided = 0;
-    assert_int_equal(store_match_undecided(db, by_remittance, &decided, &err), RECON_OK);
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(2), &rematched, &err),
+                     RECON_OK);
     assert_int_equal(decided, 0);
+    assert_int_equal(rematched, 0);
     assert_int_equal(db_commit(db, &err), RECON_OK);
 }
 
@@ -122,11 +131,91 @@ static void test_reversals(void **state)
     assert_int_equal(db_commit(db, &err), RECON_OK);
 }
 
+/* The match of receipt id as receipts_known shows it to night (recon.as_of). */
+static const char *known_on(db_t *db, const char *night, int id)
+{
+    char sql[256];
+    err_t err = {0};
+    snprintf(sql, sizeof sql, "SELECT set_config('recon.as_of', '%s', true)", night);
+    assert_int_equal(db_exec(db, sql, &err), RECON_OK);
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(policy_no, '-') || ' ' || match_result FROM receipts_known "
+             "WHERE receipt_id = %d",
+             id);
+    return pgtest_value(db, sql);
+}
+
+/* After test_matching: receipts in suspense are tried again against the register as it is
+ * on a later night, recorded with that night, and left alone when a person decided them or
+ * when the night is earlier than one already re-matched. */
+static void test_rematch(void **state)
+{
+    db_t *db = *state;
+    if (db == NULL)
+        skip();
+    err_t err = {0};
+    int decided = 0;
+    long rematched = -1;
+    assert_int_equal(db_begin(db, &err), RECON_OK);
+    /* P9 registered; SHARED now held by P2 alone; receipt 4 (naming P7) decided by a person */
+    assert_int_equal(
+        db_exec(db,
+                "INSERT INTO policies (policy_no, holder_name, payment_mode, start_date, "
+                "end_date, premium, net_premium) VALUES ('P9', 'D', 'single', '2026-01-01', "
+                "'2026-12-31', 100, 0), ('P7', 'E', 'single', '2026-01-01', '2026-12-31', 100, 0);"
+                "UPDATE policies SET payer_account = 'OTHER' WHERE policy_no = 'P3';"
+                /* whatever decisions_active is, a decision on receipt 4 stands in its place */
+                "ALTER VIEW decisions_active RENAME TO decisions_kept;"
+                "CREATE VIEW decisions_active AS SELECT 4::bigint AS receipt_id, "
+                "'2026-03-03'::date AS decided_on;"
+                "UPDATE statement_files SET business_date = '2026-03-02' WHERE file_id = 1",
+                &err),
+        RECON_OK);
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(3), &rematched, &err),
+                     RECON_OK);
+    assert_int_equal(rematched, 2);
+    assert_string_equal(pgtest_value(db, MATCH_OF(1)), "P9 identified policy P9 registered later");
+    assert_string_equal(pgtest_value(db, MATCH_OF(6)), "P2 identified payer account");
+    assert_string_equal(pgtest_value(db, MATCH_OF(4)), "- unidentified unknown policy P7");
+    assert_string_equal(pgtest_value(db, MATCH_OF(7)),
+                        "- unidentified no policy number or known payer account");
+    assert_string_equal(pgtest_value(db, "SELECT string_agg(receipt_id || ' ' || night || ' ' || "
+                                         "coalesce(policy_no, '-') || ' ' || match_result, ', ' "
+                                         "ORDER BY receipt_id) FROM receipt_rematches"),
+                        "1 2026-03-03 - unidentified, 6 2026-03-03 - ambiguous");
+    /* the match as known on each night */
+    assert_string_equal(known_on(db, "2026-03-02", 1), "- unidentified");
+    assert_string_equal(known_on(db, "2026-03-02", 6), "- ambiguous");
+    assert_string_equal(known_on(db, "2026-03-03", 1), "P9 identified");
+    assert_string_equal(known_on(db, "2026-03-03", 6), "P2 identified");
+    /* again on the same night: nothing changes */
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(3), &rematched, &err),
+                     RECON_OK);
+    assert_int_equal(rematched, 0);
+    /* the decision withdrawn, a rerun of an earlier night rewrites no past */
+    assert_int_equal(db_exec(db,
+                             "DROP VIEW decisions_active;"
+                             "ALTER VIEW decisions_kept RENAME TO decisions_active",
+                             &err),
+                     RECON_OK);
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(2), &rematched, &err),
+                     RECON_OK);
+    assert_int_equal(rematched, 0);
+    assert_string_equal(pgtest_value(db, MATCH_OF(4)), "- unidentified unknown policy P7");
+    /* the next night takes it */
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(4), &rematched, &err),
+                     RECON_OK);
+    assert_int_equal(rematched, 1);
+    assert_string_equal(pgtest_value(db, MATCH_OF(4)), "P7 identified policy P7 registered later");
+    assert_int_equal(db_commit(db, &err), RECON_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matching),
         cmocka_unit_test(test_reversals),
+        cmocka_unit_test(test_rematch),
     };
     return cmocka_run_group_tests(tests, setup, pgtest_teardown);
 }
