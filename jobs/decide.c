@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/sha256.h"
+#include "jobs/pipeline.h"
 #include "jobs/register.h"
 #include "store/decisions.h"
 
@@ -199,7 +200,7 @@ recon_status cmd_decide(const job_options *o, err_t *err)
         st = err_set(err, RECON_EDATA, "%s: no decisions after the header; nothing stored",
                      f.file);
         db_rollback(db);
-    } else if ((st = store_decisions_merge(db, f.file, (const unsigned char *)bytes.data, bytes.len, sha,
+    } else if ((st = store_decisions_merge(db, job_base_name(f.file), (const unsigned char *)bytes.data, bytes.len, sha,
                                            o->config.four_eyes_below, &stored, err)) !=
                    RECON_OK ||
                (st = db_commit(db, err)) != RECON_OK) {

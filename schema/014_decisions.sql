@@ -132,9 +132,10 @@ $$;
 -- Refunds decided by a person and in effect on as_of, as refunds.csv.gz lists
 -- them: due 30 days after the night they took effect.
 CREATE FUNCTION decision_refunds(as_of date)
-    RETURNS TABLE (policy_no text, receipt_id bigint, amount bigint, due_by date)
+    RETURNS TABLE (decision_id bigint, policy_no text, receipt_id bigint, amount bigint,
+                   due_by date)
     LANGUAGE sql STABLE SET search_path = recon, pg_catalog AS $$
-    SELECT coalesce(e.policy_no, ''), e.receipt_id, e.amount, e.effective_on + 30
+    SELECT e.decision_id, coalesce(e.policy_no, ''), e.receipt_id, e.amount, e.effective_on + 30
     FROM decisions_in_effect(as_of) e
     WHERE e.action = 'refund'
 $$;

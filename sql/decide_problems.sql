@@ -106,4 +106,4 @@ problems AS (
     FROM d WHERE decided_by <> session_user
       AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)
 )
-SELECT DISTINCT ON (line) line, msg FROM problems ORDER BY line, prio
+SELECT DISTINCT ON (line) line, msg FROM problems ORDER BY line, prio, msg

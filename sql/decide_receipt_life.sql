@@ -14,7 +14,7 @@ SELECT r.receipt_id::text, r.source, r.transaction_key, r.booking_date::text, r.
             FROM receipts v WHERE v.reverses = r.receipt_id LIMIT 1),
            'repeats receipt ' || r.duplicate_of),
        coalesce((SELECT string_agg(e.action || ' ' || coalesce(e.policy_no, '-') || ' '
-                                   || e.amount || ' from ' || e.effective_on, ', '
+                                   || to_char(e.amount / 100.0, 'FM999999999999990.00') || ' from ' || e.effective_on, ', '
                                    ORDER BY e.decision_id)
                  FROM decisions_in_effect($2::date) e WHERE e.receipt_id = r.receipt_id), ''),
        coalesce((SELECT string_agg(DISTINCT e.policy_no, ',')
