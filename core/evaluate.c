@@ -23,6 +23,7 @@ typedef struct eval_ctx {
     size_t nr;             /* receipts counted (booking date <= as-of) */
     date_t suspended_on;   /* start of the current suspension */
     date_t last_receipt;   /* latest booking date counted, DATE_NONE if none */
+    fen_t written_off;     /* write-offs counted, after their cap */
 } eval_ctx;
 
 void eval_config_default(eval_config *cfg)
@@ -154,6 +155,9 @@ static recon_status push_event(eval_ctx *c, date_t t, policy_status to, const ch
     return RECON_OK;
 }
 
+/* How a reason names the money that completed something. */
+static const char *money_kind(const eval_receipt *rc) { return rc->write_off ? "write-off" : "receipt"; }
+
 static void describe_paid(const eval_ctx *c, size_t k, char *buf, size_t cap)
 {
     char due[DATE_STR_SIZE], day[DATE_STR_SIZE];
@@ -165,11 +169,11 @@ static void describe_paid(const eval_ctx *c, size_t k, char *buf, size_t cap)
     }
     date_format(rc->date, day);
     if (c->in->terms.mode == PAYMENT_SINGLE)
-        snprintf(buf, cap, "single premium due %s paid in full by receipt %lld on %s", due,
-                 (long long)rc->id, day);
+        snprintf(buf, cap, "single premium due %s paid in full by %s %lld on %s", due,
+                 money_kind(rc), (long long)rc->id, day);
     else
-        snprintf(buf, cap, "installment %zu due %s paid in full by receipt %lld on %s", k, due,
-                 (long long)rc->id, day);
+        snprintf(buf, cap, "installment %zu due %s paid in full by %s %lld on %s", k, due,
+                 money_kind(rc), (long long)rc->id, day);
 }
 
 /* "received 10.00 of 30.00" toward installment k as of day t. */
@@ -320,9 +324,9 @@ static recon_status step_reinstate(eval_ctx *c, date_t t, err_t *err)
     }
     if (rc != NULL)
         snprintf(reason, sizeof reason,
-                 "reinstated: back premium for installments %zu-%zu (%s) covered by receipt %lld on "
+                 "reinstated: back premium for installments %zu-%zu (%s) covered by %s %lld on "
                  "%s%s",
-                 first, owed, amount, (long long)rc->id, day, agreed);
+                 first, owed, amount, money_kind(rc), (long long)rc->id, day, agreed);
     else
         snprintf(reason, sizeof reason, "reinstated: back premium for installments %zu-%zu (%s)%s",
                  first, owed, amount, agreed);
@@ -531,10 +535,10 @@ static size_t owed_installments(const eval_ctx *c)
     }
 }
 
-static recon_status push_allocation(eval_result *r, int64_t receipt, int installment, fen_t amount,
-                                    err_t *err)
+static recon_status push_allocation(eval_result *r, const eval_receipt *rc, int installment,
+                                    fen_t amount, err_t *err)
 {
-    if (amount == 0)
+    if (amount == 0 || rc->write_off)
         return RECON_OK;
     if (r->allocation_count == r->allocation_cap) {
         size_t cap = r->allocation_cap ? r->allocation_cap * 2 : 16;
@@ -544,7 +548,7 @@ static recon_status push_allocation(eval_result *r, int64_t receipt, int install
         r->allocations = p;
         r->allocation_cap = cap;
     }
-    r->allocations[r->allocation_count++] = (eval_allocation){receipt, installment, amount};
+    r->allocations[r->allocation_count++] = (eval_allocation){rc->id, installment, amount};
     return RECON_OK;
 }
 
@@ -564,7 +568,7 @@ static recon_status allocate(eval_ctx *c, size_t owed, err_t *err)
             fen_t room = premium - r->installments[k].paid;
             fen_t take = amount < room ? amount : room;
             r->installments[k].paid += take;
-            if ((st = push_allocation(r, rc->id, (int)k + 1, take, err)) != RECON_OK)
+            if ((st = push_allocation(r, rc, (int)k + 1, take, err)) != RECON_OK)
                 return st;
             amount -= take;
             if (r->installments[k].paid == premium)
@@ -572,14 +576,14 @@ static recon_status allocate(eval_ctx *c, size_t owed, err_t *err)
         }
         if (amount > 0) {
             unapplied += amount;
-            st = push_allocation(r, rc->id, 0, amount, err);
+            st = push_allocation(r, rc, 0, amount, err);
             continue;
         }
         fen_t back = -amount;
         fen_t from_unapplied = back < unapplied ? back : unapplied;
         unapplied -= from_unapplied;
         back -= from_unapplied;
-        if ((st = push_allocation(r, rc->id, 0, -from_unapplied, err)) != RECON_OK)
+        if ((st = push_allocation(r, rc, 0, -from_unapplied, err)) != RECON_OK)
             return st;
         while (back > 0) {
             size_t j = k < owed ? k + 1 : owed; /* one past the newest money */
@@ -592,12 +596,12 @@ static recon_status allocate(eval_ctx *c, size_t owed, err_t *err)
             it->paid -= take;
             back -= take;
             k = j - 1;
-            if ((st = push_allocation(r, rc->id, (int)j, -take, err)) != RECON_OK)
+            if ((st = push_allocation(r, rc, (int)j, -take, err)) != RECON_OK)
                 return st;
         }
         if (back > 0) { /* more taken back than was ever received */
             unapplied -= back;
-            st = push_allocation(r, rc->id, 0, -back, err);
+            st = push_allocation(r, rc, 0, -back, err);
         }
     }
     return st;
@@ -675,6 +679,9 @@ static void excess_refund(eval_ctx *c, size_t owed)
 {
     eval_result *r = c->out;
     fen_t excess = r->received - premium_for(c, owed);
+    /* forgiven money was never received: it is not paid back */
+    if (excess > r->received - c->written_off)
+        excess = r->received - c->written_off;
     if (excess <= 0)
         return;
     date_t base = c->last_receipt;
@@ -747,6 +754,15 @@ recon_status eval_policy(const eval_input *in, const eval_config *cfg, eval_resu
     out->prefix[0] = 0;
     for (size_t i = 0; i < c.nr; i++) {
         out->prefix[i + 1] = out->prefix[i];
+        eval_receipt *w = &out->sorted[i];
+        if (w->write_off) { /* forgives only what is due and unpaid on its day */
+            fen_t unpaid = premium_for(&c, due_count(&c, w->date)) - out->prefix[i];
+            if (unpaid < 0)
+                unpaid = 0;
+            if (w->amount > unpaid)
+                w->amount = unpaid;
+            c.written_off += w->amount;
+        }
         if (!money_add(&out->prefix[i + 1], out->sorted[i].amount))
             return err_set(err, RECON_EINTERNAL, "money received overflows despite its bound");
     }

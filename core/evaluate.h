@@ -21,6 +21,9 @@ typedef struct eval_receipt {
     date_t date;   /* booking date: the day the insurer received the money */
     fen_t amount;  /* signed; reversed receipts are left out by the caller */
     int64_t id;    /* stable receipt id: ties on one date are ordered by it */
+    bool write_off; /* a person forgave up to amount of what was owed on date (id: the
+                     * decision's): it counts only up to what is due and unpaid that day, is
+                     * never refunded and allocates nothing to a receipt */
 } eval_receipt;
 
 typedef struct eval_config {

@@ -39,6 +39,7 @@ void config_default(recon_config *c)
     c->retention_years = CONFIG_RETENTION_DEFAULT_YEARS;
     c->max_input = CONFIG_MAX_INPUT_DEFAULT;
     c->report_level = CONFIG_REPORT_LEVEL_DEFAULT;
+    c->four_eyes_below = CONFIG_FOUR_EYES_BELOW_DEFAULT;
 }
 
 static recon_status read_rules(recon_config *c, const char *(*get)(const char *), err_t *err)
@@ -62,6 +63,13 @@ static recon_status read_rules(recon_config *c, const char *(*get)(const char *)
         if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0)
             return err_set(err, RECON_EUSAGE, "RECON_PAYMENT_IS_AGREEMENT: expected 0 or 1");
         c->rules.payment_is_agreement = strcmp(v, "1") == 0;
+    }
+    if ((v = value(get, "RECON_FOUR_EYES_BELOW"))) {
+        fen_t fen;
+        if (money_parse(v, strlen(v), &fen) != MONEY_OK || fen < 0 || fen > MONEY_MAX_FEN)
+            return err_set(err, RECON_EUSAGE,
+                           "RECON_FOUR_EYES_BELOW: '%s' is not an amount like 100.00", v);
+        c->four_eyes_below = fen;
     }
     return RECON_OK;
 }

@@ -24,6 +24,7 @@
 #define CONFIG_REPORT_LEVEL_DEFAULT 6
 #define CONFIG_SETTLEMENT_MAX 64
 #define CONFIG_ACCOUNT_MAX 64
+#define CONFIG_FOUR_EYES_BELOW_DEFAULT 10000 /* fen: 100.00 */
 
 /* A provider settlement account of RECON_SETTLEMENT_ACCOUNTS: `ACCOUNT`
  * (provider "") or `wechat:ACCOUNT` / `alipay:ACCOUNT`. */
@@ -42,6 +43,8 @@ typedef struct recon_config {
     int retention_years;          /* RECON_RETENTION_YEARS, 0-100 */
     uint64_t max_input;           /* RECON_MAX_INPUT, bytes of one decompressed input */
     int report_level;             /* RECON_REPORT_LEVEL, gzip 1-9 */
+    fen_t four_eyes_below;        /* RECON_FOUR_EYES_BELOW: a refund or write-off of this
+                                   * much or more waits for a second person's approval */
     const char *db;               /* RECON_DB, NULL when unset or empty */
     bool libpq_env;               /* PGHOST or PGDATABASE set: connect through libpq's variables */
 } recon_config;

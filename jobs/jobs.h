@@ -26,6 +26,7 @@ typedef struct job_options {
     const char *inbox;
     const char *format;
     const char *profile;
+    const char *receipt;     /* status --receipt ID */
     bool unmasked;
     bool no_catch_up;        /* nightly --no-catch-up: only the night asked */
     long rows;               /* profile check --rows N: data rows shown; -1: not given */
@@ -61,5 +62,6 @@ recon_status cmd_report(const job_options *o, err_t *err);
 recon_status cmd_nightly(const job_options *o, err_t *err);
 recon_status cmd_replay(const job_options *o, err_t *err);
 recon_status cmd_retain(const job_options *o, err_t *err);
+recon_status cmd_decide(const job_options *o, err_t *err);
 
 #endif

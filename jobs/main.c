@@ -36,7 +36,10 @@ static const char usage_text[] =
     "  replay --from D1 --to D2 --inbox DIR --out DIR [--archive DIR]\n"
     "                                nightly for each day, as the files arrived\n"
     "  retain --before DATE          anonymise personal data of long-ended policies\n"
-    "  status POLICY_NO              installments, receipts and status history\n"
+    "  status POLICY_NO              installments, receipts, decisions and status history\n"
+    "  status --receipt ID           a receipt's life: file, match, decisions, allocations\n"
+    "  decide FILE.csv               store a person's decisions on receipts (role\n"
+    "                                recon_decider)\n"
     "  demo                          embedded database, bundled fixtures, status table\n"
     "\n"
     "options:\n"
@@ -52,7 +55,8 @@ static const char usage_text[] =
     "  --out DIR, --inbox DIR, --from DATE, --to DATE, --archive DIR, --before DATE\n";
 
 enum { OPT_DB = 256, OPT_AS_OF, OPT_OUT, OPT_INBOX, OPT_FORMAT, OPT_PROFILE, OPT_UNMASKED,
-       OPT_FROM, OPT_TO, OPT_ARCHIVE, OPT_BEFORE, OPT_NO_CATCH_UP, OPT_ROWS, OPT_HELP, OPT_VERSION };
+       OPT_FROM, OPT_TO, OPT_ARCHIVE, OPT_BEFORE, OPT_NO_CATCH_UP, OPT_ROWS, OPT_RECEIPT,
+       OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"db", required_argument, NULL, OPT_DB},
@@ -68,6 +72,7 @@ static const struct option long_options[] = {
     {"before", required_argument, NULL, OPT_BEFORE},
     {"no-catch-up", no_argument, NULL, OPT_NO_CATCH_UP},
     {"rows", required_argument, NULL, OPT_ROWS},
+    {"receipt", required_argument, NULL, OPT_RECEIPT},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -142,6 +147,9 @@ static recon_status parse_command_line(int argc, char **argv, job_options *o, er
             break;
         case OPT_NO_CATCH_UP:
             o->no_catch_up = true;
+            break;
+        case OPT_RECEIPT:
+            o->receipt = optarg;
             break;
         case OPT_ARCHIVE:
             o->archive = optarg;
@@ -237,6 +245,8 @@ static recon_status dispatch(job_options *o, err_t *err)
         return cmd_retain(o, err);
     if (take_word(o, "status"))
         return cmd_status(o, err);
+    if (take_word(o, "decide"))
+        return cmd_decide(o, err);
     if (take_word(o, "demo"))
         return cmd_demo(o, err);
     return err_set(err, RECON_EUSAGE, "unknown command '%s'; see recon --help", o->args[0]);

@@ -1,7 +1,9 @@
 /*
- * `recon status POLICY_NO [--as-of DATE]`: the installment table, receipts and
- * status history of one policy, computed by the core from what the database
- * holds, so finance can see why a policy is where it is.
+ * `recon status POLICY_NO [--as-of DATE]`: the installment table, receipts,
+ * decisions and status history of one policy, computed by the core from what
+ * the database holds, so finance can see why a policy is where it is.
+ * `recon status --receipt ID`: one receipt's life, from its file to the
+ * installments it paid.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +13,36 @@
 #include "core/mask.h"
 #include "jobs/evaluate_all.h"
 #include "jobs/jobs.h"
+#include "store/decisions.h"
 #include "store/sources.h"
 
 typedef struct status_ctx {
     FILE *out;
     bool found;
     bool unmasked;
+    const char *receipt; /* --receipt: only this receipt's allocations are printed */
 } status_ctx;
+
+/* The installments one receipt paid on one of the policies it counts for. */
+static recon_status print_receipt_allocations(status_ctx *sc, const policy_view *p,
+                                              const eval_result *r)
+{
+    char m[MONEY_STR_SIZE];
+    sc->found = true;
+    for (size_t i = 0; i < r->allocation_count; i++) {
+        const eval_allocation *al = &r->allocations[i];
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)al->receipt_id);
+        if (strcmp(id, sc->receipt) != 0)
+            continue;
+        money_format(al->amount, m);
+        if (al->installment > 0)
+            fprintf(sc->out, "  %s: %s to installment %d\n", p->policy_no, m, al->installment);
+        else
+            fprintf(sc->out, "  %s: %s unapplied\n", p->policy_no, m);
+    }
+    return RECON_OK;
+}
 
 static void fmt_date(date_t d, char out[DATE_STR_SIZE]) { date_format(d, out); }
 
@@ -27,6 +52,8 @@ static recon_status print_policy(void *ctx, const policy_view *p, const eval_inp
     (void)err;
     status_ctx *sc = ctx;
     FILE *f = sc->out;
+    if (sc->receipt != NULL)
+        return print_receipt_allocations(sc, p, r);
     char a[DATE_STR_SIZE], b[DATE_STR_SIZE], m1[MONEY_STR_SIZE], m2[MONEY_STR_SIZE];
     char name[128], account[128];
     sc->found = true;
@@ -142,19 +169,109 @@ static recon_status print_sources(db_t *db, FILE *f, const char *policy_no, date
     return st;
 }
 
+static void print_decision(void *ctx, const decision_row *d)
+{
+    FILE *f = ctx;
+    char amount[MONEY_STR_SIZE] = "";
+    if (*d->amount)
+        money_format(strtoll(d->amount, NULL, 10), amount);
+    fprintf(f, "  %s  %s%s%s%s%s%s%s  by %s: %s  (%s line %s)%s%s\n", d->decided_on, d->action,
+            *d->receipt_id ? " receipt " : "", d->receipt_id, *d->policy_no ? " policy " : "",
+            d->policy_no, *amount ? " " : "", amount, d->decided_by, d->reason, d->file_name,
+            d->line, *d->state ? "; " : "", d->state);
+}
+
+/* Every decision a person made on the policy or the receipt, as stored. */
+static recon_status print_decisions(db_t *db, FILE *f, const char *policy_no,
+                                    const char *receipt_id, err_t *err)
+{
+    int rows = 0;
+    fprintf(f, "\ndecisions\n");
+    recon_status st = store_decisions_list(db, policy_no, receipt_id, print_decision, f, &rows, err);
+    if (st == RECON_OK && rows == 0)
+        fprintf(f, "  none\n");
+    return st;
+}
+
+typedef struct life_ctx {
+    const job_options *o;
+    db_t *db;
+    date_t as_of;
+} life_ctx;
+
+static recon_status print_life(void *ctx, const receipt_life *l, err_t *err)
+{
+    life_ctx *lc = ctx;
+    FILE *f = lc->o->out;
+    char amount[MONEY_STR_SIZE], day[DATE_STR_SIZE];
+    money_format(strtoll(l->amount, NULL, 10), amount);
+    date_format(lc->as_of, day);
+    fprintf(f, "receipt %s  %s %s  booked %s  %s %s %s\n", l->receipt_id, l->source,
+            l->transaction_key, l->booking_date, amount, l->currency, l->direction);
+    fprintf(f, "file %s %s  known from %s\n", l->file_name, l->position,
+            *l->known_on ? l->known_on : "its next night");
+    fprintf(f, "match %s%s%s%s%s\n", l->match_result, *l->matched_policy ? " to " : "",
+            l->matched_policy, *l->note ? ": " : "", l->note);
+    if (*l->reversal)
+        fprintf(f, "reversal: %s\n", l->reversal);
+    recon_status st = print_decisions(lc->db, f, "", l->receipt_id, err);
+    if (st != RECON_OK)
+        return st;
+    fprintf(f, "\nas of %s: %s\n", day, *l->in_effect ? l->in_effect : "no decision in effect");
+    fprintf(f, "\nallocations as of %s\n", day);
+    if (!*l->counts_for) {
+        fprintf(f, "  none (in suspense, refunded or not money for a premium)\n");
+        return RECON_OK;
+    }
+    status_ctx sc = {f, false, false, l->receipt_id};
+    char policies[1024];
+    snprintf(policies, sizeof policies, "%s", l->counts_for);
+    for (char *p = policies, *end; p && *p && st == RECON_OK; p = end) {
+        end = strchr(p, ',');
+        if (end)
+            *end++ = '\0';
+        st = evaluate_policies(lc->db, &lc->o->config.rules, lc->as_of, p, print_policy, &sc,
+                               err);
+    }
+    return st;
+}
+
+static recon_status receipt_status(const job_options *o, db_t *db, date_t as_of, err_t *err)
+{
+    char *end = NULL;
+    long long id = strtoll(o->receipt, &end, 10);
+    if (end == o->receipt || *end != '\0' || id <= 0)
+        return err_set(err, RECON_EUSAGE, "--receipt: '%s' is not a receipt number", o->receipt);
+    life_ctx lc = {o, db, as_of};
+    bool found = false;
+    recon_status st = store_receipt_life(db, o->receipt, as_of, print_life, &lc, &found, err);
+    if (st == RECON_OK && !found)
+        st = err_set(err, RECON_EDATA, "receipt %s not found", o->receipt);
+    return st;
+}
+
 recon_status cmd_status(const job_options *o, err_t *err)
 {
-    if (o->arg_count != 1)
-        return err_set(err, RECON_EUSAGE, "usage: recon status POLICY_NO [--as-of DATE]");
+    if (o->arg_count != (o->receipt ? 0 : 1))
+        return err_set(err, RECON_EUSAGE,
+                       "usage: recon status POLICY_NO [--as-of DATE], or recon status --receipt "
+                       "ID [--as-of DATE]");
     db_t *db = NULL;
     recon_status st = job_connect_ready(o, &db, err);
     if (st != RECON_OK)
         return st;
-    status_ctx sc = {o->out, false, o->unmasked};
     date_t as_of = o->as_of != DATE_NONE ? o->as_of : job_today_china();
+    if (o->receipt) {
+        st = receipt_status(o, db, as_of, err);
+        db_close(db);
+        return st;
+    }
+    status_ctx sc = {o->out, false, o->unmasked, NULL};
     st = evaluate_policies(db, &o->config.rules, as_of, o->args[0], print_policy, &sc, err);
     if (st == RECON_OK && sc.found)
         st = print_sources(db, o->out, o->args[0], as_of, err);
+    if (st == RECON_OK && sc.found)
+        st = print_decisions(db, o->out, o->args[0], "", err);
     db_close(db);
     if (st == RECON_OK && !sc.found)
         st = err_set(err, RECON_EDATA, "policy %s not found in the register", o->args[0]);

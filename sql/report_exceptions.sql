@@ -3,17 +3,28 @@
 -- Amounts are fen; settlement details spell yuan (numeric is exact). Ordered by
 -- kind, receipt_id, policy_no and then detail: a policy can owe a cancellation
 -- and an excess refund, rows that tie on the first three keys and would
--- otherwise come in whatever order the plan left them.
+-- otherwise come in whatever order the plan left them. A receipt a person
+-- assigned or refunded (schema/014) is in suspense only for what they left.
 COPY (
     SELECT kind, receipt_id, policy_no, amount, detail FROM (
         SELECT r.match_result AS kind, r.receipt_id::text AS receipt_id, '' AS policy_no,
-               r.amount, r.match_note AS detail
+               r.amount - coalesce(d.amount, 0) AS amount, r.match_note AS detail
         FROM receipts_known r
+        LEFT JOIN (SELECT e.receipt_id, sum(e.amount) AS amount
+                   FROM decisions_in_effect((SELECT current_setting('recon.as_of')::date)) e
+                   WHERE e.receipt_id IS NOT NULL GROUP BY e.receipt_id) d
+            ON d.receipt_id = r.receipt_id
         WHERE r.match_result IN ('unidentified', 'ambiguous', 'currency')
           AND r.known_on <= (SELECT current_setting('recon.as_of')::date)
+          AND r.amount > coalesce(d.amount, 0)
         UNION ALL
         SELECT 'refund_due', '', f.policy_no, f.amount, f.reason || ': ' || f.detail
         FROM refunds_due f
+        UNION ALL
+        SELECT 'refund_due', f.receipt_id::text, f.policy_no, f.amount,
+               'decision: ' || d.reason || ' (by ' || d.decided_by || ')'
+        FROM decision_refunds((SELECT current_setting('recon.as_of')::date)) f
+        JOIN decisions d ON d.decision_id = f.decision_id
         UNION ALL
         SELECT 'settlement', c.receipt_id::text, '', c.difference,
                c.provider || ' statement for ' || c.settled_day ||

@@ -20,8 +20,9 @@
  * parameterised query. KNOWN filters the view's known_on, which is the one
  * definition of the night a receipt became known.
  *
- * A row of the stream: the eight POLICY_COLUMNS, the counted receipts as
- * RECEIPT_ITEMs joined by ',', the agreement dates joined by ',', and the
+ * A row of the stream: the eight POLICY_COLUMNS, the counted money as
+ * id:date:amount items joined by ',' (":n" after a receipt first known that
+ * night, ":w" after a write-off), the agreement dates joined by ',', and the
  * cancellation date (\N when none); parse_receipts and parse_agreements below
  * are the other half. */
 /* a sub-select, so the setting is read once per query rather than per row */
@@ -30,14 +31,45 @@
 #define COUNTED(alias)                                                                          \
     alias ".policy_no IS NOT NULL AND " alias ".currency = 'CNY' AND " alias ".match_result "   \
     "IS DISTINCT FROM 'settlement' AND " KNOWN(alias)
-/* id:booking date:amount, and :n when the receipt is first known that night */
-#define RECEIPT_ITEM(alias)                                                                     \
-    "string_agg(" alias ".receipt_id || ':' || " alias ".booking_date || ':' || " alias         \
-    ".amount || CASE WHEN " alias ".known_on = " AS_OF " THEN ':n' ELSE '' END, ',' ORDER BY " \
-    alias ".receipt_id)"
 #define POLICY_COLUMNS                                                                          \
     "p.policy_no, p.holder_name, p.payer_account, p.payment_mode, p.start_date, p.end_date, "   \
     "p.premium, p.net_premium"
+
+/* What a policy counts as money, one row each (policy_no, id, date, amount,
+ * fresh, kind): its matched receipts that no person's decision in effect
+ * governs; the receipts (or the parts of them) a person assigned to it, from
+ * their booking date; and its write-offs in effect, as money on the night they
+ * took effect (kind 'w', id the decision's). An assignment overrides the
+ * automatic match, a refund takes the receipt off every policy, and a
+ * decision for a later night than as_of is invisible (decisions_in_effect,
+ * schema/014). A part of a split receipt is never fresh: allocations are
+ * stored per receipt and installment. WHERE(alias) picks the policies,
+ * UNPAIRED(alias) leaves out reversed pairs. */
+#define ITEMS_CTE(WHERE, UNPAIRED)                                                              \
+    "decided AS (SELECT * FROM decisions_in_effect(" AS_OF ")), "                              \
+    "items AS (SELECT r.policy_no, r.receipt_id AS id, r.booking_date AS d, r.amount, "        \
+    "  r.known_on = " AS_OF " AS fresh, '' AS kind FROM receipts_known r "                    \
+    "  WHERE " WHERE("r") " AND " COUNTED("r") " AND " UNPAIRED("r") " "                       \
+    "  AND NOT EXISTS (SELECT 1 FROM decided x WHERE x.receipt_id = r.receipt_id) "            \
+    "UNION ALL SELECT e.policy_no, r.receipt_id, r.booking_date, e.amount, "                   \
+    "  r.known_on = " AS_OF " AND count(*) OVER (PARTITION BY r.receipt_id) = 1, '' "         \
+    "  FROM decided e JOIN receipts_known r ON r.receipt_id = e.receipt_id "                   \
+    "  WHERE " WHERE("e") " AND e.action = 'assign' AND r.currency = 'CNY' AND " KNOWN("r")    \
+    "  AND " UNPAIRED("r") " "                                                                 \
+    "UNION ALL SELECT e.policy_no, e.decision_id, e.effective_on, e.amount, false, 'w' "       \
+    "  FROM decided e WHERE " WHERE("e") " AND e.action = 'write_off'), "                      \
+    "lists AS (SELECT policy_no, string_agg(id || ':' || d || ':' || amount || CASE WHEN "     \
+    "  kind = 'w' THEN ':w' WHEN fresh THEN ':n' ELSE '' END, ',' ORDER BY kind, id) AS list " \
+    "  FROM items GROUP BY policy_no) "
+#define ANY_POLICY(alias) "true"
+#define THE_POLICY(alias) alias ".policy_no = current_setting('recon.eval_policy')"
+#define NOT_IN_PAIRED(alias)                                                                    \
+    "NOT EXISTS (SELECT 1 FROM paired x WHERE x.original_id = " alias ".receipt_id) "          \
+    "AND NOT EXISTS (SELECT 1 FROM paired y WHERE y.reversal_id = " alias ".receipt_id)"
+#define NOT_REVERSED(alias)                                                                     \
+    "NOT EXISTS (SELECT 1 FROM receipts_known v WHERE v.reverses = " alias ".receipt_id "      \
+    "  AND " KNOWN("v") ") AND NOT (" alias ".reversal AND EXISTS (SELECT 1 FROM "             \
+    "  receipts_known o WHERE o.receipt_id = " alias ".reverses AND " KNOWN("o") "))"
 
 /* Every policy in one pass: the counted receipts of all policies grouped in
  * one sort and merged with the register in policy order, instead of a
@@ -46,11 +78,7 @@ static const char copy_all_sql[] =
     "COPY (WITH paired AS (SELECT v.receipt_id AS reversal_id, v.reverses AS original_id "
     "  FROM receipts_known v JOIN receipts_known o ON o.receipt_id = v.reverses "
     "  WHERE v.reverses IS NOT NULL AND " KNOWN("v") " AND " KNOWN("o") "), "
-    "lists AS (SELECT r.policy_no, " RECEIPT_ITEM("r") " AS list FROM receipts_known r "
-    "  WHERE " COUNTED("r") " "
-    "  AND NOT EXISTS (SELECT 1 FROM paired x WHERE x.original_id = r.receipt_id) "
-    "  AND NOT EXISTS (SELECT 1 FROM paired y WHERE y.reversal_id = r.receipt_id) "
-    "  GROUP BY r.policy_no), "
+    ITEMS_CTE(ANY_POLICY, NOT_IN_PAIRED) ", "
     "agreed AS (SELECT policy_no, string_agg(agreed_on::text, ',' ORDER BY agreed_on) AS list "
     "  FROM reinstatement_agreements GROUP BY policy_no) "
     "SELECT " POLICY_COLUMNS ", coalesce(l.list, ''), coalesce(a.list, ''), c.received_on "
@@ -61,17 +89,12 @@ static const char copy_all_sql[] =
 
 /* One policy (recon status): lookups by its key are cheaper than the pass. */
 static const char copy_one_sql[] =
-    "COPY (SELECT " POLICY_COLUMNS ", "
-    "coalesce((SELECT " RECEIPT_ITEM("r") " FROM receipts_known r "
-    "  WHERE r.policy_no = p.policy_no AND " COUNTED("r") " "
-    "  AND NOT EXISTS (SELECT 1 FROM receipts_known v WHERE v.reverses = r.receipt_id "
-    "    AND " KNOWN("v") ") "
-    "  AND NOT (r.reversal AND EXISTS (SELECT 1 FROM receipts_known o WHERE o.receipt_id = "
-    "    r.reverses AND " KNOWN("o") "))), ''), "
+    "COPY (WITH " ITEMS_CTE(THE_POLICY, NOT_REVERSED) " "
+    "SELECT " POLICY_COLUMNS ", coalesce((SELECT l.list FROM lists l), ''), "
     "coalesce((SELECT string_agg(a.agreed_on::text, ',' ORDER BY a.agreed_on) "
     "  FROM reinstatement_agreements a WHERE a.policy_no = p.policy_no), ''), "
     "(SELECT c.received_on FROM cancellation_requests c WHERE c.policy_no = p.policy_no) "
-    "FROM policies p WHERE p.policy_no = current_setting('recon.eval_policy')) TO STDOUT";
+    "FROM policies p WHERE " THE_POLICY("p") ") TO STDOUT";
 
 /* A value from the database for a one-line message: control bytes shown as '?'. */
 static void printable(const char *s, char *out, size_t cap)
@@ -160,7 +183,7 @@ static recon_status parse_receipts(char *s, scratch *sc, size_t *count, err_t *e
         date_t d;
         if (c2 == NULL || !parse_i64(s, c1, &id) || !date_parse(c1 + 1, (size_t)(c2 - c1 - 1), &d) ||
             !parse_i64(c2 + 1, c3 ? c3 : end, &amount) ||
-            (c3 && (end - c3 != 2 || c3[1] != 'n')))
+            (c3 && (end - c3 != 2 || (c3[1] != 'n' && c3[1] != 'w'))))
             return err_set(err, RECON_EINTERNAL, "unexpected receipt list from the database");
         if (*count == sc->receipt_cap) {
             size_t cap = sc->receipt_cap ? sc->receipt_cap * 2 : 64;
@@ -174,8 +197,9 @@ static recon_status parse_receipts(char *s, scratch *sc, size_t *count, err_t *e
             sc->receipt_is_new = n;
             sc->receipt_cap = cap;
         }
-        sc->receipt_is_new[*count] = c3 != NULL;
-        sc->receipts[(*count)++] = (eval_receipt){d, amount, id};
+        bool write_off = c3 != NULL && c3[1] == 'w';
+        sc->receipt_is_new[*count] = c3 != NULL && !write_off;
+        sc->receipts[(*count)++] = (eval_receipt){d, amount, id, write_off};
         s = *end ? end + 1 : end;
     }
     return RECON_OK;

@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "sql_text.h"
+#include "store/decisions.h"
 
 recon_status store_register_stage(db_t *db, store_register_file kind, err_t *err)
 {
@@ -12,6 +13,7 @@ recon_status store_register_stage(db_t *db, store_register_file kind, err_t *err
         [STORE_REGISTER_POLICIES] = {sql_register_policies_in, "COPY policies_in FROM STDIN"},
         [STORE_REGISTER_EVENTS] = {sql_register_events_in, "COPY events_in FROM STDIN"},
         [STORE_REGISTER_RECEIPTS] = {sql_register_receipts_in, "COPY receipts_in FROM STDIN"},
+        [STORE_REGISTER_DECISIONS] = {sql_decide_in, "COPY decisions_in FROM STDIN"},
     };
     recon_status st = db_exec(db, staging[kind].create, err);
     return st != RECON_OK ? st : db_copy_in_begin(db, staging[kind].copy, err);
@@ -37,6 +39,8 @@ recon_status store_register_problems(db_t *db, store_register_file kind,
                                      store_register_problem_fn fn, void *ctx, long *count,
                                      err_t *err)
 {
+    if (kind == STORE_REGISTER_DECISIONS)
+        return store_decisions_problems(db, fn, ctx, count, err);
     static const char *const policies[] = {sql_register_policy_duplicates, NULL};
     /* In this order: a line's first problem is reported first. */
     static const char *const events[] = {

@@ -14,6 +14,7 @@ typedef enum store_register_file {
     STORE_REGISTER_POLICIES,
     STORE_REGISTER_EVENTS,
     STORE_REGISTER_RECEIPTS,
+    STORE_REGISTER_DECISIONS, /* checked by store/decisions.c */
 } store_register_file;
 
 /* Creates the staging table of the file's kind and begins the COPY into it (COPY text

@@ -61,7 +61,7 @@ static void run_scenario(const scenario *s, eval_result *r)
     size_t nr = 0, na = 0;
     for (; nr < MAX_RECEIPTS && s->receipts[nr].date; nr++)
         receipts[nr] = (eval_receipt){D(s->receipts[nr].date), s->receipts[nr].amount,
-                                      (int64_t)nr + 1};
+                                      (int64_t)nr + 1, false};
     for (; na < 4 && s->agreements[na]; na++)
         agreements[na] = D(s->agreements[na]);
     eval_input in = {0};
@@ -428,7 +428,7 @@ static void test_overflowing_money_refused(void **state)
     enum { N = 100 };
     eval_receipt receipts[N];
     for (int i = 0; i < N; i++)
-        receipts[i] = (eval_receipt){D("2026-01-15"), 99999999999999999LL, 101 + i};
+        receipts[i] = (eval_receipt){D("2026-01-15"), 99999999999999999LL, 101 + i, false};
     receipts[7].amount = -99999999999999999LL; /* a debit is as big in magnitude */
     eval_input in = {0};
     in.terms = (policy_terms){.mode = PAYMENT_MONTHLY, .start_date = D("2026-01-15"),
@@ -457,7 +457,7 @@ static void test_overflowing_money_refused(void **state)
     enum { M = 46116 };
     static eval_receipt many[M + 1];
     for (int i = 0; i < M; i++)
-        many[i] = (eval_receipt){D("2026-01-15"), MONEY_MAX_FEN, i + 1};
+        many[i] = (eval_receipt){D("2026-01-15"), MONEY_MAX_FEN, i + 1, false};
     in.receipts = many;
     in.receipt_count = M;
     in.as_of = D("2026-06-30");
@@ -468,7 +468,7 @@ static void test_overflowing_money_refused(void **state)
     assert_int_equal(r.refund_count, 1);
     assert_int_equal(r.refunds[0].amount, (fen_t)M * MONEY_MAX_FEN - 12 * 3000);
     /* one more fen of magnitude and it is refused */
-    many[M] = (eval_receipt){D("2026-01-16"), -MONEY_MAX_FEN, M + 1};
+    many[M] = (eval_receipt){D("2026-01-16"), -MONEY_MAX_FEN, M + 1, false};
     in.receipt_count = M + 1;
     assert_int_equal(eval_policy(&in, &cfg, &r, &err), RECON_EDATA);
     assert_non_null(strstr(err.msg, "its 46117 receipts adds up beyond 2^62 fen"));

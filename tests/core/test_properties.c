@@ -56,6 +56,7 @@ static size_t random_receipts(const policy_terms *t, eval_receipt *r)
         else
             r[i].amount = -rng_range(1, (int)t->premium);
         r[i].id = (int64_t)(rng() % 1000000);
+        r[i].write_off = false;
     }
     return n;
 }
@@ -202,7 +203,7 @@ static void test_paying_on_due_dates_never_grace(void **state)
         schedule_due_dates(&t, due, SCHEDULE_MAX_INSTALLMENTS, &nd);
         eval_receipt rc[SCHEDULE_MAX_INSTALLMENTS];
         for (size_t k = 0; k < nd; k++)
-            rc[k] = (eval_receipt){due[k], t.premium, (int64_t)k};
+            rc[k] = (eval_receipt){due[k], t.premium, (int64_t)k, false};
         evaluate(&t, rc, nd, NULL, 0, DATE_NONE, t.end_date + 1, &r);
         for (size_t e = 0; e < r.event_count; e++)
             assert_true(r.events[e].to != STATUS_GRACE && r.events[e].to != STATUS_SUSPENDED);

@@ -1,0 +1,136 @@
+#include "store/decisions.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql_text.h"
+
+recon_status store_decisions_problems(db_t *db, store_register_problem_fn fn, void *ctx,
+                                      long *count, err_t *err)
+{
+    PGresult *res = NULL;
+    recon_status st = db_command(db, sql_decide_resolve, 0, NULL, NULL, err);
+    if (st != RECON_OK ||
+        (st = db_query(db, sql_decide_problems, 0, NULL, 2, &res, err)) != RECON_OK)
+        return st;
+    int n = PQntuples(res);
+    for (int i = 0; i < n; i++) {
+        (*count)++;
+        fn(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+    }
+    PQclear(res);
+    return RECON_OK;
+}
+
+recon_status store_decisions_may_decide(db_t *db, bool *may, char *login, size_t cap, err_t *err)
+{
+    PGresult *res = NULL;
+    recon_status st = db_query(db,
+                               "SELECT session_user, (SELECT rolsuper FROM pg_roles WHERE rolname "
+                               "= session_user) OR pg_has_role(session_user, 'recon_decider', "
+                               "'MEMBER')",
+                               0, NULL, 2, &res, err);
+    if (st != RECON_OK)
+        return st;
+    snprintf(login, cap, "%s", PQgetvalue(res, 0, 0));
+    *may = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+    PQclear(res);
+    return RECON_OK;
+}
+
+recon_status store_decisions_file_known(db_t *db, const char *sha256, bool *known, err_t *err)
+{
+    const char *params[] = {sha256};
+    PGresult *res = NULL;
+    recon_status st = db_query(db, "SELECT 1 FROM decision_files WHERE sha256 = $1", 1, params,
+                               1, &res, err);
+    if (st != RECON_OK)
+        return st;
+    *known = PQntuples(res) > 0;
+    PQclear(res);
+    return RECON_OK;
+}
+
+recon_status store_decisions_merge(db_t *db, const char *name, const unsigned char *bytes,
+                                   size_t len, const char *sha256, fen_t four_eyes_below,
+                                   long *stored, err_t *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    *stored = 0;
+    if (len > (SIZE_MAX - 1) / 2)
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    char *text = malloc(len * 2 + 1);
+    if (text == NULL)
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    for (size_t i = 0; i < len; i++) {
+        text[2 * i] = hex[bytes[i] >> 4];
+        text[2 * i + 1] = hex[bytes[i] & 15];
+    }
+    text[len * 2] = '\0';
+    const char *file_params[] = {sha256, name, text};
+    PGresult *res = NULL;
+    recon_status st = db_query(db, sql_decide_file_insert, 3, file_params, 1, &res, err);
+    free(text);
+    if (st != RECON_OK)
+        return st;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return RECON_OK;
+    }
+    char file_id[32], below[32];
+    snprintf(file_id, sizeof file_id, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    snprintf(below, sizeof below, "%lld", (long long)four_eyes_below);
+    const char *params[] = {file_id, below};
+    long approvals = 0;
+    if ((st = db_command(db, sql_decide_insert, 2, params, stored, err)) != RECON_OK ||
+        (st = db_command(db, sql_decide_insert_approvals, 1, params, &approvals, err)) != RECON_OK)
+        return st;
+    *stored += approvals;
+    return RECON_OK;
+}
+
+recon_status store_decisions_list(db_t *db, const char *policy_no, const char *receipt_id,
+                                  decision_row_fn fn, void *ctx, int *count, err_t *err)
+{
+    const char *params[] = {policy_no, receipt_id};
+    PGresult *res = NULL;
+    recon_status st = db_query(db, sql_decide_list, 2, params, 10, &res, err);
+    if (st != RECON_OK)
+        return st;
+    *count = PQntuples(res);
+    for (int i = 0; i < *count; i++) {
+        decision_row d = {PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+                          PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
+                          PQgetvalue(res, i, 6), PQgetvalue(res, i, 7), PQgetvalue(res, i, 8),
+                          PQgetvalue(res, i, 9)};
+        fn(ctx, &d);
+    }
+    PQclear(res);
+    return RECON_OK;
+}
+
+recon_status store_receipt_life(db_t *db, const char *receipt_id, date_t as_of,
+                                receipt_life_fn fn, void *ctx, bool *found, err_t *err)
+{
+    char day[DATE_STR_SIZE];
+    date_format(as_of, day);
+    const char *params[] = {receipt_id, day};
+    PGresult *res = NULL;
+    recon_status st = db_query(db, sql_decide_receipt_life, 2, params, 16, &res, err);
+    if (st != RECON_OK)
+        return st;
+    *found = PQntuples(res) > 0;
+    if (*found) {
+        const char *v[16];
+        for (int c = 0; c < 16; c++)
+            v[c] = PQgetvalue(res, 0, c);
+        receipt_life l = {v[0], v[1], v[2],  v[3],  v[4],  v[5],  v[6],  v[7],
+                          v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15]};
+        st = fn(ctx, &l, err);
+    }
+    PQclear(res);
+    return st;
+}
