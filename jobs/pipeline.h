@@ -170,6 +170,11 @@ void process_counts_print(FILE *out, date_t as_of, const process_counts *c);
 recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmasked, int level,
                         err_t *err);
 
+/* Copies the decisions files stored for as_of into out_dir/as_of/decisions/ (0640, through
+ * unique temporaries), as INPUTS.sha256 lists them (decisions/NAME), inside the report's
+ * transaction on db. No folder for a night without decisions. */
+recon_status inputs_copy_decisions(db_t *db, const char *out_dir, date_t as_of, err_t *err);
+
 /* job_runs bookkeeping, outside the work's transactions so failures are recorded. */
 typedef struct run_tally {
     long files_ingested, files_rejected, receipts, policies, events;

@@ -24,3 +24,30 @@ CREATE INDEX register_files_night ON register_files (business_date);
 -- Kept like statement_files: the loader adds rows, nobody rewrites history.
 GRANT INSERT ON register_files TO recon_loader;
 GRANT SELECT ON register_files TO recon_reviewer;
+
+-- The decisions files stored for night $1 (`recon decide`, schema 014: the
+-- night a file's rows take effect is its decided_on): their SHA-256, the name
+-- their copy gets under OUT/DATE/decisions/ (the stored name's last component;
+-- when two files of the night share it, each gets "~" and 12 hex digits of its
+-- SHA-256) and their bytes. Read through EXECUTE and nothing while the
+-- decisions tables do not exist, so this migration stands on its own.
+CREATE FUNCTION night_decision_files(night date)
+    RETURNS TABLE (sha256 text, file_name text, content bytea)
+    LANGUAGE plpgsql STABLE SET search_path = recon, pg_catalog AS $$
+BEGIN
+    IF to_regclass('recon.decision_files') IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE $q$
+        SELECT f.sha256,
+               CASE WHEN count(*) OVER (PARTITION BY n.base) > 1
+                    THEN n.base || '~' || left(f.sha256, 12) ELSE n.base END,
+               f.content
+        FROM recon.decision_files f,
+             LATERAL (SELECT CASE WHEN b IN ('', '.', '..') THEN f.sha256 ELSE b END AS base
+                      FROM regexp_replace(f.file_name, '^.*/', '') AS b) n
+        WHERE f.decided_on = $1
+        ORDER BY 2, 1
+    $q$ USING night;
+END
+$$;

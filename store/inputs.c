@@ -60,3 +60,30 @@ recon_status store_register_inputs_count(db_t *db, long *count, err_t *err)
     PQclear(res);
     return RECON_OK;
 }
+
+recon_status store_night_decision_files(db_t *db, date_t night, store_decision_file_fn fn,
+                                        void *ctx, err_t *err)
+{
+    char day[DATE_STR_SIZE];
+    date_format(night, day);
+    const char *params[] = {day};
+    PGresult *res = NULL;
+    recon_status st = db_query(
+        db, "SELECT sha256, file_name, content FROM night_decision_files($1::date)", 1, params,
+        3, &res, err);
+    if (st != RECON_OK)
+        return st;
+    for (int i = 0; i < PQntuples(res) && st == RECON_OK; i++) {
+        size_t len = 0;
+        unsigned char *bytes =
+            PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 2), &len);
+        if (bytes == NULL) {
+            st = err_set(err, RECON_EINTERNAL, "out of memory");
+            break;
+        }
+        st = fn(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), bytes, len, err);
+        PQfreemem(bytes);
+    }
+    PQclear(res);
+    return st;
+}

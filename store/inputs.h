@@ -8,6 +8,7 @@
 #define RECON_STORE_INPUTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "common/err.h"
 #include "core/date.h"
@@ -37,6 +38,17 @@ typedef struct store_register_input_row {
  * false. A row already recorded under the same SHA-256 is left alone. */
 recon_status store_register_input_record(db_t *db, const store_register_input_row *row,
                                          bool in_transaction, err_t *err);
+
+/* Called once per decisions file stored for a night (schema 014's decision_files, whose
+ * decided_on is the night): its SHA-256, the name its copy gets (unique within the night, no
+ * '/') and its bytes, valid during the call only. */
+typedef recon_status (*store_decision_file_fn)(void *ctx, const char *sha, const char *name,
+                                               const unsigned char *bytes, size_t len,
+                                               err_t *err);
+/* The decisions files of night, in name order, inside the caller's transaction (the report's
+ * snapshot); none while the decisions tables do not exist. */
+recon_status store_night_decision_files(db_t *db, date_t night, store_decision_file_fn fn,
+                                        void *ctx, err_t *err);
 
 /* How many register files (applied or refused) the database holds. */
 recon_status store_register_inputs_count(db_t *db, long *count, err_t *err);
