@@ -132,9 +132,11 @@ static recon_status apply(db_t *db, const recon_config *config, const nightly_in
         return err_set(err, st, "%s", ferr.msg);
     store_register_input_row row = {e->sha, job_base_name(e->shown), kind_name(e->content),
                                     NULL, rows, in->as_of};
-    if (e->content == INBOX_CONTENT_POLICIES)
-        st = store_policies_merge(db, &a, err);
-    else
+    if (e->content == INBOX_CONTENT_POLICIES) {
+        if ((st = store_register_new_policies(db, err)) == RECON_OK &&
+            (st = store_policies_merge(db, &a, err)) == RECON_OK)
+            st = store_register_stamp_policies(db, in->as_of, err);
+    } else
         st = store_events_merge(db, &a, &b, err);
     if (st == RECON_OK)
         st = store_register_input_record(db, &row, true, err);

@@ -173,8 +173,8 @@ static recon_status require_no_statements(db_t *db, err_t *err)
         return st;
     if (files > 0 || registers > 0)
         return err_set(err, RECON_EDATA,
-                       "replay needs a database without statement or register-inbox files (this "
-                       "one has %ld and %ld); hint: recon --db NEW init, then replay (with "
+                       "replay needs a database without statement files or register-inbox files "
+                       "(this one has %ld and %ld); hint: recon --db NEW init, then replay (with "
                        "--register-inbox, or after loading the register by hand)",
                        files, registers);
     return RECON_OK;

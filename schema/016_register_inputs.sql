@@ -51,3 +51,9 @@ BEGIN
     $q$ USING night;
 END
 $$;
+
+-- The night a policy first came through the register inbox; NULL for one loaded
+-- by hand (`recon policies load`), which every night knows. A night run again
+-- after a later register file evaluates the register it had, as it sees only
+-- the receipts it knew (receipts_known): its reports stay byte for byte.
+ALTER TABLE policies ADD COLUMN known_on date;

@@ -87,3 +87,16 @@ recon_status store_night_decision_files(db_t *db, date_t night, store_decision_f
     PQclear(res);
     return st;
 }
+
+recon_status store_register_new_policies(db_t *db, err_t *err)
+{
+    return db_exec(db, sql_inputs_policies_new, err);
+}
+
+recon_status store_register_stamp_policies(db_t *db, date_t night, err_t *err)
+{
+    char day[DATE_STR_SIZE];
+    date_format(night, day);
+    const char *params[] = {day};
+    return db_command(db, sql_inputs_policies_stamp, 1, params, NULL, err);
+}

@@ -50,6 +50,12 @@ typedef recon_status (*store_decision_file_fn)(void *ctx, const char *sha, const
 recon_status store_night_decision_files(db_t *db, date_t night, store_decision_file_fn fn,
                                         void *ctx, err_t *err);
 
+/* Around the merge of a staged policy register file (policies_in) in the caller's
+ * transaction: before, notes the policies it adds; after, stamps them as known from night,
+ * so a night run again later evaluates only the policies it knew. */
+recon_status store_register_new_policies(db_t *db, err_t *err);
+recon_status store_register_stamp_policies(db_t *db, date_t night, err_t *err);
+
 /* How many register files (applied or refused) the database holds. */
 recon_status store_register_inputs_count(db_t *db, long *count, err_t *err);
 

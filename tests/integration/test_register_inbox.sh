@@ -94,6 +94,18 @@ check "rerunning the night of the register change: exit 0" [ "$rc" -eq 0 ]
 check "... applies nothing again" lacks "$out" "policy register"
 check "... and rewrites the same reports" [ "$(cat "$O/$late/MANIFEST.sha256" "$O/$late/INPUTS.sha256")" = "$before" ]
 
+# A night before the register change, run again after it: the register it had, the same bytes.
+before=$(cat "$O/2026-06-14/MANIFEST.sha256")
+night 2026-06-14
+check "rerunning a night before the register change: exit 0" [ "$rc" -eq 0 ]
+check "... evaluates the register that night knew: the same bytes" \
+    [ "$(cat "$O/2026-06-14/MANIFEST.sha256")" = "$before" ]
+check "... without the policy first known later" lacks "$(zcat "$O/2026-06-14/policies.csv.gz")" "P2026100000099"
+check "the policy records the night it was first known" \
+    [ "$(sql "SELECT known_on FROM recon.policies WHERE policy_no = 'P2026100000099'")" = $late ]
+check "... and those of the first register file their night" \
+    [ "$(sql "SELECT count(*) FROM recon.policies WHERE known_on = '$first'")" = 12 ]
+
 # An auditor's replay on an empty database: every input found by hash.
 new_db it_register_inbox_replay
 run init
@@ -106,7 +118,7 @@ check "... its reports are the archive's" \
 run replay --from $first --to $last --inbox "$S" --register-inbox "$R" --out "$T_TMP/replay2" \
     --archive "$O" --profile icbc
 check "replay refuses a database that holds register-inbox files" \
-    contains "$err" "replay needs a database without statement or register-inbox files"
+    contains "$err" "replay needs a database without statement files or register-inbox files"
 new_db it_register_inbox_replay2
 run init
 run replay --from $first --to $last --inbox "$S" --out "$T_TMP/replay3" --archive "$O" --profile icbc
