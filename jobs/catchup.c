@@ -35,14 +35,16 @@ recon_status catchup_first_missed(db_t *db, date_t as_of, date_t *first, err_t *
 }
 
 recon_status catchup_run_night(db_t *db, const job_options *o, const inbox_files *files,
-                               date_t night, long *rejected, err_t *err)
+                               const inbox_files *registers, date_t night, long *rejected,
+                               err_t *err)
 {
     long long run_id = 0;
     night_tally t = {0};
     recon_status st = run_started(db, "nightly", night, &run_id, err);
     if (st != RECON_OK)
         return st;
-    nightly_input in = {night, night, o->out_dir, o->profile, files->paths, files->count};
+    nightly_input in = {night,        night,        o->out_dir,          o->profile,
+                        files->paths, files->count, registers->paths, registers->count};
     st = nightly_day(db, &o->config, &in, o->out, &t, err);
     if (st == RECON_OK && t.rejected)
         st = err_set(err, RECON_EDATA, "%ld inbox file%s rejected; see %s/quarantine", t.rejected,

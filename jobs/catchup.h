@@ -22,10 +22,12 @@
  * RECON_EUSAGE, with a hint, when more than CATCHUP_MAX_NIGHTS were missed. */
 recon_status catchup_first_missed(db_t *db, date_t as_of, date_t *first, err_t *err);
 
-/* The nightly of one night (files dated on or before it), recorded as its own
- * job_runs row. RECON_EDATA when files were rejected (the night is otherwise
- * complete); *rejected grows by the night's rejected files. */
+/* The nightly of one night (files dated on or before it, and the register inbox's
+ * files not applied yet), recorded as its own job_runs row. RECON_EDATA when files
+ * were rejected (the night is otherwise complete); *rejected grows by the night's
+ * rejected files. */
 recon_status catchup_run_night(db_t *db, const job_options *o, const inbox_files *files,
-                               date_t night, long *rejected, err_t *err);
+                               const inbox_files *registers, date_t night, long *rejected,
+                               err_t *err);
 
 #endif

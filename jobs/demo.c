@@ -1,7 +1,8 @@
 /*
  * `recon demo` (what `make run` runs): the embedded database, the scenario of
  * fixtures/scenario/ (a register, events, and statement files in every format
- * with the dates they arrive), one nightly run per business day as the files
+ * with the dates they arrive, and a later register the policy system delivers
+ * through the register inbox), one nightly run per business day as the files
  * arrive, reports under ./out (or --out), and a status table at the end.
  * Running it again finds every file already stored and rewrites the same bytes.
  */
@@ -81,7 +82,9 @@ static recon_status table_row(void *ctx, const policy_view *p, const eval_input 
 }
 
 /* fixtures/scenario/arrivals.csv: `file,arrives`, the day each inbox file
- * reaches the insurer (late files arrive after their statement date). */
+ * reaches the insurer (late files arrive after their statement date). A file
+ * named register/NAME is the policy system's: it goes to the register inbox. */
+#define REGISTER_PREFIX "register/"
 typedef struct arrival {
     char file[256];
     date_t arrives;
@@ -171,7 +174,7 @@ static const char *demo_setting(const char *name)
 
 recon_status cmd_demo(const job_options *caller, err_t *err)
 {
-    char dir[PATH_MAX], path[PATH_MAX + 64], inbox[PATH_MAX];
+    char dir[PATH_MAX], path[PATH_MAX + 64], inbox[PATH_MAX], register_inbox[PATH_MAX];
     fixtures_dir(dir, sizeof dir);
     /* The scenario's provider settlement accounts, unless the caller set some. */
     job_options with = *caller;
@@ -211,7 +214,9 @@ recon_status cmd_demo(const job_options *caller, err_t *err)
         return st;
     /* The files arrive in an inbox of their own beside the reports. */
     snprintf(inbox, sizeof inbox, "%s/inbox", out_dir);
-    if ((st = job_make_dir(out_dir, err)) != RECON_OK || (st = job_make_dir(inbox, err)) != RECON_OK)
+    snprintf(register_inbox, sizeof register_inbox, "%s/register-inbox", out_dir);
+    if ((st = job_make_dir(out_dir, err)) != RECON_OK || (st = job_make_dir(inbox, err)) != RECON_OK ||
+        (st = job_make_dir(register_inbox, err)) != RECON_OK)
         goto out;
     date_t first, last;
     date_parse(DEMO_FIRST, strlen(DEMO_FIRST), &first);
@@ -228,8 +233,11 @@ recon_status cmd_demo(const job_options *caller, err_t *err)
             if (arrivals[i].arrives != d)
                 continue;
             char src[PATH_MAX + 300], real[PATH_MAX], dst[PATH_MAX + 300];
-            snprintf(src, sizeof src, "%s/scenario/inbox/%s", dir, arrivals[i].file);
-            snprintf(dst, sizeof dst, "%s/%s", inbox, arrivals[i].file);
+            const char *file = arrivals[i].file;
+            bool reg = strncmp(file, REGISTER_PREFIX, strlen(REGISTER_PREFIX)) == 0;
+            snprintf(src, sizeof src, "%s/scenario/%s%s", dir, reg ? "" : "inbox/", file);
+            snprintf(dst, sizeof dst, "%s/%s", reg ? register_inbox : inbox,
+                     reg ? file + strlen(REGISTER_PREFIX) : file);
             if (realpath(src, real) == NULL) {
                 st = err_set(err, RECON_ENOINPUT, "%s: %s", src, strerror(errno));
                 break;
@@ -240,22 +248,32 @@ recon_status cmd_demo(const job_options *caller, err_t *err)
         }
         if (st != RECON_OK)
             break;
-        inbox_files files = {0};
+        inbox_files files = {0}, registers = {0};
         if ((st = inbox_list(inbox, &files, err)) != RECON_OK)
             break;
-        nightly_input in = {d, d, out_dir, "icbc", files.paths, files.count};
+        if ((st = inbox_list(register_inbox, &registers, err)) != RECON_OK) {
+            inbox_free(&files);
+            break;
+        }
+        nightly_input in = {d,           d,           out_dir,        "icbc",
+                            files.paths, files.count, registers.paths, registers.count};
         night_tally t = {0};
         FILE *quiet = fopen("/dev/null", "w");
         st = nightly_day(db, &o->config, &in, quiet ? quiet : o->out, &t, err);
         if (quiet)
             fclose(quiet);
         inbox_free(&files);
+        inbox_free(&registers);
         rejected += t.rejected;
-        if (st == RECON_OK && (t.stored || t.rejected)) {
+        if (st == RECON_OK && (t.stored || t.rejected || t.registered)) {
             char day[DATE_STR_SIZE];
             date_format(d, day);
-            fprintf(o->out, "nightly %s: %ld file%s stored, %ld rejected, %ld receipts, %ld new events\n",
+            fprintf(o->out, "nightly %s: %ld file%s stored, %ld rejected, %ld receipts, %ld new events",
                     day, t.stored, t.stored == 1 ? "" : "s", t.rejected, t.receipts, t.events);
+            if (t.registered)
+                fprintf(o->out, ", %ld register file%s applied", t.registered,
+                        t.registered == 1 ? "" : "s");
+            fputc('\n', o->out);
         }
     }
     if (st != RECON_OK)

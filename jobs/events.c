@@ -28,13 +28,16 @@ static recon_status event_row(const char *file, const register_row *row, buf_t *
     return ok ? RECON_OK : err_set(err, RECON_EINTERNAL, "out of memory");
 }
 
+const register_file register_events_file = {
+    NULL, event_columns, sizeof event_columns / sizeof event_columns[0], event_row,
+    STORE_REGISTER_EVENTS, NULL};
+
 recon_status cmd_events_load(const job_options *o, err_t *err)
 {
     if (o->arg_count != 1)
         return err_set(err, RECON_EUSAGE, "usage: recon events load FILE.csv");
-    const register_file f = {o->args[0], event_columns,
-                             sizeof event_columns / sizeof event_columns[0], event_row,
-                             STORE_REGISTER_EVENTS};
+    register_file f = register_events_file;
+    f.file = o->args[0];
     db_t *db = NULL;
     long rows = 0, agreements = 0, cancellations = 0;
     recon_status st = register_stage(o, &f, &rows, &db, err);

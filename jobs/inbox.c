@@ -225,3 +225,73 @@ recon_status inbox_list(const char *dir, inbox_files *files, err_t *err)
         qsort(files->paths, files->count, sizeof *files->paths, by_name);
     return RECON_OK;
 }
+
+/* The header's first two names, unquoted and trimmed, joined by ','. */
+static void header_start(const char *line, size_t len, char *out, size_t cap)
+{
+    size_t o = 0;
+    int fields = 0;
+    for (size_t i = 0; i < len && o + 1 < cap; i++) {
+        char c = line[i];
+        if (c == ',' && ++fields == 2)
+            break;
+        if (c == '"' || c == ' ' || c == '\t')
+            continue;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+}
+
+recon_status inbox_content_of(int fd, const char *shown, inbox_content *content, err_t *err)
+{
+    *content = INBOX_CONTENT_OTHER;
+    char head[512];
+    ssize_t n;
+    do
+        n = pread(fd, head, sizeof head, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return err_set(err, RECON_ENOINPUT, "%s: cannot read: %s", shown, strerror(errno));
+    size_t len = (size_t)n, start = 0;
+    if (len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+        start = 3;
+    size_t end = start;
+    while (end < len && head[end] != '\n' && head[end] != '\r')
+        end++;
+    char first[128];
+    header_start(head + start, end - start, first, sizeof first);
+    if (strcmp(first, "policy_no,holder_name") == 0)
+        *content = INBOX_CONTENT_POLICIES;
+    else if (strcmp(first, "policy_no,event") == 0)
+        *content = INBOX_CONTENT_EVENTS;
+    else if (strcmp(first, "decided_on,receipt_id") == 0)
+        *content = INBOX_CONTENT_DECISIONS;
+    return RECON_OK;
+}
+
+bool inbox_misdelivered(inbox_content content, const char *shown, err_t *reason)
+{
+    switch (content) {
+    case INBOX_CONTENT_POLICIES:
+        err_set(reason, RECON_EDATA,
+                "%s: a policy register file (header policy_no,holder_name,...), not a "
+                "statement; refused; hint: give it to --register-inbox (or recon policies load)",
+                shown);
+        return true;
+    case INBOX_CONTENT_EVENTS:
+        err_set(reason, RECON_EDATA,
+                "%s: an events file (header policy_no,event,date), not a statement; refused; "
+                "hint: give it to --register-inbox (or recon events load)",
+                shown);
+        return true;
+    case INBOX_CONTENT_DECISIONS:
+        err_set(reason, RECON_EDATA,
+                "%s: a decisions file (header decided_on,receipt_id,...); refused; hint: "
+                "decisions enter only through `recon decide`, run by a person",
+                shown);
+        return true;
+    case INBOX_CONTENT_OTHER:
+        break;
+    }
+    return false;
+}

@@ -167,6 +167,15 @@ recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
         close(fd);
         return RECON_OK;
     }
+    /* The policy system's files and a person's decisions have inboxes of their own. */
+    inbox_content content;
+    if (inbox_content_of(fd, shown, &content, &ferr) == RECON_OK &&
+        inbox_misdelivered(content, shown, &ferr)) {
+        close(fd);
+        snprintf(res->reason, sizeof res->reason, "%s", ferr.msg);
+        res->outcome = INGEST_REJECTED;
+        return record_rejection(db, sha, shown, "unknown", ferr.msg, err);
+    }
     /* The parser reads the very file that was checked and hashed, through its descriptor,
      * so a name swapped for a link meanwhile changes nothing; messages name the path. */
     char via[64];

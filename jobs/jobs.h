@@ -24,6 +24,7 @@ typedef struct job_options {
     const char *archive;     /* replay --archive: earlier nightly output to compare */
     const char *out_dir;
     const char *inbox;
+    const char *register_inbox; /* nightly/replay --register-inbox: register and events files */
     const char *format;
     const char *profile;
     const char *receipt;     /* status --receipt ID */

@@ -30,10 +30,11 @@ static const char usage_text[] =
     "  ingest FILE...                parse and store statement files\n"
     "  process --as-of DATE          match receipts and evaluate every policy\n"
     "  report --as-of DATE --out DIR write the day's reports under DIR/DATE/\n"
-    "  nightly --as-of DATE --inbox DIR --out DIR [--no-catch-up]\n"
-    "                                ingest new inbox files, process, report; first\n"
-    "                                the nights missed since the last completed one\n"
-    "  replay --from D1 --to D2 --inbox DIR --out DIR [--archive DIR]\n"
+    "  nightly --as-of DATE --inbox DIR --out DIR [--register-inbox DIR] [--no-catch-up]\n"
+    "                                apply new register files, ingest new inbox files,\n"
+    "                                process, report; first the nights missed since the\n"
+    "                                last completed one\n"
+    "  replay --from D1 --to D2 --inbox DIR --out DIR [--register-inbox DIR] [--archive DIR]\n"
     "                                nightly for each day, as the files arrived\n"
     "  retain --before DATE          anonymise personal data of long-ended policies\n"
     "  status POLICY_NO              installments, receipts, decisions and status history\n"
@@ -47,6 +48,7 @@ static const char usage_text[] =
     "  --as-of DATE      evaluation date (YYYY-MM-DD, or today or yesterday in China\n"
     "                    time, UTC+8; so are --from, --to and --before)\n"
     "  --no-catch-up     nightly: run only the night asked, not the missed ones\n"
+    "  --register-inbox DIR  nightly, replay: policy register and events files\n"
     "  --format NAME     statement format for parse (camt052, camt053, camt054, mt940,\n"
     "                    wechat, alipay, unionpay, bankcsv)\n"
     "  --profile NAME    bank CSV profile name or file\n"
@@ -56,13 +58,14 @@ static const char usage_text[] =
 
 enum { OPT_DB = 256, OPT_AS_OF, OPT_OUT, OPT_INBOX, OPT_FORMAT, OPT_PROFILE, OPT_UNMASKED,
        OPT_FROM, OPT_TO, OPT_ARCHIVE, OPT_BEFORE, OPT_NO_CATCH_UP, OPT_ROWS, OPT_RECEIPT,
-       OPT_HELP, OPT_VERSION };
+       OPT_HELP, OPT_VERSION, OPT_REGISTER_INBOX };
 
 static const struct option long_options[] = {
     {"db", required_argument, NULL, OPT_DB},
     {"as-of", required_argument, NULL, OPT_AS_OF},
     {"out", required_argument, NULL, OPT_OUT},
     {"inbox", required_argument, NULL, OPT_INBOX},
+    {"register-inbox", required_argument, NULL, OPT_REGISTER_INBOX},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"profile", required_argument, NULL, OPT_PROFILE},
     {"unmasked", no_argument, NULL, OPT_UNMASKED},
@@ -156,6 +159,9 @@ static recon_status parse_command_line(int argc, char **argv, job_options *o, er
             break;
         case OPT_OUT:
             o->out_dir = optarg;
+            break;
+        case OPT_REGISTER_INBOX:
+            o->register_inbox = optarg;
             break;
         case OPT_INBOX:
             o->inbox = optarg;

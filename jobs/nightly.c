@@ -1,7 +1,11 @@
 /*
  * `recon nightly --as-of DATE --inbox DIR --out DIR`: what a scheduler runs
- * every night. Under one job lock: ingest the inbox files not seen before whose
- * statement date is on or before DATE, process DATE, write DATE's reports.
+ * every night. Under one job lock: apply the register and events files of the
+ * register inbox not seen before (jobs/register_inbox.c), ingest the inbox files
+ * not seen before whose statement date is on or before DATE, process DATE,
+ * write DATE's reports. With catch-up, the first night run applies the
+ * register files: a missed night is run as it would have been, with the
+ * register the policy system had delivered by then.
  * Rejected files are copied to OUT/quarantine/ with their reason and the night
  * still completes (exit 65 says some input was refused). Rerunning a night
  * finds nothing new and rewrites the same bytes.
@@ -83,7 +87,10 @@ recon_status nightly_day(db_t *db, const recon_config *config, const nightly_inp
     char day[DATE_STR_SIZE];
     date_format(in->as_of, day);
     fprintf(out, "nightly %s\n", day);
-    recon_status st = nightly_ingest(db, config, in, out, t, err);
+    /* The register as the policy system delivered it tonight, before tonight's money. */
+    recon_status st = register_inbox_apply(db, config, in, out, t, err);
+    if (st == RECON_OK)
+        st = nightly_ingest(db, config, in, out, t, err);
     if (st != RECON_OK)
         return st;
     process_counts c;
@@ -111,11 +118,14 @@ recon_status cmd_nightly(const job_options *o, err_t *err)
 {
     if (o->as_of == DATE_NONE || o->inbox == NULL || o->out_dir == NULL)
         return err_set(err, RECON_EUSAGE,
-                       "usage: recon nightly --as-of DATE --inbox DIR --out DIR [--no-catch-up]");
-    inbox_files files = {0};
+                       "usage: recon nightly --as-of DATE --inbox DIR --out DIR "
+                       "[--register-inbox DIR] [--no-catch-up]");
+    inbox_files files = {0}, registers = {0};
     recon_status st = inbox_list(o->inbox, &files, err);
     if (st != RECON_OK)
         return st;
+    if (o->register_inbox && (st = inbox_list(o->register_inbox, &registers, err)) != RECON_OK)
+        goto out;
     db_t *db = NULL;
     date_t first = DATE_NONE;
     if ((st = job_connect_ready(o, &db, err)) != RECON_OK || (st = job_lock(db, err)) != RECON_OK)
@@ -146,7 +156,7 @@ recon_status cmd_nightly(const job_options *o, err_t *err)
         if (first != DATE_NONE)
             progress_context("nightly night %ld of %ld, %s", (long)(night - start) + 1,
                              (long)(o->as_of - start) + 1, day);
-        st = catchup_run_night(db, o, &files, night, &rejected, err);
+        st = catchup_run_night(db, o, &files, &registers, night, &rejected, err);
         progress_context(NULL);
         if (st != RECON_OK && st != RECON_EDATA)
             goto out;
@@ -158,5 +168,6 @@ recon_status cmd_nightly(const job_options *o, err_t *err)
 out:
     db_close(db);
     inbox_free(&files);
+    inbox_free(&registers);
     return st;
 }

@@ -31,11 +31,25 @@ typedef struct nightly_input {
     const char *profile; /* bank CSV profile (--profile), or NULL */
     char *const *paths; /* files to consider, in order */
     size_t count;
+    char *const *register_paths; /* register and events files (--register-inbox), any order */
+    size_t register_count;
 } nightly_input;
 
 typedef struct night_tally {
     long stored, rejected, later, known, receipts, policies, events;
+    long registered; /* register and events files applied */
 } night_tally;
+
+/* Applies the register inbox's files not seen before, on in->as_of and before its
+ * statements: policy register files first, then events files, each in byte order of name,
+ * then SHA-256, through the loaders of `recon policies load` and `recon events load`
+ * (a file's kind is its header row's). Each is applied whole in its own transaction and
+ * recorded by SHA-256 for INPUTS.sha256; a file applied before is skipped; a refused one
+ * (bad rows, a decisions or unknown file, a link, FIFO or odd name) is recorded, counted
+ * in t->rejected and kept in OUT/quarantine/ like a refused statement file, and the night
+ * goes on. */
+recon_status register_inbox_apply(db_t *db, const recon_config *config, const nightly_input *in,
+                                  FILE *out, night_tally *t, err_t *err);
 
 /* Ingests the night's files: stored, skipped when known, left when dated
  * after not_after, or rejected into OUT/quarantine/. Progress lines go to out. */

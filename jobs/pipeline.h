@@ -83,6 +83,22 @@ recon_status inbox_hash_fd(int fd, const char *shown, char out[65], err_t *err);
  * opens a FIFO. RECON_ENOINPUT when it cannot be read. */
 recon_status inbox_sha256(const char *path, char out[65], err_t *err);
 
+/* What a CSV file's header row (its first line; a UTF-8 byte order mark, quotes and spaces
+ * around names ignored) says it is: the policy system's register or events file, a person's
+ * decisions file, or anything else. Recognised by the header, never by the name. */
+typedef enum inbox_content {
+    INBOX_CONTENT_OTHER,
+    INBOX_CONTENT_POLICIES,  /* policy_no,holder_name,... */
+    INBOX_CONTENT_EVENTS,    /* policy_no,event,date[,...] */
+    INBOX_CONTENT_DECISIONS, /* decided_on,receipt_id,... */
+} inbox_content;
+/* Reads the start of fd (pread: its offset is left alone). RECON_ENOINPUT naming shown when
+ * it cannot be read. */
+recon_status inbox_content_of(int fd, const char *shown, inbox_content *content, err_t *err);
+/* A register, events or decisions file found in the statement inbox: true and reason (its
+ * message "SHOWN: ...; hint: ..." says where the file belongs); false for other content. */
+bool inbox_misdelivered(inbox_content content, const char *shown, err_t *reason);
+
 /* Keeps a refused inbox entry beside the reports, in OUT/quarantine/ (job_out_dir): a copy
  * of path's bytes, read without following a link and written mode (source mode & 0640) through
  * a unique temporary, unless unread, and NAME.reason holding reason (its leading "PATH:",
@@ -153,6 +169,11 @@ void process_counts_print(FILE *out, date_t as_of, const process_counts *c);
  * level (recon_config.report_level). */
 recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmasked, int level,
                         err_t *err);
+
+/* Copies the decisions files stored for as_of into out_dir/as_of/decisions/ (0640, through
+ * unique temporaries), as INPUTS.sha256 lists them (decisions/NAME), inside the report's
+ * transaction on db. No folder for a night without decisions. */
+recon_status inputs_copy_decisions(db_t *db, const char *out_dir, date_t as_of, err_t *err);
 
 /* job_runs bookkeeping, outside the work's transactions so failures are recorded. */
 typedef struct run_tally {

@@ -82,13 +82,16 @@ static recon_status policy_row(const char *file, const register_row *row, buf_t 
     return ok ? RECON_OK : err_set(err, RECON_EINTERNAL, "out of memory");
 }
 
+const register_file register_policies_file = {
+    NULL, policy_columns, sizeof policy_columns / sizeof policy_columns[0], policy_row,
+    STORE_REGISTER_POLICIES, NULL};
+
 recon_status cmd_policies_load(const job_options *o, err_t *err)
 {
     if (o->arg_count != 1)
         return err_set(err, RECON_EUSAGE, "usage: recon policies load FILE.csv");
-    const register_file f = {o->args[0], policy_columns,
-                             sizeof policy_columns / sizeof policy_columns[0], policy_row,
-                             STORE_REGISTER_POLICIES};
+    register_file f = register_policies_file;
+    f.file = o->args[0];
     db_t *db = NULL;
     long inserted = 0, total = 0;
     recon_status st = register_stage(o, &f, &total, &db, err);

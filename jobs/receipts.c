@@ -55,7 +55,7 @@ recon_status cmd_receipts_load(const job_options *o, err_t *err)
         return err_set(err, RECON_EUSAGE, "usage: recon receipts load FILE.csv");
     const register_file f = {o->args[0], receipt_columns,
                              sizeof receipt_columns / sizeof receipt_columns[0], receipt_row,
-                             STORE_REGISTER_RECEIPTS};
+                             STORE_REGISTER_RECEIPTS, NULL};
     db_t *db = NULL;
     long rows = 0, inserted = 0;
     recon_status st = register_stage(o, &f, &rows, &db, err);

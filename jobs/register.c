@@ -103,7 +103,7 @@ static recon_status run_pass(load_pass *p, err_t *err)
     bill_t *b = NULL;
     buf_t scratch = BUF_INIT;
     register_row row;
-    recon_status st = instream_open(f->file, &in, err);
+    recon_status st = instream_open(f->read_from ? f->read_from : f->file, &in, err);
     if (st != RECON_OK)
         return st;
     if (p->max_input > 0)
@@ -225,26 +225,28 @@ static recon_status rejected(err_t *err, const char *file, long bad)
                    bad == 1 ? "" : "s");
 }
 
-recon_status register_stage(const job_options *o, const register_file *f, long *rows, db_t **db,
-                            err_t *err)
+/* The whole file validated without a database first, so a bad file needs no connection. */
+static recon_status validate(uint64_t max_input, const register_file *f, err_t *err)
 {
-    *db = NULL;
-    load_pass p = {f, NULL, o->config.max_input, 0, 0};
+    load_pass p = {f, NULL, max_input, 0, 0};
     recon_status st = run_pass(&p, err);
+    if (st == RECON_OK && p.bad_rows)
+        st = rejected(err, f->file, p.bad_rows);
+    return st;
+}
+
+static recon_status stage_validated(db_t *db, uint64_t max_input, const register_file *f,
+                                    long *rows, err_t *err)
+{
+    recon_status st = db_begin(db, err);
     if (st != RECON_OK)
         return st;
-    if (p.bad_rows)
-        return rejected(err, f->file, p.bad_rows);
-    if ((st = job_connect_ready(o, db, err)) != RECON_OK)
-        return st;
-    if ((st = db_begin(*db, err)) != RECON_OK)
-        goto fail;
-    load_pass copy = {f, *db, o->config.max_input, 0, 0};
+    load_pass copy = {f, db, max_input, 0, 0};
     long bad = 0;
     problem_log pl = {f->file, &bad};
-    if ((st = store_register_stage(*db, f->kind, err)) != RECON_OK ||
-        (st = run_pass(&copy, err)) != RECON_OK || (st = db_copy_in_end(*db, rows, err)) ||
-        (st = store_register_problems(*db, f->kind, log_problem, &pl, &bad, err)) != RECON_OK)
+    if ((st = store_register_stage(db, f->kind, err)) != RECON_OK ||
+        (st = run_pass(&copy, err)) != RECON_OK || (st = db_copy_in_end(db, rows, err)) ||
+        (st = store_register_problems(db, f->kind, log_problem, &pl, &bad, err)) != RECON_OK)
         goto rollback;
     if (bad) {
         st = rejected(err, f->file, bad);
@@ -252,9 +254,27 @@ recon_status register_stage(const job_options *o, const register_file *f, long *
     }
     return RECON_OK;
 rollback:
-    db_rollback(*db);
-fail:
-    db_close(*db);
+    db_rollback(db);
+    return st;
+}
+
+recon_status register_stage_on(db_t *db, uint64_t max_input, const register_file *f, long *rows,
+                               err_t *err)
+{
+    recon_status st = validate(max_input, f, err);
+    return st != RECON_OK ? st : stage_validated(db, max_input, f, rows, err);
+}
+
+recon_status register_stage(const job_options *o, const register_file *f, long *rows, db_t **db,
+                            err_t *err)
+{
     *db = NULL;
+    recon_status st = validate(o->config.max_input, f, err);
+    if (st != RECON_OK || (st = job_connect_ready(o, db, err)) != RECON_OK)
+        return st;
+    if ((st = stage_validated(*db, o->config.max_input, f, rows, err)) != RECON_OK) {
+        db_close(*db);
+        *db = NULL;
+    }
     return st;
 }

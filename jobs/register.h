@@ -8,6 +8,8 @@
 #ifndef RECON_JOBS_REGISTER_H
 #define RECON_JOBS_REGISTER_H
 
+#include <stdint.h>
+
 #include "common/buf.h"
 #include "core/money.h"
 #include "jobs/jobs.h"
@@ -30,13 +32,22 @@ typedef struct register_file {
     size_t column_count;
     register_row_fn fn;
     store_register_file kind;
+    const char *read_from; /* the path opened, when not file (an inbox file's descriptor) */
 } register_file;
+
+/* The two files the policy system delivers, file left NULL (jobs/policies.c, jobs/events.c). */
+extern const register_file register_policies_file, register_events_file;
 
 /* Validates the file, then connects, begins a transaction, stages the rows and runs the
  * register's checks. On success *db holds the open transaction and *rows the rows staged;
  * on failure nothing is left open. */
 recon_status register_stage(const job_options *o, const register_file *f, long *rows, db_t **db,
                             err_t *err);
+
+/* register_stage on a connection the caller holds (no lock needed beyond its own): on
+ * success the transaction begun on db holds the staged rows, on failure it is rolled back. */
+recon_status register_stage_on(db_t *db, uint64_t max_input, const register_file *f, long *rows,
+                               err_t *err);
 
 /* Field i of the row, "" beyond its end. */
 const char *register_field(const register_row *row, size_t i);

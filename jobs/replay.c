@@ -1,12 +1,15 @@
 /*
- * `recon replay --from D1 --to D2 --inbox DIR --out DIR [--archive DIR]`: the
- * auditor's command. On a database holding the register but no statement
- * files yet, it runs the nightly of every day D1..D2 in order. Without an
- * archive each night takes the inbox files dated on or before it, as if they
- * had arrived on time. With --archive (earlier nightly output) each night is
- * fed exactly the files its INPUTS.sha256 lists, so late files replay as they
- * arrived, and each report is compared with the archived one: every
- * difference is named and the exit code is 1.
+ * `recon replay --from D1 --to D2 --inbox DIR --out DIR [--register-inbox DIR]
+ * [--archive DIR]`: the auditor's command. On a database holding no statement
+ * or register-inbox files yet (empty, or with a register loaded by hand), it
+ * runs the nightly of every day D1..D2 in order. Without an archive each night
+ * takes the inbox files dated on or before it, as if they had arrived on time,
+ * and the first night applies the register inbox. With --archive (earlier
+ * nightly output) each night is fed exactly the files its INPUTS.sha256 lists,
+ * found by SHA-256: statements in --inbox, `register/NAME` in --register-inbox,
+ * so late files and register changes replay on the night they came, and each
+ * report is compared with the archived one: every difference is named and the
+ * exit code is 1.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,10 @@
 #include "jobs/pipeline.h"
 #include "reports/manifest.h"
 #include "store/files.h"
+#include "store/inputs.h"
+
+/* How INPUTS.sha256 names a file of the register inbox (sql/report_inputs.sql). */
+#define REGISTER_PREFIX "register/"
 
 #define MAX_REPLAY_DAYS 3700 /* ten years */
 
@@ -107,16 +114,20 @@ out:
     return diffs;
 }
 
-/* The files a night had, from its archived INPUTS.sha256, found in the inbox. */
+/* The files a night had, from its archived INPUTS.sha256, found in the inboxes: statements
+ * in h, register files (named register/NAME) in r. */
 static recon_status archived_inputs(FILE *out, const char *archive, const char *day,
-                                    const hashed_inbox *h, char ***paths, size_t *count,
-                                    long *missing, err_t *err)
+                                    const hashed_inbox *h, const hashed_inbox *r,
+                                    char ***paths, size_t *count, char ***registers,
+                                    size_t *register_count, long *missing, err_t *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s/INPUTS.sha256", archive, day);
     manifest_list list = {0};
     *paths = NULL;
     *count = 0;
+    *registers = NULL;
+    *register_count = 0;
     recon_status st = manifest_read(path, &list, err);
     if (st == RECON_ENOINPUT) {
         fprintf(out, "  %s: no INPUTS.sha256 in the archive; the night is run without files\n",
@@ -127,19 +138,26 @@ static recon_status archived_inputs(FILE *out, const char *archive, const char *
     if (st != RECON_OK)
         return st;
     *paths = calloc(list.count + 1, sizeof **paths);
-    if (*paths == NULL) {
+    *registers = calloc(list.count + 1, sizeof **registers);
+    if (*paths == NULL || *registers == NULL) {
         manifest_list_free(&list);
         return err_set(err, RECON_EINTERNAL, "out of memory");
     }
     for (size_t i = 0; i < list.count; i++) {
-        const char *found = find_by_sha(h, list.entries[i].sha256_hex, list.entries[i].name);
+        const char *name = list.entries[i].name;
+        bool reg = strncmp(name, REGISTER_PREFIX, strlen(REGISTER_PREFIX)) == 0;
+        const char *found = find_by_sha(reg ? r : h, list.entries[i].sha256_hex,
+                                        reg ? name + strlen(REGISTER_PREFIX) : name);
         if (found == NULL) {
-            fprintf(out, "  %s: input %s (%.12s) is not in the inbox\n", day, list.entries[i].name,
-                    list.entries[i].sha256_hex);
+            fprintf(out, "  %s: input %s (%.12s) is not in the %s\n", day, name,
+                    list.entries[i].sha256_hex, reg ? "register inbox" : "inbox");
             (*missing)++;
             continue;
         }
-        (*paths)[(*count)++] = (char *)found;
+        if (reg)
+            (*registers)[(*register_count)++] = (char *)found;
+        else
+            (*paths)[(*count)++] = (char *)found;
     }
     manifest_list_free(&list);
     return RECON_OK;
@@ -147,15 +165,18 @@ static recon_status archived_inputs(FILE *out, const char *archive, const char *
 
 static recon_status require_no_statements(db_t *db, err_t *err)
 {
-    long files = 0;
+    long files = 0, registers = 0;
     recon_status st = store_files_count(db, &files, err);
+    if (st == RECON_OK)
+        st = store_register_inputs_count(db, &registers, err);
     if (st != RECON_OK)
         return st;
-    if (files > 0)
+    if (files > 0 || registers > 0)
         return err_set(err, RECON_EDATA,
-                       "replay needs a database without statement files (this one has %ld); "
-                       "hint: recon --db NEW init, load the register, then replay",
-                       files);
+                       "replay needs a database without statement files or register-inbox files "
+                       "(this one has %ld and %ld); hint: recon --db NEW init, then replay (with "
+                       "--register-inbox, or after loading the register by hand)",
+                       files, registers);
     return RECON_OK;
 }
 
@@ -164,18 +185,20 @@ recon_status cmd_replay(const job_options *o, err_t *err)
     if (o->from == DATE_NONE || o->to == DATE_NONE || o->inbox == NULL || o->out_dir == NULL)
         return err_set(err, RECON_EUSAGE,
                        "usage: recon replay --from D1 --to D2 --inbox DIR --out DIR "
-                       "[--archive DIR]");
+                       "[--register-inbox DIR] [--archive DIR]");
     if (o->to < o->from || o->to - o->from >= MAX_REPLAY_DAYS)
         return err_set(err, RECON_EUSAGE, "--from must not be after --to, nor %d days before it",
                        MAX_REPLAY_DAYS);
     if (o->archive && access(o->archive, R_OK | X_OK) != 0)
         return err_set(err, RECON_ENOINPUT, "cannot read archive %s", o->archive);
-    hashed_inbox h = {{0}, NULL};
+    hashed_inbox h = {{0}, NULL}, r = {{0}, NULL};
     db_t *db = NULL;
     long long run_id = 0;
     night_tally total = {0};
     long differences = 0;
     recon_status st = hash_inbox(o->inbox, &h, err);
+    if (st == RECON_OK && o->register_inbox)
+        st = hash_inbox(o->register_inbox, &r, err);
     if (st != RECON_OK)
         goto out;
     if ((st = job_connect_ready(o, &db, err)) != RECON_OK || (st = job_lock(db, err)) != RECON_OK ||
@@ -190,8 +213,9 @@ recon_status cmd_replay(const job_options *o, err_t *err)
             break;
         progress_context("replay night %ld of %ld, %s", (long)(d - o->from) + 1,
                          (long)(o->to - o->from) + 1, day);
-        nightly_input in = {d, d, o->out_dir, o->profile, h.files.paths, h.files.count};
-        char **fed = NULL;
+        nightly_input in = {d,           d,           o->out_dir,   o->profile,
+                            h.files.paths, h.files.count, r.files.paths, r.files.count};
+        char **fed = NULL, **fed_registers = NULL;
         if (o->archive) {
             /* A day the archive has no reports for had no nightly run: the
              * replay skips it too, else it would process a day never processed. */
@@ -201,17 +225,24 @@ recon_status cmd_replay(const job_options *o, err_t *err)
                 fprintf(o->out, "no nightly %s in the archive; skipped\n", day);
                 continue;
             }
-            size_t count = 0;
-            if ((st = archived_inputs(o->out, o->archive, day, &h, &fed, &count, &differences,
-                                      err)) != RECON_OK)
+            size_t count = 0, register_count = 0;
+            st = archived_inputs(o->out, o->archive, day, &h, &r, &fed, &count, &fed_registers,
+                                 &register_count, &differences, err);
+            if (st != RECON_OK) {
+                free(fed);
+                free(fed_registers);
                 break;
+            }
             in.paths = fed;
             in.count = count;
+            in.register_paths = fed_registers;
+            in.register_count = register_count;
             in.not_after = DATE_NONE;
         }
         night_tally t = {0};
         st = nightly_day(db, &o->config, &in, o->out, &t, err);
         free(fed);
+        free(fed_registers);
         total.stored += t.stored;
         total.rejected += t.rejected;
         total.receipts += t.receipts;
@@ -248,5 +279,7 @@ out:
     db_close(db);
     inbox_free(&h.files);
     free(h.sha);
+    inbox_free(&r.files);
+    free(r.sha);
     return st;
 }

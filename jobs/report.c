@@ -57,6 +57,8 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
     if (st == RECON_OK)
         st = catalogue_write_summary(db, &target, day, &sum, &entries[count++], err);
     if (st == RECON_OK)
+        st = inputs_copy_decisions(db, out_dir, as_of, err);
+    if (st == RECON_OK)
         st = catalogue_write_inputs(db, dir, err);
     db_close(twin_day); /* ends its transaction, and any stream left unread after a failure */
     db_close(twin_allocs);

@@ -85,6 +85,7 @@ static const char copy_all_sql[] =
     "FROM policies p LEFT JOIN lists l ON l.policy_no = p.policy_no "
     "LEFT JOIN agreed a ON a.policy_no = p.policy_no "
     "LEFT JOIN cancellation_requests c ON c.policy_no = p.policy_no "
+    "WHERE " KNOWN("p") " "
     "ORDER BY p.policy_no) TO STDOUT";
 
 /* One policy (recon status): lookups by its key are cheaper than the pass. */

@@ -72,6 +72,6 @@ run policies load fixtures/scenario/policies.csv
 run events load fixtures/scenario/events.csv
 RECON_SETTLEMENT_ACCOUNTS="wechat:TENPAY0001,alipay:ALIPAY0001" \
     run replay --from 2026-05-01 --to 2026-07-15 --inbox fixtures/scenario/inbox --profile icbc \
-    --out "$T_TMP/replay" --archive "$out_dir"
+    --register-inbox fixtures/scenario/register --out "$T_TMP/replay" --archive "$out_dir"
 check "replay of the demo: no differences" contains "$out" "0 differences from the archive"
 finish
