@@ -65,3 +65,13 @@ date_t policy_suspension_day(date_t earliest, const payment_holiday *holidays, s
     }
     return day;
 }
+
+bool policy_holiday_next(const char **s, payment_holiday *out)
+{
+    const char *p = *s;
+    if (strlen(p) < 21 || p[10] != ':' || !date_parse(p, 10, &out->from) ||
+        !date_parse(p + 11, 10, &out->until) || (p[21] != ',' && p[21] != '\0'))
+        return false;
+    *s = p + (p[21] == ',' ? 22 : 21);
+    return true;
+}

@@ -55,6 +55,10 @@ typedef struct payment_holiday {
  * of the next one that adjoins it). */
 date_t policy_suspension_day(date_t earliest, const payment_holiday *holidays, size_t count);
 
+/* Reads one "FROM:UNTIL" item of a list joined by ',' (as the store spells a policy's
+ * holidays) and moves *s past it and its comma; false when the text is not that. */
+bool policy_holiday_next(const char **s, payment_holiday *out);
+
 /* 第十条: one year, start + 1 year - 1 day (2024-02-29 -> 2025-02-28). */
 date_t policy_default_end(date_t start);
 

@@ -3,16 +3,20 @@
 -- Amounts are fen; settlement details spell yuan (numeric is exact). Ordered by
 -- kind, receipt_id, policy_no and then detail: a policy can owe a cancellation
 -- and an excess refund, rows that tie on the first three keys and would
--- otherwise come in whatever order the plan left them.
+-- otherwise come in whatever order the plan left them. age_days: days since the
+-- receipt's booking date as of the report date; for a refund (a policy's row, no
+-- receipt), days since the refund arose (its due_by less the 30 days it is due within).
 COPY (
-    SELECT kind, receipt_id, policy_no, amount, detail FROM (
+    SELECT kind, receipt_id, policy_no, amount, detail, transaction_key,
+           (SELECT current_setting('recon.as_of')::date) - since AS age_days FROM (
         SELECT r.match_result AS kind, r.receipt_id::text AS receipt_id, '' AS policy_no,
-               r.amount, r.match_note AS detail
+               r.amount, r.match_note AS detail, r.transaction_key, r.booking_date AS since
         FROM receipts_known r
         WHERE r.match_result IN ('unidentified', 'ambiguous', 'currency')
           AND r.known_on <= (SELECT current_setting('recon.as_of')::date)
         UNION ALL
-        SELECT 'refund_due', '', f.policy_no, f.amount, f.reason || ': ' || f.detail
+        SELECT 'refund_due', '', f.policy_no, f.amount, f.reason || ': ' || f.detail, '',
+               f.due_by - 30
         FROM refunds_due f
         UNION ALL
         SELECT 'settlement', c.receipt_id::text, '', c.difference,
@@ -21,7 +25,8 @@ COPY (
                     ELSE ': gross ' || ((c.gross)::numeric / 100)::numeric(20, 2)::text ||
                          ' - fees ' || ((c.fees)::numeric / 100)::numeric(20, 2)::text ||
                          ', credited ' || ((c.credited)::numeric / 100)::numeric(20, 2)::text
-               END
+               END,
+               r.transaction_key, r.booking_date
         FROM settlement_checks c JOIN receipts_known r USING (receipt_id)
         WHERE (c.difference <> 0 OR c.provider_rows = 0)
           AND r.known_on <= (SELECT current_setting('recon.as_of')::date)

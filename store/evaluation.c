@@ -215,7 +215,7 @@ static recon_status parse_agreements(char *s, scratch *sc, size_t *count, err_t 
     return RECON_OK;
 }
 
-static recon_status parse_holidays(char *s, scratch *sc, size_t *count, err_t *err)
+static recon_status parse_holidays(const char *s, scratch *sc, size_t *count, err_t *err)
 {
     *count = 0;
     while (*s) {
@@ -227,13 +227,10 @@ static recon_status parse_holidays(char *s, scratch *sc, size_t *count, err_t *e
             sc->holidays = p;
             sc->holiday_cap = cap;
         }
-        payment_holiday *h = &sc->holidays[*count];
-        if (strlen(s) < 21 || s[10] != ':' || !date_parse(s, 10, &h->from) ||
-            !date_parse(s + 11, 10, &h->until) || (s[21] != ',' && s[21] != '\0'))
+        if (!policy_holiday_next(&s, &sc->holidays[*count]))
             return err_set(err, RECON_EINTERNAL,
                            "unexpected payment holiday list from the database");
         (*count)++;
-        s += s[21] == ',' ? 22 : 21;
     }
     return RECON_OK;
 }
