@@ -182,9 +182,11 @@ typedef struct notice_ctx {
     size_t holiday_cap;
 } notice_ctx;
 
-/* A suspension_soon candidate: kept, with its dates filled in, when core/worklist says so. */
-static recon_status soon(notice_ctx *nc, char **f, bool *keep, char *day, char *last,
-                         char *detail, size_t cap, err_t *err)
+/* grace_started and suspension_soon: dated by the suspension day of the installment due on
+ * f[3], payment holidays (f[8]) included; a suspension_soon candidate is kept only on the
+ * night core/worklist names. */
+static recon_status date_notice(notice_ctx *nc, char **f, bool *keep, char *day, char *last,
+                                char *detail, size_t cap, err_t *err)
 {
     date_t due, end, on = DATE_NONE;
     size_t n = 0;
@@ -203,6 +205,14 @@ static recon_status soon(notice_ctx *nc, char **f, bool *keep, char *day, char *
         if (!policy_holiday_next(&s, &nc->holidays[n]))
             return err_set(err, RECON_EINTERNAL, "notices.csv.gz: unexpected holidays '%.60s'",
                            f[8]);
+    }
+    if (strcmp(f[1], "grace_started") == 0) {
+        date_format(policy_suspension_day(due + POLICY_GRACE_DAYS + 1, nc->holidays, n) - 1,
+                    last);
+        snprintf(detail, cap, "pay by %s to stay covered", last);
+        f[5] = last;
+        f[6] = detail;
+        return RECON_OK;
     }
     *keep = worklist_suspension_soon(due, end, nc->holidays, n, nc->notice_days, nc->night, &on);
     if (!*keep)
@@ -227,8 +237,8 @@ static recon_status notice_row(void *ctx, char *line, size_t len, err_t *err)
         return err_set(err, RECON_EINTERNAL, "%s: unexpected row shape", spec->name);
     bool keep = true;
     recon_status st = RECON_OK;
-    if (strcmp(f[1], "suspension_soon") == 0 &&
-        (st = soon(nc, f, &keep, day, last, detail, sizeof detail, err)) != RECON_OK)
+    if ((strcmp(f[1], "suspension_soon") == 0 || strcmp(f[1], "grace_started") == 0) &&
+        (st = date_notice(nc, f, &keep, day, last, detail, sizeof detail, err)) != RECON_OK)
         return st;
     if (!keep)
         return RECON_OK;

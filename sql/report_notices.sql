@@ -5,9 +5,10 @@
 -- (FROM:UNTIL joined by ','). A status change counts once: one already known on an earlier
 -- night (the same change on the same day, its history only renumbered or reworded by later
 -- data) is no news. The due date is the installment the event's reason names. Refunds are
--- news on a night that brought the policy a status change or a receipt. suspension_soon
--- rows are candidates (each policy in grace, its oldest unpaid installment): the writer
--- keeps those whose suspension day, by the rule in core/worklist, is the notice days away.
+-- news on a night that brought the policy a status change or a receipt. The writer dates
+-- grace_started (pay by the day before the suspension day, core/policy) and picks the
+-- suspension_soon rows among the candidates here (each policy in grace, its oldest unpaid
+-- installment): those whose suspension day is the notice days away (core/worklist).
 COPY (
     WITH night AS (SELECT current_setting('recon.as_of')::date AS d),
     ev AS (
@@ -22,8 +23,7 @@ COPY (
     ),
     n AS (
         SELECT ev.policy_no, 1 AS rank, 'grace_started' AS notice, ev.effective_date, ev.due,
-               s.arrears AS amount, ev.due + 30 AS deadline,
-               'pay by ' || (ev.due + 30) || ' to stay covered' AS detail
+               s.arrears AS amount, NULL::date AS deadline, '' AS detail
         FROM ev JOIN policy_status s USING (policy_no)
         WHERE ev.to_status = 'grace'
         UNION ALL
