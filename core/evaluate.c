@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GRACE_DAYS 30
+#define GRACE_DAYS POLICY_GRACE_DAYS
 
 typedef struct eval_ctx {
     const eval_input *in;
@@ -267,15 +267,25 @@ static recon_status step_period_end(eval_ctx *c, date_t t, err_t *err)
 static recon_status step_suspend(eval_ctx *c, date_t t, err_t *err)
 {
     size_t k = covered_on(c, t - 1) + 1;
-    if (k > c->n || c->due[k - 1] + GRACE_DAYS + 1 > t)
+    if (k > c->n)
         return RECON_OK;
-    char reason[EVAL_REASON_MAX], due[DATE_STR_SIZE], last[DATE_STR_SIZE], detail[96];
+    date_t plain = c->due[k - 1] + GRACE_DAYS + 1;
+    /* rules.md section 11: inside a payment holiday no suspension takes effect; one still
+     * unpaid at its end takes effect the day after. */
+    date_t day = policy_suspension_day(plain, c->in->holidays, c->in->holiday_count);
+    if (day > t)
+        return RECON_OK;
+    /* detail: "received X of Y", two amounts within MONEY_MAX_FEN, well inside 64 bytes */
+    char reason[EVAL_REASON_MAX], due[DATE_STR_SIZE], last[DATE_STR_SIZE], detail[64];
+    char holiday[32] = "";
     date_format(c->due[k - 1], due);
     date_format(t - 1, last);
     describe_shortfall(c, k, t - 1, detail, sizeof detail);
+    if (day != plain)
+        snprintf(holiday, sizeof holiday, ", payment holiday to %s", last);
     snprintf(reason, sizeof reason,
-             "installment %zu due %s not paid in full by %s (due date + 30 days; %s)", k, due, last,
-             detail);
+             "installment %zu due %s not paid in full by %s (due date + 30 days%s; %s)", k, due,
+             last, holiday, detail);
     c->suspended_on = t;
     return push_event(c, t, STATUS_SUSPENDED, reason, err);
 }
@@ -502,6 +512,8 @@ static size_t collect_points(eval_ctx *c)
     }
     for (size_t i = 0; i < in->agreement_count; i++)
         pt[n++] = in->agreements[i];
+    for (size_t i = 0; i < in->holiday_count; i++)
+        pt[n++] = in->holidays[i].until + 1; /* a suspension held back takes effect */
     qsort(pt, n, sizeof *pt, date_cmp);
     size_t u = 0;
     for (size_t i = 0; i < n; i++)
@@ -741,7 +753,8 @@ recon_status eval_policy(const eval_input *in, const eval_config *cfg, eval_resu
         return err_set(err, RECON_EDATA, "policy period longer than %d installments",
                        SCHEDULE_MAX_INSTALLMENTS);
 
-    size_t points = 4 + 2 * c.n + 2 * in->receipt_count + in->agreement_count;
+    size_t points = 4 + 2 * c.n + 2 * in->receipt_count + in->agreement_count +
+                    in->holiday_count;
     if ((st = reserve_scratch(out, in->receipt_count, points, err)) != RECON_OK)
         return st;
     /* Only money received by the as-of date counts; input order never matters. */

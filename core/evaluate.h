@@ -40,6 +40,8 @@ typedef struct eval_input {
     size_t agreement_count;
     date_t cancellation;        /* cancellation request date or DATE_NONE */
     date_t as_of;
+    const payment_holiday *holidays; /* grace extensions: no suspension takes effect inside */
+    size_t holiday_count;
 } eval_input;
 
 typedef struct eval_event {

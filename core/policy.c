@@ -49,3 +49,29 @@ date_t policy_default_end(date_t start)
      * start ends on 28 February: the anniversary rolls to 1 March, minus one day. */
     return date_add_months_clause(start, 12) - 1;
 }
+
+date_t policy_suspension_day(date_t earliest, const payment_holiday *holidays, size_t count)
+{
+    /* Holidays may overlap or adjoin in any order: move past each one that covers the day
+     * until none does (each pass moves the day forward, so at most count passes). */
+    date_t day = earliest;
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (size_t i = 0; i < count; i++)
+            if (holidays[i].from <= day && day <= holidays[i].until) {
+                day = holidays[i].until + 1;
+                moved = true;
+            }
+    }
+    return day;
+}
+
+bool policy_holiday_next(const char **s, payment_holiday *out)
+{
+    const char *p = *s;
+    if (strlen(p) < 21 || p[10] != ':' || !date_parse(p, 10, &out->from) ||
+        !date_parse(p + 11, 10, &out->until) || (p[21] != ',' && p[21] != '\0'))
+        return false;
+    *s = p + (p[21] == ',' ? 22 : 21);
+    return true;
+}

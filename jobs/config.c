@@ -40,6 +40,7 @@ void config_default(recon_config *c)
     c->max_input = CONFIG_MAX_INPUT_DEFAULT;
     c->report_level = CONFIG_REPORT_LEVEL_DEFAULT;
     c->four_eyes_below = CONFIG_FOUR_EYES_BELOW_DEFAULT;
+    c->notice_days = WORKLIST_NOTICE_DAYS_DEFAULT;
 }
 
 static recon_status read_rules(recon_config *c, const char *(*get)(const char *), err_t *err)
@@ -154,6 +155,14 @@ recon_status config_read(recon_config *c, const char *(*get)(const char *name), 
         if (v[0] < '1' || v[0] > '9' || v[1] != '\0')
             return err_set(err, RECON_EUSAGE, "RECON_REPORT_LEVEL must be 1-9, got '%s'", v);
         c->report_level = v[0] - '0';
+    }
+    if ((v = value(get, "RECON_NOTICE_DAYS"))) {
+        /* 0 would be the suspension day itself, past the point of warning */
+        if (!whole_number(v, 1, WORKLIST_NOTICE_DAYS_MAX, &n))
+            return err_set(err, RECON_EUSAGE,
+                           "RECON_NOTICE_DAYS: '%s' is not a number of days 1-%d", v,
+                           WORKLIST_NOTICE_DAYS_MAX);
+        c->notice_days = (int)n;
     }
     c->db = value(get, "RECON_DB");
     c->libpq_env = value(get, "PGHOST") != NULL || value(get, "PGDATABASE") != NULL;

@@ -14,6 +14,7 @@
 
 #include "common/err.h"
 #include "core/evaluate.h"
+#include "core/worklist.h"
 
 #define CONFIG_POLICY_PATTERN_DEFAULT "P[0-9]{13}"
 #define CONFIG_SETTLEMENT_LAG_DEFAULT 1
@@ -45,6 +46,8 @@ typedef struct recon_config {
     int report_level;             /* RECON_REPORT_LEVEL, gzip 1-9 */
     fen_t four_eyes_below;        /* RECON_FOUR_EYES_BELOW: a refund or write-off of this
                                    * much or more waits for a second person's approval */
+    int notice_days;              /* RECON_NOTICE_DAYS, 1-30: suspension_soon this many days
+                                   * before the suspension */
     const char *db;               /* RECON_DB, NULL when unset or empty */
     bool libpq_env;               /* PGHOST or PGDATABASE set: connect through libpq's variables */
 } recon_config;

@@ -181,7 +181,7 @@ recon_status cmd_decide(const job_options *o, err_t *err)
         return err_set(err, RECON_EUSAGE, "usage: recon decide FILE.csv");
     const register_file f = {o->args[0], decision_columns,
                              sizeof decision_columns / sizeof decision_columns[0],
-                             decision_row_in, STORE_REGISTER_DECISIONS};
+                             decision_row_in, STORE_REGISTER_DECISIONS, NULL};
     buf_t bytes = BUF_INIT;
     char sha[SHA256_HEX_SIZE];
     db_t *db = NULL;

@@ -1,6 +1,7 @@
 /*
- * `recon events load FILE.csv`: reinstatement agreements and cancellation requests of
- * policies in the register.
+ * `recon events load FILE.csv`: reinstatement agreements, cancellation requests and
+ * payment holidays of policies in the register. The file is `policy_no,event,date` with an
+ * optional trailing `until`, which a grace_extension needs and no other event may have.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,22 +10,49 @@
 
 static const char *const event_columns[] = {"policy_no", "event", "date"};
 
+/* The payment holiday's last day: required for grace_extension, refused elsewhere. */
+static recon_status until_field(const char *file, const register_row *row, const char *event,
+                                date_t from, date_t *until, err_t *err)
+{
+    const char *v = register_field(row, 3);
+    *until = DATE_NONE;
+    if (strcmp(event, "grace_extension") != 0) {
+        if (*v)
+            return register_bad_field(err, file, row, "until", v,
+                                      "only a grace_extension has an until date; hint: leave it "
+                                      "empty");
+        return RECON_OK;
+    }
+    if (!*v)
+        return register_bad_field(err, file, row, "until", v,
+                                  "a grace_extension needs the last day of the payment holiday");
+    recon_status st = register_date(file, row, "until", v, until, err);
+    if (st == RECON_OK && *until < from)
+        return register_bad_field(err, file, row, "until", v, "before the grace_extension's date");
+    return st;
+}
+
 static recon_status event_row(const char *file, const register_row *row, buf_t *copy,
                               err_t *err)
 {
     const char *no = register_field(row, 0), *event = register_field(row, 1);
-    date_t d;
+    date_t d, until;
     if (!register_policy_no_valid(no))
         return register_bad_field(err, file, row, "policy_no", no,
                                   "expected 1-40 letters, digits, '-' or '_'");
-    if (strcmp(event, "reinstatement_agreement") != 0 && strcmp(event, "cancellation_request") != 0)
+    if (strcmp(event, "reinstatement_agreement") != 0 &&
+        strcmp(event, "cancellation_request") != 0 && strcmp(event, "grace_extension") != 0)
         return register_bad_field(err, file, row, "event", event,
-                                  "expected reinstatement_agreement or cancellation_request");
+                                  "expected reinstatement_agreement, cancellation_request or "
+                                  "grace_extension");
     recon_status st = register_date(file, row, "date", register_field(row, 2), &d, err);
+    if (st == RECON_OK)
+        st = until_field(file, row, event, d, &until, err);
     if (st != RECON_OK)
         return st;
     bool ok = db_copy_int(copy, row->line, false) && db_copy_field(copy, no, false) &&
-              db_copy_field(copy, event, false) && db_copy_date(copy, d, true);
+              db_copy_field(copy, event, false) && db_copy_date(copy, d, false) &&
+              (until == DATE_NONE ? db_copy_null(copy, true) : db_copy_date(copy, until, true));
     return ok ? RECON_OK : err_set(err, RECON_EINTERNAL, "out of memory");
 }
 
@@ -39,16 +67,18 @@ recon_status cmd_events_load(const job_options *o, err_t *err)
     register_file f = register_events_file;
     f.file = o->args[0];
     db_t *db = NULL;
-    long rows = 0, agreements = 0, cancellations = 0;
+    long rows = 0, agreements = 0, cancellations = 0, holidays = 0;
     recon_status st = register_stage(o, &f, &rows, &db, err);
     if (st != RECON_OK)
         return st;
-    if ((st = store_events_merge(db, &agreements, &cancellations, err)) != RECON_OK ||
+    if ((st = store_events_merge(db, &agreements, &cancellations, &holidays, err)) != RECON_OK ||
         (st = db_commit(db, err)) != RECON_OK)
         db_rollback(db);
     else
-        fprintf(o->out, "%s: %ld rows; %ld new agreements, %ld new cancellation requests\n",
-                f.file, rows, agreements, cancellations);
+        fprintf(o->out,
+                "%s: %ld rows; %ld new agreements, %ld new cancellation requests, %ld new payment "
+                "holidays\n",
+                f.file, rows, agreements, cancellations, holidays);
     db_close(db);
     return st;
 }

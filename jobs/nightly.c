@@ -98,8 +98,7 @@ recon_status nightly_day(db_t *db, const recon_config *config, const nightly_inp
         return st;
     t->policies = c.policies;
     t->events = c.new_events;
-    if ((st = report_day(db, in->out_dir, in->as_of, false, config->report_level, err)) !=
-        RECON_OK)
+    if ((st = report_day(db, in->out_dir, in->as_of, false, config, err)) != RECON_OK)
         return st;
     fprintf(out,
             "  %ld file%s stored, %ld rejected, %ld waiting for a later date, %ld already "

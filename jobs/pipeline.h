@@ -166,9 +166,9 @@ recon_status process_day(db_t *db, const recon_config *config, date_t as_of, pro
 void process_counts_print(FILE *out, date_t as_of, const process_counts *c);
 
 /* Writes the reports of as_of under out_dir/as_of/ (created as needed), compressed at gzip
- * level (recon_config.report_level). */
-recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmasked, int level,
-                        err_t *err);
+ * level config->report_level, notices config->notice_days ahead. */
+recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmasked,
+                        const recon_config *config, err_t *err);
 
 /* Copies the decisions files stored for as_of into out_dir/as_of/decisions/ (0640, through
  * unique temporaries), as INPUTS.sha256 lists them (decisions/NAME), inside the report's

@@ -121,7 +121,7 @@ static recon_status apply(db_t *db, const recon_config *config, const nightly_in
         e->content == INBOX_CONTENT_POLICIES ? register_policies_file : register_events_file;
     f.file = e->shown;
     f.read_from = via;
-    long rows = 0, a = 0, b = 0;
+    long rows = 0, a = 0, b = 0, c = 0;
     err_t ferr;
     recon_status st = register_stage_on(db, config->max_input, &f, &rows, &ferr);
     if (st == RECON_EDATA || st == RECON_ENOINPUT) {
@@ -137,7 +137,7 @@ static recon_status apply(db_t *db, const recon_config *config, const nightly_in
             (st = store_policies_merge(db, &a, err)) == RECON_OK)
             st = store_register_stamp_policies(db, in->as_of, err);
     } else
-        st = store_events_merge(db, &a, &b, err);
+        st = store_events_merge(db, &a, &b, &c, err);
     if (st == RECON_OK)
         st = store_register_input_record(db, &row, true, err);
     if (st == RECON_OK)

@@ -19,8 +19,8 @@
 #include "store/evaluation.h"
 #include "store/report.h"
 
-recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmasked, int level,
-                        err_t *err)
+recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmasked,
+                        const recon_config *config, err_t *err)
 {
     char day[DATE_STR_SIZE], dir[4096];
     date_format(as_of, day);
@@ -40,7 +40,7 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
     if ((st = store_report_begin(db, as_of, err)) != RECON_OK)
         return st;
     progress_begin("report %s", day);
-    report_target target = {dir, level, unmasked};
+    report_target target = {dir, config->report_level, unmasked};
     db_t *twin_day = NULL, *twin_allocs = NULL;
     merge_streams rs;
     manifest_entry entries[CATALOGUE_FILES];
@@ -52,6 +52,9 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
         st = merge_send(&rs, twin_day, twin_allocs, err);
     for (size_t i = 0; i < CATALOGUE_TABLES && st == RECON_OK; i++)
         st = catalogue_write(db, &target, &catalogue_tables[i], &sum, &entries[count++], err);
+    if (st == RECON_OK)
+        st = catalogue_write_notices(db, &target, as_of, config->notice_days, &entries[count++],
+                                     err);
     if (st == RECON_OK)
         st = merge_write(&rs, &target, as_of, &sum, &entries[count++], err);
     if (st == RECON_OK)
@@ -82,7 +85,7 @@ recon_status cmd_report(const job_options *o, err_t *err)
      * process refuses it too; this catches data changed since. (A nightly reports in the
      * run that has just checked it, so report_day itself does not scan again.) */
     if ((st = store_money_check_day(db, o->as_of, err)) == RECON_OK &&
-        (st = report_day(db, o->out_dir, o->as_of, o->unmasked, o->config.report_level, err)) ==
+        (st = report_day(db, o->out_dir, o->as_of, o->unmasked, &o->config, err)) ==
             RECON_OK) {
         char day[DATE_STR_SIZE];
         date_format(o->as_of, day);

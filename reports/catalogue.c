@@ -6,31 +6,53 @@
 #include <string.h>
 
 #include "core/mask.h"
+#include "core/worklist.h"
 
 const report_spec catalogue_receipts = {
     "receipts.csv.gz",
     "receipt_id,source,file,booking_date,amount,currency,direction,payer,policy_no,outcome,"
-    "allocated,unapplied,note",
+    "allocated,unapplied,note,transaction_key",
     STORE_REPORT_DAY_RECEIPTS,
     {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT, COL_TEXT, COL_NAME, COL_TEXT,
-     COL_TEXT, COL_MONEY, COL_MONEY, COL_TEXT},
-    summary_receipt,
+     COL_TEXT, COL_MONEY, COL_MONEY, COL_TEXT, COL_TEXT},
+    summary_receipt, 0, NULL,
 };
+
+/* policies.csv.gz's ageing from its days_overdue (column 5). */
+static recon_status derive_ageing(char **f, err_t *err)
+{
+    long long days = 0;
+    if (*f[5] && !catalogue_int(f[5], &days))
+        return err_set(err, RECON_EINTERNAL, "policies.csv.gz: days_overdue '%s' is not a number",
+                       f[5]);
+    f[10] = (char *)worklist_ageing_name(worklist_ageing(days > 100000 ? 100000 : (int)days));
+    return RECON_OK;
+}
 
 const report_spec catalogue_tables[CATALOGUE_TABLES] = {
     {"policies.csv.gz",
      "policy_no,status,status_since,next_due_date,oldest_unpaid_due_date,days_overdue,arrears,"
-     "credit,paid_installments,total_installments",
+     "credit,paid_installments,total_installments,ageing",
      STORE_REPORT_POLICIES,
      {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_MONEY, COL_TEXT,
-      COL_TEXT},
-     summary_policy},
+      COL_TEXT, COL_TEXT},
+     summary_policy, 1, derive_ageing},
     {"events.csv.gz", "policy_no,effective_date,from_status,to_status,reason",
-     STORE_REPORT_EVENTS, {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT}, NULL},
-    {"exceptions.csv.gz", "kind,receipt_id,policy_no,amount,detail", STORE_REPORT_EXCEPTIONS,
-     {COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT}, summary_exception},
+     STORE_REPORT_EVENTS, {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT}, NULL, 0, NULL},
+    {"exceptions.csv.gz", "kind,receipt_id,policy_no,amount,detail,transaction_key,age_days",
+     STORE_REPORT_EXCEPTIONS,
+     {COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT, COL_TEXT, COL_TEXT}, summary_exception,
+     0, NULL},
     {"refunds.csv.gz", "policy_no,reason,amount,due_by", STORE_REPORT_REFUNDS,
-     {COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT}, summary_refund},
+     {COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT}, summary_refund, 0, NULL},
+};
+
+const report_spec catalogue_notices = {
+    "notices.csv.gz",
+    "policy_no,notice,effective_date,due_date,amount,deadline,detail",
+    STORE_REPORT_NOTICES,
+    {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT, COL_TEXT},
+    NULL, 0, NULL,
 };
 
 bool catalogue_int(const char *s, long long *out)
@@ -82,14 +104,9 @@ recon_status catalogue_emit(gzcsv_t *g, const report_target *t, const report_spe
     return gzcsv_row(g, (const char *const *)f, n, err);
 }
 
-/* One COPY row: split, money columns parsed into fen, tallied, written. */
-static recon_status one_row(gzcsv_t *g, const report_target *t, const report_spec *spec,
-                            char *line, size_t n, summary_figures *sum, err_t *err)
+/* Money columns parsed into fen. */
+static recon_status to_fen(const report_spec *spec, char **f, fen_t *fen, size_t n, err_t *err)
 {
-    char *f[CATALOGUE_MAX_COLUMNS];
-    fen_t fen[CATALOGUE_MAX_COLUMNS] = {0};
-    if (!db_copy_split(line, f, n))
-        return err_set(err, RECON_EINTERNAL, "%s: unexpected row shape", spec->name);
     for (size_t i = 0; i < n; i++) {
         long long v = 0;
         if (spec->kinds[i] == COL_MONEY && *f[i]) {
@@ -99,7 +116,22 @@ static recon_status one_row(gzcsv_t *g, const report_target *t, const report_spe
             fen[i] = v;
         }
     }
+    return RECON_OK;
+}
+
+/* One COPY row: split, derived columns filled, money columns parsed into fen, tallied,
+ * written. */
+static recon_status one_row(gzcsv_t *g, const report_target *t, const report_spec *spec,
+                            char *line, size_t n, summary_figures *sum, err_t *err)
+{
+    char *f[CATALOGUE_MAX_COLUMNS];
+    fen_t fen[CATALOGUE_MAX_COLUMNS] = {0};
+    if (!db_copy_split(line, f, n - spec->derived))
+        return err_set(err, RECON_EINTERNAL, "%s: unexpected row shape", spec->name);
     recon_status st = RECON_OK;
+    if ((spec->derive != NULL && (st = spec->derive(f, err)) != RECON_OK) ||
+        (st = to_fen(spec, f, fen, n, err)) != RECON_OK)
+        return st;
     if (spec->hook != NULL && (st = spec->hook(sum, f, fen, err)) != RECON_OK)
         return st;
     return catalogue_emit(g, t, spec, f, fen, n, err);
@@ -138,6 +170,101 @@ recon_status catalogue_write(db_t *db, const report_target *t, const report_spec
         return st;
     }
     entry->name = spec->name;
+    return gzcsv_close(g, entry->sha256_hex, err);
+}
+
+typedef struct notice_ctx {
+    gzcsv_t *g;
+    const report_target *t;
+    date_t night;
+    int notice_days;
+    payment_holiday *holidays;
+    size_t holiday_cap;
+} notice_ctx;
+
+/* grace_started and suspension_soon: dated by the suspension day of the installment due on
+ * f[3], payment holidays (f[8]) included; a suspension_soon candidate is kept only on the
+ * night core/worklist names. */
+static recon_status date_notice(notice_ctx *nc, char **f, bool *keep, char *day, char *last,
+                                char *detail, size_t cap, err_t *err)
+{
+    date_t due, end, on = DATE_NONE;
+    size_t n = 0;
+    if (!date_parse(f[3], strlen(f[3]), &due) || !date_parse(f[7], strlen(f[7]), &end))
+        return err_set(err, RECON_EINTERNAL, "notices.csv.gz: unexpected dates '%s', '%s'", f[3],
+                       f[7]);
+    for (const char *s = f[8]; *s; n++) {
+        if (n == nc->holiday_cap) {
+            size_t c = nc->holiday_cap ? nc->holiday_cap * 2 : 8;
+            payment_holiday *p = realloc(nc->holidays, c * sizeof *p);
+            if (p == NULL)
+                return err_set(err, RECON_EINTERNAL, "out of memory");
+            nc->holidays = p;
+            nc->holiday_cap = c;
+        }
+        if (!policy_holiday_next(&s, &nc->holidays[n]))
+            return err_set(err, RECON_EINTERNAL, "notices.csv.gz: unexpected holidays '%.60s'",
+                           f[8]);
+    }
+    if (strcmp(f[1], "grace_started") == 0) {
+        date_format(policy_suspension_day(due + POLICY_GRACE_DAYS + 1, nc->holidays, n) - 1,
+                    last);
+        snprintf(detail, cap, "pay by %s to stay covered", last);
+        f[5] = last;
+        f[6] = detail;
+        return RECON_OK;
+    }
+    *keep = worklist_suspension_soon(due, end, nc->holidays, n, nc->notice_days, nc->night, &on);
+    if (!*keep)
+        return RECON_OK;
+    date_format(on, day);
+    date_format(on - 1, last);
+    snprintf(detail, cap, "pay by %s to stay covered; suspended from %s otherwise", last, day);
+    f[2] = day;
+    f[5] = last;
+    f[6] = detail;
+    return RECON_OK;
+}
+
+static recon_status notice_row(void *ctx, char *line, size_t len, err_t *err)
+{
+    (void)len;
+    notice_ctx *nc = ctx;
+    const report_spec *spec = &catalogue_notices;
+    char *f[STORE_NOTICE_COLUMNS], day[DATE_STR_SIZE], last[DATE_STR_SIZE], detail[96];
+    fen_t fen[CATALOGUE_MAX_COLUMNS] = {0};
+    if (!db_copy_split(line, f, STORE_NOTICE_COLUMNS))
+        return err_set(err, RECON_EINTERNAL, "%s: unexpected row shape", spec->name);
+    bool keep = true;
+    recon_status st = RECON_OK;
+    if ((strcmp(f[1], "suspension_soon") == 0 || strcmp(f[1], "grace_started") == 0) &&
+        (st = date_notice(nc, f, &keep, day, last, detail, sizeof detail, err)) != RECON_OK)
+        return st;
+    if (!keep)
+        return RECON_OK;
+    size_t n = STORE_NOTICE_COLUMNS - 2; /* the end date and the holidays are not shown */
+    if ((st = to_fen(spec, f, fen, n, err)) != RECON_OK)
+        return st;
+    return catalogue_emit(nc->g, nc->t, spec, f, fen, n, err);
+}
+
+recon_status catalogue_write_notices(db_t *db, const report_target *t, date_t night,
+                                     int notice_days, manifest_entry *entry, err_t *err)
+{
+    gzcsv_t *g = NULL;
+    size_t n = 0;
+    recon_status st = catalogue_open(t, &catalogue_notices, &g, &n, err);
+    if (st != RECON_OK)
+        return st;
+    notice_ctx nc = {g, t, night, notice_days, NULL, 0};
+    if ((st = store_report_copy(db, STORE_REPORT_NOTICES, err)) != RECON_OK ||
+        (st = db_copy_out_each(db, notice_row, &nc, err)) != RECON_OK) {
+        free(nc.holidays);
+        gzcsv_abort(g);
+        return st;
+    }
+    free(nc.holidays);
+    entry->name = catalogue_notices.name;
     return gzcsv_close(g, entry->sha256_hex, err);
 }
 

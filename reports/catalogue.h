@@ -18,7 +18,7 @@
 #include "store/report.h"
 
 #define CATALOGUE_MAX_COLUMNS 16
-#define CATALOGUE_FILES 6 /* the tables, receipts.csv.gz and summary.txt.gz */
+#define CATALOGUE_FILES 7 /* the tables, notices, receipts.csv.gz and summary.txt.gz */
 #define CATALOGUE_TABLES 4
 
 typedef enum column_kind { COL_TEXT, COL_MONEY, COL_NAME } column_kind;
@@ -27,12 +27,18 @@ typedef enum column_kind { COL_TEXT, COL_MONEY, COL_NAME } column_kind;
 typedef recon_status (*catalogue_hook)(summary_figures *s, char *const *f, const fen_t *fen,
                                        err_t *err);
 
+/* Fills the file's trailing columns that the stream does not carry from the streamed ones
+ * (a rule of core/ applied to each row); the strings it sets must be static. */
+typedef recon_status (*catalogue_derive)(char **f, err_t *err);
+
 typedef struct report_spec {
     const char *name;
     const char *header; /* comma-separated, as interface.md */
     store_report_stream stream;
     column_kind kinds[CATALOGUE_MAX_COLUMNS];
-    catalogue_hook hook; /* may be NULL */
+    catalogue_hook hook;     /* may be NULL */
+    size_t derived;          /* trailing columns not in the stream, filled by derive */
+    catalogue_derive derive; /* NULL when derived is 0 */
 } report_spec;
 
 /* Where and how files are written. */
@@ -46,10 +52,17 @@ typedef struct report_target {
 extern const report_spec catalogue_tables[CATALOGUE_TABLES];
 /* receipts.csv.gz, written by reports/merge. */
 extern const report_spec catalogue_receipts;
+/* notices.csv.gz, written by catalogue_write_notices. */
+extern const report_spec catalogue_notices;
 
 /* Writes one table from its stream on db. */
 recon_status catalogue_write(db_t *db, const report_target *t, const report_spec *spec,
                              summary_figures *sum, manifest_entry *entry, err_t *err);
+
+/* notices.csv.gz for night: the stream's rows, its suspension_soon candidates kept when
+ * the suspension day is notice_days after night (core/worklist). */
+recon_status catalogue_write_notices(db_t *db, const report_target *t, date_t night,
+                                     int notice_days, manifest_entry *entry, err_t *err);
 
 /* The pieces of the writer for a file whose rows come from elsewhere: open it with its header
  * (*columns: how many), then emit each row (fields formatted in place). */

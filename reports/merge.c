@@ -127,6 +127,7 @@ recon_status merge_write(merge_streams *rs, const report_target *t, date_t as_of
         f[9] = (char *)receipt_outcome(w->f[9], strcmp(w->f[10], "t") == 0, &a, as_of);
         f[10] = f[11] = (char *)"fen"; /* catalogue_emit writes money columns from fen[] */
         f[12] = w->f[11];
+        f[13] = w->f[12];
         fen[4] = amount;
         fen[10] = a.allocated;
         fen[11] = a.unapplied;

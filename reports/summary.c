@@ -49,7 +49,28 @@ recon_status summary_receipt(summary_figures *s, char *const *f, const fen_t *fe
 
 recon_status summary_policy(summary_figures *s, char *const *f, const fen_t *fen, err_t *err)
 {
-    return tally_add(&s->statuses, f[1], fen[6], err);
+    size_t b = 0;
+    if (!worklist_ageing_from_name(f[10], &b))
+        return err_set(err, RECON_EINTERNAL, "summary: unexpected ageing '%.32s'", f[10]);
+    recon_status st = tally_add(&s->statuses, f[1], fen[6], err);
+    if (st == RECON_OK && (st = add_fen(&s->ageing_arrears[b], fen[6], err)) == RECON_OK)
+        s->ageing_count[b]++;
+    return st;
+}
+
+/* Money in suspense by its age: age_days of the exception row. */
+static recon_status suspense_age(summary_figures *s, const char *age, fen_t fen, err_t *err)
+{
+    char *end = NULL;
+    errno = 0;
+    long long days = strtoll(age, &end, 10);
+    if (errno || end == age || *end)
+        return err_set(err, RECON_EINTERNAL, "summary: age_days '%.32s' is not a number", age);
+    size_t b = worklist_suspense_age(days);
+    recon_status st = add_fen(&s->suspense_age_fen[b], fen, err);
+    if (st == RECON_OK)
+        s->suspense_age_count[b]++;
+    return st;
 }
 
 /* Money in suspense is the receipt rows; the largest exceptions are the rows by absolute
@@ -61,6 +82,8 @@ recon_status summary_exception(summary_figures *s, char *const *f, const fen_t *
     if (strcmp(f[0], "unidentified") == 0 || strcmp(f[0], "ambiguous") == 0 ||
         strcmp(f[0], "currency") == 0) {
         recon_status st = tally_add(&s->suspense, f[0], fen[3], err);
+        if (st == RECON_OK)
+            st = suspense_age(s, f[6], fen[3], err);
         if (st != RECON_OK)
             return st;
     }
@@ -98,6 +121,14 @@ static void line(buf_t *text, const char *label, const char *count, const fen_t 
     if (fen != NULL)
         money_format(*fen, amount);
     buf_printf(text, "  %-40s %10s %16s\n", label, count, amount);
+}
+
+/* One bucket of a fixed list: every bucket is shown, empty ones too, in the list's order. */
+static void bucket_line(buf_t *text, const char *name, long long count, fen_t fen)
+{
+    char n[32];
+    snprintf(n, sizeof n, "%lld", count);
+    line(text, name, n, &fen);
 }
 
 static int group_cmp(const void *a, const void *b)
@@ -163,6 +194,10 @@ recon_status summary_text(summary_figures *s, const char *day, const summary_lis
     recon_status st;
     buf_printf(text, "recon daily summary for %s\n\n", day);
     tally_section(text, "policies by status", &s->statuses);
+    buf_printf(text, "policies by ageing (days overdue; arrears)\n");
+    for (size_t b = 0; b < WORKLIST_AGEING_BUCKETS; b++)
+        bucket_line(text, worklist_ageing_name(b), s->ageing_count[b], s->ageing_arrears[b]);
+    buf_printf(text, "\n");
     tally_section(text, "receipts of the day by outcome", &s->outcomes);
     buf_printf(text, "money of the day (in, allocated to installments, unapplied)\n");
     line(text, "money in", "", &s->money_in);
@@ -171,6 +206,11 @@ recon_status summary_text(summary_figures *s, const char *day, const summary_lis
     buf_printf(text, "\n");
     tally_section(text, "money in suspense (unidentified, ambiguous, other currency)",
                   &s->suspense);
+    buf_printf(text, "money in suspense by age (days since booking)\n");
+    for (size_t b = 0; b < WORKLIST_SUSPENSE_BUCKETS; b++)
+        bucket_line(text, worklist_suspense_age_name(b), s->suspense_age_count[b],
+                    s->suspense_age_fen[b]);
+    buf_printf(text, "\n");
     tally_section(text, "refunds due", &s->refunds);
     if ((st = list_section(text, "statement files of the day", lists->files, true, err)) !=
             RECON_OK ||

@@ -13,6 +13,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "core/money.h"
+#include "core/worklist.h"
 #include "store/report.h"
 
 #define SUMMARY_GROUPS 16 /* distinct statuses, outcomes, kinds or reasons; each list is fixed */
@@ -40,6 +41,12 @@ typedef struct summary_figures {
     summary_tally outcomes; /* the day's receipts: count and amount by outcome */
     summary_tally suspense; /* unidentified, ambiguous, other currency: count and amount */
     summary_tally refunds;  /* refunds due: count and amount by reason */
+    /* policies and their arrears by ageing bucket (core/worklist), every bucket shown */
+    long long ageing_count[WORKLIST_AGEING_BUCKETS];
+    fen_t ageing_arrears[WORKLIST_AGEING_BUCKETS];
+    /* money in suspense by days since booking (core/worklist) */
+    long long suspense_age_count[WORKLIST_SUSPENSE_BUCKETS];
+    fen_t suspense_age_fen[WORKLIST_SUSPENSE_BUCKETS];
     fen_t money_in, allocated, unapplied;
     summary_top top[SUMMARY_TOP]; /* largest first */
     size_t top_n;
@@ -51,10 +58,11 @@ typedef struct summary_figures {
  * since gets here). */
 /* receipts.csv.gz: amount 4, direction 6, outcome 9, allocated 10, unapplied 11. */
 recon_status summary_receipt(summary_figures *s, char *const *f, const fen_t *fen, err_t *err);
-/* policies.csv.gz: status 1, arrears 6. */
+/* policies.csv.gz: status 1, arrears 6, ageing 10. */
 recon_status summary_policy(summary_figures *s, char *const *f, const fen_t *fen, err_t *err);
-/* exceptions.csv.gz: kind 0, receipt_id 1, policy_no 2, amount 3, in the file's order (kind,
- * receipt_id, policy_no), which breaks ties among the largest amounts: the earlier row wins. */
+/* exceptions.csv.gz: kind 0, receipt_id 1, policy_no 2, amount 3, age_days 6, in the file's
+ * order (kind, receipt_id, policy_no), which breaks ties among the largest amounts: the
+ * earlier row wins. */
 recon_status summary_exception(summary_figures *s, char *const *f, const fen_t *fen, err_t *err);
 /* refunds.csv.gz: reason 1, amount 2. */
 recon_status summary_refund(summary_figures *s, char *const *f, const fen_t *fen, err_t *err);

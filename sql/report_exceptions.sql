@@ -5,10 +5,15 @@
 -- and an excess refund, rows that tie on the first three keys and would
 -- otherwise come in whatever order the plan left them. A receipt a person
 -- assigned or refunded (schema/014) is in suspense only for what they left.
+-- age_days: days since the receipt's booking date as of the report date; for a refund
+-- (a policy's row, no receipt), days since the refund arose (its due_by less the 30 days
+-- it is due within).
 COPY (
-    SELECT kind, receipt_id, policy_no, amount, detail FROM (
+    SELECT kind, receipt_id, policy_no, amount, detail, transaction_key,
+           (SELECT current_setting('recon.as_of')::date) - since AS age_days FROM (
         SELECT r.match_result AS kind, r.receipt_id::text AS receipt_id, '' AS policy_no,
-               r.amount - coalesce(d.amount, 0) AS amount, r.match_note AS detail
+               r.amount - coalesce(d.amount, 0) AS amount, r.match_note AS detail,
+               r.transaction_key, r.booking_date AS since
         FROM receipts_known r
         LEFT JOIN (SELECT e.receipt_id, sum(e.amount) AS amount
                    FROM decisions_in_effect((SELECT current_setting('recon.as_of')::date)) e
@@ -18,13 +23,16 @@ COPY (
           AND r.known_on <= (SELECT current_setting('recon.as_of')::date)
           AND r.amount > coalesce(d.amount, 0)
         UNION ALL
-        SELECT 'refund_due', '', f.policy_no, f.amount, f.reason || ': ' || f.detail
+        SELECT 'refund_due', '', f.policy_no, f.amount, f.reason || ': ' || f.detail, '',
+               f.due_by - 30
         FROM refunds_due f
         UNION ALL
         SELECT 'refund_due', f.receipt_id::text, f.policy_no, f.amount,
-               'decision: ' || d.reason || ' (by ' || d.decided_by || ')'
+               'decision: ' || d.reason || ' (by ' || d.decided_by || ')',
+               rr.transaction_key, rr.booking_date
         FROM decision_refunds((SELECT current_setting('recon.as_of')::date)) f
         JOIN decisions d ON d.decision_id = f.decision_id
+        JOIN receipts rr ON rr.receipt_id = f.receipt_id
         UNION ALL
         SELECT 'settlement', c.receipt_id::text, '', c.difference,
                c.provider || ' statement for ' || c.settled_day ||
@@ -32,7 +40,8 @@ COPY (
                     ELSE ': gross ' || ((c.gross)::numeric / 100)::numeric(20, 2)::text ||
                          ' - fees ' || ((c.fees)::numeric / 100)::numeric(20, 2)::text ||
                          ', credited ' || ((c.credited)::numeric / 100)::numeric(20, 2)::text
-               END
+               END,
+               r.transaction_key, r.booking_date
         FROM settlement_checks c JOIN receipts_known r USING (receipt_id)
         WHERE (c.difference <> 0 OR c.provider_rows = 0)
           AND r.known_on <= (SELECT current_setting('recon.as_of')::date)

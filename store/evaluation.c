@@ -7,7 +7,7 @@
 
 #include "sql_text.h"
 
-#define COLUMNS 11
+#define COLUMNS 12
 
 /* Receipts counted for a policy: CNY money matched to it and known by the
  * evaluation date (its night, receipts_known.known_on, is on or before it;
@@ -22,9 +22,13 @@
  *
  * A row of the stream: the eight POLICY_COLUMNS, the counted money as
  * id:date:amount items joined by ',' (":n" after a receipt first known that
- * night, ":w" after a write-off), the agreement dates joined by ',', and the
- * cancellation date (\N when none); parse_receipts and parse_agreements below
- * are the other half. */
+ * night, ":w" after a write-off), the agreement dates joined by ',', the
+ * cancellation date (\N when none) and the payment holidays as FROM:UNTIL joined
+ * by ','; parse_receipts, parse_agreements and parse_holidays below are the other
+ * half. */
+#define HOLIDAY_ITEM(alias)                                                                     \
+    "string_agg(" alias ".from_date || ':' || " alias ".until_date, ',' ORDER BY " alias        \
+    ".from_date, " alias ".until_date)"
 /* a sub-select, so the setting is read once per query rather than per row */
 #define AS_OF "(SELECT current_setting('recon.eval_as_of')::date)"
 #define KNOWN(alias) "(" alias ".known_on IS NULL OR " alias ".known_on <= " AS_OF ")"
@@ -80,11 +84,15 @@ static const char copy_all_sql[] =
     "  WHERE v.reverses IS NOT NULL AND " KNOWN("v") " AND " KNOWN("o") "), "
     ITEMS_CTE(ANY_POLICY, NOT_IN_PAIRED) ", "
     "agreed AS (SELECT policy_no, string_agg(agreed_on::text, ',' ORDER BY agreed_on) AS list "
-    "  FROM reinstatement_agreements GROUP BY policy_no) "
-    "SELECT " POLICY_COLUMNS ", coalesce(l.list, ''), coalesce(a.list, ''), c.received_on "
+    "  FROM reinstatement_agreements GROUP BY policy_no), "
+    "held AS (SELECT h.policy_no, " HOLIDAY_ITEM("h") " AS list FROM payment_holidays h "
+    "  GROUP BY h.policy_no) "
+    "SELECT " POLICY_COLUMNS ", coalesce(l.list, ''), coalesce(a.list, ''), c.received_on, "
+    "coalesce(h.list, '') "
     "FROM policies p LEFT JOIN lists l ON l.policy_no = p.policy_no "
     "LEFT JOIN agreed a ON a.policy_no = p.policy_no "
     "LEFT JOIN cancellation_requests c ON c.policy_no = p.policy_no "
+    "LEFT JOIN held h ON h.policy_no = p.policy_no "
     "WHERE " KNOWN("p") " "
     "ORDER BY p.policy_no) TO STDOUT";
 
@@ -94,7 +102,9 @@ static const char copy_one_sql[] =
     "SELECT " POLICY_COLUMNS ", coalesce((SELECT l.list FROM lists l), ''), "
     "coalesce((SELECT string_agg(a.agreed_on::text, ',' ORDER BY a.agreed_on) "
     "  FROM reinstatement_agreements a WHERE a.policy_no = p.policy_no), ''), "
-    "(SELECT c.received_on FROM cancellation_requests c WHERE c.policy_no = p.policy_no) "
+    "(SELECT c.received_on FROM cancellation_requests c WHERE c.policy_no = p.policy_no), "
+    "coalesce((SELECT " HOLIDAY_ITEM("h") " FROM payment_holidays h "
+    "  WHERE h.policy_no = p.policy_no), '') "
     "FROM policies p WHERE " THE_POLICY("p") ") TO STDOUT";
 
 /* A value from the database for a one-line message: control bytes shown as '?'. */
@@ -149,6 +159,8 @@ typedef struct scratch {
     size_t receipt_cap;
     date_t *agreements;
     size_t agreement_cap;
+    payment_holiday *holidays;
+    size_t holiday_cap;
 } scratch;
 
 static bool parse_i64(const char *s, const char *end, long long *out)
@@ -228,6 +240,26 @@ static recon_status parse_agreements(char *s, scratch *sc, size_t *count, err_t 
     return RECON_OK;
 }
 
+static recon_status parse_holidays(const char *s, scratch *sc, size_t *count, err_t *err)
+{
+    *count = 0;
+    while (*s) {
+        if (*count == sc->holiday_cap) {
+            size_t cap = sc->holiday_cap ? sc->holiday_cap * 2 : 4;
+            payment_holiday *p = realloc(sc->holidays, cap * sizeof *p);
+            if (p == NULL)
+                return err_set(err, RECON_EINTERNAL, "out of memory");
+            sc->holidays = p;
+            sc->holiday_cap = cap;
+        }
+        if (!policy_holiday_next(&s, &sc->holidays[*count]))
+            return err_set(err, RECON_EINTERNAL,
+                           "unexpected payment holiday list from the database");
+        (*count)++;
+    }
+    return RECON_OK;
+}
+
 static recon_status handle_line(char *line, date_t as_of, scratch *sc, store_policy_fn fn,
                                 void *ctx, err_t *err)
 {
@@ -252,11 +284,14 @@ static recon_status handle_line(char *line, date_t as_of, scratch *sc, store_pol
     recon_status st = parse_receipts(f[8], sc, &in.receipt_count, err);
     if (st == RECON_OK)
         st = parse_agreements(f[9], sc, &in.agreement_count, err);
+    if (st == RECON_OK)
+        st = parse_holidays(f[11], sc, &in.holiday_count, err);
     if (st != RECON_OK)
         return st;
     in.receipts = sc->receipts;
     p.receipt_is_new = sc->receipt_is_new;
     in.agreements = sc->agreements;
+    in.holidays = sc->holidays;
     if (*f[10] && !date_parse(f[10], strlen(f[10]), &in.cancellation))
         return err_set(err, RECON_EINTERNAL, "unexpected cancellation date from the database");
     return fn(ctx, &p, &in, err);
@@ -300,5 +335,6 @@ recon_status store_policy_inputs(db_t *db, date_t as_of, const char *policy_no,
     free(sc.receipts);
     free(sc.receipt_is_new);
     free(sc.agreements);
+    free(sc.holidays);
     return st;
 }

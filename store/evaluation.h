@@ -1,6 +1,7 @@
 /*
  * The evaluation input stream: every policy (or one) with its receipts known
- * by a day, its reinstatement agreements and its cancellation, in one COPY
+ * by a day, its reinstatement agreements, its cancellation and its payment
+ * holidays, in one COPY
  * out, unpacked into the core's eval_input. The SQL that packs the stream and
  * the C that unpacks it live together in store/evaluation.c. The views passed
  * to the callback are the store's, valid only during the call; the callback

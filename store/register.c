@@ -45,7 +45,7 @@ recon_status store_register_problems(db_t *db, store_register_file kind,
     /* In this order: a line's first problem is reported first. */
     static const char *const events[] = {
         sql_register_event_unknown_policy, sql_register_event_outside_period,
-        sql_register_event_second_cancellation, sql_register_event_cancellation_stored, NULL};
+        sql_register_event_holiday_outside_period, sql_register_event_second_cancellation, sql_register_event_cancellation_stored, NULL};
     static const char *const receipts[] = {sql_register_receipt_unknown_policy, NULL};
     const char *const *checks = kind == STORE_REGISTER_POLICIES ? policies
                                 : kind == STORE_REGISTER_EVENTS ? events
@@ -62,12 +62,14 @@ recon_status store_policies_merge(db_t *db, long *inserted, err_t *err)
     return st != RECON_OK ? st : db_command(db, sql_register_policies_update, 0, NULL, NULL, err);
 }
 
-recon_status store_events_merge(db_t *db, long *agreements, long *cancellations, err_t *err)
+recon_status store_events_merge(db_t *db, long *agreements, long *cancellations,
+                               long *holidays, err_t *err)
 {
     recon_status st = db_command(db, sql_register_agreements_insert, 0, NULL, agreements, err);
-    return st != RECON_OK
-               ? st
-               : db_command(db, sql_register_cancellations_insert, 0, NULL, cancellations, err);
+    if (st == RECON_OK)
+        st = db_command(db, sql_register_cancellations_insert, 0, NULL, cancellations, err);
+    return st != RECON_OK ? st
+                          : db_command(db, sql_register_holidays_insert, 0, NULL, holidays, err);
 }
 
 recon_status store_manual_receipts_merge(db_t *db, long *inserted, err_t *err)

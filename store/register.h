@@ -1,8 +1,8 @@
 /*
- * The register tables as the loaders write them (policies, reinstatement agreements and
- * cancellation requests, manual receipts): a file's validated rows are staged by COPY in a
- * temporary table of the open transaction, checked against the stored register, then
- * merged. Counts are plain values the caller owns; problem rows go to the caller's callback.
+ * The register tables as the loaders write them (policies, reinstatement agreements,
+ * cancellation requests and payment holidays, manual receipts): a file's validated rows
+ * are staged by COPY in a temporary table of the open transaction, checked against the
+ * stored register, then merged. Counts are plain values the caller owns; problem rows go to the caller's callback.
  */
 #ifndef RECON_STORE_REGISTER_H
 #define RECON_STORE_REGISTER_H
@@ -31,8 +31,9 @@ recon_status store_register_problems(db_t *db, store_register_file kind,
 
 /* Inserts the new policies and updates the changed ones; *inserted counts the new. */
 recon_status store_policies_merge(db_t *db, long *inserted, err_t *err);
-/* Stores the new agreements and cancellation requests, counting each. */
-recon_status store_events_merge(db_t *db, long *agreements, long *cancellations, err_t *err);
+/* Stores the new agreements, cancellation requests and payment holidays, counting each. */
+recon_status store_events_merge(db_t *db, long *agreements, long *cancellations,
+                               long *holidays, err_t *err);
 /* Stores the manual receipts not stored yet, numbered on from the highest receipt id. */
 recon_status store_manual_receipts_merge(db_t *db, long *inserted, err_t *err);
 

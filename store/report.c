@@ -18,6 +18,7 @@ static const char *const stream_sql[] = {
     [STORE_REPORT_REFUNDS] = sql_report_refunds,
     [STORE_REPORT_DAY_RECEIPTS] = sql_report_day_receipts,
     [STORE_REPORT_DAY_ALLOCATIONS] = sql_report_day_allocations,
+    [STORE_REPORT_NOTICES] = sql_report_notices,
 };
 
 /* The date travels as a parameter into a setting that the COPY statements read, since COPY

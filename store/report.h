@@ -23,9 +23,11 @@ typedef enum store_report_stream {
     STORE_REPORT_REFUNDS,
     STORE_REPORT_DAY_RECEIPTS,    /* sql/report_day_receipts.sql */
     STORE_REPORT_DAY_ALLOCATIONS, /* sql/report_day_allocations.sql */
+    STORE_REPORT_NOTICES,         /* sql/report_notices.sql: the file's columns, then two */
 } store_report_stream;
 
-#define STORE_DAY_RECEIPT_COLUMNS 12
+#define STORE_DAY_RECEIPT_COLUMNS 13
+#define STORE_NOTICE_COLUMNS 9
 #define STORE_DAY_ALLOCATION_COLUMNS 7
 
 /* Sets recon.as_of for the session, refuses (RECON_EDATA, with a hint) a stored

@@ -69,7 +69,7 @@ done
 check "manifest verifies with sha256sum -c" sh -c "cd '$T_TMP/out/2026-07-01' && sha256sum -c --quiet MANIFEST.sha256"
 check "inputs list the bank file" contains "$(cat "$T_TMP/out/2026-07-01/INPUTS.sha256")" "  bank_cny_2026-06-01.sta"
 check "no timestamp in the gzip header" [ "$(od -An -tx1 -j4 -N4 "$T_TMP/out/2026-07-01/policies.csv.gz" | tr -d ' ')" = "00000000" ]
-check "policies header per interface.md" [ "$(zcat "$T_TMP/out/2026-07-01/policies.csv.gz" | head -1)" = "policy_no,status,status_since,next_due_date,oldest_unpaid_due_date,days_overdue,arrears,credit,paid_installments,total_installments" ]
+check "policies header per interface.md" [ "$(zcat "$T_TMP/out/2026-07-01/policies.csv.gz" | head -1)" = "policy_no,status,status_since,next_due_date,oldest_unpaid_due_date,days_overdue,arrears,credit,paid_installments,total_installments,ageing" ]
 check "the day's events show the correction with its true date" contains "$(zcat "$T_TMP/out/2026-07-01/events.csv.gz")" "P2026000000011,2026-06-01,grace,in_force,installment 3 due 2026-05-29 paid in full by receipt"
 check "receipts report masks payers" lacks "$(zcat "$T_TMP/out/2026-07-01/receipts.csv.gz")" "WANG WU"
 check "ambiguous receipt is an exception" contains "$(zcat "$T_TMP/out/2026-07-01/exceptions.csv.gz")" "ambiguous,"

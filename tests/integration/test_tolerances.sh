@@ -108,9 +108,9 @@ run report --as-of 2026-06-02 --out "$T_TMP/out"
 receipts=$(zcat "$T_TMP/out/2026-06-02/receipts.csv.gz")
 out=$receipts
 row_ends() { printf '%s\n' "$receipts" | grep -q -- "$1\$"; }
-check "a parse note alone is the note" row_ends ",20.00,CNY,credit,,,unidentified,0.00,0.00,no booking date: value date used"
+check "a parse note alone is the note" row_ends ",20.00,CNY,credit,,,unidentified,0.00,0.00,no booking date: value date used,C0002"
 check "the parse note comes before the matching note" \
-    row_ends ",25.00,CNY,credit,,,unidentified,0.00,0.00,clause one; clause two; unknown policy P1"
+    row_ends ",25.00,CNY,credit,,,unidentified,0.00,0.00,clause one; clause two; unknown policy P1,B0003"
 out=$(zcat "$T_TMP/out/2026-06-02/summary.txt.gz")
 check "a file's warnings are listed under it" contains "$out" "$(printf '%s\n%s' \
     "  c1.xml                                      camt053  2 receipts, 0 duplicates" \

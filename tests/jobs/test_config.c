@@ -38,6 +38,7 @@ static void test_defaults(void **state)
     assert_int_equal(c.settlement_lag_days, 1);
     assert_int_equal(c.retention_years, 5);
     assert_int_equal(c.report_level, 6);
+    assert_int_equal(c.notice_days, 7);
     assert_true(c.max_input == CONFIG_MAX_INPUT_DEFAULT);
     assert_null(c.db);
     assert_false(c.libpq_env);
@@ -60,6 +61,7 @@ static void test_values_taken(void **state)
                                "RECON_MAX_INPUT=1024",
                                "RECON_REPORT_LEVEL=1",
                                "RECON_FOUR_EYES_BELOW=250.50",
+                               "RECON_NOTICE_DAYS=30",
                                "RECON_DB=dbname=x",
                                "PGHOST=/tmp",
                                NULL};
@@ -81,6 +83,7 @@ static void test_values_taken(void **state)
     assert_true(c.max_input == 1024);
     assert_int_equal(c.report_level, 1);
     assert_int_equal(c.four_eyes_below, 25050);
+    assert_int_equal(c.notice_days, 30);
     assert_string_equal(c.db, "dbname=x");
     assert_true(c.libpq_env);
 }
@@ -100,6 +103,8 @@ static void test_bad_values(void **state)
         "RECON_MAX_INPUT=12k",         "RECON_REPORT_LEVEL=0",
         "RECON_REPORT_LEVEL=10",       "RECON_FOUR_EYES_BELOW=-1",
         "RECON_FOUR_EYES_BELOW=100,00",
+        "RECON_NOTICE_DAYS=0",
+        "RECON_NOTICE_DAYS=31",        "RECON_NOTICE_DAYS=7d",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         const char *const env[] = {bad[i], NULL};

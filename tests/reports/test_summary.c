@@ -24,22 +24,35 @@ static void receipt(summary_figures *s, const char *outcome, const char *directi
     assert_int_equal(summary_receipt(s, f, fen, &err), RECON_OK);
 }
 
-static void exception(summary_figures *s, const char *kind, const char *id, const char *policy,
-                      fen_t amount)
+static void exception_aged(summary_figures *s, const char *kind, const char *id,
+                           const char *policy, fen_t amount, const char *age_days)
 {
-    char *f[5] = {(char *)kind, (char *)id, (char *)policy, (char *)"", (char *)""};
-    fen_t fen[5] = {0, 0, 0, amount, 0};
+    char *f[7] = {(char *)kind, (char *)id, (char *)policy, (char *)"", (char *)"", (char *)"",
+                  (char *)age_days};
+    fen_t fen[7] = {0, 0, 0, amount, 0, 0, 0};
     err_t err;
     assert_int_equal(summary_exception(s, f, fen, &err), RECON_OK);
 }
 
-static void status(summary_figures *s, const char *name, fen_t arrears)
+static void exception(summary_figures *s, const char *kind, const char *id, const char *policy,
+                      fen_t amount)
 {
-    char *f[10] = {(char *)"P1", (char *)name};
-    fen_t fen[10] = {0};
+    exception_aged(s, kind, id, policy, amount, "0");
+}
+
+static void status_aged(summary_figures *s, const char *name, fen_t arrears, const char *ageing)
+{
+    char *f[11] = {(char *)"P1", (char *)name};
+    fen_t fen[11] = {0};
+    f[10] = (char *)ageing;
     fen[6] = arrears;
     err_t err;
     assert_int_equal(summary_policy(s, f, fen, &err), RECON_OK);
+}
+
+static void status(summary_figures *s, const char *name, fen_t arrears)
+{
+    status_aged(s, name, arrears, arrears > 0 ? "1-30" : "current");
 }
 
 static void refund(summary_figures *s, const char *reason, fen_t amount)
@@ -94,6 +107,13 @@ static void test_whole_text(void **state)
         "  grace                                             1           123.45\n"
         "  in_force                                          2             0.00\n"
         "\n"
+        "policies by ageing (days overdue; arrears)\n"
+        "  current                                           2             0.00\n"
+        "  1-30                                              1           123.45\n"
+        "  31-60                                             0             0.00\n"
+        "  61-90                                             0             0.00\n"
+        "  90+                                               0             0.00\n"
+        "\n"
         "receipts of the day by outcome\n"
         "  duplicate                                         1           100.00\n"
         "  matched                                           1           100.00\n"
@@ -107,6 +127,12 @@ static void test_whole_text(void **state)
         "\n"
         "money in suspense (unidentified, ambiguous, other currency)\n"
         "  ambiguous                                         1             5.00\n"
+        "\n"
+        "money in suspense by age (days since booking)\n"
+        "  0-7                                               1             5.00\n"
+        "  8-30                                              0             0.00\n"
+        "  31-90                                             0             0.00\n"
+        "  90+                                               0             0.00\n"
         "\n"
         "refunds due\n"
         "  excess                                            1            50.50\n"
@@ -158,6 +184,50 @@ static void test_top_exceptions(void **state)
     assert_int_equal(s.suspense.g[0].count, 12);
 }
 
+/* Policies and arrears per ageing bucket; suspense (and only suspense) by age. */
+static void test_buckets(void **state)
+{
+    (void)state;
+    summary_figures s;
+    memset(&s, 0, sizeof s);
+    status_aged(&s, "in_force", 0, "current");
+    status_aged(&s, "grace", 3000, "1-30");
+    status_aged(&s, "suspended", 6000, "31-60");
+    status_aged(&s, "suspended", 9000, "61-90");
+    status_aged(&s, "expired", 12000, "90+");
+    status_aged(&s, "suspended", 7000, "90+");
+    static const long long counts[] = {1, 1, 1, 1, 2};
+    static const fen_t arrears[] = {0, 3000, 6000, 9000, 19000};
+    for (size_t b = 0; b < WORKLIST_AGEING_BUCKETS; b++) {
+        assert_int_equal(s.ageing_count[b], counts[b]);
+        assert_int_equal(s.ageing_arrears[b], arrears[b]);
+    }
+    exception_aged(&s, "unidentified", "1", "", 100, "0");
+    exception_aged(&s, "unidentified", "2", "", 200, "7");
+    exception_aged(&s, "ambiguous", "3", "", 300, "8");
+    exception_aged(&s, "currency", "4", "", 400, "30");
+    exception_aged(&s, "unidentified", "5", "", 500, "31");
+    exception_aged(&s, "unidentified", "6", "", 600, "90");
+    exception_aged(&s, "unidentified", "7", "", 700, "91");
+    exception_aged(&s, "refund_due", "", "P1", 5000, "400"); /* not suspense */
+    exception_aged(&s, "settlement", "8", "", 9000, "400");   /* not suspense */
+    static const long long scounts[] = {2, 2, 2, 1};
+    static const fen_t sfen[] = {300, 700, 1100, 700};
+    for (size_t b = 0; b < WORKLIST_SUSPENSE_BUCKETS; b++) {
+        assert_int_equal(s.suspense_age_count[b], scounts[b]);
+        assert_int_equal(s.suspense_age_fen[b], sfen[b]);
+    }
+    /* a bucket name or an age the reports never write */
+    char *f[11] = {(char *)"P1", (char *)"grace"};
+    fen_t fen[11] = {0};
+    f[10] = (char *)"91+";
+    err_t err;
+    assert_int_equal(summary_policy(&s, f, fen, &err), RECON_EINTERNAL);
+    char *e[7] = {(char *)"unidentified", (char *)"9", (char *)"", (char *)"", (char *)"",
+                  (char *)"", (char *)""};
+    assert_int_equal(summary_exception(&s, e, fen, &err), RECON_EINTERNAL);
+}
+
 static void test_refusals(void **state)
 {
     (void)state;
@@ -192,6 +262,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_whole_text),
         cmocka_unit_test(test_top_exceptions),
+        cmocka_unit_test(test_buckets),
         cmocka_unit_test(test_refusals),
     };
     return cmocka_run_group_tests_name("reports/summary", tests, NULL, NULL);
