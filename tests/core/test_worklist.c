@@ -104,10 +104,10 @@ typedef struct holiday_case {
 
 static void run_case(const holiday_case *hc, eval_result *r)
 {
-    eval_receipt receipts[3] = {{D("2026-01-15"), 3000, 1}, {D("2026-02-15"), 3000, 2}};
+    eval_receipt receipts[3] = {{D("2026-01-15"), 3000, 1, false}, {D("2026-02-15"), 3000, 2, false}};
     size_t nr = 2;
     if (hc->late_pay)
-        receipts[nr++] = (eval_receipt){D(hc->late_pay), hc->late_amount, 3};
+        receipts[nr++] = (eval_receipt){D(hc->late_pay), hc->late_amount, 3, false};
     eval_input in = {0};
     in.terms.start_date = D("2026-01-15");
     in.terms.end_date = hc->end ? D(hc->end) : policy_default_end(in.terms.start_date);
