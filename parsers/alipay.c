@@ -189,19 +189,6 @@ static bool ap_parse_cn_datetime(const char *s, date_t *out, bool *midnight)
  * What the bill says of itself (its period, its footers' counts and totals) is
  * reported when it disagrees with the rows; the rows are what was booked.
  */
-static recon_status ap_warn(ap_state *st, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static recon_status ap_warn(ap_state *st, const char *fmt, ...)
-{
-    char pos[RECEIPT_POSITION_MAX], text[RECEIPT_NOTE_MAX];
-    receipt_position_line(pos, bill_lineno(st->b));
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    return receipt_warn(st->sink, pos, st->err, "%s", text);
-}
-
 static recon_status ap_preamble(ap_state *st, const char *s, size_t len)
 {
     const char *p;
@@ -215,7 +202,7 @@ static recon_status ap_preamble(ap_state *st, const char *s, size_t len)
             return bill_fail(st->b, st->err, "invalid UTF-8 in 账号; hint: GBK text in a UTF-8 "
                              "file?");
         if (!receipt_set_key(st->stmt.source, sizeof st->stmt.source, p, (size_t)(end - p)))
-            return ap_warn(st, "账号 longer than %zu bytes: shortened with a hash of the whole",
+            return bill_warn(st->b, st->sink, st->err, "账号 longer than %zu bytes: shortened with a hash of the whole",
                            sizeof st->stmt.source - 1);
         return RECON_OK;
     }
@@ -226,7 +213,7 @@ static recon_status ap_preamble(ap_state *st, const char *s, size_t len)
         date_t d1, d2;
         if (!ap_parse_cn_datetime(from + strlen("起始日期："), &d1, &m1) ||
             !ap_parse_cn_datetime(to + strlen("终止日期："), &d2, &m2))
-            return ap_warn(st, "period is not like [2019年09月16日 00:00:00]: ignored");
+            return bill_warn(st->b, st->sink, st->err, "period is not like [2019年09月16日 00:00:00]: ignored");
         /* The end is exclusive: 00:00:00 of the next day closes the previous one. */
         if (m2 && d2 > d1)
             d2--;
@@ -467,16 +454,16 @@ static recon_status ap_footer(ap_state *st, char *s, int cat, const char *label)
     p = p ? p + strlen("：") : strchr(s, ':');
     st->footer_seen[cat] = true;
     if (p == NULL)
-        return ap_warn(st, "footer %s without ':': not checked", label);
+        return bill_warn(st->b, st->sink, st->err, "footer %s without ':': not checked", label);
     if (*p == ':')
         p++;
     char *end = NULL;
     long count = (*p >= '0' && *p <= '9') ? strtol(p, &end, 10) : -1;
     if (count < 0 || strncmp(end, "笔", strlen("笔")) != 0)
-        return ap_warn(st, "footer %s has no count like 6笔: not checked", label);
+        return bill_warn(st->b, st->sink, st->err, "footer %s has no count like 6笔: not checked", label);
     recon_status rc = RECON_OK;
     if (count != st->count[cat])
-        rc = ap_warn(st, "footer %s says %ld rows but the bill has %ld: the rows read as written",
+        rc = bill_warn(st->b, st->sink, st->err, "footer %s says %ld rows but the bill has %ld: the rows read as written",
                      label, count, st->count[cat]);
     p = end + strlen("笔");
     /* Parts separated by full-width or ASCII commas: "<label>共<amount>元". */
@@ -500,7 +487,7 @@ static recon_status ap_footer(ap_state *st, char *s, int cat, const char *label)
         char *amount = gong + strlen("共");
         char *yuan = strstr(amount, "元");
         if (yuan == NULL) {
-            rc = ap_warn(st, "footer %s amount without 元: not checked", label);
+            rc = bill_warn(st->b, st->sink, st->err, "footer %s amount without 元: not checked", label);
             continue;
         }
         size_t plen = strlen(part);
@@ -519,7 +506,7 @@ static recon_status ap_footer(ap_state *st, char *s, int cat, const char *label)
         static const money_format_opts opts = {'.', 0, true, 2};
         fen_t v = 0;
         if (money_parse_opts(amount, (size_t)(yuan - amount), &opts, &v) != MONEY_OK) {
-            rc = ap_warn(st, "footer %s amount is not an amount: not checked", label);
+            rc = bill_warn(st->b, st->sink, st->err, "footer %s amount is not an amount: not checked", label);
             continue;
         }
         fen_t got = st->sums[cat][which];
@@ -529,7 +516,7 @@ static recon_status ap_footer(ap_state *st, char *s, int cat, const char *label)
             char a[MONEY_STR_SIZE], b[MONEY_STR_SIZE];
             ap_fen_str(v, a);
             ap_fen_str(got, b);
-            rc = ap_warn(st, "footer %s %s is %s but the rows add up to %s: the rows read as "
+            rc = bill_warn(st->b, st->sink, st->err, "footer %s %s is %s but the rows add up to %s: the rows read as "
                              "written", label, part[0] ? part : "total", a, b);
         }
     }
@@ -554,7 +541,7 @@ static recon_status ap_hash_line(ap_state *st, char *s, size_t len, bool after_h
     for (size_t k = 0; k < sizeof footers / sizeof footers[0]; k++)
         if (starts(s, len, footers[k].prefix)) {
             if (footers[k].ledger != st->ledger)
-                return ap_warn(st, "footer %s does not belong to a %s bill: ignored",
+                return bill_warn(st->b, st->sink, st->err, "footer %s does not belong to a %s bill: ignored",
                                footers[k].prefix + 1, st->ledger ? "账务明细" : "业务明细");
             return ap_footer(st, s, footers[k].cat, footers[k].prefix + 1);
         }
@@ -600,7 +587,7 @@ recon_status alipay_parse(instream_t *in, const parse_options *opts, const recei
             /* booked money all the same; the footers may then disagree, and say so */
             bill_field *f = NULL;
             size_t n = 0;
-            if ((rc = ap_warn(st, "data row after the end of the list: read")) == RECON_OK &&
+            if ((rc = bill_warn(st->b, st->sink, st->err, "data row after the end of the list: read")) == RECON_OK &&
                 (rc = bill_split(st->b, s, len, &f, &n, err)) == RECON_OK)
                 rc = ap_row(st, f, n);
         } else {
@@ -609,7 +596,7 @@ recon_status alipay_parse(instream_t *in, const parse_options *opts, const recei
             rc = bill_split(st->b, s, len, &f, &n, err);
             if (rc == RECON_OK && state == S_PREAMBLE) {
                 if (bill_line_replaced(st->b))
-                    rc = ap_warn(st, "invalid utf-8 in the header replaced with U+FFFD");
+                    rc = bill_warn(st->b, st->sink, st->err, "invalid utf-8 in the header replaced with U+FFFD");
                 if (rc == RECON_OK)
                     rc = ap_header(st, f, n);
                 state = S_ROWS;

@@ -449,3 +449,15 @@ void bill_close(bill_t *b)
     buf_free(&b->record);
     free(b);
 }
+
+recon_status bill_warn(const bill_t *b, const receipt_sink *sink, err_t *err, const char *fmt,
+                       ...)
+{
+    char pos[RECEIPT_POSITION_MAX], text[RECEIPT_NOTE_MAX];
+    receipt_position_line(pos, bill_lineno(b));
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    return receipt_warn(sink, pos, err, "%s", text);
+}

@@ -17,6 +17,7 @@
 
 #include "common/err.h"
 #include "parsers/instream.h"
+#include "parsers/receipt.h"
 
 /* ---- the CSV tokeniser -------------------------------------------------------------- */
 
@@ -95,6 +96,9 @@ recon_status bill_next_record(bill_t *b, size_t max_field, bill_field **fields, 
                               err_t *err);
 /* 1-based number of the line last returned (0 before the first). */
 long bill_lineno(const bill_t *b);
+/* Reports a tolerance on the file at the current line ("line N") through the sink. */
+recon_status bill_warn(const bill_t *b, const receipt_sink *sink, err_t *err, const char *fmt,
+                       ...) __attribute__((format(printf, 4, 5)));
 const char *bill_name(const bill_t *b);
 /* RECON_EDATA with "FILE: line N: " before the formatted message. */
 recon_status bill_fail(const bill_t *b, err_t *err, const char *fmt, ...)

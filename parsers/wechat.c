@@ -398,19 +398,6 @@ static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
  * summary that disagrees (an excerpt of a bill, an edited one) is reported on the file
  * and the rows are read as written.
  */
-static recon_status wx_warn(wx_state *st, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static recon_status wx_warn(wx_state *st, const char *fmt, ...)
-{
-    char pos[RECEIPT_POSITION_MAX], text[RECEIPT_NOTE_MAX];
-    receipt_position_line(pos, bill_lineno(st->b));
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    return receipt_warn(st->sink, pos, st->err, "%s", text);
-}
-
 static recon_status wx_summary_header(wx_state *st, bill_field *f, size_t n)
 {
     st->summary_line = bill_lineno(st->b);
@@ -426,7 +413,7 @@ static recon_status wx_summary_header(wx_state *st, bill_field *f, size_t n)
             }
     }
     if (!has_count)
-        return wx_warn(st, "summary header has no 总交易单数: the row count is not checked");
+        return bill_warn(st->b, st->sink, st->err, "summary header has no 总交易单数: the row count is not checked");
     return RECON_OK;
 }
 
@@ -434,7 +421,7 @@ static recon_status wx_summary_values(wx_state *st, bill_field *f, size_t n)
 {
     recon_status rc = RECON_OK;
     if (n != st->summary_ncols) {
-        rc = wx_warn(st, "summary values do not line up with the summary header: the summary "
+        rc = bill_warn(st->b, st->sink, st->err, "summary values do not line up with the summary header: the summary "
                          "is not checked");
         n = 0;
     }
@@ -451,9 +438,9 @@ static recon_status wx_summary_values(wx_state *st, bill_field *f, size_t n)
                              ? strtol(f[i].s, &end, 10)
                              : -1;
             if (count < 0 || end != f[i].s + f[i].len)
-                rc = wx_warn(st, "summary %s '%.20s' is not a count: not checked", label, f[i].s);
+                rc = bill_warn(st->b, st->sink, st->err, "summary %s '%.20s' is not a count: not checked", label, f[i].s);
             else if (count != st->rows)
-                rc = wx_warn(st, "summary %s says %ld rows but the bill has %ld: the rows read "
+                rc = bill_warn(st->b, st->sink, st->err, "summary %s says %ld rows but the bill has %ld: the rows read "
                                  "as written", label, count, st->rows);
             continue;
         }
@@ -461,12 +448,12 @@ static recon_status wx_summary_values(wx_state *st, bill_field *f, size_t n)
             continue;
         int64_t v = 0;
         if (!wx_parse_micro(f[i].s, f[i].len, &v)) {
-            rc = wx_warn(st, "summary %s '%.40s' is not an amount: not checked", label, f[i].s);
+            rc = bill_warn(st->b, st->sink, st->err, "summary %s '%.40s' is not an amount: not checked", label, f[i].s);
         } else if (v != st->sums[k]) {
             char want[48], got[48];
             wx_format_micro(v, want, sizeof want);
             wx_format_micro(st->sums[k], got, sizeof got);
-            rc = wx_warn(st, "summary %s is %s but the rows' %s add up to %s: the rows read as "
+            rc = bill_warn(st->b, st->sink, st->err, "summary %s is %s but the rows' %s add up to %s: the rows read as "
                              "written", label, want, wx_checks[k].detail, got);
         }
     }
@@ -520,7 +507,7 @@ recon_status wechat_parse(instream_t *in, const parse_options *opts, const recei
             bool row = bill_split(st->b, line, len, &f, &n, err) == RECON_OK &&
                        n - bill_trailing_empty(f, n, st->ncols) == st->ncols;
             err_clear(err);
-            if ((rc = wx_warn(st, row ? "data row after the summary: read"
+            if ((rc = bill_warn(st->b, st->sink, st->err, row ? "data row after the summary: read"
                                       : "text after the summary ignored")) != RECON_OK ||
                 (row && (rc = wx_row(st, f, n)) != RECON_OK))
                 goto out;
@@ -531,7 +518,7 @@ recon_status wechat_parse(instream_t *in, const parse_options *opts, const recei
         switch (state) {
         case S_HEADER:
             if (bill_line_replaced(st->b) &&
-                (rc = wx_warn(st, "invalid utf-8 in the header replaced with U+FFFD")) != RECON_OK)
+                (rc = bill_warn(st->b, st->sink, st->err, "invalid utf-8 in the header replaced with U+FFFD")) != RECON_OK)
                 goto out;
             rc = wx_header(st, f, n);
             state = S_ROWS;

@@ -7,23 +7,6 @@
 
 #include "sql_text.h"
 
-recon_status store_decisions_problems(db_t *db, store_register_problem_fn fn, void *ctx,
-                                      long *count, err_t *err)
-{
-    PGresult *res = NULL;
-    recon_status st = db_command(db, sql_decide_resolve, 0, NULL, NULL, err);
-    if (st != RECON_OK ||
-        (st = db_query(db, sql_decide_problems, 0, NULL, 2, &res, err)) != RECON_OK)
-        return st;
-    int n = PQntuples(res);
-    for (int i = 0; i < n; i++) {
-        (*count)++;
-        fn(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
-    }
-    PQclear(res);
-    return RECON_OK;
-}
-
 recon_status store_decisions_may_decide(db_t *db, bool *may, char *login, size_t cap, err_t *err)
 {
     PGresult *res = NULL;

@@ -16,11 +16,6 @@
 #include "db/client.h"
 #include "store/register.h"
 
-/* Resolves the receipts the staged rows name, then reports each bad row once
- * (its first problem) to fn, increasing *count. */
-recon_status store_decisions_problems(db_t *db, store_register_problem_fn fn, void *ctx,
-                                      long *count, err_t *err);
-
 /* Whether the session's login may decide: a member of recon_decider, or a
  * superuser (the embedded cluster's owner). *login receives its name. */
 recon_status store_decisions_may_decide(db_t *db, bool *may, char *login, size_t cap,

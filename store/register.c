@@ -39,13 +39,17 @@ recon_status store_register_problems(db_t *db, store_register_file kind,
                                      store_register_problem_fn fn, void *ctx, long *count,
                                      err_t *err)
 {
-    if (kind == STORE_REGISTER_DECISIONS)
-        return store_decisions_problems(db, fn, ctx, count, err);
+    if (kind == STORE_REGISTER_DECISIONS) {
+        /* rows name receipts by id or by source and key: resolved before they are judged */
+        recon_status st = db_command(db, sql_decide_resolve, 0, NULL, NULL, err);
+        return st != RECON_OK ? st : problems(db, sql_decide_problems, fn, ctx, count, err);
+    }
     static const char *const policies[] = {sql_register_policy_duplicates, NULL};
     /* In this order: a line's first problem is reported first. */
     static const char *const events[] = {
         sql_register_event_unknown_policy, sql_register_event_outside_period,
-        sql_register_event_holiday_outside_period, sql_register_event_second_cancellation, sql_register_event_cancellation_stored, NULL};
+        sql_register_event_holiday_outside_period, sql_register_event_second_cancellation,
+        sql_register_event_cancellation_stored, NULL};
     static const char *const receipts[] = {sql_register_receipt_unknown_policy, NULL};
     const char *const *checks = kind == STORE_REGISTER_POLICIES ? policies
                                 : kind == STORE_REGISTER_EVENTS ? events

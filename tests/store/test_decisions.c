@@ -47,7 +47,7 @@ static long stage(db_t *db, const char *rows)
     assert_int_equal(store_register_stage(db, STORE_REGISTER_DECISIONS, &err), RECON_OK);
     assert_true(buf_append_str(db_copy_buffer(db), rows));
     assert_int_equal(db_copy_in_end(db, NULL, &err), RECON_OK);
-    assert_int_equal(store_decisions_problems(db, on_problem, NULL, &count, &err), RECON_OK);
+    assert_int_equal(store_register_problems(db, STORE_REGISTER_DECISIONS, on_problem, NULL, &count, &err), RECON_OK);
     return count;
 }
 
