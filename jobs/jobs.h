@@ -65,4 +65,7 @@ recon_status cmd_replay(const job_options *o, err_t *err);
 recon_status cmd_retain(const job_options *o, err_t *err);
 recon_status cmd_decide(const job_options *o, err_t *err);
 
+/* The text of `recon --help` (jobs/usage.c). */
+extern const char job_usage_text[];
+
 #endif

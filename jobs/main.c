@@ -15,47 +15,6 @@
 
 #define RECON_VERSION "0.1.0"
 
-static const char usage_text[] =
-    "usage: recon [--db CONNINFO] COMMAND [ARGS] [OPTIONS]\n"
-    "\n"
-    "commands:\n"
-    "  init                          create or migrate the schema\n"
-    "  db start|stop|status          manage the embedded database\n"
-    "  policies load FILE.csv        upsert the policy register\n"
-    "  events load FILE.csv          load reinstatement agreements and cancellations\n"
-    "  receipts load FILE.csv        load manually recorded receipts\n"
-    "  parse FILE...                 print the receipts read from statement files (CSV)\n"
-    "  profile check [--profile NAME|PATH] [--rows N] FILE\n"
-    "                                how a bank CSV profile reads FILE, row by row\n"
-    "  ingest FILE...                parse and store statement files\n"
-    "  process --as-of DATE          match receipts and evaluate every policy\n"
-    "  report --as-of DATE --out DIR write the day's reports under DIR/DATE/\n"
-    "  nightly --as-of DATE --inbox DIR --out DIR [--register-inbox DIR] [--no-catch-up]\n"
-    "                                apply new register files, ingest new inbox files,\n"
-    "                                process, report; first the nights missed since the\n"
-    "                                last completed one\n"
-    "  replay --from D1 --to D2 --inbox DIR --out DIR [--register-inbox DIR] [--archive DIR]\n"
-    "                                nightly for each day, as the files arrived\n"
-    "  retain --before DATE          anonymise personal data of long-ended policies\n"
-    "  status POLICY_NO              installments, receipts, decisions and status history\n"
-    "  status --receipt ID           a receipt's life: file, match, decisions, allocations\n"
-    "  decide FILE.csv               store a person's decisions on receipts (role\n"
-    "                                recon_decider)\n"
-    "  demo                          embedded database, bundled fixtures, status table\n"
-    "\n"
-    "options:\n"
-    "  --db CONNINFO     database (else RECON_DB, PGHOST/PGDATABASE, or embedded)\n"
-    "  --as-of DATE      evaluation date (YYYY-MM-DD, or today or yesterday in China\n"
-    "                    time, UTC+8; so are --from, --to and --before)\n"
-    "  --no-catch-up     nightly: run only the night asked, not the missed ones\n"
-    "  --register-inbox DIR  nightly, replay: policy register and events files\n"
-    "  --format NAME     statement format for parse (camt052, camt053, camt054, mt940,\n"
-    "                    wechat, alipay, unionpay, bankcsv)\n"
-    "  --profile NAME    bank CSV profile name or file\n"
-    "  --rows N          profile check: data rows shown in full (default 20, 0: all)\n"
-    "  --unmasked        show personal data in full\n"
-    "  --out DIR, --inbox DIR, --from DATE, --to DATE, --archive DIR, --before DATE\n";
-
 enum { OPT_DB = 256, OPT_AS_OF, OPT_OUT, OPT_INBOX, OPT_FORMAT, OPT_PROFILE, OPT_UNMASKED,
        OPT_FROM, OPT_TO, OPT_ARCHIVE, OPT_BEFORE, OPT_NO_CATCH_UP, OPT_ROWS, OPT_RECEIPT,
        OPT_HELP, OPT_VERSION, OPT_REGISTER_INBOX };
@@ -177,7 +136,7 @@ static recon_status parse_command_line(int argc, char **argv, job_options *o, er
             break;
         case OPT_HELP:
         case 'h':
-            fputs(usage_text, stdout);
+            fputs(job_usage_text, stdout);
             exit(0);
         case OPT_VERSION:
             printf("recon %s\n", RECON_VERSION);
