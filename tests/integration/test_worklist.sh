@@ -29,13 +29,13 @@ summary=$(zcat "$last/summary.txt.gz")
 check "the summary gives policies and arrears per ageing bucket" \
     contains "$summary" "policies by ageing (days overdue; arrears)
   current                                          11             0.00
-  1-30                                              0             0.00
+  1-30                                              1            30.00
   31-60                                             1            60.00"
 check "the summary gives suspense by age" \
     contains "$summary" "money in suspense by age (days since booking)
   0-7                                               0             0.00
   8-30                                              0             0.00
-  31-90                                             4           240.00"
+  31-90                                             3           210.00"
 check "notices.csv.gz is in the manifest" contains "$(cat "$last/MANIFEST.sha256")" "  notices.csv.gz"
 check "notices header" [ "$(zcat "$last/notices.csv.gz" | head -1)" = "policy_no,notice,effective_date,due_date,amount,deadline,detail" ]
 check "grace_started: pay by D+30" [ "$(notices "$out_dir/2026-06-11")" = "P2026100000003,grace_started,2026-06-11,2026-06-10,30.00,2026-07-10,pay by 2026-07-10 to stay covered" ]
