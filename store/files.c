@@ -6,14 +6,13 @@
 
 #include "sql_text.h"
 
-recon_status store_file_find(db_t *db, const char *sha, bool any_status, store_known_file *k,
-                             err_t *err)
+recon_status store_known_find(db_t *db, const char *sql, int nparams, const char *const *params,
+                              store_known_file *k, err_t *err)
 {
     PGresult *res = NULL;
-    const char *params[] = {sha, any_status ? "t" : "f"};
     memset(k, 0, sizeof *k);
     k->night = DATE_NONE;
-    recon_status st = db_query(db, sql_files_find, 2, params, 4, &res, err);
+    recon_status st = db_query(db, sql, nparams, params, 4, &res, err);
     if (st != RECON_OK)
         return st;
     if (PQntuples(res) == 1) {
@@ -26,6 +25,13 @@ recon_status store_file_find(db_t *db, const char *sha, bool any_status, store_k
     }
     PQclear(res);
     return RECON_OK;
+}
+
+recon_status store_file_find(db_t *db, const char *sha, bool any_status, store_known_file *k,
+                             err_t *err)
+{
+    const char *params[] = {sha, any_status ? "t" : "f"};
+    return store_known_find(db, sql_files_find, 2, params, k, err);
 }
 
 recon_status store_file_reject(db_t *db, const char *sha, const char *name, const char *format,

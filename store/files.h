@@ -23,6 +23,11 @@ typedef struct store_known_file {
     char reason[ERR_MSG_MAX];
 } store_known_file;
 
+/* Runs a query answering id, rejected, night, reason for one input (at most one row)
+ * into k; id 0 when no row. Statement files and register files are found this way. */
+recon_status store_known_find(db_t *db, const char *sql, int nparams, const char *const *params,
+                              store_known_file *k, err_t *err);
+
 /* The stored (or, with any_status, also rejected) file with this hash; id 0 when none. */
 recon_status store_file_find(db_t *db, const char *sha, bool any_status, store_known_file *k,
                              err_t *err);

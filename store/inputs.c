@@ -9,23 +9,8 @@
 recon_status store_register_input_find(db_t *db, const char *sha, store_register_input *k,
                                        err_t *err)
 {
-    PGresult *res = NULL;
     const char *params[] = {sha};
-    memset(k, 0, sizeof *k);
-    k->night = DATE_NONE;
-    recon_status st = db_query(db, sql_inputs_register_find, 1, params, 4, &res, err);
-    if (st != RECON_OK)
-        return st;
-    if (PQntuples(res) == 1) {
-        k->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-        k->rejected = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
-        const char *night = PQgetvalue(res, 0, 2);
-        if (!date_parse(night, strlen(night), &k->night))
-            k->night = DATE_NONE;
-        snprintf(k->reason, sizeof k->reason, "%s", PQgetvalue(res, 0, 3));
-    }
-    PQclear(res);
-    return RECON_OK;
+    return store_known_find(db, sql_inputs_register_find, 1, params, k, err);
 }
 
 recon_status store_register_input_record(db_t *db, const store_register_input_row *row,

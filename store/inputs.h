@@ -13,13 +13,11 @@
 #include "common/err.h"
 #include "core/date.h"
 #include "db/client.h"
+#include "store/files.h"
 
-typedef struct store_register_input {
-    long long id;  /* 0: not known */
-    bool rejected;
-    date_t night;  /* the night that found it */
-    char reason[ERR_MSG_MAX];
-} store_register_input;
+/* A register file as recorded: the same facts a statement file has (night: the night that
+ * found it). */
+typedef store_known_file store_register_input;
 
 /* The register file recorded under sha (applied or refused); id 0 when none. */
 recon_status store_register_input_find(db_t *db, const char *sha, store_register_input *k,
