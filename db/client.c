@@ -1,5 +1,6 @@
 #include "db/client.h"
 
+#include <errno.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -384,6 +385,66 @@ recon_status db_query(db_t *db, const char *sql, int nparams, const char *const 
     return RECON_OK;
 }
 
+recon_status db_query_text(db_t *db, const char *sql, int nparams, const char *const *params,
+                           char *out, size_t cap, bool *isnull, err_t *err)
+{
+    PGresult *res = NULL;
+    recon_status st = db_query(db, sql, nparams, params, 1, &res, err);
+    if (st != RECON_OK)
+        return st;
+    if (PQntuples(res) != 1) {
+        int rows = PQntuples(res);
+        PQclear(res);
+        return err_set(err, RECON_EINTERNAL, "unexpected result shape: %d rows, expected 1 "
+                       "(sql: %.60s)", rows, sql);
+    }
+    bool null = PQgetisnull(res, 0, 0);
+    const char *v = PQgetvalue(res, 0, 0);
+    size_t len = strlen(v);
+    if (isnull != NULL)
+        *isnull = null;
+    if ((null && isnull == NULL) || len >= cap)
+        st = err_set(err, RECON_EINTERNAL, "unexpected value %s (sql: %.60s)",
+                     null ? "NULL" : "too long", sql);
+    else
+        memcpy(out, v, len + 1);
+    PQclear(res);
+    return st;
+}
+
+recon_status db_query_int(db_t *db, const char *sql, int nparams, const char *const *params,
+                          long long *out, err_t *err)
+{
+    char text[32];
+    *out = 0;
+    recon_status st = db_query_text(db, sql, nparams, params, text, sizeof text, NULL, err);
+    if (st != RECON_OK)
+        return st;
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0')
+        return err_set(err, RECON_EINTERNAL, "unexpected value '%s', expected an integer "
+                       "(sql: %.60s)", text, sql);
+    *out = v;
+    return RECON_OK;
+}
+
+recon_status db_query_bool(db_t *db, const char *sql, int nparams, const char *const *params,
+                           bool *out, err_t *err)
+{
+    char text[8];
+    *out = false;
+    recon_status st = db_query_text(db, sql, nparams, params, text, sizeof text, NULL, err);
+    if (st != RECON_OK)
+        return st;
+    if (strcmp(text, "t") != 0 && strcmp(text, "f") != 0)
+        return err_set(err, RECON_EINTERNAL, "unexpected value '%s', expected a boolean "
+                       "(sql: %.60s)", text, sql);
+    *out = text[0] == 't';
+    return RECON_OK;
+}
+
 /* Starting a transaction is a safe point: nothing of the new step exists yet. */
 recon_status db_begin(db_t *db, err_t *err)
 {
@@ -392,6 +453,15 @@ recon_status db_begin(db_t *db, err_t *err)
 }
 
 recon_status db_commit(db_t *db, err_t *err) { return db_exec(db, "COMMIT", err); }
+
+recon_status db_end(db_t *db, recon_status st, err_t *err)
+{
+    if (st == RECON_OK)
+        st = db_commit(db, err);
+    if (st != RECON_OK)
+        db_rollback(db);
+    return st;
+}
 
 /* Ends a command still in progress (a COPY an error path left open), so that the
  * connection takes the next one: COPY FROM STDIN is ended with an error, COPY TO
@@ -660,14 +730,7 @@ recon_status db_try_lock(db_t *db, long long key, bool *got, err_t *err)
     char keytext[32];
     snprintf(keytext, sizeof keytext, "%lld", key);
     const char *params[] = {keytext};
-    PGresult *res = NULL;
-    recon_status st = db_query(db, "SELECT pg_try_advisory_lock($1::bigint)", 1, params, 1, &res,
-                               err);
-    if (st != RECON_OK)
-        return st;
-    *got = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    PQclear(res);
-    return RECON_OK;
+    return db_query_bool(db, "SELECT pg_try_advisory_lock($1::bigint)", 1, params, got, err);
 }
 
 recon_status db_copy_out_each(db_t *db, db_copy_row_fn each, void *ctx, err_t *err)

@@ -39,9 +39,23 @@ recon_status db_command(db_t *db, const char *sql, int nparams, const char *cons
 recon_status db_query(db_t *db, const char *sql, int nparams, const char *const *params,
                       int columns, PGresult **out, err_t *err);
 
+/* A query that must return exactly one row of one column: its value copied into out
+ * (cap bytes, NUL-terminated; RECON_EINTERNAL when it does not fit) and *isnull (may be
+ * NULL, and then a NULL value is RECON_EINTERNAL). */
+recon_status db_query_text(db_t *db, const char *sql, int nparams, const char *const *params,
+                           char *out, size_t cap, bool *isnull, err_t *err);
+/* The same for a whole integer (a count, an id) or a boolean; NULL is RECON_EINTERNAL. */
+recon_status db_query_int(db_t *db, const char *sql, int nparams, const char *const *params,
+                          long long *out, err_t *err);
+recon_status db_query_bool(db_t *db, const char *sql, int nparams, const char *const *params,
+                           bool *out, err_t *err);
+
 /* BEGIN; a safe point: the interrupted status when a stop was requested. */
 recon_status db_begin(db_t *db, err_t *err);
 recon_status db_commit(db_t *db, err_t *err);
+/* Ends the transaction of a step whose status is st: COMMIT when st is RECON_OK, else (or
+ * when COMMIT fails) ROLLBACK; returns the step's status or COMMIT's. */
+recon_status db_end(db_t *db, recon_status st, err_t *err);
 /* Best effort; used on error paths, so it never overwrites err. Ends a COPY an
  * error path left open first. */
 void db_rollback(db_t *db);

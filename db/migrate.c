@@ -32,21 +32,16 @@ static recon_status unreadable(recon_status st, err_t *err)
 recon_status migrate_current_version(db_t *db, int *version, err_t *err)
 {
     *version = 0;
-    PGresult *res = NULL;
-    recon_status st = db_query(db, "SELECT to_regclass('recon.schema_version') IS NOT NULL", 0,
-                               NULL, 1, &res, err);
+    bool exists = false;
+    long long v = 0;
+    recon_status st = db_query_bool(db, "SELECT to_regclass('recon.schema_version') IS NOT NULL",
+                                    0, NULL, &exists, err);
+    if (st == RECON_OK && exists)
+        st = db_query_int(db, "SELECT coalesce(max(version), 0) FROM recon.schema_version", 0,
+                          NULL, &v, err);
     if (st != RECON_OK)
         return unreadable(st, err);
-    bool exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    PQclear(res);
-    if (!exists)
-        return RECON_OK;
-    st = db_query(db, "SELECT coalesce(max(version), 0) FROM recon.schema_version", 0, NULL, 1,
-                  &res, err);
-    if (st != RECON_OK)
-        return unreadable(st, err);
-    *version = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
+    *version = (int)v;
     return RECON_OK;
 }
 

@@ -71,10 +71,8 @@ recon_status cmd_events_load(const job_options *o, err_t *err)
     recon_status st = register_stage(o, &f, &rows, &db, err);
     if (st != RECON_OK)
         return st;
-    if ((st = store_events_merge(db, &agreements, &cancellations, &holidays, err)) != RECON_OK ||
-        (st = db_commit(db, err)) != RECON_OK)
-        db_rollback(db);
-    else
+    st = store_events_merge(db, &agreements, &cancellations, &holidays, err);
+    if ((st = db_end(db, st, err)) == RECON_OK)
         fprintf(o->out,
                 "%s: %ld rows; %ld new agreements, %ld new cancellation requests, %ld new payment "
                 "holidays\n",

@@ -97,10 +97,7 @@ recon_status cmd_policies_load(const job_options *o, err_t *err)
     recon_status st = register_stage(o, &f, &total, &db, err);
     if (st != RECON_OK)
         return st;
-    if ((st = store_policies_merge(db, &inserted, err)) != RECON_OK ||
-        (st = db_commit(db, err)) != RECON_OK)
-        db_rollback(db);
-    else
+    if ((st = db_end(db, store_policies_merge(db, &inserted, err), err)) == RECON_OK)
         fprintf(o->out, "%s: %ld policies loaded (%ld new, %ld updated or unchanged)\n", f.file,
                 total, inserted, total - inserted);
     db_close(db);

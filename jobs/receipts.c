@@ -61,10 +61,7 @@ recon_status cmd_receipts_load(const job_options *o, err_t *err)
     recon_status st = register_stage(o, &f, &rows, &db, err);
     if (st != RECON_OK)
         return st;
-    if ((st = store_manual_receipts_merge(db, &inserted, err)) != RECON_OK ||
-        (st = db_commit(db, err)) != RECON_OK)
-        db_rollback(db);
-    else
+    if ((st = db_end(db, store_manual_receipts_merge(db, &inserted, err), err)) == RECON_OK)
         fprintf(o->out, "%s: %ld receipts, %ld new, %ld already stored\n", f.file, rows,
                 inserted, rows - inserted);
     db_close(db);

@@ -41,13 +41,10 @@ recon_status store_file_reject(db_t *db, const char *sha, const char *name, cons
     recon_status st = db_begin(db, err);
     if (st != RECON_OK)
         return st;
-    if ((st = db_exec(db, "LOCK TABLE statement_files IN SHARE ROW EXCLUSIVE MODE", err)) !=
-            RECON_OK ||
-        (st = db_command(db, sql_files_record_rejected, 4, params, NULL, err)) != RECON_OK) {
-        db_rollback(db);
-        return st;
-    }
-    return db_commit(db, err);
+    if ((st = db_exec(db, "LOCK TABLE statement_files IN SHARE ROW EXCLUSIVE MODE", err)) ==
+        RECON_OK)
+        st = db_command(db, sql_files_record_rejected, 4, params, NULL, err);
+    return db_end(db, st, err);
 }
 
 static void date_param(date_t d, char out[DATE_STR_SIZE], const char **param)
@@ -133,11 +130,8 @@ recon_status store_file_set_duplicates(db_t *db, long long file_id, long duplica
 
 recon_status store_files_count(db_t *db, long *count, err_t *err)
 {
-    PGresult *res = NULL;
-    recon_status st = db_query(db, "SELECT count(*) FROM statement_files", 0, NULL, 1, &res, err);
-    if (st != RECON_OK)
-        return st;
-    *count = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    return RECON_OK;
+    long long n = 0;
+    recon_status st = db_query_int(db, "SELECT count(*) FROM statement_files", 0, NULL, &n, err);
+    *count = (long)n;
+    return st;
 }

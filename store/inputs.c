@@ -26,24 +26,15 @@ recon_status store_register_input_record(db_t *db, const store_register_input_ro
     recon_status st = db_begin(db, err);
     if (st != RECON_OK)
         return st;
-    if ((st = db_command(db, sql_inputs_register_record, 7, params, NULL, err)) != RECON_OK) {
-        db_rollback(db);
-        return st;
-    }
-    return db_commit(db, err);
+    return db_end(db, db_command(db, sql_inputs_register_record, 7, params, NULL, err), err);
 }
 
 recon_status store_register_inputs_count(db_t *db, long *count, err_t *err)
 {
-    PGresult *res = NULL;
-    *count = 0;
-    recon_status st = db_query(db, "SELECT count(*) FROM register_files", 0, NULL, 1, &res,
-                               err);
-    if (st != RECON_OK)
-        return st;
-    *count = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    return RECON_OK;
+    long long n = 0;
+    recon_status st = db_query_int(db, "SELECT count(*) FROM register_files", 0, NULL, &n, err);
+    *count = (long)n;
+    return st;
 }
 
 recon_status store_night_decision_files(db_t *db, date_t night, store_decision_file_fn fn,

@@ -57,13 +57,10 @@ static recon_status decide_undecided(db_t *db, store_decide_fn decide, void *ctx
 static recon_status retry_allowed(db_t *db, const char *day, bool *allowed, err_t *err)
 {
     const char *params[] = {day};
-    PGresult *res = NULL;
-    recon_status st = db_query(db, sql_match_later_night, 1, params, 1, &res, err);
-    if (st != RECON_OK)
-        return st;
-    *allowed = strcmp(PQgetvalue(res, 0, 0), "f") == 0;
-    PQclear(res);
-    return RECON_OK;
+    bool later = true;
+    recon_status st = db_query_bool(db, sql_match_later_night, 1, params, &later, err);
+    *allowed = !later;
+    return st;
 }
 
 recon_status store_match_undecided(db_t *db, store_decide_fn decide, void *ctx, date_t night,
@@ -153,14 +150,13 @@ recon_status store_match_counts(db_t *db, match_counts *counts, err_t *err)
 recon_status store_pair_reversals(db_t *db, long *paired, err_t *err)
 {
     *paired = 0;
-    PGresult *res = NULL;
+    bool some = false;
     recon_status st;
     if ((st = db_exec(db, sql_match_unpaired, err)) != RECON_OK ||
-        (st = db_query(db, "SELECT count(*) FROM unpaired", 0, NULL, 1, &res, err)) != RECON_OK)
+        (st = db_query_bool(db, "SELECT EXISTS (SELECT 1 FROM unpaired)", 0, NULL, &some, err)) !=
+            RECON_OK)
         return st;
-    bool none = strcmp(PQgetvalue(res, 0, 0), "0") == 0;
-    PQclear(res);
-    if (!none && ((st = db_exec(db, "ANALYZE unpaired", err)) != RECON_OK ||
+    if (some && ((st = db_exec(db, "ANALYZE unpaired", err)) != RECON_OK ||
                   (st = db_command(db, sql_match_pair_reversals, 0, NULL, paired, err)) !=
                       RECON_OK))
         return st;

@@ -62,11 +62,10 @@ recon_status store_write_results(db_t *db, date_t as_of, const store_results *r,
     /* Rerunning an earlier night than the latest processed one (an auditor's
      * rerun, a demo run twice) recomputes that night's snapshot for its
      * reports, but history already recorded after it stays as it was known. */
-    PGresult *res = NULL;
-    if ((st = db_query(db, sql_process_later_known, 1, params, 1, &res, err)) != RECON_OK)
+    bool later_known = false;
+    if ((st = db_query_bool(db, sql_process_later_known, 1, params, &later_known, err)) !=
+        RECON_OK)
         return st;
-    bool later_known = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    PQclear(res);
     if (later_known)
         return RECON_OK;
     if ((st = db_exec(db,

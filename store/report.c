@@ -40,16 +40,13 @@ recon_status store_report_begin(db_t *db, date_t as_of, err_t *err)
     char day[DATE_STR_SIZE];
     date_format(as_of, day);
     const char *params[] = {day};
-    PGresult *res = NULL;
+    bool stale = false;
     recon_status st = set_day(db, day, false, err);
     if (st != RECON_OK ||
-        (st = db_query(db,
-                       "SELECT count(*) FILTER (WHERE as_of <> $1::date), count(*) FROM "
-                       "policy_status",
-                       1, params, 2, &res, err)) != RECON_OK)
+        (st = db_query_bool(db,
+                            "SELECT EXISTS (SELECT 1 FROM policy_status WHERE as_of <> $1::date)",
+                            1, params, &stale, err)) != RECON_OK)
         return st;
-    bool stale = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
-    PQclear(res);
     if (stale)
         return err_set(err, RECON_EDATA,
                        "the stored evaluation is not as of %s; hint: run recon process --as-of %s "
@@ -64,13 +61,11 @@ recon_status store_report_begin(db_t *db, date_t as_of, err_t *err)
 recon_status store_report_twin(db_t *db, date_t as_of, db_t **twin, err_t *err)
 {
     *twin = NULL;
-    PGresult *res = NULL;
-    recon_status st = db_query(db, "SELECT pg_export_snapshot()", 0, NULL, 1, &res, err);
+    char snapshot[80];
+    recon_status st = db_query_text(db, "SELECT pg_export_snapshot()", 0, NULL, snapshot,
+                                    sizeof snapshot, NULL, err);
     if (st != RECON_OK)
         return st;
-    char snapshot[80];
-    snprintf(snapshot, sizeof snapshot, "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
     /* SET TRANSACTION SNAPSHOT takes no parameters, so the server's snapshot name is the one
      * value spelled into SQL here: it must look like one ("0000000A-0000001F-1"), nothing
      * that could end the literal. */

@@ -41,14 +41,12 @@ recon_status store_settlement_check(db_t *db, const store_settlement_account *ac
     if ((st = db_exec(db, "DELETE FROM settlement_checks", err)) != RECON_OK ||
         (st = db_command(db, sql_settlement_check, 4, params, NULL, err)) != RECON_OK)
         goto out;
-    PGresult *res = NULL;
-    if ((st = db_query(db,
-                       "SELECT count(*) FROM settlement_checks WHERE difference <> 0 OR "
-                       "provider_rows = 0",
-                       0, NULL, 1, &res, err)) != RECON_OK)
-        goto out;
-    *differences = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
+    long long count = 0;
+    st = db_query_int(db,
+                      "SELECT count(*) FROM settlement_checks WHERE difference <> 0 OR "
+                      "provider_rows = 0",
+                      0, NULL, &count, err);
+    *differences = (long)count;
 out:
     buf_free(&providers);
     buf_free(&names);

@@ -125,11 +125,78 @@ static void test_clone_refused(void **state)
     db_close(a);
 }
 
+/* One value of one row, typed: what each query returns is checked, never read past. */
+static void test_query_values(void **state)
+{
+    (void)state;
+    if (home() == NULL) {
+        skip();
+        return;
+    }
+    db_t *a = admin();
+    err_t err;
+    long long n = 0;
+    bool b = false, null = false;
+    char text[8];
+    const char *params[] = {"41"};
+    assert_int_equal(db_query_int(a, "SELECT $1::int + 1", 1, params, &n, &err), RECON_OK);
+    assert_int_equal(n, 42);
+    assert_int_equal(db_query_bool(a, "SELECT 2 > 1", 0, NULL, &b, &err), RECON_OK);
+    assert_true(b);
+    assert_int_equal(db_query_text(a, "SELECT NULL::text", 0, NULL, text, sizeof text, &null,
+                                   &err),
+                     RECON_OK);
+    assert_true(null);
+    assert_int_equal(db_query_text(a, "SELECT 'abc'", 0, NULL, text, sizeof text, &null, &err),
+                     RECON_OK);
+    assert_false(null);
+    assert_string_equal(text, "abc");
+    /* No row, two rows, a NULL where none may be, text past the buffer, not a number. */
+    assert_int_equal(db_query_int(a, "SELECT 1 WHERE false", 0, NULL, &n, &err), RECON_EINTERNAL);
+    assert_non_null(strstr(err.msg, "0 rows, expected 1"));
+    assert_int_equal(db_query_int(a, "SELECT 1 UNION ALL SELECT 2", 0, NULL, &n, &err),
+                     RECON_EINTERNAL);
+    assert_int_equal(db_query_int(a, "SELECT NULL::int", 0, NULL, &n, &err), RECON_EINTERNAL);
+    assert_int_equal(db_query_text(a, "SELECT 'abcdefgh'", 0, NULL, text, sizeof text, NULL,
+                                   &err),
+                     RECON_EINTERNAL);
+    assert_int_equal(db_query_int(a, "SELECT '12x'", 0, NULL, &n, &err), RECON_EINTERNAL);
+    assert_int_equal(db_query_bool(a, "SELECT 'yes'", 0, NULL, &b, &err), RECON_EINTERNAL);
+    db_close(a);
+}
+
+/* db_end commits a step that succeeded and rolls back one that failed, keeping its status. */
+static void test_end(void **state)
+{
+    (void)state;
+    if (home() == NULL) {
+        skip();
+        return;
+    }
+    db_t *a = admin();
+    err_t err;
+    long long n = 0;
+    assert_int_equal(db_exec(a, "CREATE TEMP TABLE recon_end_test (x int)", &err), RECON_OK);
+    assert_int_equal(db_begin(a, &err), RECON_OK);
+    recon_status st = db_exec(a, "INSERT INTO recon_end_test VALUES (1)", &err);
+    assert_int_equal(db_end(a, st, &err), RECON_OK);
+    assert_int_equal(db_begin(a, &err), RECON_OK);
+    st = db_exec(a, "INSERT INTO recon_end_test VALUES (2)", &err);
+    assert_int_equal(st, RECON_OK);
+    assert_int_equal(db_end(a, RECON_EDATA, &err), RECON_EDATA);
+    assert_int_equal(db_query_int(a, "SELECT sum(x) FROM recon_end_test", 0, NULL, &n, &err),
+                     RECON_OK);
+    assert_int_equal(n, 1);
+    db_close(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clone_same_database),
         cmocka_unit_test(test_clone_refused),
+        cmocka_unit_test(test_query_values),
+        cmocka_unit_test(test_end),
     };
     return cmocka_run_group_tests_name("db/client", tests, NULL, NULL);
 }
