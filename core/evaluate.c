@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/names.h"
+
 #define GRACE_DAYS POLICY_GRACE_DAYS
 
 typedef struct eval_ctx {
@@ -45,19 +47,16 @@ void eval_result_free(eval_result *r)
     memset(r, 0, sizeof *r);
 }
 
+static const char *const installment_state_names[] = {
+    [INSTALLMENT_PAID] = "paid",
+    [INSTALLMENT_UNPAID] = "unpaid",
+    [INSTALLMENT_FUTURE] = "future",
+    [INSTALLMENT_VOID] = "void",
+};
+
 const char *installment_state_name(installment_state s)
 {
-    switch (s) {
-    case INSTALLMENT_PAID:
-        return "paid";
-    case INSTALLMENT_UNPAID:
-        return "unpaid";
-    case INSTALLMENT_FUTURE:
-        return "future";
-    case INSTALLMENT_VOID:
-        return "void";
-    }
-    return "unknown";
+    return NAME_OF(installment_state_names, s, "unknown");
 }
 
 const char *refund_reason_name(refund_reason r)

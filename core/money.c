@@ -1,20 +1,19 @@
 #include "core/money.h"
 
+#include "common/names.h"
+
 static const money_format_opts default_opts = {'.', ',', true, 2};
+
+static const char *const money_result_names[] = {
+    [MONEY_OK] = "ok",
+    [MONEY_SYNTAX] = "not a decimal amount",
+    [MONEY_PRECISION] = "more than two decimals",
+    [MONEY_RANGE] = "beyond 1000000000000.00, the largest amount recon accepts (10^12 yuan)",
+};
 
 const char *money_result_str(money_result r)
 {
-    switch (r) {
-    case MONEY_OK:
-        return "ok";
-    case MONEY_SYNTAX:
-        return "not a decimal amount";
-    case MONEY_PRECISION:
-        return "more than two decimals";
-    case MONEY_RANGE:
-        return "beyond 1000000000000.00, the largest amount recon accepts (10^12 yuan)";
-    }
-    return "invalid amount";
+    return NAME_OF(money_result_names, r, "invalid amount");
 }
 
 money_result money_parse(const char *s, size_t len, fen_t *out)

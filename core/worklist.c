@@ -7,28 +7,26 @@ static const char *const ageing_names[WORKLIST_AGEING_BUCKETS] = {"current", "1-
 static const char *const suspense_names[WORKLIST_SUSPENSE_BUCKETS] = {"0-7", "8-30", "31-90",
                                                                       "90+"};
 
+/* The last day of each bucket but the open-ended last one, as the names say. */
+static const long long ageing_last[WORKLIST_AGEING_BUCKETS - 1] = {0, 30, 60, 90};
+static const long long suspense_last[WORKLIST_SUSPENSE_BUCKETS - 1] = {7, 30, 90};
+
+static size_t bucket_of(long long days, const long long *last, size_t n)
+{
+    size_t i = 0;
+    while (i < n && days > last[i])
+        i++;
+    return i;
+}
+
 size_t worklist_ageing(int days_overdue)
 {
-    if (days_overdue <= 0)
-        return 0;
-    if (days_overdue <= 30)
-        return 1;
-    if (days_overdue <= 60)
-        return 2;
-    if (days_overdue <= 90)
-        return 3;
-    return 4;
+    return bucket_of(days_overdue, ageing_last, WORKLIST_AGEING_BUCKETS - 1);
 }
 
 size_t worklist_suspense_age(long long days)
 {
-    if (days <= 7)
-        return 0;
-    if (days <= 30)
-        return 1;
-    if (days <= 90)
-        return 2;
-    return 3;
+    return bucket_of(days, suspense_last, WORKLIST_SUSPENSE_BUCKETS - 1);
 }
 
 const char *worklist_ageing_name(size_t bucket)

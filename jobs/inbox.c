@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/names.h"
 #include "common/sha256.h"
 #include "jobs/nightly.h"
 #include "jobs/pipeline.h"
@@ -46,25 +47,18 @@ static inbox_kind kind_of(mode_t mode)
     return INBOX_OTHER;
 }
 
+static const char *const inbox_kind_names[] = {
+    [INBOX_REGULAR] = "a regular file",
+    [INBOX_LINK] = "a symbolic link",
+    [INBOX_FIFO] = "a FIFO",
+    [INBOX_DEVICE] = "a device",
+    [INBOX_SOCKET] = "a socket",
+    [INBOX_DIRECTORY] = "a directory",
+};
+
 const char *inbox_kind_text(inbox_kind kind)
 {
-    switch (kind) {
-    case INBOX_REGULAR:
-        return "a regular file";
-    case INBOX_LINK:
-        return "a symbolic link";
-    case INBOX_FIFO:
-        return "a FIFO";
-    case INBOX_DEVICE:
-        return "a device";
-    case INBOX_SOCKET:
-        return "a socket";
-    case INBOX_DIRECTORY:
-        return "a directory";
-    case INBOX_OTHER:
-        break;
-    }
-    return "not a regular file";
+    return NAME_OF(inbox_kind_names, kind, "not a regular file");
 }
 
 recon_status inbox_open(const char *path, int *fd, inbox_kind *kind, err_t *err)

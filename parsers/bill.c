@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/names.h"
 #include "common/buf.h"
 #include "parsers/charset.h"
 #include "parsers/linereader.h"
@@ -165,23 +166,18 @@ bill_csv_result bill_csv_split(bill_csv *t, const char *line, size_t len, bill_f
     return BILL_CSV_OK;
 }
 
+static const char *const bill_csv_result_names[] = {
+    [BILL_CSV_OK] = "ok",
+    [BILL_CSV_TOO_MANY] = "too many fields",
+    [BILL_CSV_TOO_LONG] = "field too long",
+    [BILL_CSV_OPEN_QUOTE] = "quoted field not closed on its line",
+    [BILL_CSV_BAD_QUOTE] = "stray quote in field",
+    [BILL_CSV_NOMEM] = "out of memory",
+};
+
 const char *bill_csv_result_str(bill_csv_result r)
 {
-    switch (r) {
-    case BILL_CSV_OK:
-        return "ok";
-    case BILL_CSV_TOO_MANY:
-        return "too many fields";
-    case BILL_CSV_TOO_LONG:
-        return "field too long";
-    case BILL_CSV_OPEN_QUOTE:
-        return "quoted field not closed on its line";
-    case BILL_CSV_BAD_QUOTE:
-        return "stray quote in field";
-    case BILL_CSV_NOMEM:
-        return "out of memory";
-    }
-    return "malformed csv";
+    return NAME_OF(bill_csv_result_names, r, "malformed csv");
 }
 
 void bill_field_trim(bill_field *f)
