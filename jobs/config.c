@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <regex.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,34 +44,68 @@ void config_default(recon_config *c)
     c->notice_days = WORKLIST_NOTICE_DAYS_DEFAULT;
 }
 
-static recon_status read_rules(recon_config *c, const char *(*get)(const char *), err_t *err)
+/* The settings that are a whole number in a range or an amount: name, range, what the number
+ * counts (for the message) and where it goes. */
+typedef enum { SETTING_INT, SETTING_FEN } setting_kind;
+
+typedef struct number_setting {
+    const char *name;
+    setting_kind kind;
+    long long lo, hi;
+    const char *what; /* "a number of days 0-27", "an amount like 0.05" */
+    size_t offset;    /* of an int (SETTING_INT) or a fen_t (SETTING_FEN) in recon_config */
+} number_setting;
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static const number_setting number_settings[] = {
+    {"RECON_TOLERANCE", SETTING_FEN, 0, MONEY_MAX_FEN, "an amount like 0.05",
+     offsetof(recon_config, rules.tolerance)},
+    {"RECON_FIRST_PAYMENT_WINDOW", SETTING_INT, 0, 27, "a number of days 0-27",
+     offsetof(recon_config, rules.first_payment_window)},
+    {"RECON_FOUR_EYES_BELOW", SETTING_FEN, 0, MONEY_MAX_FEN, "an amount like 100.00",
+     offsetof(recon_config, four_eyes_below)},
+    {"RECON_SETTLEMENT_LAG_DAYS", SETTING_INT, 0, CONFIG_SETTLEMENT_LAG_MAX,
+     "a number of days 0-" STR(CONFIG_SETTLEMENT_LAG_MAX),
+     offsetof(recon_config, settlement_lag_days)},
+    {"RECON_RETENTION_YEARS", SETTING_INT, 0, CONFIG_RETENTION_MAX_YEARS,
+     "a number of years 0-" STR(CONFIG_RETENTION_MAX_YEARS),
+     offsetof(recon_config, retention_years)},
+    /* a typo must not silently change the archived files' size or bytes */
+    {"RECON_REPORT_LEVEL", SETTING_INT, 1, 9, "a gzip level 1-9",
+     offsetof(recon_config, report_level)},
+    /* 0 would be the suspension day itself, past the point of warning */
+    {"RECON_NOTICE_DAYS", SETTING_INT, 1, WORKLIST_NOTICE_DAYS_MAX,
+     "a number of days 1-" STR(WORKLIST_NOTICE_DAYS_MAX), offsetof(recon_config, notice_days)},
+};
+
+static recon_status read_numbers(recon_config *c, const char *(*get)(const char *), err_t *err)
 {
-    const char *v = value(get, "RECON_TOLERANCE");
-    if (v) {
-        fen_t fen;
-        if (money_parse(v, strlen(v), &fen) != MONEY_OK || fen < 0)
-            return err_set(err, RECON_EUSAGE, "RECON_TOLERANCE: '%s' is not an amount like 0.05",
-                           v);
-        c->rules.tolerance = fen;
+    for (size_t i = 0; i < sizeof number_settings / sizeof number_settings[0]; i++) {
+        const number_setting *ns = &number_settings[i];
+        const char *v = value(get, ns->name);
+        if (v == NULL)
+            continue;
+        long n = 0;
+        fen_t fen = 0;
+        bool ok = ns->kind == SETTING_FEN
+                      ? money_parse(v, strlen(v), &fen) == MONEY_OK && fen >= ns->lo &&
+                            fen <= ns->hi
+                      : whole_number(v, (long)ns->lo, (long)ns->hi, &n);
+        if (!ok)
+            return err_set(err, RECON_EUSAGE, "%s: '%s' is not %s", ns->name, v, ns->what);
+        void *field = (char *)c + ns->offset;
+        if (ns->kind == SETTING_FEN)
+            *(fen_t *)field = fen;
+        else
+            *(int *)field = (int)n;
     }
-    long n;
-    if ((v = value(get, "RECON_FIRST_PAYMENT_WINDOW"))) {
-        if (!whole_number(v, 0, 27, &n))
-            return err_set(err, RECON_EUSAGE,
-                           "RECON_FIRST_PAYMENT_WINDOW: '%s' is not a number of days 0-27", v);
-        c->rules.first_payment_window = (int)n;
-    }
-    if ((v = value(get, "RECON_PAYMENT_IS_AGREEMENT"))) {
+    const char *v = value(get, "RECON_PAYMENT_IS_AGREEMENT");
+    if (v != NULL) {
         if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0)
             return err_set(err, RECON_EUSAGE, "RECON_PAYMENT_IS_AGREEMENT: expected 0 or 1");
         c->rules.payment_is_agreement = strcmp(v, "1") == 0;
-    }
-    if ((v = value(get, "RECON_FOUR_EYES_BELOW"))) {
-        fen_t fen;
-        if (money_parse(v, strlen(v), &fen) != MONEY_OK || fen < 0 || fen > MONEY_MAX_FEN)
-            return err_set(err, RECON_EUSAGE,
-                           "RECON_FOUR_EYES_BELOW: '%s' is not an amount like 100.00", v);
-        c->four_eyes_below = fen;
     }
     return RECON_OK;
 }
@@ -111,7 +146,7 @@ static recon_status read_settlements(recon_config *c, const char *list, err_t *e
 recon_status config_read(recon_config *c, const char *(*get)(const char *name), err_t *err)
 {
     config_default(c);
-    recon_status st = read_rules(c, get, err);
+    recon_status st = read_numbers(c, get, err);
     if (st != RECON_OK)
         return st;
     const char *v = value(get, "RECON_POLICY_PATTERN");
@@ -126,21 +161,6 @@ recon_status config_read(recon_config *c, const char *(*get)(const char *name), 
     if ((v = value(get, "RECON_SETTLEMENT_ACCOUNTS")) &&
         (st = read_settlements(c, v, err)) != RECON_OK)
         return st;
-    long n;
-    if ((v = value(get, "RECON_SETTLEMENT_LAG_DAYS"))) {
-        if (!whole_number(v, 0, CONFIG_SETTLEMENT_LAG_MAX, &n))
-            return err_set(err, RECON_EUSAGE,
-                           "RECON_SETTLEMENT_LAG_DAYS: '%s' is not a number of days 0-%d", v,
-                           CONFIG_SETTLEMENT_LAG_MAX);
-        c->settlement_lag_days = (int)n;
-    }
-    if ((v = value(get, "RECON_RETENTION_YEARS"))) {
-        if (!whole_number(v, 0, CONFIG_RETENTION_MAX_YEARS, &n))
-            return err_set(err, RECON_EUSAGE,
-                           "RECON_RETENTION_YEARS: '%s' is not a number of years 0-%d", v,
-                           CONFIG_RETENTION_MAX_YEARS);
-        c->retention_years = (int)n;
-    }
     if ((v = value(get, "RECON_MAX_INPUT"))) {
         char *end = NULL;
         errno = 0;
@@ -149,20 +169,6 @@ recon_status config_read(recon_config *c, const char *(*get)(const char *name), 
             return err_set(err, RECON_EUSAGE,
                            "RECON_MAX_INPUT: '%s' is not a number of bytes above 0", v);
         c->max_input = (uint64_t)bytes;
-    }
-    if ((v = value(get, "RECON_REPORT_LEVEL"))) {
-        /* a typo must not silently change the archived files' size or bytes */
-        if (v[0] < '1' || v[0] > '9' || v[1] != '\0')
-            return err_set(err, RECON_EUSAGE, "RECON_REPORT_LEVEL must be 1-9, got '%s'", v);
-        c->report_level = v[0] - '0';
-    }
-    if ((v = value(get, "RECON_NOTICE_DAYS"))) {
-        /* 0 would be the suspension day itself, past the point of warning */
-        if (!whole_number(v, 1, WORKLIST_NOTICE_DAYS_MAX, &n))
-            return err_set(err, RECON_EUSAGE,
-                           "RECON_NOTICE_DAYS: '%s' is not a number of days 1-%d", v,
-                           WORKLIST_NOTICE_DAYS_MAX);
-        c->notice_days = (int)n;
     }
     c->db = value(get, "RECON_DB");
     c->libpq_env = value(get, "PGHOST") != NULL || value(get, "PGDATABASE") != NULL;

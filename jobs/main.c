@@ -3,6 +3,7 @@
  * dispatch; the only place that prints a command's error and exits.
  */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,30 +16,35 @@
 
 #define RECON_VERSION "0.1.0"
 
-enum { OPT_DB = 256, OPT_AS_OF, OPT_OUT, OPT_INBOX, OPT_FORMAT, OPT_PROFILE, OPT_UNMASKED,
-       OPT_FROM, OPT_TO, OPT_ARCHIVE, OPT_BEFORE, OPT_NO_CATCH_UP, OPT_ROWS, OPT_RECEIPT,
-       OPT_HELP, OPT_VERSION, OPT_REGISTER_INBOX };
+/* Every option, what its value is and where it goes; getopt's table is built from this one. */
+typedef enum { ARG_TEXT, ARG_DATE, ARG_FLAG, ARG_ROWS } arg_kind;
 
-static const struct option long_options[] = {
-    {"db", required_argument, NULL, OPT_DB},
-    {"as-of", required_argument, NULL, OPT_AS_OF},
-    {"out", required_argument, NULL, OPT_OUT},
-    {"inbox", required_argument, NULL, OPT_INBOX},
-    {"register-inbox", required_argument, NULL, OPT_REGISTER_INBOX},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"profile", required_argument, NULL, OPT_PROFILE},
-    {"unmasked", no_argument, NULL, OPT_UNMASKED},
-    {"from", required_argument, NULL, OPT_FROM},
-    {"to", required_argument, NULL, OPT_TO},
-    {"archive", required_argument, NULL, OPT_ARCHIVE},
-    {"before", required_argument, NULL, OPT_BEFORE},
-    {"no-catch-up", no_argument, NULL, OPT_NO_CATCH_UP},
-    {"rows", required_argument, NULL, OPT_ROWS},
-    {"receipt", required_argument, NULL, OPT_RECEIPT},
-    {"help", no_argument, NULL, OPT_HELP},
-    {"version", no_argument, NULL, OPT_VERSION},
-    {NULL, 0, NULL, 0},
+typedef struct option_spec {
+    const char *name;
+    arg_kind kind;
+    size_t offset; /* in job_options */
+} option_spec;
+
+static const option_spec options[] = {
+    {"db", ARG_TEXT, offsetof(job_options, db)},
+    {"as-of", ARG_DATE, offsetof(job_options, as_of)},
+    {"out", ARG_TEXT, offsetof(job_options, out_dir)},
+    {"inbox", ARG_TEXT, offsetof(job_options, inbox)},
+    {"register-inbox", ARG_TEXT, offsetof(job_options, register_inbox)},
+    {"format", ARG_TEXT, offsetof(job_options, format)},
+    {"profile", ARG_TEXT, offsetof(job_options, profile)},
+    {"unmasked", ARG_FLAG, offsetof(job_options, unmasked)},
+    {"from", ARG_DATE, offsetof(job_options, from)},
+    {"to", ARG_DATE, offsetof(job_options, to)},
+    {"archive", ARG_TEXT, offsetof(job_options, archive)},
+    {"before", ARG_DATE, offsetof(job_options, before)},
+    {"no-catch-up", ARG_FLAG, offsetof(job_options, no_catch_up)},
+    {"rows", ARG_ROWS, offsetof(job_options, rows)},
+    {"receipt", ARG_TEXT, offsetof(job_options, receipt)},
 };
+
+#define OPTION_COUNT (sizeof options / sizeof options[0])
+enum { OPT_FIRST = 256, OPT_HELP = OPT_FIRST + (int)OPTION_COUNT, OPT_VERSION };
 
 /* A scheduler cannot compute a date in a unit file or a crontab line, so the
  * two days it needs have names; both are China-local, like every recon date. */
@@ -76,75 +82,57 @@ static recon_status parse_rows_opt(const char *value, long *out, err_t *err)
 /* The environment as config_read looks it up. */
 static const char *env_lookup(const char *name) { return getenv(name); }
 
+static recon_status set_option(job_options *o, const option_spec *spec, const char *value,
+                               err_t *err)
+{
+    void *field = (char *)o + spec->offset;
+    switch (spec->kind) {
+    case ARG_TEXT:
+        *(const char **)field = value;
+        return RECON_OK;
+    case ARG_DATE:
+        return parse_date_opt(spec->name, value, field, err);
+    case ARG_FLAG:
+        *(bool *)field = true;
+        return RECON_OK;
+    case ARG_ROWS:
+        return parse_rows_opt(value, field, err);
+    }
+    return err_set(err, RECON_EINTERNAL, "option --%s: unknown kind", spec->name);
+}
+
 static recon_status parse_command_line(int argc, char **argv, job_options *o, err_t *err)
 {
+    struct option long_options[OPTION_COUNT + 3];
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        long_options[i] = (struct option){options[i].name,
+                                          options[i].kind == ARG_FLAG ? no_argument
+                                                                      : required_argument,
+                                          NULL, OPT_FIRST + (int)i};
+    long_options[OPTION_COUNT] = (struct option){"help", no_argument, NULL, OPT_HELP};
+    long_options[OPTION_COUNT + 1] = (struct option){"version", no_argument, NULL, OPT_VERSION};
+    long_options[OPTION_COUNT + 2] = (struct option){NULL, 0, NULL, 0};
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", long_options, NULL)) != -1 ||
            (optind < argc && argv[optind][0] != '-' && o->arg_count >= 0)) {
-        recon_status st = RECON_OK;
         if (c == -1) {
             /* a positional: keep it and go on reading options after it */
             o->args[o->arg_count++] = argv[optind++];
             continue;
         }
-        switch (c) {
-        case OPT_DB:
-            o->db = optarg;
-            break;
-        case OPT_AS_OF:
-            st = parse_date_opt("as-of", optarg, &o->as_of, err);
-            break;
-        case OPT_FROM:
-            st = parse_date_opt("from", optarg, &o->from, err);
-            break;
-        case OPT_TO:
-            st = parse_date_opt("to", optarg, &o->to, err);
-            break;
-        case OPT_BEFORE:
-            st = parse_date_opt("before", optarg, &o->before, err);
-            break;
-        case OPT_ROWS:
-            st = parse_rows_opt(optarg, &o->rows, err);
-            break;
-        case OPT_NO_CATCH_UP:
-            o->no_catch_up = true;
-            break;
-        case OPT_RECEIPT:
-            o->receipt = optarg;
-            break;
-        case OPT_ARCHIVE:
-            o->archive = optarg;
-            break;
-        case OPT_OUT:
-            o->out_dir = optarg;
-            break;
-        case OPT_REGISTER_INBOX:
-            o->register_inbox = optarg;
-            break;
-        case OPT_INBOX:
-            o->inbox = optarg;
-            break;
-        case OPT_FORMAT:
-            o->format = optarg;
-            break;
-        case OPT_PROFILE:
-            o->profile = optarg;
-            break;
-        case OPT_UNMASKED:
-            o->unmasked = true;
-            break;
-        case OPT_HELP:
-        case 'h':
+        if (c == OPT_HELP || c == 'h') {
             fputs(job_usage_text, stdout);
             exit(0);
-        case OPT_VERSION:
+        }
+        if (c == OPT_VERSION) {
             printf("recon %s\n", RECON_VERSION);
             exit(0);
-        default:
+        }
+        if (c < OPT_FIRST || c >= OPT_HELP)
             return err_set(err, RECON_EUSAGE, "unknown or incomplete option '%s'; see recon --help",
                            argv[optind - 1]);
-        }
+        recon_status st = set_option(o, &options[c - OPT_FIRST], optarg, err);
         if (st != RECON_OK)
             return st;
     }
