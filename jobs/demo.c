@@ -221,7 +221,11 @@ recon_status cmd_demo(const job_options *caller, err_t *err)
             "status", "since", "next_due", "arrears", "credit", "refunds", "paid");
     st = evaluate_policies(db, &o->config.rules, last, NULL, table_row, o->out, err);
     if (st == RECON_OK)
-        fprintf(o->out, "\nexplain one: recon status P2026100000003 --as-of %s\n", day);
+        fprintf(o->out,
+                "\nexplain one: recon status P2026100000003 --as-of %s\n"
+                "a receipt a person decided on (%s/scenario/decisions/, stored as recon decide "
+                "stores them): recon status --receipt 22 --as-of %s\n",
+                day, dir, day);
     if (st == RECON_OK && rejected)
         fprintf(o->out, "(%ld file%s refused on purpose: see %s/quarantine)\n", rejected,
                 rejected == 1 ? " was" : "s were", out_dir);
