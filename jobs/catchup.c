@@ -44,7 +44,7 @@ recon_status catchup_run_night(db_t *db, const job_options *o, const inbox_files
     if (st != RECON_OK)
         return st;
     nightly_input in = {night,        night,        o->out_dir,          o->profile,
-                        files->paths, files->count, registers->paths, registers->count};
+                        files->paths, files->count, registers->paths, registers->count, NULL, 0};
     st = nightly_day(db, &o->config, &in, o->out, &t, err);
     if (st == RECON_OK && t.rejected)
         st = err_set(err, RECON_EDATA, "%ld inbox file%s rejected; see %s/quarantine", t.rejected,

@@ -154,62 +154,82 @@ static recon_status read_whole(const char *path, uint64_t limit, buf_t *bytes,
     return st != RECON_OK ? st : sha256_buf_hex(bytes->data, bytes->len, sha, err);
 }
 
-/* Refuses, before anything is read into the database, a login that may not
- * decide, and skips a file stored before. */
-static recon_status precheck(const job_options *o, const char *file, const char *sha,
-                             bool *known, err_t *err)
+/* Stores one decisions file on db (the caller holds the connection and any lock): skipped
+ * when its SHA-256 is stored already, else staged, checked and stored whole in one
+ * transaction, or refused whole. */
+static recon_status decide_bytes(db_t *db, const recon_config *config, const char *path,
+                                 const buf_t *bytes, const char *sha, FILE *out, long *stored,
+                                 err_t *err)
 {
-    db_t *db = NULL;
-    bool may = false;
-    char login[128];
-    recon_status st = job_connect_ready(o, &db, err);
+    const register_file f = {path, decision_columns,
+                             sizeof decision_columns / sizeof decision_columns[0],
+                             decision_row_in, STORE_REGISTER_DECISIONS, NULL};
+    bool known = false;
+    long rows = 0;
+    *stored = 0;
+    recon_status st = store_decisions_file_known(db, sha, &known, err);
     if (st != RECON_OK)
         return st;
-    if ((st = store_decisions_may_decide(db, &may, login, sizeof login, err)) == RECON_OK &&
-        (st = store_decisions_file_known(db, sha, known, err)) == RECON_OK && !may)
-        st = err_set(err, RECON_EDATA,
-                     "%s: refused: the login role '%s' may not decide; hint: a person with the "
-                     "role recon_decider runs recon decide (GRANT recon_decider TO %s)",
-                     file, login, login);
-    db_close(db);
+    if (known) {
+        fprintf(out, "%s: already stored (same SHA-256), skipped\n", path);
+        return RECON_OK;
+    }
+    if ((st = register_stage_on(db, config->max_input, &f, &rows, err)) != RECON_OK)
+        return st;
+    if (rows == 0) {
+        db_rollback(db);
+        return err_set(err, RECON_EDATA, "%s: no decisions after the header; nothing stored",
+                       path);
+    }
+    if ((st = store_decisions_merge(db, job_base_name(path), (const unsigned char *)bytes->data,
+                                    bytes->len, sha, config->four_eyes_below, stored, err)) !=
+            RECON_OK ||
+        (st = db_commit(db, err)) != RECON_OK) {
+        db_rollback(db);
+        return st;
+    }
+    if (*stored == 0)
+        fprintf(out, "%s: already stored (same SHA-256), skipped\n", path);
+    else
+        fprintf(out, "%s: %ld decisions stored\n", path, *stored);
+    return RECON_OK;
+}
+
+recon_status decide_apply(db_t *db, const recon_config *config, const char *path, FILE *out,
+                          long *stored, err_t *err)
+{
+    buf_t bytes = BUF_INIT;
+    char sha[SHA256_HEX_SIZE];
+    recon_status st = read_whole(path, config->max_input, &bytes, sha, err);
+    if (st == RECON_OK)
+        st = decide_bytes(db, config, path, &bytes, sha, out, stored, err);
+    buf_free(&bytes);
     return st;
 }
 
+/* The file is read before connecting (a missing file needs no database); a login that may
+ * not decide is refused before anything is read into the database. */
 recon_status cmd_decide(const job_options *o, err_t *err)
 {
     if (o->arg_count != 1)
         return err_set(err, RECON_EUSAGE, "usage: recon decide FILE.csv");
-    const register_file f = {o->args[0], decision_columns,
-                             sizeof decision_columns / sizeof decision_columns[0],
-                             decision_row_in, STORE_REGISTER_DECISIONS, NULL};
+    const char *file = o->args[0];
     buf_t bytes = BUF_INIT;
-    char sha[SHA256_HEX_SIZE];
+    char sha[SHA256_HEX_SIZE], login[128];
     db_t *db = NULL;
-    bool known = false;
-    long rows = 0, stored = 0;
-    recon_status st = read_whole(f.file, o->config.max_input, &bytes, sha, err);
-    if (st != RECON_OK || (st = precheck(o, f.file, sha, &known, err)) != RECON_OK)
+    bool may = false;
+    long stored = 0;
+    recon_status st = read_whole(file, o->config.max_input, &bytes, sha, err);
+    if (st != RECON_OK || (st = job_connect_ready(o, &db, err)) != RECON_OK ||
+        (st = store_decisions_may_decide(db, &may, login, sizeof login, err)) != RECON_OK)
         goto out;
-    if (known) {
-        fprintf(o->out, "%s: already stored (same SHA-256), skipped\n", f.file);
-        goto out;
-    }
-    if ((st = register_stage(o, &f, &rows, &db, err)) != RECON_OK)
-        goto out;
-    if (rows == 0) {
-        st = err_set(err, RECON_EDATA, "%s: no decisions after the header; nothing stored",
-                     f.file);
-        db_rollback(db);
-    } else if ((st = store_decisions_merge(db, job_base_name(f.file), (const unsigned char *)bytes.data, bytes.len, sha,
-                                           o->config.four_eyes_below, &stored, err)) !=
-                   RECON_OK ||
-               (st = db_commit(db, err)) != RECON_OK) {
-        db_rollback(db);
-    } else if (stored == 0) {
-        fprintf(o->out, "%s: already stored (same SHA-256), skipped\n", f.file);
-    } else {
-        fprintf(o->out, "%s: %ld decisions stored\n", f.file, stored);
-    }
+    if (!may)
+        st = err_set(err, RECON_EDATA,
+                     "%s: refused: the login role '%s' may not decide; hint: a person with the "
+                     "role recon_decider runs recon decide (GRANT recon_decider TO %s)",
+                     file, login, login);
+    else
+        st = decide_bytes(db, &o->config, file, &bytes, sha, o->out, &stored, err);
 out:
     db_close(db);
     buf_free(&bytes);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "db/migrations.h"
+#include "jobs/demo.h"
 #include "jobs/evaluate_all.h"
 #include "jobs/jobs.h"
 #include "jobs/nightly.h"
@@ -24,7 +25,6 @@
 #define DEMO_FIRST "2026-05-01"
 #define DEMO_LAST "2026-07-15"
 #define DEMO_SETTLEMENT_ACCOUNTS "wechat:TENPAY0001,alipay:ALIPAY0001"
-#define ARRIVAL_LINE_MAX 512
 
 /* fixtures/ beside the binary's parent (bin/../fixtures), else ./fixtures. */
 static void fixtures_dir(char *out, size_t cap)
@@ -81,92 +81,6 @@ static recon_status table_row(void *ctx, const policy_view *p, const eval_input 
     return RECON_OK;
 }
 
-/* fixtures/scenario/arrivals.csv: `file,arrives`, the day each inbox file
- * reaches the insurer (late files arrive after their statement date). A file
- * named register/NAME is the policy system's: it goes to the register inbox. */
-#define REGISTER_PREFIX "register/"
-typedef struct arrival {
-    char file[256];
-    date_t arrives;
-} arrival;
-
-static recon_status read_arrivals(const char *path, arrival **out, size_t *count, err_t *err)
-{
-    FILE *f = fopen(path, "r");
-    *out = NULL;
-    *count = 0;
-    if (f == NULL)
-        return err_set(err, RECON_ENOINPUT, "cannot read %s: %s", path, strerror(errno));
-    char line[ARRIVAL_LINE_MAX];
-    size_t cap = 0, n = 0;
-    recon_status st = RECON_OK;
-    while (fgets(line, sizeof line, f)) {
-        n++;
-        size_t len = strcspn(line, "\r\n");
-        if (line[len] == '\0' && !feof(f)) {
-            st = err_set(err, RECON_EDATA, "%s: line %zu: longer than %d bytes", path, n,
-                         ARRIVAL_LINE_MAX - 2);
-            break;
-        }
-        line[len] = '\0';
-        if (n == 1 || len == 0)
-            continue; /* header */
-        char *comma = strchr(line, ',');
-        arrival a;
-        if (comma == NULL || (size_t)(comma - line) >= sizeof a.file ||
-            !date_parse(comma + 1, strlen(comma + 1), &a.arrives)) {
-            st = err_set(err, RECON_EDATA, "%s: line %zu: expected file,YYYY-MM-DD", path, n);
-            break;
-        }
-        memcpy(a.file, line, (size_t)(comma - line));
-        a.file[comma - line] = '\0';
-        if (*count == cap) {
-            cap = cap ? cap * 2 : 32;
-            arrival *grown = realloc(*out, cap * sizeof *grown);
-            if (grown == NULL) {
-                st = err_set(err, RECON_EINTERNAL, "out of memory");
-                break;
-            }
-            *out = grown;
-        }
-        (*out)[(*count)++] = a;
-    }
-    fclose(f);
-    if (st != RECON_OK) {
-        free(*out);
-        *out = NULL;
-        *count = 0;
-    }
-    return st;
-}
-
-/* Copies src to a new dst (never through a link at dst). */
-static recon_status deliver(const char *src, const char *dst, err_t *err)
-{
-    int in = open(src, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return err_set(err, RECON_ENOINPUT, "%s: %s", src, strerror(errno));
-    int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
-    if (out < 0) {
-        close(in);
-        return err_set(err, RECON_EOUTPUT, "cannot create %s: %s", dst, strerror(errno));
-    }
-    recon_status st = RECON_OK;
-    char chunk[65536];
-    ssize_t n;
-    while ((n = read(in, chunk, sizeof chunk)) > 0)
-        if (write(out, chunk, (size_t)n) != n) {
-            st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", dst, strerror(errno));
-            break;
-        }
-    if (n < 0 && st == RECON_OK)
-        st = err_set(err, RECON_ENOINPUT, "%s: %s", src, strerror(errno));
-    close(in);
-    if (close(out) != 0 && st == RECON_OK)
-        st = err_set(err, RECON_EOUTPUT, "cannot write %s: %s", dst, strerror(errno));
-    return st;
-}
-
 static const char *demo_setting(const char *name)
 {
     return strcmp(name, "RECON_SETTLEMENT_ACCOUNTS") == 0 ? DEMO_SETTLEMENT_ACCOUNTS : NULL;
@@ -210,7 +124,7 @@ recon_status cmd_demo(const job_options *caller, err_t *err)
     arrival *arrivals = NULL;
     size_t arrival_count = 0;
     snprintf(path, sizeof path, "%s/scenario/arrivals.csv", dir);
-    if ((st = read_arrivals(path, &arrivals, &arrival_count, err)) != RECON_OK)
+    if ((st = demo_read_arrivals(path, &arrivals, &arrival_count, err)) != RECON_OK)
         return st;
     /* The files arrive in an inbox of their own beside the reports. */
     snprintf(inbox, sizeof inbox, "%s/inbox", out_dir);
@@ -229,13 +143,29 @@ recon_status cmd_demo(const job_options *caller, err_t *err)
     for (date_t d = first; d <= last && st == RECON_OK; d++) {
         /* A file "arrives" as a copy of the fixture: the nightly refuses links in
          * an inbox, as it would a link planted by someone else. */
+        char decided[DEMO_DECISIONS_MAX][PATH_MAX + 300];
+        char *decision_paths[DEMO_DECISIONS_MAX];
+        size_t decision_count = 0;
         for (size_t i = 0; i < arrival_count; i++) {
             if (arrivals[i].arrives != d)
                 continue;
             char src[PATH_MAX + 300], real[PATH_MAX], dst[PATH_MAX + 300];
             const char *file = arrivals[i].file;
             bool reg = strncmp(file, REGISTER_PREFIX, strlen(REGISTER_PREFIX)) == 0;
-            snprintf(src, sizeof src, "%s/scenario/%s%s", dir, reg ? "" : "inbox/", file);
+            bool decision = strncmp(file, DECISIONS_PREFIX, strlen(DECISIONS_PREFIX)) == 0;
+            snprintf(src, sizeof src, "%s/scenario/%s%s", dir, reg || decision ? "" : "inbox/",
+                     file);
+            if (decision) {
+                if (decision_count == DEMO_DECISIONS_MAX) {
+                    st = err_set(err, RECON_EDATA, "%s: more than %d decisions files a night",
+                                 path, DEMO_DECISIONS_MAX);
+                    break;
+                }
+                snprintf(decided[decision_count], sizeof decided[0], "%s", src);
+                decision_paths[decision_count] = decided[decision_count];
+                decision_count++;
+                continue;
+            }
             snprintf(dst, sizeof dst, "%s/%s", reg ? register_inbox : inbox,
                      reg ? file + strlen(REGISTER_PREFIX) : file);
             if (realpath(src, real) == NULL) {
@@ -243,7 +173,7 @@ recon_status cmd_demo(const job_options *caller, err_t *err)
                 break;
             }
             unlink(dst);
-            if ((st = deliver(real, dst, err)) != RECON_OK)
+            if ((st = demo_deliver(real, dst, err)) != RECON_OK)
                 break;
         }
         if (st != RECON_OK)
@@ -256,7 +186,8 @@ recon_status cmd_demo(const job_options *caller, err_t *err)
             break;
         }
         nightly_input in = {d,           d,           out_dir,        "icbc",
-                            files.paths, files.count, registers.paths, registers.count};
+                            files.paths, files.count, registers.paths, registers.count,
+                            decision_paths, decision_count};
         night_tally t = {0};
         FILE *quiet = fopen("/dev/null", "w");
         st = nightly_day(db, &o->config, &in, quiet ? quiet : o->out, &t, err);
@@ -265,7 +196,7 @@ recon_status cmd_demo(const job_options *caller, err_t *err)
         inbox_free(&files);
         inbox_free(&registers);
         rejected += t.rejected;
-        if (st == RECON_OK && (t.stored || t.rejected || t.registered)) {
+        if (st == RECON_OK && (t.stored || t.rejected || t.registered || t.decided)) {
             char day[DATE_STR_SIZE];
             date_format(d, day);
             fprintf(o->out, "nightly %s: %ld file%s stored, %ld rejected, %ld receipts, %ld new events",
@@ -273,6 +204,9 @@ recon_status cmd_demo(const job_options *caller, err_t *err)
             if (t.registered)
                 fprintf(o->out, ", %ld register file%s applied", t.registered,
                         t.registered == 1 ? "" : "s");
+            if (t.decided)
+                fprintf(o->out, ", %ld decisions file%s stored", t.decided,
+                        t.decided == 1 ? "" : "s");
             fputc('\n', o->out);
         }
     }
@@ -287,7 +221,11 @@ recon_status cmd_demo(const job_options *caller, err_t *err)
             "status", "since", "next_due", "arrears", "credit", "refunds", "paid");
     st = evaluate_policies(db, &o->config.rules, last, NULL, table_row, o->out, err);
     if (st == RECON_OK)
-        fprintf(o->out, "\nexplain one: recon status P2026100000003 --as-of %s\n", day);
+        fprintf(o->out,
+                "\nexplain one: recon status P2026100000003 --as-of %s\n"
+                "a receipt a person decided on (%s/scenario/decisions/, stored as recon decide "
+                "stores them): recon status --receipt 22 --as-of %s\n",
+                day, dir, day);
     if (st == RECON_OK && rejected)
         fprintf(o->out, "(%ld file%s refused on purpose: see %s/quarantine)\n", rejected,
                 rejected == 1 ? " was" : "s were", out_dir);

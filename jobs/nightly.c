@@ -91,6 +91,13 @@ recon_status nightly_day(db_t *db, const recon_config *config, const nightly_inp
     recon_status st = register_inbox_apply(db, config, in, out, t, err);
     if (st == RECON_OK)
         st = nightly_ingest(db, config, in, out, t, err);
+    /* A person's decisions of the night name receipts of its statements. */
+    for (size_t i = 0; i < in->decision_count && st == RECON_OK; i++) {
+        long stored = 0;
+        fputs("  ", out);
+        st = decide_apply(db, config, in->decision_paths[i], out, &stored, err);
+        t->decided += stored > 0;
+    }
     if (st != RECON_OK)
         return st;
     process_counts c;

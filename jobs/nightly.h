@@ -33,11 +33,16 @@ typedef struct nightly_input {
     size_t count;
     char *const *register_paths; /* register and events files (--register-inbox), any order */
     size_t register_count;
+    /* decisions files stored for this night (`recon replay` from an archive's
+     * DATE/decisions/, `recon demo`), after the night's register and statements */
+    char *const *decision_paths;
+    size_t decision_count;
 } nightly_input;
 
 typedef struct night_tally {
     long stored, rejected, later, known, receipts, policies, events;
     long registered; /* register and events files applied */
+    long decided;    /* decisions files stored */
 } night_tally;
 
 /* Applies the register inbox's files not seen before, on in->as_of and before its
@@ -55,7 +60,8 @@ recon_status register_inbox_apply(db_t *db, const recon_config *config, const ni
  * after not_after, or rejected into OUT/quarantine/. Progress lines go to out. */
 recon_status nightly_ingest(db_t *db, const recon_config *config, const nightly_input *in,
                             FILE *out, night_tally *t, err_t *err);
-/* nightly_ingest, then process and report the day. The caller holds the lock. */
+/* The register inbox, nightly_ingest, the night's decisions files (through decide_apply, as
+ * `recon decide` stores them), then process and report the day. The caller holds the lock. */
 recon_status nightly_day(db_t *db, const recon_config *config, const nightly_input *in,
                          FILE *out, night_tally *t, err_t *err);
 

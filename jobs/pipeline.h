@@ -170,6 +170,12 @@ void process_counts_print(FILE *out, date_t as_of, const process_counts *c);
 recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmasked,
                         const recon_config *config, err_t *err);
 
+/* Stores the decisions file at path as `recon decide` does (the same checks; refused whole
+ * or stored whole, committed), on a connection the caller holds; a file stored before (same
+ * SHA-256) is skipped with *stored 0. What it did is printed on out. */
+recon_status decide_apply(db_t *db, const recon_config *config, const char *path, FILE *out,
+                          long *stored, err_t *err);
+
 /* Copies the decisions files stored for as_of into out_dir/as_of/decisions/ (0640, through
  * unique temporaries), as INPUTS.sha256 lists them (decisions/NAME), inside the report's
  * transaction on db. No folder for a night without decisions. */

@@ -23,144 +23,34 @@
 #include "jobs/jobs.h"
 #include "jobs/nightly.h"
 #include "jobs/pipeline.h"
+#include "jobs/replay.h"
 #include "reports/manifest.h"
+#include "store/decisions.h"
 #include "store/files.h"
 #include "store/inputs.h"
 
-/* How INPUTS.sha256 names a file of the register inbox (sql/report_inputs.sql). */
-#define REGISTER_PREFIX "register/"
 
 #define MAX_REPLAY_DAYS 3700 /* ten years */
 
-/* The inbox hashed once, so archived inputs are found by content whatever
- * their name is now. */
-typedef struct hashed_inbox {
-    inbox_files files;
-    char (*sha)[SHA256_HEX_SIZE];
-} hashed_inbox;
-
-static recon_status hash_inbox(const char *dir, hashed_inbox *h, err_t *err)
+/* A replay stores each archived decision under the name of who decided it, as the archive's
+ * reports and `recon status` show it; the decisions table lets only a superuser (the
+ * cluster's owner) store a decision in someone else's name. */
+static recon_status require_superuser_for(db_t *db, const night_feed *f, const char *day,
+                                          err_t *err)
 {
-    recon_status st = inbox_list(dir, &h->files, err);
-    if (st != RECON_OK)
-        return st;
-    h->sha = calloc(h->files.count + 1, sizeof *h->sha);
-    if (h->sha == NULL)
-        return err_set(err, RECON_EINTERNAL, "out of memory");
-    for (size_t i = 0; i < h->files.count; i++)
-        if ((st = inbox_sha256(h->files.paths[i], h->sha[i], err)) != RECON_OK)
-            return st;
-    return RECON_OK;
-}
-
-static const char *find_by_sha(const hashed_inbox *h, const char *sha, const char *name)
-{
-    const char *any = NULL;
-    for (size_t i = 0; i < h->files.count; i++) {
-        if (strcmp(h->sha[i], sha) != 0)
-            continue;
-        const char *slash = strrchr(h->files.paths[i], '/');
-        if (strcmp(slash ? slash + 1 : h->files.paths[i], name) == 0)
-            return h->files.paths[i];
-        if (any == NULL)
-            any = h->files.paths[i];
-    }
-    return any;
-}
-
-static long compare_manifests(FILE *out, const char *day, const char *archived_dir,
-                              const char *new_dir, const char *manifest, err_t *err,
-                              recon_status *st)
-{
-    char a_path[4096], n_path[4096];
-    snprintf(a_path, sizeof a_path, "%s/%s", archived_dir, manifest);
-    snprintf(n_path, sizeof n_path, "%s/%s", new_dir, manifest);
-    manifest_list a = {0}, n = {0};
-    long diffs = 0;
-    if ((*st = manifest_read(a_path, &a, err)) == RECON_ENOINPUT) {
-        fprintf(out, "  %s: %s is missing from the archive\n", day, manifest);
-        *st = RECON_OK;
-        return 1;
-    }
-    if (*st != RECON_OK || (*st = manifest_read(n_path, &n, err)) != RECON_OK)
-        goto out;
-    for (size_t i = 0; i < a.count; i++) {
-        const manifest_entry *mine = NULL;
-        for (size_t j = 0; j < n.count && !mine; j++)
-            if (strcmp(n.entries[j].name, a.entries[i].name) == 0)
-                mine = &n.entries[j];
-        if (mine == NULL) {
-            fprintf(out, "  %s: %s (%s) is in the archive but not in the replay\n", day,
-                    a.entries[i].name, manifest);
-            diffs++;
-        } else if (strcmp(mine->sha256_hex, a.entries[i].sha256_hex) != 0) {
-            fprintf(out, "  %s: %s differs from the archive\n", day, a.entries[i].name);
-            diffs++;
-        }
-    }
-    for (size_t j = 0; j < n.count; j++) {
-        bool found = false;
-        for (size_t i = 0; i < a.count && !found; i++)
-            found = strcmp(n.entries[j].name, a.entries[i].name) == 0;
-        if (!found) {
-            fprintf(out, "  %s: %s (%s) is in the replay but not in the archive\n", day,
-                    n.entries[j].name, manifest);
-            diffs++;
-        }
-    }
-out:
-    manifest_list_free(&a);
-    manifest_list_free(&n);
-    return diffs;
-}
-
-/* The files a night had, from its archived INPUTS.sha256, found in the inboxes: statements
- * in h, register files (named register/NAME) in r. */
-static recon_status archived_inputs(FILE *out, const char *archive, const char *day,
-                                    const hashed_inbox *h, const hashed_inbox *r,
-                                    char ***paths, size_t *count, char ***registers,
-                                    size_t *register_count, long *missing, err_t *err)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s/INPUTS.sha256", archive, day);
-    manifest_list list = {0};
-    *paths = NULL;
-    *count = 0;
-    *registers = NULL;
-    *register_count = 0;
-    recon_status st = manifest_read(path, &list, err);
-    if (st == RECON_ENOINPUT) {
-        fprintf(out, "  %s: no INPUTS.sha256 in the archive; the night is run without files\n",
-                day);
-        (*missing)++;
+    if (f->decision_count == 0)
         return RECON_OK;
-    }
-    if (st != RECON_OK)
+    bool super = false;
+    char login[128];
+    recon_status st = store_decisions_login(db, login, sizeof login, &super, err);
+    if (st != RECON_OK || super)
         return st;
-    *paths = calloc(list.count + 1, sizeof **paths);
-    *registers = calloc(list.count + 1, sizeof **registers);
-    if (*paths == NULL || *registers == NULL) {
-        manifest_list_free(&list);
-        return err_set(err, RECON_EINTERNAL, "out of memory");
-    }
-    for (size_t i = 0; i < list.count; i++) {
-        const char *name = list.entries[i].name;
-        bool reg = strncmp(name, REGISTER_PREFIX, strlen(REGISTER_PREFIX)) == 0;
-        const char *found = find_by_sha(reg ? r : h, list.entries[i].sha256_hex,
-                                        reg ? name + strlen(REGISTER_PREFIX) : name);
-        if (found == NULL) {
-            fprintf(out, "  %s: input %s (%.12s) is not in the %s\n", day, name,
-                    list.entries[i].sha256_hex, reg ? "register inbox" : "inbox");
-            (*missing)++;
-            continue;
-        }
-        if (reg)
-            (*registers)[(*register_count)++] = (char *)found;
-        else
-            (*paths)[(*count)++] = (char *)found;
-    }
-    manifest_list_free(&list);
-    return RECON_OK;
+    return err_set(err, RECON_EDATA,
+                   "%s: the archive holds decisions files, which a replay stores under the "
+                   "name of who decided them; the login role '%s' is not a superuser and may "
+                   "not; hint: run the replay as the cluster's owner (the user that ran recon "
+                   "init)",
+                   day, login);
 }
 
 static recon_status require_no_statements(db_t *db, err_t *err)
@@ -214,8 +104,8 @@ recon_status cmd_replay(const job_options *o, err_t *err)
         progress_context("replay night %ld of %ld, %s", (long)(d - o->from) + 1,
                          (long)(o->to - o->from) + 1, day);
         nightly_input in = {d,           d,           o->out_dir,   o->profile,
-                            h.files.paths, h.files.count, r.files.paths, r.files.count};
-        char **fed = NULL, **fed_registers = NULL;
+                            h.files.paths, h.files.count, r.files.paths, r.files.count, NULL, 0};
+        night_feed fed = {0};
         if (o->archive) {
             /* A day the archive has no reports for had no nightly run: the
              * replay skips it too, else it would process a day never processed. */
@@ -225,24 +115,24 @@ recon_status cmd_replay(const job_options *o, err_t *err)
                 fprintf(o->out, "no nightly %s in the archive; skipped\n", day);
                 continue;
             }
-            size_t count = 0, register_count = 0;
-            st = archived_inputs(o->out, o->archive, day, &h, &r, &fed, &count, &fed_registers,
-                                 &register_count, &differences, err);
+            st = archived_inputs(o->out, o->archive, day, &h, &r, &fed, &differences, err);
+            if (st == RECON_OK)
+                st = require_superuser_for(db, &fed, day, err);
             if (st != RECON_OK) {
-                free(fed);
-                free(fed_registers);
+                night_feed_free(&fed);
                 break;
             }
-            in.paths = fed;
-            in.count = count;
-            in.register_paths = fed_registers;
-            in.register_count = register_count;
+            in.paths = fed.paths;
+            in.count = fed.count;
+            in.register_paths = fed.registers;
+            in.register_count = fed.register_count;
+            in.decision_paths = fed.decisions;
+            in.decision_count = fed.decision_count;
             in.not_after = DATE_NONE;
         }
         night_tally t = {0};
         st = nightly_day(db, &o->config, &in, o->out, &t, err);
-        free(fed);
-        free(fed_registers);
+        night_feed_free(&fed);
         total.stored += t.stored;
         total.rejected += t.rejected;
         total.receipts += t.receipts;

@@ -23,6 +23,21 @@ recon_status store_decisions_may_decide(db_t *db, bool *may, char *login, size_t
     return RECON_OK;
 }
 
+recon_status store_decisions_login(db_t *db, char *login, size_t cap, bool *superuser,
+                                   err_t *err)
+{
+    PGresult *res = NULL;
+    recon_status st = db_query(
+        db, "SELECT session_user, (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)",
+        0, NULL, 2, &res, err);
+    if (st != RECON_OK)
+        return st;
+    snprintf(login, cap, "%s", PQgetvalue(res, 0, 0));
+    *superuser = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+    PQclear(res);
+    return RECON_OK;
+}
+
 recon_status store_decisions_file_known(db_t *db, const char *sha256, bool *known, err_t *err)
 {
     const char *params[] = {sha256};

@@ -21,6 +21,10 @@
 recon_status store_decisions_may_decide(db_t *db, bool *may, char *login, size_t cap,
                                         err_t *err);
 
+/* The session's login (into login) and whether it is a superuser. */
+recon_status store_decisions_login(db_t *db, char *login, size_t cap, bool *superuser,
+                                   err_t *err);
+
 /* Whether a decisions file with this SHA-256 is stored already. */
 recon_status store_decisions_file_known(db_t *db, const char *sha256, bool *known, err_t *err);
 

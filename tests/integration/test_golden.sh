@@ -11,6 +11,9 @@ run demo --out "$out_dir"
 check "demo runs the scenario: exit 0" [ "$rc" -eq 0 ]
 check "demo prints the status table" contains "$out" "policies as of 2026-07-15"
 check "demo reports a refused file" contains "$out" "refused on purpose"
+check "demo stores the scenario's decisions on their nights" \
+    contains "$out" "nightly 2026-07-03: 0 files stored, 0 rejected, 0 receipts, 0 new events, 1 decisions file stored"
+check "demo points at a decided receipt" contains "$out" "recon status --receipt 22 --as-of 2026-07-15"
 
 if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
     rm -rf "$golden"
@@ -74,4 +77,8 @@ RECON_SETTLEMENT_ACCOUNTS="wechat:TENPAY0001,alipay:ALIPAY0001" \
     run replay --from 2026-05-01 --to 2026-07-15 --inbox fixtures/scenario/inbox --profile icbc \
     --register-inbox fixtures/scenario/register --out "$T_TMP/replay" --archive "$out_dir"
 check "replay of the demo: no differences" contains "$out" "0 differences from the archive"
+check "the replay stores the archived decisions on their night, from the night's folder" \
+    contains "$out" "$out_dir/2026-07-01/decisions/decisions_2026-07-01.csv: 5 decisions stored"
+check "... kept as the archive has them: who decided and who approved" \
+    [ "$(sql "SELECT string_agg(decided_on || ' ' || action || ' ' || decided_by, ',' ORDER BY decision_id) FROM recon.decisions WHERE action IN ('refund', 'approve')")" = "2026-07-01 refund alice,2026-07-01 refund alice,2026-07-03 approve bob" ]
 finish

@@ -20,7 +20,9 @@ check "a policy suspended 40 days overdue is 31-60" \
 check "a paid-up policy is current" \
     contains "$(zcat "$last/policies.csv.gz")" "P2026100000001,in_force,2026-04-01,2026-08-01,,0,0.00,0.00,4,12,current"
 check "exceptions carry transaction_key and age_days" \
-    contains "$(zcat "$last/exceptions.csv.gz")" "ambiguous,25,,60.00,remittance text names P2026100000011 and P2026100000012,B2606060002,39"
+    contains "$(zcat "$out_dir/2026-06-30/exceptions.csv.gz")" "ambiguous,25,,60.00,remittance text names P2026100000011 and P2026100000012,B2606060002,24"
+check "a refund a person decided names the decision, its receipt's key and age" \
+    contains "$(zcat "$last/exceptions.csv.gz")" "refund_due,22,,20.00,decision: the rest was paid by mistake: returned at the payer's request (by alice),20260606CN000502,39"
 check "a refund's age counts from the day it arose" \
     contains "$(zcat "$last/exceptions.csv.gz")" "refund_due,,P2026100000005,12.60,"
 check "receipts.csv.gz ends with transaction_key" \
@@ -28,14 +30,24 @@ check "receipts.csv.gz ends with transaction_key" \
 summary=$(zcat "$last/summary.txt.gz")
 check "the summary gives policies and arrears per ageing bucket" \
     contains "$summary" "policies by ageing (days overdue; arrears)
-  current                                          11             0.00
-  1-30                                              1            30.00
+  current                                          12             0.00
+  1-30                                              0             0.00
   31-60                                             1            60.00"
 check "the summary gives suspense by age" \
-    contains "$summary" "money in suspense by age (days since booking)
+    contains "$(zcat "$out_dir/2026-06-30/summary.txt.gz")" "money in suspense by age (days since booking)
   0-7                                               0             0.00
-  8-30                                              0             0.00
-  31-90                                             3           210.00"
+  8-30                                              3           210.00
+  31-90                                             0             0.00"
+# The scenario's decisions (fixtures/scenario/decisions/): on 07-01 receipts 22 and 25 leave
+# suspense (split between policies, part refunded); the USD receipt's refund waits for a
+# second person's approval, which comes on 07-03.
+check "suspense shrinks on the night of the decisions: the refund awaiting approval stays" \
+    contains "$(zcat "$out_dir/2026-07-01/summary.txt.gz")" "money in suspense (unidentified, ambiguous, other currency)
+  currency                                          1           100.00
+"
+check "... and is gone once the refund is approved" \
+    contains "$summary" "money in suspense (unidentified, ambiguous, other currency)
+  none"
 check "notices.csv.gz is in the manifest" contains "$(cat "$last/MANIFEST.sha256")" "  notices.csv.gz"
 check "notices header" [ "$(zcat "$last/notices.csv.gz" | head -1)" = "policy_no,notice,effective_date,due_date,amount,deadline,detail" ]
 check "grace_started: pay by D+30" [ "$(notices "$out_dir/2026-06-11")" = "P2026100000003,grace_started,2026-06-11,2026-06-10,30.00,2026-07-10,pay by 2026-07-10 to stay covered" ]
