@@ -14,6 +14,7 @@
 #include "jobs/evaluate_all.h"
 #include "jobs/jobs.h"
 #include "store/decisions.h"
+#include "store/report.h"
 #include "store/sources.h"
 
 typedef struct status_ctx {
@@ -261,6 +262,11 @@ recon_status cmd_status(const job_options *o, err_t *err)
     if (st != RECON_OK)
         return st;
     date_t as_of = o->as_of != DATE_NONE ? o->as_of : job_today_china();
+    /* the receipts as known on as_of: a match made on a later night is not shown */
+    if ((st = store_as_of(db, as_of, false, err)) != RECON_OK) {
+        db_close(db);
+        return st;
+    }
     if (o->receipt) {
         st = receipt_status(o, db, as_of, err);
         db_close(db);

@@ -105,5 +105,11 @@ problems AS (
            || session_user || '''; hint: a person decides in their own name'
     FROM d WHERE decided_by <> session_user
       AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)
+    UNION ALL
+    SELECT n.line, 15, 'decided_on ' || n.decided_on || ' is a night already processed (the '
+           || 'latest is ' || p.night || '); hint: date the file ' || (p.night + 1)
+           || ' or later: a decision takes effect on a night not yet run, and the money '
+           || 'still counts from its booking date'
+    FROM night n, (SELECT last_processed_night() AS night) p WHERE n.decided_on <= p.night
 )
 SELECT DISTINCT ON (line) line, msg FROM problems ORDER BY line, prio, msg

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sql_text.h"
+#include "store/report.h"
 
 enum { F_ID, F_CURRENCY, F_REVERSAL, F_CREDREF, F_E2E, F_ORDER, F_REMIT, F_PAYER_ACCOUNT,
        F_COUNT };
@@ -75,11 +76,8 @@ recon_status store_match_undecided(db_t *db, store_decide_fn decide, void *ctx, 
     recon_status st;
     /* receipts_known shows the receipts as known on this night to the
      * evaluation that follows in the same transaction */
-    PGresult *res = NULL;
-    if ((st = db_query(db, "SELECT set_config('recon.as_of', $1::date::text, true)", 1, params,
-                       1, &res, err)) != RECON_OK)
+    if ((st = store_as_of(db, night, true, err)) != RECON_OK)
         goto out;
-    PQclear(res);
     if ((st = retry_allowed(db, day, &retry, err)) != RECON_OK ||
         (st = decide_undecided(db, decide, ctx, &rows, err)) != RECON_OK)
         goto out;

@@ -26,13 +26,18 @@ static const char *const stream_sql[] = {
 static recon_status set_day(db_t *db, const char *day, bool local, err_t *err)
 {
     const char *params[] = {day};
-    PGresult *res = NULL;
-    recon_status st = db_query(db,
-                               local ? "SELECT set_config('recon.as_of', $1::date::text, true)"
-                                     : "SELECT set_config('recon.as_of', $1::date::text, false)",
-                               1, params, 1, &res, err);
-    PQclear(res);
-    return st;
+    char old[64];
+    return db_query_text(db,
+                         local ? "SELECT set_config('recon.as_of', $1::date::text, true)"
+                               : "SELECT set_config('recon.as_of', $1::date::text, false)",
+                         1, params, old, sizeof old, NULL, err);
+}
+
+recon_status store_as_of(db_t *db, date_t night, bool local, err_t *err)
+{
+    char day[DATE_STR_SIZE];
+    date_format(night, day);
+    return set_day(db, day, local, err);
 }
 
 recon_status store_report_begin(db_t *db, date_t as_of, err_t *err)

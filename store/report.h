@@ -33,6 +33,10 @@ typedef enum store_report_stream {
 /* Sets recon.as_of for the session, refuses (RECON_EDATA, with a hint) a stored
  * evaluation not as of day, then begins the read-only repeatable-read
  * transaction every report file is read in. */
+/* Sets recon.as_of, the night every "as known on night D" view reads (receipts_known: the
+ * match a receipt had on D), for the transaction (local) or the session. */
+recon_status store_as_of(db_t *db, date_t night, bool local, err_t *err);
+
 recon_status store_report_begin(db_t *db, date_t day, err_t *err);
 
 /* Another connection to db's database (db_clone) in a transaction that sees

@@ -188,14 +188,20 @@ check "the event names the write-off" contains "$out" "installment 2 due 2026-02
 check "it forgives only what was owed: no credit, no refund" contains "$out" "credit 0.00"
 check "status lists the write-off" contains "$out" "write_off policy $P4 50.00  by carol: storm damage"
 RECON_FOUR_EYES_BELOW=1000.00 run decide "$T_TMP/bad_fields.csv"
-decisions big.csv "2026-02-20,,,,write_off,$P3,40.00,second hardship,carol"
+decisions big.csv "2026-02-21,,,,write_off,$P3,40.00,second hardship,carol"
 RECON_FOUR_EYES_BELOW=10.00 run decide "$T_TMP/big.csv"
 check "RECON_FOUR_EYES_BELOW=10.00: a write-off of 40.00 waits" \
     [ "$(sql "SELECT needs_approval FROM recon.decisions WHERE reason = 'second hardship'")" = t ]
-decisions small.csv "2026-02-20,,,,write_off,$P2,40.00,small one,carol"
+decisions small.csv "2026-02-21,,,,write_off,$P2,40.00,small one,carol"
 RECON_FOUR_EYES_BELOW=50.00 run decide "$T_TMP/small.csv"
 check "RECON_FOUR_EYES_BELOW=50.00: a write-off of 40.00 takes effect alone" \
     [ "$(sql "SELECT needs_approval FROM recon.decisions WHERE reason = 'small one'")" = f ]
+decisions past.csv "2026-02-20,,,,write_off,$P2,5.00,for a night already run,carol"
+run decide "$T_TMP/past.csv"
+check "a file for a night already processed is refused (65)" [ "$rc" -eq 65 ] &&
+    check "naming the night and the next one" contains "$err" \
+        "decided_on 2026-02-20 is a night already processed (the latest is 2026-02-20); hint: date the file 2026-02-21 or later"
+check "and nothing of it is stored" [ "$(sql "SELECT count(*) FROM recon.decisions WHERE reason = 'for a night already run'")" = 0 ]
 RECON_FOUR_EYES_BELOW=lots run decide "$T_TMP/small.csv"
 check "a bad RECON_FOUR_EYES_BELOW stops with 64 naming it" [ "$rc" -eq 64 ] &&
     check "naming it" contains "$err" "RECON_FOUR_EYES_BELOW: 'lots' is not an amount"

@@ -66,6 +66,11 @@ check "the re-match is recorded with its night" \
     [ "$(sql "SELECT string_agg(r.transaction_key || ' ' || m.night || ' ' || m.match_result, ', ' ORDER BY r.transaction_key) FROM recon.receipt_rematches m JOIN recon.receipts r USING (receipt_id)")" = "R0003 2026-06-03 unidentified, R0004 2026-06-03 ambiguous" ]
 check "paid on its booking date, P104 is in force since 06-01" [ "$(status_of P2026000000104)" = "in_force 2026-06-01" ]
 check "and P102" [ "$(status_of P2026000000102)" = "in_force 2026-06-01" ]
+run status P2026000000104 --as-of 2026-06-02
+check "status --as-of 06-02 shows the receipt as that night knew it: unmatched" \
+    contains "$out" "as of 2026-06-02: not_effective"
+run status P2026000000104 --as-of 2026-06-03
+check "status --as-of 06-03: matched, in force" contains "$out" "as of 2026-06-03: in_force"
 check "P103 still never took effect" [ "$(status_of P2026000000103)" = "not_effective 2026-06-01" ]
 events=$(zcat "$out1/2026-06-03/events.csv.gz")
 check "the night's events show the correction with its true date" contains "$events" "P2026000000104,2026-06-01,pending,in_force,"
