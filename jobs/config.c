@@ -164,6 +164,12 @@ recon_status config_read(recon_config *c, const char *(*get)(const char *name), 
                            WORKLIST_NOTICE_DAYS_MAX);
         c->notice_days = (int)n;
     }
+    if ((v = value(get, "RECON_EVALUATION"))) {
+        if (strcmp(v, "full") != 0 && strcmp(v, "incremental") != 0)
+            return err_set(err, RECON_EUSAGE,
+                           "RECON_EVALUATION must be incremental or full, got '%s'", v);
+        c->full_evaluation = strcmp(v, "full") == 0;
+    }
     c->db = value(get, "RECON_DB");
     c->libpq_env = value(get, "PGHOST") != NULL || value(get, "PGDATABASE") != NULL;
     return RECON_OK;

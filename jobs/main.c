@@ -17,7 +17,7 @@
 
 enum { OPT_DB = 256, OPT_AS_OF, OPT_OUT, OPT_INBOX, OPT_FORMAT, OPT_PROFILE, OPT_UNMASKED,
        OPT_FROM, OPT_TO, OPT_ARCHIVE, OPT_BEFORE, OPT_NO_CATCH_UP, OPT_ROWS, OPT_RECEIPT,
-       OPT_HELP, OPT_VERSION, OPT_REGISTER_INBOX };
+       OPT_HELP, OPT_VERSION, OPT_REGISTER_INBOX, OPT_FULL };
 
 static const struct option long_options[] = {
     {"db", required_argument, NULL, OPT_DB},
@@ -33,6 +33,7 @@ static const struct option long_options[] = {
     {"archive", required_argument, NULL, OPT_ARCHIVE},
     {"before", required_argument, NULL, OPT_BEFORE},
     {"no-catch-up", no_argument, NULL, OPT_NO_CATCH_UP},
+    {"full", no_argument, NULL, OPT_FULL},
     {"rows", required_argument, NULL, OPT_ROWS},
     {"receipt", required_argument, NULL, OPT_RECEIPT},
     {"help", no_argument, NULL, OPT_HELP},
@@ -133,6 +134,9 @@ static recon_status parse_command_line(int argc, char **argv, job_options *o, er
             break;
         case OPT_UNMASKED:
             o->unmasked = true;
+            break;
+        case OPT_FULL:
+            o->full = true;
             break;
         case OPT_HELP:
         case 'h':
