@@ -389,9 +389,55 @@ run_size() {
             true
     fi
     "${PSQL[@]}" "$PGCONN dbname=postgres" -c "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
+    replay_size "$n" "$dir"
     rm -rf "$dir" "$out" "$inbox" "$WORK"/*.copy "$WORK"/*.raw
     unset RECON_DB
     echo
+}
+
+# ---- replay (issue 16): a year of nights, one row each ---------------------------------
+# replay_size N DIR: a fresh database with the world's register, events and history,
+# then `recon nightly` for each night from the month's first day, for BENCH_REPLAY_NIGHTS
+# nights (default 365) or until the nights add up to the stage limit; every night's inbox
+# holds the whole month (nightly takes each file on its date), so statements arrive daily,
+# late money and reversals with them, and the nights after the month move by the calendar
+# alone. Incremental unless RECON_EVALUATION=full is set. A row per night
+# (stage replay:DATE, rows = policies evaluated) and a total row (stage replay, rows = nights).
+replay_size() {
+    local n=$1 dir=$2 rdb=bench_replay_$1 rout=$WORK/replay$1
+    local nights=${BENCH_REPLAY_NIGHTS:-365} m first month_end
+    m=$(world_get receipts "$dir")
+    first=$(world_get first_day "$dir")
+    month_end=$(date -d "$first - 1 day" +%F)
+    "${PSQL[@]}" "$PGCONN dbname=postgres" -c "DROP DATABASE IF EXISTS $rdb" \
+        -c "CREATE DATABASE $rdb" 2>/dev/null
+    export RECON_DB="$PGCONN dbname=$rdb"
+    echo "== $n policies: replay ($nights nights from $first, ${RECON_EVALUATION:-incremental})"
+    "$RECON" init >/dev/null
+    "$RECON" policies load "$dir/policies.csv" >/dev/null
+    "$RECON" events load "$dir/events.csv" >/dev/null
+    "$RECON" receipts load "$dir/history.csv" >/dev/null
+    "$RECON" process --as-of "$month_end" >/dev/null
+    "${PSQL[@]}" "$RECON_DB" -c "VACUUM ANALYZE" 2>/dev/null
+    local i=0 d=$first total=0 code=0 evaluated
+    while [ "$i" -lt "$nights" ]; do
+        timed replay_night --stdout "$WORK/replay.out" -- "$RECON" nightly --as-of "$d" \
+            --no-catch-up --inbox "$dir/inbox" --out "$rout" 2>>"$WORK/replay.err"
+        [ "$T_CODE" = 0 ] || [ "$T_CODE" = 65 ] || code=$T_CODE
+        evaluated=$(grep -o '[0-9]* policies evaluated' "$WORK/replay.out" | awk '{s += $1} END {print s + 0}')
+        row "$n" "$m" "replay:$d" "$evaluated" "" "$T_WALL" "$T_RSS" "" "" "" "" "$(outcome "")"
+        total=$(fsum "$total" "$T_WALL")
+        rm -rf "${rout:?}/$d"
+        i=$((i + 1))
+        d=$(date -d "$d + 1 day" +%F)
+        [ "$code" = 0 ] || break
+        awk -v t="$total" -v l="$TIMEOUT" 'BEGIN { exit !(t > l) }' && break
+    done
+    T_CODE=$code
+    echo "replay: $i nights in ${total}s ($(fdiv "$total" "$i") s a night)"
+    row "$n" "$m" "replay" "$i" "" "$total" "" "" "" "" "" "$(outcome "")"
+    "${PSQL[@]}" "$PGCONN dbname=postgres" -c "DROP DATABASE IF EXISTS $rdb" 2>/dev/null || true
+    rm -rf "$rout"
 }
 
 for n in $SIZES; do

@@ -740,6 +740,42 @@ static void summarise(eval_ctx *c, size_t owed)
         r->days_overdue = (int)(as_of - r->oldest_unpaid_due_date);
 }
 
+static void consider(date_t *next, date_t as_of, date_t d)
+{
+    if (d != DATE_NONE && d > as_of && (*next == DATE_NONE || d < *next))
+        *next = d;
+}
+
+/* Every date the evaluation compares with as_of (collect_points, the due dates
+ * of fill_installments and summarise, the receipts counted by their date): the
+ * result is the same on every day before the first of them after as_of. */
+static date_t next_change(const eval_ctx *c)
+{
+    const eval_input *in = c->in;
+    date_t as_of = in->as_of, next = DATE_NONE;
+    consider(&next, as_of, in->terms.start_date);
+    consider(&next, as_of, in->terms.start_date + c->cfg->first_payment_window);
+    consider(&next, as_of, in->terms.end_date + 1);
+    if (in->cancellation != DATE_NONE)
+        consider(&next, as_of, in->cancellation);
+    for (size_t k = 0; k < c->n; k++) {
+        consider(&next, as_of, c->due[k]);
+        consider(&next, as_of, c->due[k] + 1);
+        consider(&next, as_of, c->due[k] + GRACE_DAYS + 1);
+    }
+    for (size_t i = 0; i < in->receipt_count; i++) {
+        consider(&next, as_of, in->receipts[i].date);
+        consider(&next, as_of, in->receipts[i].date + 1);
+    }
+    for (size_t i = 0; i < in->agreement_count; i++)
+        consider(&next, as_of, in->agreements[i]);
+    for (size_t i = 0; i < in->holiday_count; i++) {
+        consider(&next, as_of, in->holidays[i].from);
+        consider(&next, as_of, in->holidays[i].until + 1);
+    }
+    return next;
+}
+
 recon_status eval_policy(const eval_input *in, const eval_config *cfg, eval_result *out,
                          err_t *err)
 {
@@ -802,5 +838,6 @@ recon_status eval_policy(const eval_input *in, const eval_config *cfg, eval_resu
     cancellation_refund(&c);
     excess_refund(&c, owed);
     summarise(&c, owed);
+    out->next_change = next_change(&c);
     return RECON_OK;
 }

@@ -100,6 +100,9 @@ typedef struct eval_result {
     date_t next_due_date, oldest_unpaid_due_date;
     int days_overdue;
     int paid_installments;
+    /* the first date after as_of on which the evaluation can differ without new input
+     * (beyond days_overdue, which grows by one a day): DATE_NONE if none */
+    date_t next_change;
     /* scratch space reused between calls */
     eval_receipt *sorted;
     fen_t *prefix;

@@ -170,6 +170,12 @@ recon_status config_read(recon_config *c, const char *(*get)(const char *name), 
                            "RECON_MAX_INPUT: '%s' is not a number of bytes above 0", v);
         c->max_input = (uint64_t)bytes;
     }
+    if ((v = value(get, "RECON_EVALUATION"))) {
+        if (strcmp(v, "full") != 0 && strcmp(v, "incremental") != 0)
+            return err_set(err, RECON_EUSAGE,
+                           "RECON_EVALUATION must be incremental or full, got '%s'", v);
+        c->full_evaluation = strcmp(v, "full") == 0;
+    }
     c->db = value(get, "RECON_DB");
     c->libpq_env = value(get, "PGHOST") != NULL || value(get, "PGDATABASE") != NULL;
     return RECON_OK;

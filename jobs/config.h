@@ -48,6 +48,8 @@ typedef struct recon_config {
                                    * much or more waits for a second person's approval */
     int notice_days;              /* RECON_NOTICE_DAYS, 1-30: suspension_soon this many days
                                    * before the suspension */
+    bool full_evaluation;         /* RECON_EVALUATION=full (default incremental): every night
+                                   * evaluates every policy, as process --full */
     const char *db;               /* RECON_DB, NULL when unset or empty */
     bool libpq_env;               /* PGHOST or PGDATABASE set: connect through libpq's variables */
 } recon_config;

@@ -19,4 +19,8 @@ typedef recon_status (*policy_result_fn)(void *ctx, const policy_view *p, const 
 recon_status evaluate_policies(db_t *db, const eval_config *cfg, date_t as_of,
                                const char *policy_no, policy_result_fn fn, void *ctx, err_t *err);
 
+/* The policies listed in eval_dirty (store_mark_dirty), in policy_no order. */
+recon_status evaluate_dirty_policies(db_t *db, const eval_config *cfg, date_t as_of,
+                                     policy_result_fn fn, void *ctx, err_t *err);
+
 #endif

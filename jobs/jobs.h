@@ -30,6 +30,7 @@ typedef struct job_options {
     const char *receipt;     /* status --receipt ID */
     bool unmasked;
     bool no_catch_up;        /* nightly --no-catch-up: only the night asked */
+    bool full;               /* process --full: evaluate every policy */
     long rows;               /* profile check --rows N: data rows shown; -1: not given */
     char **args;             /* positional arguments after the command words */
     int arg_count;

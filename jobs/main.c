@@ -39,6 +39,7 @@ static const option_spec options[] = {
     {"archive", ARG_TEXT, offsetof(job_options, archive)},
     {"before", ARG_DATE, offsetof(job_options, before)},
     {"no-catch-up", ARG_FLAG, offsetof(job_options, no_catch_up)},
+    {"full", ARG_FLAG, offsetof(job_options, full)},
     {"rows", ARG_ROWS, offsetof(job_options, rows)},
     {"receipt", ARG_TEXT, offsetof(job_options, receipt)},
 };

@@ -111,7 +111,7 @@ recon_status nightly_day(db_t *db, const recon_config *config, const nightly_inp
             "  %ld file%s stored, %ld rejected, %ld waiting for a later date, %ld already "
             "known; %ld policies evaluated, %ld new events, %ld receipts re-matched from "
             "suspense; reports in %s/%s\n",
-            t->stored, t->stored == 1 ? "" : "s", t->rejected, t->later, t->known, c.policies,
+            t->stored, t->stored == 1 ? "" : "s", t->rejected, t->later, t->known, c.evaluated,
             c.new_events, c.rematched, in->out_dir, day);
     return RECON_OK;
 }

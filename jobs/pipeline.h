@@ -157,10 +157,16 @@ recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
 typedef struct process_counts {
     long receipts, identified, unidentified, ambiguous, reversal, settlement, currency;
     long policies, new_events, closed_events, settlement_differences, rematched;
+    long evaluated; /* policies evaluated tonight; the rest of policies kept their state */
+    bool full;      /* every policy was evaluated */
 } process_counts;
 
-/* Matches, evaluates every policy as of as_of and stores the results, in one
- * transaction. */
+/* Matches, evaluates as of as_of the policies whose inputs changed or whose
+ * state the calendar moves (every policy when full, or when the stored state
+ * cannot be trusted: store_mark_dirty) and stores the results, in one
+ * transaction. process_day: process_night, not full. */
+recon_status process_night(db_t *db, const recon_config *config, date_t as_of, bool full,
+                           process_counts *c, err_t *err);
 recon_status process_day(db_t *db, const recon_config *config, date_t as_of, process_counts *c,
                          err_t *err);
 void process_counts_print(FILE *out, date_t as_of, const process_counts *c);

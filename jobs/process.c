@@ -1,7 +1,8 @@
 /*
- * `recon process --as-of DATE`: match receipts to policies, evaluate every
- * policy with the core in one streaming pass, and store the results: the
- * status snapshot, allocations, refunds due, and the status history. History
+ * `recon process --as-of DATE [--full]`: match receipts to policies, evaluate
+ * the policies whose inputs changed or whose state the calendar moves tonight
+ * (every policy with --full) with the core in one streaming pass, and store
+ * the results: their state, allocations, refunds due, and the status history. History
  * rows are never rewritten: a row the new evaluation no longer produces is
  * closed (known_until = DATE) and its replacement is known from DATE, so late
  * data shows up as corrections in that day's events.
@@ -75,10 +76,11 @@ static recon_status spool_policy(void *ctx, const policy_view *p, const eval_inp
     bool ok = db_copy_field(b, p->policy_no, false) && db_copy_date(b, sp->as_of, false) &&
               db_copy_field(b, policy_status_name(r->status), false) &&
               db_copy_date(b, r->status_since, false) && db_copy_date(b, r->next_due_date, false) &&
-              db_copy_date(b, r->oldest_unpaid_due_date, false) && db_copy_int(b, r->days_overdue, false) &&
+              db_copy_date(b, r->oldest_unpaid_due_date, false) &&
               db_copy_int(b, r->arrears, false) && db_copy_int(b, r->credit, false) &&
               db_copy_int(b, r->paid_installments, false) &&
-              db_copy_int(b, (long long)r->installment_count, true);
+              db_copy_int(b, (long long)r->installment_count, false) &&
+              db_copy_date(b, r->next_change, true);
     if (!ok)
         return err_set(err, RECON_EINTERNAL, "out of memory");
     if ((st = flush_row(sp, sp->status, err)) != RECON_OK)
@@ -117,8 +119,22 @@ static recon_status spool_policy(void *ctx, const policy_view *p, const eval_inp
     return flush_row(sp, sp->refunds, err);
 }
 
+/* The rules an evaluation depends on beyond its inputs: a night under other
+ * rules evaluates everything again. */
+static void rules_text(const eval_config *r, char *out, size_t cap)
+{
+    snprintf(out, cap, "evaluate 1; tolerance %lld; first payment window %d; payment is agreement %d",
+             (long long)r->tolerance, r->first_payment_window, (int)r->payment_is_agreement);
+}
+
 recon_status process_day(db_t *db, const recon_config *config, date_t as_of, process_counts *c,
                          err_t *err)
+{
+    return process_night(db, config, as_of, config->full_evaluation, c, err);
+}
+
+recon_status process_night(db_t *db, const recon_config *config, date_t as_of, bool full,
+                           process_counts *c, err_t *err)
 {
     memset(c, 0, sizeof *c);
     spool sp = {tmpfile(), tmpfile(), tmpfile(), tmpfile(), BUF_INIT, as_of, 0, 0};
@@ -144,16 +160,20 @@ recon_status process_day(db_t *db, const recon_config *config, date_t as_of, pro
         db_rollback(db);
         goto out;
     }
+    char rules[160];
+    rules_text(&config->rules, rules, sizeof rules);
     progress_begin("process %s: evaluating", asof_text);
-    if ((st = evaluate_policies(db, &config->rules, as_of, NULL, spool_policy, &sp, err)) !=
-        RECON_OK) {
+    if ((st = store_mark_dirty(db, as_of, rules, &full, &c->evaluated, err)) != RECON_OK ||
+        (st = evaluate_dirty_policies(db, &config->rules, as_of, spool_policy, &sp, err)) !=
+            RECON_OK) {
         db_rollback(db);
         goto out;
     }
     progress_begin("process %s: storing results", asof_text);
     store_results results = {sp.status, sp.events, sp.allocations, sp.refunds};
-    if ((st = store_write_results(db, as_of, &results, &c->new_events, &c->closed_events,
-                                  err)) != RECON_OK ||
+    if ((st = store_write_results(db, as_of, rules, full, &results, &c->new_events,
+                                  &c->closed_events, err)) != RECON_OK ||
+        (st = store_policies_kept(db, &c->policies, err)) != RECON_OK ||
         (st = db_commit(db, err)) != RECON_OK) {
         db_rollback(db);
         goto out;
@@ -166,7 +186,8 @@ recon_status process_day(db_t *db, const recon_config *config, date_t as_of, pro
     c->settlement = mc.settlement;
     c->currency = mc.currency;
     c->rematched = mc.rematched;
-    c->policies = sp.policies;
+    c->evaluated = sp.policies;
+    c->full = full;
 out:
     progress_end();
     if (sp.status)
@@ -186,11 +207,11 @@ void process_counts_print(FILE *out, date_t as_of, const process_counts *c)
     char day[DATE_STR_SIZE];
     date_format(as_of, day);
     fprintf(out,
-            "processed %ld policies as of %s: %ld receipts matched (%ld identified, %ld "
+            "processed %ld policies as of %s (%ld evaluated%s): %ld receipts matched (%ld identified, %ld "
             "unidentified, %ld ambiguous, %ld reversals, %ld settlements, %ld other currency); "
             "%ld new events, %ld superseded; %ld settlement differences; %ld receipts re-matched "
             "from suspense\n",
-            c->policies, day, c->receipts, c->identified, c->unidentified, c->ambiguous,
+            c->policies, day, c->evaluated, c->full ? ", all" : "", c->receipts, c->identified, c->unidentified, c->ambiguous,
             c->reversal, c->settlement, c->currency, c->new_events, c->closed_events,
             c->settlement_differences, c->rematched);
 }
@@ -198,7 +219,7 @@ void process_counts_print(FILE *out, date_t as_of, const process_counts *c)
 recon_status cmd_process(const job_options *o, err_t *err)
 {
     if (o->as_of == DATE_NONE)
-        return err_set(err, RECON_EUSAGE, "usage: recon process --as-of DATE");
+        return err_set(err, RECON_EUSAGE, "usage: recon process --as-of DATE [--full]");
     db_t *db = NULL;
     recon_status st = job_connect_ready(o, &db, err);
     if (st != RECON_OK)
@@ -208,9 +229,9 @@ recon_status cmd_process(const job_options *o, err_t *err)
     if ((st = job_lock(db, err)) != RECON_OK ||
         (st = run_started(db, "process", o->as_of, &run_id, err)) != RECON_OK)
         goto out;
-    if ((st = process_day(db, &o->config, o->as_of, &c, err)) == RECON_OK)
+    if ((st = process_night(db, &o->config, o->as_of, o->full || o->config.full_evaluation, &c, err)) == RECON_OK)
         process_counts_print(o->out, o->as_of, &c);
-    run_tally t = {0, 0, c.receipts, c.policies, c.new_events};
+    run_tally t = {0, 0, c.receipts, c.evaluated, c.new_events};
     run_finished(db, run_id, st, &t, st == RECON_OK ? "" : err->msg);
 out:
     db_close(db);

@@ -32,6 +32,12 @@ typedef recon_status (*store_policy_fn)(void *ctx, const policy_view *p, const e
 recon_status store_policy_inputs(db_t *db, date_t as_of, const char *policy_no,
                                  store_policy_fn fn, void *ctx, err_t *err);
 
+/* As store_policy_inputs for every policy, but only those listed in the
+ * temporary table eval_dirty (store_mark_dirty, store/process.h) in this
+ * transaction. */
+recon_status store_dirty_policy_inputs(db_t *db, date_t as_of, store_policy_fn fn, void *ctx,
+                                       err_t *err);
+
 /* Refuses (RECON_EDATA) a day whose money could overflow a sum: the receipts
  * known by as_of, amounts and fees in absolute value, must add up within
  * MONEY_MAX_SUM_FEN; summed in numeric by the server, the message names the

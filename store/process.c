@@ -1,6 +1,7 @@
 #include "store/process.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sql_text.h"
@@ -18,6 +19,45 @@ recon_status store_stamp_night(db_t *db, date_t as_of, err_t *err)
     const char *params[] = {day};
     recon_status st = db_command(db, sql_process_stamp_receipts, 1, params, NULL, err);
     return st != RECON_OK ? st : db_command(db, sql_process_stamp_files, 1, params, NULL, err);
+}
+
+recon_status store_mark_dirty(db_t *db, date_t as_of, const char *rules, bool *full,
+                              long *count, err_t *err)
+{
+    char day[DATE_STR_SIZE];
+    date_format(as_of, day);
+    PGresult *res = NULL;
+    recon_status st = db_exec(db,
+                              "CREATE TEMP TABLE eval_dirty (policy_no text PRIMARY KEY) "
+                              "ON COMMIT DROP",
+                              err);
+    if (st != RECON_OK ||
+        (st = db_query(db, "SELECT night, evaluated_at, rules FROM evaluation_night", 0, NULL, 3,
+                       &res, err)) != RECON_OK)
+        return st;
+    /* Nothing stored yet, other rules, or an earlier night than the last one
+     * processed (its reports must show what that night saw): everything. */
+    if (!*full && (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 2), rules) != 0 ||
+                   strcmp(PQgetvalue(res, 0, 0), day) > 0))
+        *full = true;
+    if (*full) {
+        PQclear(res);
+        st = db_command(db, "INSERT INTO eval_dirty SELECT policy_no FROM policies", 0, NULL,
+                        count, err);
+    } else {
+        char night[DATE_STR_SIZE], at[64];
+        snprintf(night, sizeof night, "%s", PQgetvalue(res, 0, 0));
+        snprintf(at, sizeof at, "%s", PQgetvalue(res, 0, 1));
+        PQclear(res);
+        const char *params[] = {day, night, at};
+        long unstated = 0;
+        if ((st = db_command(db, sql_process_mark_dirty, 3, params, count, err)) != RECON_OK ||
+            (st = db_command(db, sql_process_mark_unstated, 0, NULL, &unstated, err)) !=
+                RECON_OK)
+            return st;
+        *count += unstated;
+    }
+    return st != RECON_OK ? st : db_exec(db, "ANALYZE eval_dirty", err);
 }
 
 /* Streams a spooled file into COPY in 32 KiB pieces. */
@@ -41,15 +81,39 @@ static recon_status copy_file(db_t *db, const char *sql, FILE *f, err_t *err)
     return db_copy_in_end(db, NULL, err);
 }
 
-recon_status store_write_results(db_t *db, date_t as_of, const store_results *r,
-                                 long *new_events, long *closed_events, err_t *err)
+recon_status store_write_results(db_t *db, date_t as_of, const char *rules, bool full,
+                                 const store_results *r, long *new_events, long *closed_events,
+                                 err_t *err)
 {
     char day[DATE_STR_SIZE];
     date_format(as_of, day);
     const char *params[] = {day};
+    const char *night_params[] = {day, rules};
     recon_status st;
-    if ((st = db_exec(db, "TRUNCATE policy_status, allocations, refunds_due", err)) != RECON_OK ||
-        (st = copy_file(db, "COPY policy_status FROM STDIN", r->status, err)) != RECON_OK ||
+    /* Allocations are those of the receipts first known tonight, whose policies
+     * are all evaluated tonight. */
+    if (full)
+        st = db_exec(db, "TRUNCATE policy_state, allocations, refunds_due", err);
+    else if ((st = db_exec(db, "TRUNCATE allocations", err)) == RECON_OK &&
+             (st = db_exec(db,
+                           "DELETE FROM policy_state WHERE policy_no IN "
+                           "(SELECT policy_no FROM eval_dirty)",
+                           err)) == RECON_OK)
+        st = db_exec(db,
+                     "DELETE FROM refunds_due WHERE policy_no IN (SELECT policy_no FROM eval_dirty)",
+                     err);
+    if (st != RECON_OK ||
+        (st = copy_file(db,
+                        "COPY policy_state (policy_no, evaluated_on, status, status_since, "
+                        "next_due_date, oldest_unpaid_due_date, arrears, credit, "
+                        "paid_installments, total_installments, next_change) FROM STDIN",
+                        r->status, err)) != RECON_OK ||
+        (st = db_command(db,
+                         "INSERT INTO evaluation_night (night, evaluated_at, rules) "
+                         "VALUES ($1::date, now(), $2) ON CONFLICT (one) DO UPDATE SET "
+                         "night = excluded.night, evaluated_at = excluded.evaluated_at, "
+                         "rules = excluded.rules",
+                         2, night_params, NULL, err)) != RECON_OK ||
         (st = copy_file(db,
                         "COPY allocations (policy_no, receipt_id, installment, amount, as_of) "
                         "FROM STDIN",
@@ -79,4 +143,15 @@ recon_status store_write_results(db_t *db, date_t as_of, const store_results *r,
         RECON_OK)
         return st;
     return db_command(db, sql_process_add_events, 1, params, new_events, err);
+}
+
+recon_status store_policies_kept(db_t *db, long *count, err_t *err)
+{
+    PGresult *res = NULL;
+    recon_status st = db_query(db, "SELECT count(*) FROM policy_state", 0, NULL, 1, &res, err);
+    if (st != RECON_OK)
+        return st;
+    *count = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return RECON_OK;
 }

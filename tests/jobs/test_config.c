@@ -44,6 +44,7 @@ static void test_defaults(void **state)
     assert_false(c.libpq_env);
     assert_int_equal(c.rules.tolerance, 0);
     assert_int_equal(c.four_eyes_below, 10000);
+    assert_false(c.full_evaluation);
 }
 
 static void test_values_taken(void **state)
@@ -62,6 +63,7 @@ static void test_values_taken(void **state)
                                "RECON_REPORT_LEVEL=1",
                                "RECON_FOUR_EYES_BELOW=250.50",
                                "RECON_NOTICE_DAYS=30",
+                               "RECON_EVALUATION=full",
                                "RECON_DB=dbname=x",
                                "PGHOST=/tmp",
                                NULL};
@@ -84,6 +86,7 @@ static void test_values_taken(void **state)
     assert_int_equal(c.report_level, 1);
     assert_int_equal(c.four_eyes_below, 25050);
     assert_int_equal(c.notice_days, 30);
+    assert_true(c.full_evaluation);
     assert_string_equal(c.db, "dbname=x");
     assert_true(c.libpq_env);
 }
@@ -105,6 +108,7 @@ static void test_bad_values(void **state)
         "RECON_FOUR_EYES_BELOW=100,00",
         "RECON_NOTICE_DAYS=0",
         "RECON_NOTICE_DAYS=31",        "RECON_NOTICE_DAYS=7d",
+        "RECON_EVALUATION=fast",       "RECON_EVALUATION=FULL",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         const char *const env[] = {bad[i], NULL};
