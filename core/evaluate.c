@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "common/names.h"
 
 #define GRACE_DAYS POLICY_GRACE_DAYS
@@ -136,14 +137,8 @@ static recon_status push_event(eval_ctx *c, date_t t, policy_status to, const ch
                                err_t *err)
 {
     eval_result *r = c->out;
-    if (r->event_count == r->event_cap) {
-        size_t cap = r->event_cap ? r->event_cap * 2 : 8;
-        eval_event *p = realloc(r->events, cap * sizeof *p);
-        if (p == NULL)
-            return err_set(err, RECON_EINTERNAL, "out of memory");
-        r->events = p;
-        r->event_cap = cap;
-    }
+    if (!GROW(r->events, r->event_cap, r->event_count + 1))
+        return err_set(err, RECON_EINTERNAL, "out of memory");
     eval_event *e = &r->events[r->event_count++];
     e->date = t;
     e->from = r->status;
@@ -396,26 +391,12 @@ static int date_cmp(const void *a, const void *b)
 
 static recon_status reserve_scratch(eval_result *r, size_t receipts, size_t points, err_t *err)
 {
-    if (receipts + 1 > r->scratch_cap) {
-        size_t cap = receipts + 1 < 16 ? 16 : (receipts + 1) * 2;
-        eval_receipt *s = realloc(r->sorted, cap * sizeof *s);
-        if (s == NULL)
-            return err_set(err, RECON_EINTERNAL, "out of memory");
-        r->sorted = s;
-        fen_t *pf = realloc(r->prefix, cap * sizeof *pf);
-        if (pf == NULL)
-            return err_set(err, RECON_EINTERNAL, "out of memory");
-        r->prefix = pf;
-        r->scratch_cap = cap;
-    }
-    if (points > r->points_cap) {
-        size_t cap = points * 2;
-        date_t *pt = realloc(r->points, cap * sizeof *pt);
-        if (pt == NULL)
-            return err_set(err, RECON_EINTERNAL, "out of memory");
-        r->points = pt;
-        r->points_cap = cap;
-    }
+    /* sorted and prefix share one room */
+    size_t sorted_cap = r->scratch_cap, prefix_cap = r->scratch_cap;
+    if (!GROW(r->sorted, sorted_cap, receipts + 1) || !GROW(r->prefix, prefix_cap, receipts + 1) ||
+        !GROW(r->points, r->points_cap, points))
+        return err_set(err, RECON_EINTERNAL, "out of memory");
+    r->scratch_cap = sorted_cap < prefix_cap ? sorted_cap : prefix_cap;
     return RECON_OK;
 }
 
@@ -551,14 +532,8 @@ static recon_status push_allocation(eval_result *r, const eval_receipt *rc, int 
 {
     if (amount == 0 || rc->write_off)
         return RECON_OK;
-    if (r->allocation_count == r->allocation_cap) {
-        size_t cap = r->allocation_cap ? r->allocation_cap * 2 : 16;
-        eval_allocation *p = realloc(r->allocations, cap * sizeof *p);
-        if (p == NULL)
-            return err_set(err, RECON_EINTERNAL, "out of memory");
-        r->allocations = p;
-        r->allocation_cap = cap;
-    }
+    if (!GROW(r->allocations, r->allocation_cap, r->allocation_count + 1))
+        return err_set(err, RECON_EINTERNAL, "out of memory");
     r->allocations[r->allocation_count++] = (eval_allocation){rc->id, installment, amount};
     return RECON_OK;
 }

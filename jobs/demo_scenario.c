@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/grow.h"
 #include "jobs/demo.h"
 
 #define ARRIVAL_LINE_MAX 512
@@ -44,14 +45,9 @@ recon_status demo_read_arrivals(const char *path, arrival **out, size_t *count, 
         }
         memcpy(a.file, line, (size_t)(comma - line));
         a.file[comma - line] = '\0';
-        if (*count == cap) {
-            cap = cap ? cap * 2 : 32;
-            arrival *grown = realloc(*out, cap * sizeof *grown);
-            if (grown == NULL) {
-                st = err_set(err, RECON_EINTERNAL, "out of memory");
-                break;
-            }
-            *out = grown;
+        if (!GROW(*out, cap, *count + 1)) {
+            st = err_set(err, RECON_EINTERNAL, "out of memory");
+            break;
         }
         (*out)[(*count)++] = a;
     }

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/grow.h"
 #include "common/names.h"
 #include "common/sha256.h"
 #include "jobs/nightly.h"
@@ -194,15 +195,10 @@ recon_status inbox_list(const char *dir, inbox_files *files, err_t *err)
             errno = 0;
             continue;
         }
-        if (files->count == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **grown = realloc(files->paths, cap * sizeof *grown);
-            if (grown == NULL) {
-                free(path);
-                st = err_set(err, RECON_EINTERNAL, "out of memory");
-                break;
-            }
-            files->paths = grown;
+        if (!GROW(files->paths, cap, files->count + 1)) {
+            free(path);
+            st = err_set(err, RECON_EINTERNAL, "out of memory");
+            break;
         }
         files->paths[files->count++] = path;
         errno = 0;

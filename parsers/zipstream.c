@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unzip.h>
 
+#include "common/grow.h"
 #include "parsers/charset.h"
 
 #define ZIP_NAME_MAX 512
@@ -124,14 +125,9 @@ static recon_status list_members(const char *path, unzFile uf, size_t max_member
                          path, max_total);
             goto out;
         }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            zip_member *grown = realloc(m, cap * sizeof *m);
-            if (grown == NULL) {
-                st = err_set(err, RECON_EINTERNAL, "out of memory");
-                goto out;
-            }
-            m = grown;
+        if (!GROW(m, cap, n + 1)) {
+            st = err_set(err, RECON_EINTERNAL, "out of memory");
+            goto out;
         }
         memcpy(m[n].name, name, len + 1);
         if (unzGetFilePos64(uf, &m[n].pos) != UNZ_OK) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "core/mask.h"
 #include "core/worklist.h"
 
@@ -194,14 +195,8 @@ static recon_status date_notice(notice_ctx *nc, char **f, bool *keep, char *day,
         return err_set(err, RECON_EINTERNAL, "notices.csv.gz: unexpected dates '%s', '%s'", f[3],
                        f[7]);
     for (const char *s = f[8]; *s; n++) {
-        if (n == nc->holiday_cap) {
-            size_t c = nc->holiday_cap ? nc->holiday_cap * 2 : 8;
-            payment_holiday *p = realloc(nc->holidays, c * sizeof *p);
-            if (p == NULL)
-                return err_set(err, RECON_EINTERNAL, "out of memory");
-            nc->holidays = p;
-            nc->holiday_cap = c;
-        }
+        if (!GROW(nc->holidays, nc->holiday_cap, n + 1))
+            return err_set(err, RECON_EINTERNAL, "out of memory");
         if (!policy_holiday_next(&s, &nc->holidays[n]))
             return err_set(err, RECON_EINTERNAL, "notices.csv.gz: unexpected holidays '%.60s'",
                            f[8]);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/grow.h"
 #include "reports/gzcsv.h"
 
 static int by_name(const void *a, const void *b)
@@ -164,14 +165,9 @@ recon_status manifest_read(const char *path, manifest_list *list, err_t *err)
             break;
         }
         *end = '\0';
-        if (list->count == cap) {
-            cap = cap ? cap * 2 : 16;
-            manifest_entry *grown = realloc(list->entries, cap * sizeof *grown);
-            if (grown == NULL) {
-                st = err_set(err, RECON_EINTERNAL, "out of memory");
-                break;
-            }
-            list->entries = grown;
+        if (!GROW(list->entries, cap, list->count + 1)) {
+            st = err_set(err, RECON_EINTERNAL, "out of memory");
+            break;
         }
         manifest_entry *e = &list->entries[list->count];
         memcpy(e->sha256_hex, p, SHA256_HEX_SIZE - 1);

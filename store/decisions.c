@@ -7,35 +7,40 @@
 
 #include "sql_text.h"
 
-recon_status store_decisions_may_decide(db_t *db, bool *may, char *login, size_t cap, err_t *err)
+/* The session's login, whether it is a superuser, and whether it may decide. */
+static recon_status session_login(db_t *db, char *login, size_t cap, bool *superuser, bool *may,
+                                  err_t *err)
 {
     PGresult *res = NULL;
     recon_status st = db_query(db,
-                               "SELECT session_user, (SELECT rolsuper FROM pg_roles WHERE rolname "
-                               "= session_user) OR pg_has_role(session_user, 'recon_decider', "
-                               "'MEMBER')",
-                               0, NULL, 2, &res, err);
+                               "SELECT session_user, r.rolsuper, r.rolsuper OR "
+                               "pg_has_role(session_user, 'recon_decider', 'MEMBER') "
+                               "FROM pg_roles r WHERE r.rolname = session_user",
+                               0, NULL, 3, &res, err);
     if (st != RECON_OK)
         return st;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return err_set(err, RECON_EINTERNAL, "the session's login role is not in pg_roles");
+    }
     snprintf(login, cap, "%s", PQgetvalue(res, 0, 0));
-    *may = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+    *superuser = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+    *may = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
     PQclear(res);
     return RECON_OK;
+}
+
+recon_status store_decisions_may_decide(db_t *db, bool *may, char *login, size_t cap, err_t *err)
+{
+    bool superuser = false;
+    return session_login(db, login, cap, &superuser, may, err);
 }
 
 recon_status store_decisions_login(db_t *db, char *login, size_t cap, bool *superuser,
                                    err_t *err)
 {
-    PGresult *res = NULL;
-    recon_status st = db_query(
-        db, "SELECT session_user, (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)",
-        0, NULL, 2, &res, err);
-    if (st != RECON_OK)
-        return st;
-    snprintf(login, cap, "%s", PQgetvalue(res, 0, 0));
-    *superuser = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
-    PQclear(res);
-    return RECON_OK;
+    bool may = false;
+    return session_login(db, login, cap, superuser, &may, err);
 }
 
 recon_status store_decisions_file_known(db_t *db, const char *sha256, bool *known, err_t *err)

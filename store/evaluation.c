@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "sql_text.h"
 
 #define COLUMNS 12
@@ -202,18 +203,12 @@ static recon_status parse_receipts(char *s, scratch *sc, size_t *count, err_t *e
             !parse_i64(c2 + 1, c3 ? c3 : end, &amount) ||
             (c3 && (end - c3 != 2 || (c3[1] != 'n' && c3[1] != 'w'))))
             return err_set(err, RECON_EINTERNAL, "unexpected receipt list from the database");
-        if (*count == sc->receipt_cap) {
-            size_t cap = sc->receipt_cap ? sc->receipt_cap * 2 : 64;
-            eval_receipt *p = realloc(sc->receipts, cap * sizeof *p);
-            if (p == NULL)
-                return err_set(err, RECON_EINTERNAL, "out of memory");
-            sc->receipts = p;
-            bool *n = realloc(sc->receipt_is_new, cap * sizeof *n);
-            if (n == NULL)
-                return err_set(err, RECON_EINTERNAL, "out of memory");
-            sc->receipt_is_new = n;
-            sc->receipt_cap = cap;
-        }
+        /* receipts and receipt_is_new share one room */
+        size_t receipts_cap = sc->receipt_cap, new_cap = sc->receipt_cap;
+        if (!GROW(sc->receipts, receipts_cap, *count + 1) ||
+            !GROW(sc->receipt_is_new, new_cap, *count + 1))
+            return err_set(err, RECON_EINTERNAL, "out of memory");
+        sc->receipt_cap = receipts_cap < new_cap ? receipts_cap : new_cap;
         bool write_off = c3 != NULL && c3[1] == 'w';
         sc->receipt_is_new[*count] = c3 != NULL && !write_off;
         sc->receipts[(*count)++] = (eval_receipt){d, amount, id, write_off};
@@ -226,14 +221,8 @@ static recon_status parse_agreements(char *s, scratch *sc, size_t *count, err_t 
 {
     *count = 0;
     while (*s) {
-        if (*count == sc->agreement_cap) {
-            size_t cap = sc->agreement_cap ? sc->agreement_cap * 2 : 8;
-            date_t *p = realloc(sc->agreements, cap * sizeof *p);
-            if (p == NULL)
-                return err_set(err, RECON_EINTERNAL, "out of memory");
-            sc->agreements = p;
-            sc->agreement_cap = cap;
-        }
+        if (!GROW(sc->agreements, sc->agreement_cap, *count + 1))
+            return err_set(err, RECON_EINTERNAL, "out of memory");
         if (!date_parse(s, 10, &sc->agreements[*count]))
             return err_set(err, RECON_EINTERNAL, "unexpected agreement list from the database");
         (*count)++;
@@ -248,14 +237,8 @@ static recon_status parse_holidays(const char *s, scratch *sc, size_t *count, er
 {
     *count = 0;
     while (*s) {
-        if (*count == sc->holiday_cap) {
-            size_t cap = sc->holiday_cap ? sc->holiday_cap * 2 : 4;
-            payment_holiday *p = realloc(sc->holidays, cap * sizeof *p);
-            if (p == NULL)
-                return err_set(err, RECON_EINTERNAL, "out of memory");
-            sc->holidays = p;
-            sc->holiday_cap = cap;
-        }
+        if (!GROW(sc->holidays, sc->holiday_cap, *count + 1))
+            return err_set(err, RECON_EINTERNAL, "out of memory");
         if (!policy_holiday_next(&s, &sc->holidays[*count]))
             return err_set(err, RECON_EINTERNAL,
                            "unexpected payment holiday list from the database");

@@ -52,11 +52,22 @@ check "  reports the policies evaluated" contains "$out" "processed $total polic
 run process --as-of "$next"
 check "the same night again with nothing new evaluates no policy" \
     contains "$out" "processed $total policies as of $next (0 evaluated)"
-# A policy in grace whose suspension day (due + 31) is its next change.
-read -r pol due change <<<"$(sql "SELECT policy_no || ' ' || oldest_unpaid_due_date || ' ' || next_change
-    FROM recon.policy_state WHERE status = 'grace' AND next_change = oldest_unpaid_due_date + 31
-    ORDER BY policy_no LIMIT 1" | tr '|' ' ')"
-check "the demo leaves a policy in grace to suspend later" [ -n "$pol" ]
+# A policy in grace whose suspension day (due + 31) is its next change: the nights
+# after the demo bring one (its next premium falls due unpaid).
+grace_policy() {
+    sql "SELECT policy_no || ' ' || oldest_unpaid_due_date || ' ' || next_change
+        FROM recon.policy_state WHERE status = 'grace' AND next_change = oldest_unpaid_due_date + 31
+        ORDER BY policy_no LIMIT 1"
+}
+d=$next
+pol=""
+for _ in $(seq 1 40); do
+    read -r pol due change <<<"$(grace_policy)"
+    [ -n "$pol" ] && break
+    d=$(date -d "$d + 1 day" +%F)
+    "$RECON_BIN" process --as-of "$d" >/dev/null 2>&1 || break
+done
+check "the nights after the demo bring a policy into grace, to suspend later" [ -n "$pol" ]
 before=$(date -d "$change - 1 day" +%F)
 run process --as-of "$before"
 check "the day before its grace ends: exit 0" [ "$rc" -eq 0 ]

@@ -108,7 +108,7 @@ check "no full name, ID or account anywhere in the masked views" [ -z "$found" ]
 [ -n "$found" ] && printf '#   %s\n' "$found"
 as_role recon_reviewer "SELECT remittance FROM recon.receipts_masked"
 check "remittance text is not in the reviewer's view" contains "$err" "does not exist"
-cannot recon_reviewer "UPDATE recon.policy_status SET credit = 0"
+cannot recon_reviewer "UPDATE recon.policy_state SET credit = 0"
 cannot recon_reviewer "DELETE FROM recon.refunds_due"
 cannot recon_reviewer "INSERT INTO recon.status_events SELECT * FROM recon.status_events LIMIT 1"
 cannot recon_reviewer "UPDATE recon.policies_masked SET premium = 1"
