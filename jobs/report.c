@@ -16,6 +16,7 @@
 #include "jobs/pipeline.h"
 #include "reports/catalogue.h"
 #include "reports/merge.h"
+#include "reports/page.h"
 #include "store/evaluation.h"
 #include "store/report.h"
 
@@ -43,7 +44,7 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
     report_target target = {dir, config->report_level, unmasked};
     db_t *twin_day = NULL, *twin_allocs = NULL;
     merge_streams rs;
-    manifest_entry entries[CATALOGUE_FILES];
+    manifest_entry entries[CATALOGUE_FILES + 1]; /* + the page */
     size_t count = 0;
     summary_figures sum;
     memset(&sum, 0, sizeof sum);
@@ -60,6 +61,8 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
     if (st == RECON_OK)
         st = catalogue_write_summary(db, &target, day, &sum, &entries[count++], err);
     if (st == RECON_OK)
+        st = page_write_day(db, &target, day, &sum, &entries[count++], err);
+    if (st == RECON_OK)
         st = inputs_copy_decisions(db, out_dir, as_of, err);
     if (st == RECON_OK)
         st = catalogue_write_inputs(db, dir, err);
@@ -70,6 +73,9 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
     /* The manifest goes last: a directory with a manifest is a complete day. */
     if (st == RECON_OK)
         st = manifest_write(dir, "MANIFEST.sha256", entries, count, err);
+    /* The history is no night's record: rewritten after the night is complete. */
+    if (st == RECON_OK)
+        st = page_write_history(out_dir, err);
     return st;
 }
 
