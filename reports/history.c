@@ -21,8 +21,7 @@
 
 typedef struct night {
     char day[DATE_STR_SIZE];
-    long long v[PAGE_FIGURES];
-    long long status[PAGE_STATUSES];
+    page_figures f;
     bool workbook;
     const char *skipped; /* why the night is not shown; NULL when it is */
 } night;
@@ -53,8 +52,7 @@ static bool figure_line(const char **p, const char *end, const char *name, long 
     return true;
 }
 
-/* The figures block of a page's first bytes, every line in its fixed order. */
-static const char *parse_figures(const char *text, size_t len, night *n)
+const char *page_figures_parse(const char *text, size_t len, const char *day, page_figures *out)
 {
     const char *end = text + len;
     const char *p = memmem(text, len, PAGE_FIGURES_BEGIN, strlen(PAGE_FIGURES_BEGIN));
@@ -62,16 +60,17 @@ static const char *parse_figures(const char *text, size_t len, night *n)
         return "no figures block in its index.html";
     p += strlen(PAGE_FIGURES_BEGIN);
     if ((size_t)(end - p) < 5 + DATE_STR_SIZE || memcmp(p, "date ", 5) != 0 ||
-        memcmp(p + 5, n->day, DATE_STR_SIZE - 1) != 0 || p[5 + DATE_STR_SIZE - 1] != '\n')
+        strlen(day) != DATE_STR_SIZE - 1 ||
+        memcmp(p + 5, day, DATE_STR_SIZE - 1) != 0 || p[5 + DATE_STR_SIZE - 1] != '\n')
         return "its figures block is for another date";
     p += 5 + DATE_STR_SIZE;
     for (size_t i = 0; i < PAGE_FIGURES; i++)
-        if (!figure_line(&p, end, page_figure_names[i], &n->v[i]))
+        if (!figure_line(&p, end, page_figure_names[i], &out->v[i]))
             return "its figures block is malformed";
     for (size_t i = 0; i < PAGE_STATUSES; i++) {
         char name[48];
         snprintf(name, sizeof name, "status %s", page_statuses[i]);
-        if (!figure_line(&p, end, name, &n->status[i]) || n->status[i] < 0)
+        if (!figure_line(&p, end, name, &out->status[i]) || out->status[i] < 0)
             return "its figures block is malformed";
     }
     if ((size_t)(end - p) < strlen(PAGE_FIGURES_END) ||
@@ -104,7 +103,7 @@ static void read_night(int outfd, night *n)
             }
             len += (size_t)r;
         }
-        n->skipped = parse_figures(text, len, n);
+        n->skipped = page_figures_parse(text, len, n->day, &n->f);
     }
     if (fd >= 0)
         close(fd);
@@ -189,7 +188,7 @@ static void history_charts(svg_out *o, const night *v, size_t n)
         long long *series = col + n * k;
         bool any = false;
         for (size_t i = 0; i < n; i++) {
-            series[i] = v[i].status[k];
+            series[i] = v[i].f.status[k];
             any |= series[i] != 0;
         }
         if (any)
@@ -198,9 +197,9 @@ static void history_charts(svg_out *o, const night *v, size_t n)
     long long *suspense = col + n * PAGE_STATUSES, *money = suspense + n, *refused = money + n;
     for (size_t i = 0; i < n; i++) {
         x[i] = v[i].day;
-        suspense[i] = v[i].v[2];
-        money[i] = v[i].v[0];
-        refused[i] = v[i].v[6];
+        suspense[i] = v[i].f.v[2];
+        money[i] = v[i].f.v[0];
+        refused[i] = v[i].f.v[6];
     }
     svg_printf(o, "<div class=\"grid\">\n");
     svg_chart c1 = {"h-status", "保单状态变化 Policies by status over time",
@@ -263,11 +262,11 @@ static void history_body(svg_out *o, const night *all, size_t total, size_t drop
             svg_printf(o, "<td><a href=\"%s/recon-%s.xlsx\">xlsx</a></td>", e->day, e->day);
         else
             svg_printf(o, "<td></td>");
-        money_cell(o, e->v[0]);
-        money_cell(o, e->v[2]);
-        money_cell(o, e->v[3]);
-        svg_printf(o, "<td class=\"n\">%lld</td><td class=\"n\">%lld</td></tr>\n", e->v[4],
-                   e->v[6]);
+        money_cell(o, e->f.v[0]);
+        money_cell(o, e->f.v[2]);
+        money_cell(o, e->f.v[3]);
+        svg_printf(o, "<td class=\"n\">%lld</td><td class=\"n\">%lld</td></tr>\n", e->f.v[4],
+                   e->f.v[6]);
     }
     svg_printf(o, "</tbody></table></div>\n");
     if (skipped || dropped) {

@@ -43,6 +43,17 @@ extern const char *const page_status_labels[PAGE_STATUSES];
 #define PAGE_FIGURES 7 /* money_in allocated suspense refunds policies files refused */
 extern const char *const page_figure_names[PAGE_FIGURES];
 
+/* One night's figures as its page's block carries them. */
+typedef struct page_figures {
+    long long v[PAGE_FIGURES]; /* in page_figure_names' order; money in fen */
+    long long status[PAGE_STATUSES];
+} page_figures;
+
+/* Reads the figures block of night day (YYYY-MM-DD) from a page's first len bytes, every line
+ * in its fixed order and every number checked. NULL when it is well formed; else why not, as
+ * a static string. */
+const char *page_figures_parse(const char *text, size_t len, const char *day, page_figures *out);
+
 /* The shared start of both pages: doctype, CSP, viewport, fonts and style, then the title. */
 void page_head(svg_out *o, const char *title);
 
