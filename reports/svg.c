@@ -94,9 +94,9 @@ static void open_svg(svg_out *o, const svg_chart *c, int width, int height)
 
 static void close_svg(svg_out *o) { svg_printf(o, "</svg></figure>\n"); }
 
-#define HB_WIDTH 480
-#define HB_LABEL 118 /* right edge of the labels */
-#define HB_BAR0 124
+#define HB_WIDTH 520
+#define HB_LABEL 130 /* right edge of the labels */
+#define HB_BAR0 136
 #define HB_SPAN 210
 #define HB_ROW 28
 

@@ -44,7 +44,7 @@ check "the payer is escaped text" contains "$html" '&lt;script&gt;alert(1)&lt;/s
 check "so is the other payer" contains "$html" '&quot;&gt;&lt;img src=x onerror=alert(4)&gt;'
 check "and the file name" contains "$html" 'x&quot;&gt;&lt;img src=x onerror=alert(2)&gt;.sta'
 check "no raw tag from a statement" lacks "$html" '<script>alert' && lacks "$html" '<img'
-check "money in by channel: bank" grep -q '银行 bank</text><rect x="124" y="7" width="210"' "$page"
+check "money in by channel: bank" grep -q '银行 bank</text><rect x="136" y="7" width="210"' "$page"
 check "no link or source outside the night's files" python3 "$here/page_check.py" links "$page"
 sum1=$(sha256sum <"$page")
 run report --as-of 2026-06-01 --out "$od" --unmasked
