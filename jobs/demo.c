@@ -214,8 +214,10 @@ recon_status cmd_demo(const job_options *caller, err_t *err)
         goto out;
     char day[DATE_STR_SIZE];
     date_format(last, day);
-    fprintf(o->out, "\nreports for every night under %s/; rejected files in %s/quarantine\n", out_dir,
-            out_dir);
+    fprintf(o->out,
+            "\nreports for every night under %s/; rejected files in %s/quarantine\n"
+            "open %s/index.html (the history) or %s/%s/index.html (the last night) in a browser\n",
+            out_dir, out_dir, out_dir, out_dir, day);
     fprintf(o->out, "\npolicies as of %s\n", day);
     fprintf(o->out, "%-15s %-7s %-13s %-10s %-10s %8s %8s %8s %9s\n", "policy_no", "mode",
             "status", "since", "next_due", "arrears", "credit", "refunds", "paid");

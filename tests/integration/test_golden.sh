@@ -25,6 +25,7 @@ if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
         mkdir -p "$golden/$day"
         for f in "$d"/*.gz; do zcat "$f" >"$golden/$day/$(basename "$f" .gz)"; done
         cp "$d/INPUTS.sha256" "$golden/$day/"
+        cp "$d/index.html" "$golden/$day/"
     done
 fi
 
@@ -36,7 +37,7 @@ for g in "$golden"/20*; do
     for f in "$g"/*; do
         name=$(basename "$f")
         case "$name" in
-            *.sha256) cmp -s "$f" "$out_dir/$day/$name" || mismatch="$mismatch $day/$name" ;;
+            *.sha256 | *.html) cmp -s "$f" "$out_dir/$day/$name" || mismatch="$mismatch $day/$name" ;;
             *) zcat "$out_dir/$day/$name.gz" 2>/dev/null | cmp -s - "$f" || mismatch="$mismatch $day/$name" ;;
         esac
     done
