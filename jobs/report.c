@@ -16,6 +16,7 @@
 #include "jobs/pipeline.h"
 #include "reports/catalogue.h"
 #include "reports/merge.h"
+#include "reports/workbook.h"
 #include "store/evaluation.h"
 #include "store/report.h"
 
@@ -46,6 +47,7 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
     manifest_entry entries[CATALOGUE_FILES];
     size_t count = 0;
     summary_figures sum;
+    char book[WORKBOOK_NAME_SIZE];
     memset(&sum, 0, sizeof sum);
     if ((st = store_report_twin(db, as_of, &twin_day, err)) == RECON_OK &&
         (st = store_report_twin(db, as_of, &twin_allocs, err)) == RECON_OK)
@@ -59,6 +61,8 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
         st = merge_write(&rs, &target, as_of, &sum, &entries[count++], err);
     if (st == RECON_OK)
         st = catalogue_write_summary(db, &target, day, &sum, &entries[count++], err);
+    if (st == RECON_OK) /* the workbook reads back the CSV files just written */
+        st = workbook_write_day(db, &target, as_of, &sum, book, &entries[count++], err);
     if (st == RECON_OK)
         st = inputs_copy_decisions(db, out_dir, as_of, err);
     if (st == RECON_OK)
