@@ -22,6 +22,8 @@ if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
         mkdir -p "$golden/$day"
         for f in "$d"/*.gz; do zcat "$f" >"$golden/$day/$(basename "$f" .gz)"; done
         cp "$d/INPUTS.sha256" "$golden/$day/"
+        # The workbook is compared by its hash (its bytes are deterministic like the CSV's).
+        (cd "$d" && sha256sum "recon-$day.xlsx") >"$golden/$day/workbook.sha256"
     done
 fi
 
@@ -33,6 +35,9 @@ for g in "$golden"/20*; do
     for f in "$g"/*; do
         name=$(basename "$f")
         case "$name" in
+            workbook.sha256)
+                (cd "$out_dir/$day" && sha256sum -c --quiet "$OLDPWD/$f" >/dev/null 2>&1) ||
+                    mismatch="$mismatch $day/$name" ;;
             *.sha256) cmp -s "$f" "$out_dir/$day/$name" || mismatch="$mismatch $day/$name" ;;
             *) zcat "$out_dir/$day/$name.gz" 2>/dev/null | cmp -s - "$f" || mismatch="$mismatch $day/$name" ;;
         esac
