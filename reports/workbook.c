@@ -447,6 +447,7 @@ typedef struct summary_sheet {
     lxw_worksheet *ws;
     lxw_row_t row;
     lxw_error e;
+    const char *word; /* the next line's second column when a word, not a count */
 } summary_sheet;
 
 static void s_title(summary_sheet *s, const char *text)
@@ -465,6 +466,9 @@ static void s_line(summary_sheet *s, const char *label, long long count, const f
         s->e = put_string(s->ws, s->row, 0, label, NULL);
     if (s->e == LXW_NO_ERROR && count >= 0)
         s->e = worksheet_write_number(s->ws, s->row, 1, (double)count, s->b->integer);
+    if (s->e == LXW_NO_ERROR && s->word != NULL && *s->word)
+        s->e = put_string(s->ws, s->row, 1, s->word, NULL);
+    s->word = NULL;
     if (s->e == LXW_NO_ERROR && fen != NULL)
         s->e = worksheet_write_number(s->ws, s->row, 2, (double)*fen / 100.0, s->b->money);
     if (s->e == LXW_NO_ERROR && text != NULL && *text)
@@ -490,11 +494,13 @@ static void s_list(summary_sheet *s, const char *title, const store_report_lines
     for (size_t r = 0; l != NULL && r < l->count; r++) {
         const store_report_line *x = &l->lines[r];
         long long count = -1, value = 0;
-        if (!catalogue_int(x->count, &count))
+        if (!catalogue_int(x->count, &count)) {
             count = -1;
+            s->word = x->count; /* a file's format, a check's verdict */
+        }
         if (text_last) {
             s_line(s, x->label, count, NULL, x->value);
-            if (x->detail && *x->detail)
+            if (x->detail && *x->detail) /* the file's parse warnings, one per line */
                 s_line(s, "", -1, NULL, x->detail);
             continue;
         }
