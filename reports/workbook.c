@@ -424,7 +424,7 @@ static recon_status write_exceptions(int dirfd, const char *dir, sheet *s, err_t
 {
     held h = {0};
     recon_status st = read_report(dirfd, dir, s->spec, hold_row, &h, err);
-    if (st == RECON_OK)
+    if (st == RECON_OK && h.n > 1) /* qsort takes no NULL array, even empty */
         qsort(h.rows, h.n, sizeof h.rows[0], held_cmp);
     for (size_t i = 0; i < h.n; i++) {
         char *f[MAX_COLS], *p = h.rows[i].bytes;
