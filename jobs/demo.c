@@ -218,6 +218,8 @@ recon_status cmd_demo(const job_options *caller, err_t *err)
             "\nreports for every night under %s/; rejected files in %s/quarantine\n"
             "open %s/index.html (the history) or %s/%s/index.html (the last night) in a browser\n",
             out_dir, out_dir, out_dir, out_dir, day);
+    fprintf(o->out, "the last night's workbook, for Excel or WPS: %s/%s/recon-%s.xlsx\n", out_dir,
+            day, day);
     fprintf(o->out, "\npolicies as of %s\n", day);
     fprintf(o->out, "%-15s %-7s %-13s %-10s %-10s %8s %8s %8s %9s\n", "policy_no", "mode",
             "status", "since", "next_due", "arrears", "credit", "refunds", "paid");

@@ -19,6 +19,7 @@
 #include "reports/catalogue.h"
 #include "reports/merge.h"
 #include "reports/page.h"
+#include "reports/workbook.h"
 #include "store/evaluation.h"
 #include "store/report.h"
 
@@ -49,6 +50,7 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
     manifest_entry entries[CATALOGUE_FILES + 1]; /* + the page */
     size_t count = 0;
     summary_figures sum;
+    char book[WORKBOOK_NAME_SIZE];
     memset(&sum, 0, sizeof sum);
     if ((st = store_report_twin(db, as_of, &twin_day, err)) == RECON_OK &&
         (st = store_report_twin(db, as_of, &twin_allocs, err)) == RECON_OK)
@@ -71,6 +73,8 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
         log_msg(LOG_INFO, "report %s: page written in %.3f s", day,
                 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     }
+    if (st == RECON_OK) /* the workbook reads back the CSV files just written */
+        st = workbook_write_day(db, &target, as_of, &sum, book, &entries[count++], err);
     if (st == RECON_OK)
         st = inputs_copy_decisions(db, out_dir, as_of, err);
     if (st == RECON_OK)

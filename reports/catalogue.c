@@ -7,6 +7,7 @@
 
 #include "common/grow.h"
 #include "core/mask.h"
+#include "parsers/receipt.h"
 #include "core/worklist.h"
 
 const report_spec catalogue_receipts = {
@@ -89,17 +90,42 @@ recon_status catalogue_open(const report_target *t, const report_spec *spec, gzc
     return st;
 }
 
+/* Whether a spreadsheet opening the CSV would take text starting so for a formula: = + - @,
+ * their full-width forms (which some input methods turn into them), tab and CR (OWASP's list). */
+static bool formula_lead(const char *s)
+{
+    static const char *const wide[] = {"\xEF\xBC\x9D", "\xEF\xBC\x8B", "\xEF\xBC\x8D",
+                                       "\xEF\xBC\xA0"}; /* U+FF1D = U+FF0B + U+FF0D - U+FF20 @ */
+    if (*s != '\0' && strchr("=+-@\t\r", *s) != NULL)
+        return true;
+    for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
+        if (strncmp(s, wide[i], 3) == 0)
+            return true;
+    return false;
+}
+
 recon_status catalogue_emit(gzcsv_t *g, const report_target *t, const report_spec *spec,
                             char **f, const fen_t *fen, size_t n, err_t *err)
 {
     char money[CATALOGUE_MAX_COLUMNS][MONEY_STR_SIZE], masked[CATALOGUE_MAX_COLUMNS][128];
+    char quoted[RECEIPT_NAME_MAX + 2];
     for (size_t i = 0; i < n; i++) {
         if (spec->kinds[i] == COL_MONEY && *f[i]) {
             money_format(fen[i], money[i]);
             f[i] = money[i];
-        } else if (spec->kinds[i] == COL_NAME && !t->unmasked) {
-            mask_name(f[i], masked[i], sizeof masked[i]);
-            f[i] = masked[i];
+        } else if (spec->kinds[i] == COL_NAME) {
+            if (!t->unmasked) {
+                mask_name(f[i], masked[i], sizeof masked[i]);
+                f[i] = masked[i];
+            }
+            /* A payer name is statement text, not a key: an apostrophe before a formula's
+             * first character makes Excel or WPS show it as text (README: CSV reports). */
+            if (formula_lead(f[i])) {
+                if ((size_t)snprintf(quoted, sizeof quoted, "'%s", f[i]) >= sizeof quoted)
+                    return err_set(err, RECON_EINTERNAL, "%s: a payer name longer than %d bytes",
+                                   spec->name, RECEIPT_NAME_MAX);
+                f[i] = quoted;
+            }
         }
     }
     return gzcsv_row(g, (const char *const *)f, n, err);

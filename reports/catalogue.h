@@ -18,7 +18,7 @@
 #include "store/report.h"
 
 #define CATALOGUE_MAX_COLUMNS 16
-#define CATALOGUE_FILES 7 /* the tables, notices, receipts.csv.gz and summary.txt.gz */
+#define CATALOGUE_FILES 8 /* the tables, notices, receipts.csv.gz, summary.txt.gz, workbook */
 #define CATALOGUE_TABLES 4
 
 typedef enum column_kind { COL_TEXT, COL_MONEY, COL_NAME } column_kind;

@@ -26,6 +26,8 @@ if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
         for f in "$d"/*.gz; do zcat "$f" >"$golden/$day/$(basename "$f" .gz)"; done
         cp "$d/INPUTS.sha256" "$golden/$day/"
         cp "$d/index.html" "$golden/$day/"
+        # The workbook is compared by its hash (its bytes are deterministic like the CSV's).
+        (cd "$d" && sha256sum "recon-$day.xlsx") >"$golden/$day/workbook.sha256"
     done
 fi
 
@@ -37,6 +39,9 @@ for g in "$golden"/20*; do
     for f in "$g"/*; do
         name=$(basename "$f")
         case "$name" in
+            workbook.sha256)
+                (cd "$out_dir/$day" && sha256sum -c --quiet "$OLDPWD/$f" >/dev/null 2>&1) ||
+                    mismatch="$mismatch $day/$name" ;;
             *.sha256 | *.html) cmp -s "$f" "$out_dir/$day/$name" || mismatch="$mismatch $day/$name" ;;
             *) zcat "$out_dir/$day/$name.gz" 2>/dev/null | cmp -s - "$f" || mismatch="$mismatch $day/$name" ;;
         esac
