@@ -24,7 +24,8 @@
 #   report, and nightly for the last business day (its files only).
 # In the same run it measures the floors on the same data: cat of the files, a bare
 # libxml2 SAX2 push pass (camt; the xmlTextReader pass too, as a row of its own), a bare
-# libcsv pass (WeChat, Alipay, bank CSV), a bare line split (MT940), psql \copy of the same normalised rows into a table like receipts,
+# libcsv pass (WeChat, Alipay, bank CSV), a bare line split (MT940), psql \copy of the same
+# normalised rows into a table like receipts,
 # and gzip -6 over the same uncompressed report bytes. It prints a table and writes
 # bench/results.csv. Targets are reported as met/missed; nothing is asserted.
 set -euo pipefail
