@@ -1462,9 +1462,8 @@ static recon_status camt_end(camt_reader *r)
     return st;
 }
 
-/* Text as SAX2 delivers it, in pieces. White space before any other text is counted but
- * not stored: it is trimmed anyway, and the reader dropped blank runs before a tag, so
- * white space alone never fills the buffer. */
+/* Text as SAX2 delivers it, in pieces. White space before any other text is counted, as
+ * the reader's text node held it, but not stored: it is trimmed anyway. */
 static recon_status camt_text_append(camt_reader *r, const xmlChar *v, int len)
 {
     size_t n = (size_t)len;
@@ -1478,8 +1477,12 @@ static recon_status camt_text_append(camt_reader *r, const xmlChar *v, int len)
         while (i < n && (v[i] == ' ' || v[i] == '\n' || v[i] == '\t' || v[i] == '\r'))
             i++;
         r->text_blank += i;
-        if (i == n)
+        if (i == n) {
+            /* The reader kept a leaf's blanks (and cut them), not those after a child. */
+            if (r->text_blank > CAMT_TEXT_MAX && r->depth > 0 && !r->has_child[r->depth - 1])
+                r->text_overflow = true;
             return RECON_OK;
+        }
         v += i;
         n -= i;
     }
