@@ -6,7 +6,7 @@
 
 BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wconversion -Wshadow \
 	-Wstrict-prototypes -Wvla -Werror -O2
-BENCH_TOOLS := build/bench/gen build/bench/xmlpass build/bench/csvpass build/bench/rtime
+BENCH_TOOLS := build/bench/gen build/bench/xmlpass build/bench/saxpass build/bench/csvpass build/bench/rtime
 
 .PHONY: bench bench-tools
 bench-tools: $(BENCH_TOOLS)
@@ -16,6 +16,11 @@ build/bench/gen: fixtures/gen/gen.c
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
 
 build/bench/xmlpass: bench/xmlpass.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(shell $(PKG_CONFIG) --cflags libxml-2.0) -o $@ $< \
+		$(shell $(PKG_CONFIG) --libs libxml-2.0)
+
+build/bench/saxpass: bench/saxpass.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) $(shell $(PKG_CONFIG) --cflags libxml-2.0) -o $@ $< \
 		$(shell $(PKG_CONFIG) --libs libxml-2.0)

@@ -49,7 +49,7 @@ expect() { # file, message fragment
     check "$1: kept in quarantine" cmp -s "$inbox/$1" "$T_TMP/out/quarantine/$1"
     check "$1: with its reason" contains "$(cat "$T_TMP/out/quarantine/$1.reason" 2>/dev/null)" "$1: $2"
 }
-expect truncated.xml "line 109: xml error: unexpected end of file inside Stmt[1]/Ntry[3]; the file looks truncated"
+expect truncated.xml "line 109: xml error: unexpected end of file inside Stmt[1]/Ntry[3]/TxDtls[1]; the file looks truncated"
 expect empty.csv "empty file"
 expect header_only.csv "line 1: bill ends without its summary"
 expect feb30.sta "line 7: invalid date 230230 in :61:"

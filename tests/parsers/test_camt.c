@@ -211,6 +211,138 @@ static void test_doctype_after_head(void **state)
     collector_free(&c);
 }
 
+/* One statement of one entry; between GrpHdr and Stmt, `pad` blank lines; the entry's
+ * amount, and what follows the entry (its closing tags, or whatever the case puts there). */
+static void build_doc(buf_t *b, int pad, const char *amount, const char *tail)
+{
+    assert_true(buf_append_str(
+        b, "<?xml version=\"1.0\"?>\n"
+           "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\">\n"
+           "<BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr>\n"));
+    for (int i = 0; i < pad; i++)
+        assert_true(buf_append_str(b, "\n"));
+    assert_true(buf_printf(
+        b, "<Stmt><Id>S1</Id><Acct><Id><IBAN>CN99000000000000000001</IBAN></Id></Acct>\n"
+           "<Ntry><Amt Ccy=\"CNY\">%s</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>\n"
+           "<BookgDt><Dt>2026-01-02</Dt></BookgDt><AcctSvcrRef>R-1</AcctSvcrRef>\n"
+           "<NtryDtls><TxDtls><Refs><EndToEndId>E</EndToEndId></Refs>%s",
+        amount, tail));
+}
+
+static const char doc_tail[] =
+    "</TxDtls></NtryDtls></Ntry>\n</Stmt></BkToCstmrStmt></Document>\n";
+
+static void expect_error(const buf_t *b, const char *want)
+{
+    err_t err;
+    collector c;
+    recon_status st = testutil_parse_memory("m.xml", b->data, b->len, FORMAT_CAMT053, NULL, &c,
+                                            &err);
+    assert_int_equal(st, RECON_EDATA);
+    if (strcmp(err.msg, want) != 0)
+        fail_msg("\n got  %s\n want %s", err.msg, want);
+    collector_free(&c);
+}
+
+/* Past line 65535 libxml2's tree nodes lose their line; SAX2 gives the true one. */
+static void test_line_past_65535(void **state)
+{
+    (void)state;
+    buf_t b = BUF_INIT;
+    build_doc(&b, 70000, "1.001", doc_tail);
+    expect_error(&b, "m.xml: line 70005: Stmt[1]/Ntry[1]: entry Amt 1.001 CNY has more than 2 "
+                     "significant decimals; hint: only whole fen (cents) can be booked");
+    buf_free(&b);
+}
+
+/* The first problem in the file is the one reported, even when malformed XML follows a
+ * few bytes later (the reader, which parsed ahead, reported the later one). */
+static void test_first_problem_reported(void **state)
+{
+    (void)state;
+    buf_t b = BUF_INIT;
+    build_doc(&b, 0, "1.001", "</TxDtls></NtryDtls></Ntry>\n</Stmt <<>\n");
+    expect_error(&b, "m.xml: line 5: Stmt[1]/Ntry[1]: entry Amt 1.001 CNY has more than 2 "
+                     "significant decimals; hint: only whole fen (cents) can be booked");
+    buf_free(&b);
+}
+
+/* A cut-off file names the innermost record open where it ends. */
+static void test_truncated_names_innermost(void **state)
+{
+    (void)state;
+    buf_t b = BUF_INIT;
+    build_doc(&b, 0, "1.00", "<RmtInf><Ustrd>P2026");
+    expect_error(&b, "m.xml: line 7: xml error: unexpected end of file inside "
+                     "Stmt[1]/Ntry[1]/TxDtls[1]; the file looks truncated");
+    buf_free(&b);
+}
+
+/* Text is cut where the reader cut it, leading blanks counted: a name of 3000 blanks is
+ * cut (to nothing), a remittance after 1000 newlines keeps 24 bytes. The document is over
+ * the parser's 64 KiB chunk, so text is also read across chunks. */
+typedef struct warned {
+    collector c;
+    receipt_sink inner;
+    char text[4][128];
+    int count;
+} warned;
+
+static recon_status warned_receipt(void *ctx, const receipt_t *r, err_t *err)
+{
+    warned *w = ctx;
+    return w->inner.on_receipt(w->inner.ctx, r, err);
+}
+
+static recon_status warned_warning(void *ctx, const char *position, const char *text,
+                                   err_t *err)
+{
+    (void)position, (void)err;
+    warned *w = ctx;
+    if (w->count < 4)
+        snprintf(w->text[w->count], sizeof w->text[0], "%s", text);
+    w->count++;
+    return RECON_OK;
+}
+
+static void test_blank_text(void **state)
+{
+    (void)state;
+    buf_t b = BUF_INIT, tail = BUF_INIT;
+    assert_true(buf_append_str(&tail, "<RltdPties><Dbtr><Nm>"));
+    for (int i = 0; i < 3000; i++)
+        assert_true(buf_append_str(&tail, " "));
+    assert_true(buf_append_str(&tail, "</Nm></Dbtr></RltdPties><RmtInf><Ustrd>"));
+    for (int i = 0; i < 1000; i++)
+        assert_true(buf_append_str(&tail, "\n"));
+    for (int i = 0; i < 40; i++)
+        assert_true(buf_append_str(&tail, "P2026000000123 "));
+    assert_true(buf_append_str(&tail, "</Ustrd></RmtInf>"));
+    assert_true(buf_append_str(&tail, doc_tail));
+    build_doc(&b, 70000, "1.00", tail.data);
+    warned w;
+    memset(&w, 0, sizeof w);
+    collector_init(&w.c, &w.inner);
+    receipt_sink sink = {&w, warned_receipt, NULL, warned_warning};
+    instream_t *in = NULL;
+    err_t err;
+    err_clear(&err);
+    assert_int_equal(instream_open_memory("m.xml", b.data, b.len, &in, &err), RECON_OK);
+    recon_status st = camt_parse(in, NULL, &sink, &err);
+    instream_close(in);
+    if (st != RECON_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(w.c.count, 1);
+    assert_string_equal(w.c.receipts[0].payer, "");
+    assert_string_equal(w.c.receipts[0].remittance, "P2026000000123 P20260000");
+    assert_int_equal(w.count, 2);
+    assert_string_equal(w.text[0], "Dbtr Nm cut at 0 bytes");
+    assert_string_equal(w.text[1], "remittance information (Ustrd joined) cut at 24 bytes");
+    collector_free(&w.c);
+    buf_free(&b);
+    buf_free(&tail);
+}
+
 /* An encoding declaration other than UTF-8 (Chinese banks send GB18030) is honoured. */
 static void test_gb18030_document(void **state)
 {
@@ -305,6 +437,10 @@ int main(void)
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_variants),
         cmocka_unit_test(test_doctype_after_head),
+        cmocka_unit_test(test_line_past_65535),
+        cmocka_unit_test(test_first_problem_reported),
+        cmocka_unit_test(test_truncated_names_innermost),
+        cmocka_unit_test(test_blank_text),
         cmocka_unit_test(test_gb18030_document),
         cmocka_unit_test(test_report_keys_match_statement),
         cmocka_unit_test(test_sink_error_stops),
