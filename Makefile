@@ -14,8 +14,8 @@ $(error missing build dependencies (see above))
 endif
 endif
 
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq libxml-2.0 zlib minizip libcrypto xlsxwriter 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs libpq libxml-2.0 zlib minizip libcrypto xlsxwriter 2>/dev/null) -lcsv
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq libxml-2.0 zlib minizip libcrypto xlsxwriter libdeflate 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs libpq libxml-2.0 zlib minizip libcrypto xlsxwriter libdeflate 2>/dev/null) -lcsv
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 WARNINGS := -Wall -Wextra -Wconversion -Wshadow -Wstrict-prototypes -Wvla

@@ -216,12 +216,28 @@ run_size() {
     # setup: the register and everything before the month (timed, not judged)
     echo "== $n policies: setup (register, events, history, process as of $month_end)"
     timed policies_load --stdout "$WORK/setup.out" -- "$RECON" policies load "$dir/policies.csv"
-    row "$n" "$m" "setup:policies_load" "$n" "$(fsize "$dir/policies.csv")" "$T_WALL" "$T_RSS" "" "" "" "" "$(outcome "")"
+    local load_wall=$T_WALL load_rss=$T_RSS load_code=$T_CODE
+    # a register load's floor: psql \copy of the rows as stored into a table like theirs
+    local pcols="policy_no, holder_name, holder_id_no, payment_mode, start_date, end_date, premium, net_premium, currency, payer_account"
+    "${PSQL[@]}" "$RECON_DB" -c "DROP SCHEMA IF EXISTS bench CASCADE" -c "CREATE SCHEMA bench" \
+        -c "CREATE TABLE bench.policies_copy (LIKE recon.policies INCLUDING ALL)" \
+        -c "\\copy (SELECT $pcols FROM recon.policies) TO '$WORK/policies.copy'" 2>/dev/null
+    timed copy_policies -- "${PSQL[@]}" "$RECON_DB" -c "\\copy bench.policies_copy ($pcols) FROM '$WORK/policies.copy'"
+    local base_s=$T_WALL
+    T_CODE=$load_code
+    row "$n" "$m" "setup:policies_load" "$n" "$(fsize "$dir/policies.csv")" "$load_wall" "$load_rss" "psql-copy" "$base_s" "" "<=2x copy" "$(outcome "$(verdict "$(fdiv "$load_wall" "$base_s")" 2)")"
     timed events_load --stdout "$WORK/setup.out" -- "$RECON" events load "$dir/events.csv"
     local hist_rows
     hist_rows=$(($(wc -l <"$dir/history.csv") - 1))
     timed history_load --stdout "$WORK/setup.out" -- "$RECON" receipts load "$dir/history.csv"
-    row "$n" "$m" "setup:history_load" "$hist_rows" "$(fsize "$dir/history.csv")" "$T_WALL" "$T_RSS" "" "" "" "" "$(outcome "")"
+    load_wall=$T_WALL load_rss=$T_RSS load_code=$T_CODE
+    local hcols="receipt_id, source, transaction_key, position, booking_date, amount, currency, direction, payer, remittance, policy_no, match_result"
+    "${PSQL[@]}" "$RECON_DB" -c "CREATE TABLE bench.history_copy (LIKE recon.receipts INCLUDING ALL)" \
+        -c "\\copy (SELECT $hcols FROM recon.receipts) TO '$WORK/history.copy'" 2>/dev/null
+    timed copy_history -- "${PSQL[@]}" "$RECON_DB" -c "\\copy bench.history_copy ($hcols) FROM '$WORK/history.copy'"
+    base_s=$T_WALL
+    T_CODE=$load_code
+    row "$n" "$m" "setup:history_load" "$hist_rows" "$(fsize "$dir/history.csv")" "$load_wall" "$load_rss" "psql-copy" "$base_s" "" "<=2x copy" "$(outcome "$(verdict "$(fdiv "$load_wall" "$base_s")" 2)")"
     "${PSQL[@]}" "$RECON_DB" -c "VACUUM ANALYZE" 2>/dev/null
     timed process_before --stdout "$WORK/setup.out" -- "$RECON" process --as-of "$month_end"
     row "$n" "$m" "setup:process_$month_end" "$n" "" "$T_WALL" "$T_RSS" "" "" "" "" "$(outcome "")"

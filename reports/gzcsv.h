@@ -3,9 +3,10 @@
  * its temp file until gzcsv_close publishes it under its final name or gzcsv_abort removes it.
  *
  * Why deterministic: interface.md promises that the same inputs give byte-identical files, so
- * the gzip header carries no timestamp and no file name, and the compression parameters and the
- * way input reaches zlib (64 KiB at a time, in order, also from the compression thread) are
- * fixed (the bytes are stable for a given zlib version; another zlib may choose other matches).
+ * the gzip headers carry no timestamp and no file name, and the compression level and the cut
+ * of the input into gzip members (every GZCSV_MEMBER bytes, each member compressed on its own)
+ * are fixed whatever the compression thread's timing (the bytes are stable for a given
+ * libdeflate version; another version may choose other matches).
  * Why temp + rename: a crash or a failed run must never leave a truncated report under its
  * final name, because auditors take whatever is there as complete.
  */
@@ -17,16 +18,19 @@
 #include "common/err.h"
 #include "common/sha256.h"
 
-/* Default zlib level. performance.md: level 6 costs ~4x the CPU of level 1 (3.85 s vs 0.95 s
- * for a 200 MB report) for files ~25% smaller. Reports are read by finance and archived for
+/* Default deflate level. performance.md: zlib's level 6 costs ~4x the CPU of level 1 (3.85 s
+ * vs 0.95 s for a 200 MB report) for files ~25% smaller; libdeflate at 6 costs about a third
+ * of zlib's 6. Reports are read by finance and archived for
  * years by auditors, so the smaller file wins; and `replay --archive` compares report bytes
  * with archived ones, which another level would all change. Compression runs in a thread of its
  * own beside the database work (gzcsv.c), so the level costs CPU more than time.
  * RECON_REPORT_LEVEL=1..9 overrides it (jobs/config refuses any other value at start). */
 #define GZCSV_LEVEL_DEFAULT 6
 
-/* Compressed output is written to disk in chunks of this size (performance.md: 8-64 KiB). */
-#define GZCSV_CHUNK 65536
+/* Input bytes per gzip member. Each member starts with an empty 32 KiB window, so a larger
+ * piece compresses a little better (1 MiB loses well under 1% against one stream) and costs
+ * memory: GZCSV_BLOCKS (3, gzcsv.c) pieces plus one compressed piece per open writer. */
+#define GZCSV_MEMBER (1024 * 1024)
 
 typedef struct gzcsv gzcsv_t;
 
@@ -49,7 +53,7 @@ recon_status gzcsv_header(gzcsv_t *g, const char *const *fields, size_t n, err_t
 /* Appends raw bytes (for summary.txt.gz); the caller supplies any newlines. */
 recon_status gzcsv_write_text(gzcsv_t *g, const char *text, size_t len, err_t *err);
 
-/* Finishes the gzip stream, fsyncs the file, renames the temporary to DIR/NAME (replacing an
+/* Finishes the gzip file (always at least one member, so an empty report is a valid file), fsyncs the file, renames the temporary to DIR/NAME (replacing an
  * older NAME atomically), fsyncs DIR, and writes the lowercase hex SHA-256 of the compressed
  * bytes into hex_out (may be NULL). Always frees g; on failure the temp file is removed. */
 recon_status gzcsv_close(gzcsv_t *g, char hex_out[SHA256_HEX_SIZE], err_t *err);

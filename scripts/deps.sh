@@ -2,7 +2,7 @@
 # Installs the Debian packages recon needs when they are missing (as root), or
 # names the exact command to run (as any other user). Used by make before building.
 set -eu
-pkgs="postgresql libpq-dev libcsv-dev libxml2-dev zlib1g-dev libminizip-dev libssl-dev libcmocka-dev libxlsxwriter-dev python3-openpyxl pkg-config gcc make clang libclang-rt-14-dev man-db groff-base systemd chromium fonts-noto-cjk"
+pkgs="postgresql libpq-dev libcsv-dev libxml2-dev zlib1g-dev libminizip-dev libssl-dev libdeflate-dev libcmocka-dev libxlsxwriter-dev python3-openpyxl pkg-config gcc make clang libclang-rt-14-dev man-db groff-base systemd chromium fonts-noto-cjk"
 missing=""
 for p in $pkgs; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

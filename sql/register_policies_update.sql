@@ -1,4 +1,5 @@
--- Policies of the file already in the register whose terms changed.
+-- Policies of the file already in the register whose terms changed (run before the insert
+-- of the new ones, so it joins only the policies stored before this file).
 UPDATE policies p
 SET holder_name = i.holder_name, holder_id_no = i.holder_id_no, payment_mode = i.payment_mode,
     start_date = i.start_date, end_date = i.end_date, premium = i.premium,
