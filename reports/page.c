@@ -119,12 +119,14 @@ static void back_row(int c, void *data)
     b->n = 0;
 }
 
+#define READ_CHUNK 65536 /* bytes read from a report at a time */
+
 /* Streams the rows of DIR/NAME (a report this run has just written) to fn, header skipped. */
 static recon_status read_back(int dirfd, const char *dir, const char *name, row_fn fn, void *ctx,
                               err_t *err)
 {
     csv_back *b = calloc(1, sizeof *b);
-    unsigned char *chunk = malloc(GZCSV_CHUNK);
+    unsigned char *chunk = malloc(READ_CHUNK);
     struct csv_parser p;
     bool parser = false;
     gzFile z = NULL;
@@ -151,7 +153,7 @@ static recon_status read_back(int dirfd, const char *dir, const char *name, row_
     }
     parser = true;
     int n;
-    while ((n = gzread(z, chunk, GZCSV_CHUNK)) > 0 && b->st == RECON_OK)
+    while ((n = gzread(z, chunk, READ_CHUNK)) > 0 && b->st == RECON_OK)
         if (csv_parse(&p, chunk, (size_t)n, back_field, back_row, b) != (size_t)n)
             break;
     if (b->st == RECON_OK && (n < 0 || csv_fini(&p, back_field, back_row, b) != 0))
