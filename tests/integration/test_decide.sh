@@ -225,6 +225,11 @@ check "a receipt of a late statement is decided by source and transaction_key" [
 run process --as-of 2026-02-25
 check "it counts for P1 from its booking date: in force since 01-15" \
     [ "$(sql "SELECT effective_date || ' ' || to_status FROM recon.status_events WHERE policy_no = '$P1' AND known_until IS NULL ORDER BY seq LIMIT 1")" = "2026-01-15 in_force" ]
+run report --as-of 2026-02-25 --out "$T_TMP/out"
+check "receipts.csv.gz shows the decided receipt's outcome, not its suspense" \
+    contains "$(zcat_report 2026-02-25 receipts.csv.gz | grep ',L0114$')" ",$P1,matched,"
+check "  and names the decision in its note" \
+    contains "$(zcat_report 2026-02-25 receipts.csv.gz | grep ',L0114$')" "assign 30.00 to $P1 decided for 2026-02-25"
 run status --receipt "$(sql "SELECT receipt_id FROM recon.receipts WHERE transaction_key = 'L0114'")" --as-of 2026-02-25
 check "status --receipt names the statement file and its line" contains "$out" "late.sta line 5  known from 2026-02-25"
 
