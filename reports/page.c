@@ -1,16 +1,15 @@
 #include "reports/page.h"
 
-#include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "common/safefile.h"
 #include "core/money.h"
+#include "reports/readback.h"
 
 const char *const page_statuses[PAGE_STATUSES] = {
     "pending", "in_force", "grace", "suspended", "terminated", "expired", "not_effective",
@@ -78,97 +77,17 @@ void page_head(svg_out *o, const char *title)
 
 /* ---- the day's CSV files read back ---- */
 
-#define ROW_FIELDS 16
 #define FIELD_MAX 384
 
-typedef recon_status (*row_fn)(void *ctx, char f[][FIELD_MAX], size_t n, err_t *err);
-
-typedef struct csv_back {
-    char f[ROW_FIELDS][FIELD_MAX];
-    size_t n;
-    bool header_seen;
-    row_fn fn;
-    void *ctx;
-    recon_status st;
-    err_t *err;
-} csv_back;
-
-static void back_field(void *s, size_t len, void *data)
+/* A page shows a bounded part of a long text, cut between UTF-8 characters. */
+static void copy_cut(char out[FIELD_MAX], const char *s)
 {
-    csv_back *b = data;
-    if (b->n < ROW_FIELDS) {
-        /* A page shows a bounded part of a long text, cut between UTF-8 characters. */
-        size_t cut = len < FIELD_MAX ? len : FIELD_MAX - 1;
-        const char *t = s;
-        while (cut < len && cut > 0 && ((unsigned char)t[cut] & 0xC0) == 0x80)
-            cut--;
-        memcpy(b->f[b->n], s, cut);
-        b->f[b->n][cut] = '\0';
-    }
-    b->n++;
-}
-
-static void back_row(int c, void *data)
-{
-    (void)c;
-    csv_back *b = data;
-    if (!b->header_seen)
-        b->header_seen = true;
-    else if (b->st == RECON_OK)
-        b->st = b->fn(b->ctx, b->f, b->n < ROW_FIELDS ? b->n : ROW_FIELDS, b->err);
-    b->n = 0;
-}
-
-#define READ_CHUNK 65536 /* bytes read from a report at a time */
-
-/* Streams the rows of DIR/NAME (a report this run has just written) to fn, header skipped. */
-static recon_status read_back(int dirfd, const char *dir, const char *name, row_fn fn, void *ctx,
-                              err_t *err)
-{
-    csv_back *b = calloc(1, sizeof *b);
-    unsigned char *chunk = malloc(READ_CHUNK);
-    struct csv_parser p;
-    bool parser = false;
-    gzFile z = NULL;
-    recon_status st = RECON_OK;
-    if (b == NULL || chunk == NULL) {
-        st = err_set(err, RECON_EINTERNAL, "out of memory");
-        goto out;
-    }
-    b->fn = fn;
-    b->ctx = ctx;
-    b->err = err;
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (z = gzdopen(fd, "rb")) == NULL) {
-        st = err_set(err, RECON_EOUTPUT, "cannot read %s/%s back for the page: %s", dir, name,
-                     fd < 0 ? strerror(errno) : "not a regular gzip file");
-        if (fd >= 0)
-            close(fd);
-        goto out;
-    }
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-        st = err_set(err, RECON_EINTERNAL, "out of memory");
-        goto out;
-    }
-    parser = true;
-    int n;
-    while ((n = gzread(z, chunk, READ_CHUNK)) > 0 && b->st == RECON_OK)
-        if (csv_parse(&p, chunk, (size_t)n, back_field, back_row, b) != (size_t)n)
-            break;
-    if (b->st == RECON_OK && (n < 0 || csv_fini(&p, back_field, back_row, b) != 0))
-        st = err_set(err, RECON_EOUTPUT, "cannot read %s/%s back for the page: %s", dir, name,
-                     n < 0 ? "gzip error" : "malformed CSV");
-    if (b->st != RECON_OK)
-        st = b->st;
-out:
-    if (parser)
-        csv_free(&p);
-    if (z != NULL)
-        gzclose(z);
-    free(chunk);
-    free(b);
-    return st;
+    size_t len = strlen(s);
+    size_t cut = len < FIELD_MAX ? len : FIELD_MAX - 1;
+    while (cut < len && cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+        cut--;
+    memcpy(out, s, cut);
+    out[cut] = '\0';
 }
 
 /* The largest rows by amount, largest first; among equal amounts the earlier row stays. */
@@ -181,7 +100,7 @@ typedef struct top_list {
     char f[TOP_ROWS][TOP_COLS][FIELD_MAX];
 } top_list;
 
-static void top_offer(top_list *t, fen_t v, char f[][FIELD_MAX], const size_t *cols)
+static void top_offer(top_list *t, fen_t v, char **f, const size_t *cols)
 {
     unsigned long long mag = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
     if (t->n == TOP_ROWS && mag <= t->mag[TOP_ROWS - 1])
@@ -194,7 +113,7 @@ static void top_offer(top_list *t, fen_t v, char f[][FIELD_MAX], const size_t *c
     }
     t->mag[at] = mag;
     for (size_t c = 0; c < TOP_COLS; c++)
-        memcpy(t->f[at][c], f[cols[c]], FIELD_MAX);
+        copy_cut(t->f[at][c], f[cols[c]]);
     if (t->n < TOP_ROWS)
         t->n++;
 }
@@ -213,9 +132,11 @@ static recon_status bad_row(const char *name, err_t *err)
 }
 
 /* receipts.csv.gz: receipt_id 0, file 2, amount 4, direction 6, payer 7, outcome 9, note 12. */
-static recon_status receipt_row(void *ctx, char f[][FIELD_MAX], size_t n, err_t *err)
+static recon_status receipt_row(void *ctx, long row, char **f, size_t n, err_t *err)
 {
     day_back *d = ctx;
+    if (row == 0)
+        return RECON_OK;
     fen_t v = 0;
     if (n < 13 || money_parse(f[4], strlen(f[4]), &v) != MONEY_OK)
         return bad_row("receipts.csv.gz", err);
@@ -240,9 +161,11 @@ static recon_status receipt_row(void *ctx, char f[][FIELD_MAX], size_t n, err_t 
 }
 
 /* exceptions.csv.gz: kind 0, receipt_id 1, policy_no 2, amount 3, detail 4, age_days 6. */
-static recon_status exception_row(void *ctx, char f[][FIELD_MAX], size_t n, err_t *err)
+static recon_status exception_row(void *ctx, long row, char **f, size_t n, err_t *err)
 {
     day_back *d = ctx;
+    if (row == 0)
+        return RECON_OK;
     fen_t v = 0;
     if (n < 7 || money_parse(f[3], strlen(f[3]), &v) != MONEY_OK)
         return bad_row("exceptions.csv.gz", err);
@@ -376,31 +299,31 @@ static void charts(svg_out *o, const summary_figures *s, const day_back *d)
     svg_hbars(o, &c4, bars, CHANNELS);
 }
 
+/* A table of the largest rows: heading, caption, columns; mask: which columns are money. */
+static void top_table(svg_out *o, const char *heading, const char *caption,
+                      const char *const *cols, const top_list *t, unsigned mask)
+{
+    svg_printf(o, "<h2>%s</h2>\n", heading);
+    table_head(o, caption, cols, TOP_COLS, mask);
+    for (size_t i = 0; i < t->n; i++) {
+        const char *cells[TOP_COLS];
+        for (size_t c = 0; c < TOP_COLS; c++)
+            cells[c] = t->f[i][c];
+        table_row(o, cells, TOP_COLS, mask);
+    }
+    table_end(o, t->n, TOP_COLS);
+}
+
 static void tables(svg_out *o, const day_back *d, const store_report_lines *files)
 {
     static const char *const ex_cols[] = {"类型 kind", "收款 receipt", "保单 policy",
                                           "金额 amount", "天数 age", "说明 detail"};
-    svg_printf(o, "<h2>最大例外 Top exceptions</h2>\n");
-    table_head(o, "exceptions.csv.gz 中金额最大的十行 (largest amounts first)", ex_cols, 6, 0x18);
-    for (size_t i = 0; i < d->exceptions.n; i++) {
-        const char *cells[TOP_COLS];
-        for (size_t c = 0; c < TOP_COLS; c++)
-            cells[c] = d->exceptions.f[i][c];
-        table_row(o, cells, TOP_COLS, 0x18);
-    }
-    table_end(o, d->exceptions.n, 6);
-
+    top_table(o, "最大例外 Top exceptions", "exceptions.csv.gz 中金额最大的十行 (largest amounts first)",
+              ex_cols, &d->exceptions, 0x18);
     static const char *const su_cols[] = {"收款 receipt", "文件 file", "付款人 payer",
                                           "金额 amount", "结果 outcome", "备注 note"};
-    svg_printf(o, "<h2>今日挂账收款 Receipts of the day in suspense</h2>\n");
-    table_head(o, "receipts.csv.gz: unidentified, ambiguous, currency", su_cols, 6, 0x8);
-    for (size_t i = 0; i < d->suspense.n; i++) {
-        const char *cells[TOP_COLS];
-        for (size_t c = 0; c < TOP_COLS; c++)
-            cells[c] = d->suspense.f[i][c];
-        table_row(o, cells, TOP_COLS, 0x8);
-    }
-    table_end(o, d->suspense.n, 6);
+    top_table(o, "今日挂账收款 Receipts of the day in suspense",
+              "receipts.csv.gz: unidentified, ambiguous, currency", su_cols, &d->suspense, 0x8);
 
     static const char *const f_cols[] = {"文件 file", "格式 format", "结果 result"};
     svg_printf(o, "<h2>今日对账单文件 Statement files of the day</h2>\n");
@@ -458,8 +381,8 @@ recon_status page_write_day(db_t *db, const report_target *t, const char *day,
     d->files = &files;
     if ((st = store_report_list_read(db, STORE_REPORT_FILES, &files, err)) != RECON_OK ||
         (st = safefile_open_dir(t->dir, NULL, &dirfd, err)) != RECON_OK ||
-        (st = read_back(dirfd, t->dir, "receipts.csv.gz", receipt_row, d, err)) != RECON_OK ||
-        (st = read_back(dirfd, t->dir, "exceptions.csv.gz", exception_row, d, err)) != RECON_OK)
+        (st = readback_rows(dirfd, t->dir, "receipts.csv.gz", receipt_row, d, err)) != RECON_OK ||
+        (st = readback_rows(dirfd, t->dir, "exceptions.csv.gz", exception_row, d, err)) != RECON_OK)
         goto out;
     long long values[PAGE_FIGURES] = {sum->money_in, sum->allocated, tally_total(&sum->suspense),
                                       tally_total(&sum->refunds), 0, (long long)files.count, 0};

@@ -9,7 +9,6 @@
  */
 #include "reports/workbook.h"
 
-#include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,13 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
-#include <zlib.h>
 
 #include "common/buf.h"
 #include "common/log.h"
 #include "common/safefile.h"
 #include "core/money.h"
 #include "core/worklist.h"
+#include "reports/readback.h"
 
 #define MAX_COLS CATALOGUE_MAX_COLUMNS
 #define WIDTH_MIN 6.0
@@ -266,98 +265,37 @@ typedef recon_status (*row_fn)(void *ctx, char **f, err_t *err);
 
 typedef struct reader {
     const sheet_spec *spec;
-    buf_t bytes; /* the row's fields, each NUL-terminated */
-    size_t off[MAX_COLS];
-    size_t n;
-    bool overflow, header_seen;
+    bool header_seen;
     row_fn fn;
     void *ctx;
-    recon_status st;
-    err_t *err;
 } reader;
 
-static void on_field(void *s, size_t len, void *data)
+/* The header must be the sheet's CSV columns exactly, and every row as wide. */
+static recon_status checked_row(void *ctx, long row, char **f, size_t n, err_t *err)
 {
-    reader *r = data;
-    if (r->st != RECON_OK)
-        return;
-    if (r->n == MAX_COLS) {
-        r->overflow = true;
-        return;
-    }
-    r->off[r->n++] = r->bytes.len;
-    if (!buf_append(&r->bytes, s, len) || !buf_append_char(&r->bytes, '\0'))
-        r->st = err_set(r->err, RECON_EINTERNAL, "out of memory");
+    reader *r = ctx;
+    if (n != r->spec->ncsv)
+        return err_set(err, RECON_EINTERNAL, "workbook: %s: a row of %zu fields, not %zu",
+                       r->spec->file, n, r->spec->ncsv);
+    if (row > 0)
+        return r->fn(r->ctx, f, err);
+    r->header_seen = true;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(f[i], r->spec->cols[i].csv) != 0)
+            return err_set(err, RECON_EINTERNAL, "workbook: %s: column %zu is '%.40s', not '%s'",
+                           r->spec->file, i + 1, f[i], r->spec->cols[i].csv);
+    return RECON_OK;
 }
 
-static void on_row(int c, void *data)
-{
-    (void)c;
-    reader *r = data;
-    char *f[MAX_COLS];
-    if (r->st == RECON_OK && (r->overflow || r->n != r->spec->ncsv))
-        r->st = err_set(r->err, RECON_EINTERNAL, "workbook: %s: a row of %zu fields, not %zu",
-                        r->spec->file, r->n, r->spec->ncsv);
-    for (size_t i = 0; r->st == RECON_OK && i < r->n; i++)
-        f[i] = r->bytes.data + r->off[i];
-    if (r->st == RECON_OK && !r->header_seen) {
-        r->header_seen = true;
-        for (size_t i = 0; i < r->n && r->st == RECON_OK; i++)
-            if (strcmp(f[i], r->spec->cols[i].csv) != 0)
-                r->st = err_set(r->err, RECON_EINTERNAL,
-                                "workbook: %s: column %zu is '%.40s', not '%s'", r->spec->file,
-                                i + 1, f[i], r->spec->cols[i].csv);
-    } else if (r->st == RECON_OK) {
-        r->st = r->fn(r->ctx, f, r->err);
-    }
-    r->n = 0;
-    r->overflow = false;
-    buf_reset(&r->bytes);
-}
-
-/* Streams the rows of DIR/FILE (opened in dirfd without following a link) to fn. */
+/* Streams the rows of DIR/FILE (reports/readback) to fn, header checked and skipped. */
 static recon_status read_report(int dirfd, const char *dir, const sheet_spec *spec, row_fn fn,
                                 void *ctx, err_t *err)
 {
-    int fd = openat(dirfd, spec->file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return err_set(err, RECON_EOUTPUT, "workbook: cannot read %s/%s: %s", dir, spec->file,
-                       strerror(errno));
-    gzFile gz = gzdopen(fd, "rb");
-    if (gz == NULL) {
-        close(fd);
-        return err_set(err, RECON_EINTERNAL, "out of memory");
-    }
-    reader r = {.spec = spec, .bytes = BUF_INIT, .fn = fn, .ctx = ctx, .err = err};
-    struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
-        gzclose(gz);
-        return err_set(err, RECON_EINTERNAL, "out of memory");
-    }
-    static char chunk[65536];
-    for (;;) {
-        int got = gzread(gz, chunk, sizeof chunk);
-        if (got < 0) {
-            int zerr = 0;
-            r.st = err_set(err, RECON_EOUTPUT, "workbook: cannot read %s/%s: %s", dir,
-                           spec->file, gzerror(gz, &zerr));
-        }
-        if (got <= 0 || r.st != RECON_OK)
-            break;
-        if (csv_parse(&p, chunk, (size_t)got, on_field, on_row, &r) != (size_t)got &&
-            r.st == RECON_OK)
-            r.st = err_set(err, RECON_EINTERNAL, "workbook: %s: %s", spec->file,
-                           csv_strerror(csv_error(&p)));
-    }
-    if (r.st == RECON_OK && csv_fini(&p, on_field, on_row, &r) != 0 && r.st == RECON_OK)
-        r.st = err_set(err, RECON_EINTERNAL, "workbook: %s: %s", spec->file,
-                       csv_strerror(csv_error(&p)));
-    csv_free(&p);
-    gzclose(gz);
-    buf_free(&r.bytes);
-    if (r.st == RECON_OK && !r.header_seen)
-        r.st = err_set(err, RECON_EINTERNAL, "workbook: %s has no header", spec->file);
-    return r.st;
+    reader r = {spec, false, fn, ctx};
+    recon_status st = readback_rows(dirfd, dir, spec->file, checked_row, &r, err);
+    if (st == RECON_OK && !r.header_seen)
+        st = err_set(err, RECON_EINTERNAL, "workbook: %s has no header", spec->file);
+    return st;
 }
 
 static recon_status stream_row(void *ctx, char **f, err_t *err)
