@@ -241,9 +241,22 @@ static void figures_block(svg_out *o, const char *day, const long long *values,
     svg_printf(o, "%s", PAGE_FIGURES_END);
 }
 
+#define BAR_TEXT 96
+
+/* A bar of money: its value in fen and its text "amount (count unit)" written into text. */
+static svg_bar money_bar(char text[BAR_TEXT], const char *label, fen_t fen, long long count,
+                         const char *unit)
+{
+    char m[MONEY_STR_SIZE];
+    money_format(fen, m);
+    snprintf(text, BAR_TEXT, "%s (%lld %s)", m, count, unit);
+    return (svg_bar){label, fen, text};
+}
+
 static void charts(svg_out *o, const summary_figures *s, const day_back *d)
 {
-    char text[PAGE_STATUSES + WORKLIST_AGEING_BUCKETS + CHANNELS][96];
+    char text[PAGE_STATUSES + WORKLIST_AGEING_BUCKETS + WORKLIST_SUSPENSE_BUCKETS + CHANNELS]
+             [BAR_TEXT];
     svg_bar bars[PAGE_STATUSES];
     size_t t = 0;
     for (size_t i = 0; i < PAGE_STATUSES; i++, t++) {
@@ -260,12 +273,8 @@ static void charts(svg_out *o, const summary_figures *s, const day_back *d)
 
     static const char *const ageing[WORKLIST_AGEING_BUCKETS] = {
         "未逾期 current", "1-30 天", "31-60 天", "61-90 天", "90+ 天"};
-    for (size_t b = 0; b < WORKLIST_AGEING_BUCKETS; b++, t++) {
-        char m[MONEY_STR_SIZE];
-        money_format(s->ageing_arrears[b], m);
-        snprintf(text[t], sizeof text[t], "%s (%lld 份)", m, s->ageing_count[b]);
-        bars[b] = (svg_bar){ageing[b], s->ageing_arrears[b], text[t]};
-    }
+    for (size_t b = 0; b < WORKLIST_AGEING_BUCKETS; b++, t++)
+        bars[b] = money_bar(text[t], ageing[b], s->ageing_arrears[b], s->ageing_count[b], "份");
     svg_chart c2 = {"ageing", "欠费账龄 Arrears by ageing",
                     "Arrears of the policies in each ageing bucket (days overdue), in yuan.",
                     SVG_FEN};
@@ -273,25 +282,18 @@ static void charts(svg_out *o, const summary_figures *s, const day_back *d)
 
     static const char *const age[WORKLIST_SUSPENSE_BUCKETS] = {"0-7 天", "8-30 天", "31-90 天",
                                                                "90+ 天"};
-    char stext[WORKLIST_SUSPENSE_BUCKETS][96];
-    for (size_t b = 0; b < WORKLIST_SUSPENSE_BUCKETS; b++) {
-        char m[MONEY_STR_SIZE];
-        money_format(s->suspense_age_fen[b], m);
-        snprintf(stext[b], sizeof stext[b], "%s (%lld 笔)", m, s->suspense_age_count[b]);
-        bars[b] = (svg_bar){age[b], s->suspense_age_fen[b], stext[b]};
-    }
+    for (size_t b = 0; b < WORKLIST_SUSPENSE_BUCKETS; b++, t++)
+        bars[b] = money_bar(text[t], age[b], s->suspense_age_fen[b], s->suspense_age_count[b],
+                            "笔");
     svg_chart c3 = {"suspense", "挂账账龄 Suspense by age",
                     "Money in suspense (unidentified, ambiguous, other currency) by days since "
                     "booking, in yuan.",
                     SVG_FEN};
     svg_hbars(o, &c3, bars, WORKLIST_SUSPENSE_BUCKETS);
 
-    for (size_t c = 0; c < CHANNELS; c++, t++) {
-        char m[MONEY_STR_SIZE];
-        money_format(d->channel_fen[c], m);
-        snprintf(text[t], sizeof text[t], "%s (%lld 笔)", m, d->channel_count[c]);
-        bars[c] = (svg_bar){channel_labels[c], d->channel_fen[c], text[t]};
-    }
+    for (size_t c = 0; c < CHANNELS; c++, t++)
+        bars[c] = money_bar(text[t], channel_labels[c], d->channel_fen[c], d->channel_count[c],
+                            "笔");
     svg_chart c4 = {"channel", "今日到账渠道 Money in by channel",
                     "Money received today (credits, duplicates left out) by the kind of "
                     "statement it came on, in yuan.",
