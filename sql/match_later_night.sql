@@ -2,6 +2,4 @@
 -- rerun of an earlier night then matches nothing again (the register of today
 -- would rewrite that night's past).
 SELECT EXISTS (SELECT 1 FROM receipt_rematches WHERE night > $1::date)
-    OR EXISTS (SELECT 1 FROM job_runs
-               WHERE command IN ('process', 'nightly', 'replay')
-                 AND outcome IN ('ok', 'partial') AND as_of > $1::date)
+    OR coalesce(last_processed_night() > $1::date, false)
