@@ -426,9 +426,14 @@ run_size() {
             awk '{ printf "  %8.1f s  %s\n", $1 / 1000, substr($0, index($0, " ") + 1, 150) }' ||
             true
     fi
-    "${PSQL[@]}" "$PGCONN dbname=postgres" -c "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
+    # BENCH_KEEP keeps what a look afterwards needs: the database, the world, the reports
+    if [ -z "${BENCH_KEEP:-}" ]; then
+        "${PSQL[@]}" "$PGCONN dbname=postgres" -c "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
+    fi
     replay_size "$n" "$dir"
-    rm -rf "$dir" "$out" "$inbox" "$WORK"/*.copy "$WORK"/*.raw
+    if [ -z "${BENCH_KEEP:-}" ]; then
+        rm -rf "$dir" "$out" "$inbox" "$WORK"/*.copy "$WORK"/*.raw
+    fi
     unset RECON_DB
     echo
 }

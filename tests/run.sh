@@ -36,12 +36,19 @@ export RECON_TEST_DB_OK=$db_ok
 passed=0
 failed=0
 failed_names=()
+# Each suite's wall time, so the slowest are named at the end (make test must stay short).
+times="$tmp/times.txt"
+: >"$times"
+now() { date +%s.%N; }
+took() { awk -v a="$1" -v b="$(now)" -v n="$2" 'BEGIN { printf "%7.1f s  %s\n", b - a, n }' >>"$times"; }
 for t in $(find "$build/tests" -type f -name 'test_*' -perm -u+x | sort); do
     name=${t#"$build/"}
     selected "$name" || continue
     out="$tmp/out.txt"
+    t0=$(now)
     "$t" >"$out" 2>&1
     rc=$?
+    took "$t0" "$name"
     cat "$out"
     p=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$out" | awk '{s+=$4} END {print s+0}')
     f=$(grep -Eo '^\[  FAILED  \] [0-9]+ test' "$out" | awk '{s+=$4} END {print s+0}')
@@ -57,8 +64,10 @@ done
 for s in $(find tests -mindepth 2 -maxdepth 2 -type f -name 'test_*.sh' | sort); do
     selected "$s" || continue
     out="$tmp/out.txt"
+    t0=$(now)
     bash "$s" >"$out" 2>&1
     rc=$?
+    took "$t0" "$s"
     cat "$out"
     p=$(grep -c '^ok ' "$out")
     f=$(grep -c '^not ok ' "$out")
@@ -71,6 +80,9 @@ for s in $(find tests -mindepth 2 -maxdepth 2 -type f -name 'test_*.sh' | sort);
     [ "$f" -gt 0 ] && failed_names+=("$s")
 done
 
+echo
+echo "slowest suites:"
+sort -rn "$times" | head -n 8
 echo
 [ ${#failed_names[@]} -gt 0 ] && printf 'failed: %s\n' "${failed_names[@]}"
 echo "$passed passed, $failed failed"
