@@ -2,5 +2,4 @@
 -- that the allocations stream reads that range instead of joining with the
 -- day's receipts (the merge skips receipts of other nights inside the range).
 SELECT min(r.receipt_id)::text, max(r.receipt_id)::text
-FROM receipts_known r
-WHERE r.known_on = (SELECT current_setting('recon.as_of')::date)
+FROM receipts_known_on(current_setting('recon.as_of')::date) r

@@ -36,9 +36,8 @@ COPY (
            ex.policy_no IS NOT NULL,
            concat_ws('; ', nullif(r.parse_note, ''), nullif(r.match_note, ''), dec.note),
            r.transaction_key
-    FROM receipts_known r
+    FROM night, receipts_known_on(night.d) r
     LEFT JOIN refunds_due ex ON ex.policy_no = r.policy_no AND ex.reason = 'excess'
     LEFT JOIN decided dec ON dec.receipt_id = r.receipt_id
-    WHERE r.known_on = (SELECT d FROM night)
     ORDER BY r.receipt_id
 ) TO STDOUT

@@ -51,8 +51,8 @@ COPY (
                f.reason || ': ' || f.detail
         FROM refunds_due f
         WHERE EXISTS (SELECT 1 FROM ev WHERE ev.policy_no = f.policy_no)
-           OR EXISTS (SELECT 1 FROM receipts_known r
-                      WHERE r.policy_no = f.policy_no AND r.known_on = (SELECT d FROM night))
+           OR EXISTS (SELECT 1 FROM night, receipts_known_on(night.d) r
+                      WHERE r.policy_no = f.policy_no)
     )
     SELECT n.policy_no, n.notice, n.effective_date, n.due, n.amount, n.deadline, n.detail,
            p.end_date,

@@ -6,6 +6,6 @@ SELECT c.provider || ' ' || c.settled_day || ' receipt ' || c.receipt_id,
             WHEN c.difference = 0 THEN 'agrees'
             ELSE 'DIFFERENCE' END,
        c.difference::text
-FROM settlement_checks c JOIN receipts_known r USING (receipt_id)
-WHERE r.known_on = (SELECT current_setting('recon.as_of')::date)
+FROM settlement_checks c
+JOIN receipts_known_on(current_setting('recon.as_of')::date) r USING (receipt_id)
 ORDER BY c.receipt_id

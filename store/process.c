@@ -8,8 +8,14 @@
 
 recon_status store_process_prepare(db_t *db, err_t *err)
 {
+    bool stale = true;
     recon_status st = db_exec(db, "SET LOCAL work_mem = '256MB'", err);
-    return st != RECON_OK ? st : db_exec(db, "ANALYZE receipts, statement_files", err);
+    if (st == RECON_OK)
+        st = db_query_bool(db, sql_process_statistics_stale, 0, NULL, &stale, err);
+    if (st == RECON_OK)
+        st = db_exec(db, stale ? "ANALYZE receipts, statement_files" : "ANALYZE statement_files",
+                     err);
+    return st;
 }
 
 recon_status store_stamp_night(db_t *db, date_t as_of, err_t *err)

@@ -14,7 +14,8 @@
 #include "db/client.h"
 
 /* Room for the one sort that groups every policy's receipts, and fresh
- * statistics: ingest may just have doubled the receipts. */
+ * statistics when receipts grew by a tenth since they were gathered: ingest
+ * may just have doubled the receipts. */
 recon_status store_process_prepare(db_t *db, err_t *err);
 
 /* Stamps the receipts entered by hand and the statement files no night has

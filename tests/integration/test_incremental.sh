@@ -105,23 +105,35 @@ first=$(sed -n 's/^first_day //p' "$world/world.txt")
 lastday=$(sed -n 's/^last_day //p' "$world/world.txt")
 month_end=$(date -d "$first - 1 day" +%F)
 # Both databases see the same files on the same nights: every night's inbox holds
-# every file, and nightly takes those whose date has come.
-for mode in incremental full; do
-    new_db "it_incr_world_$mode"
-    run init
-    run policies load "$world/policies.csv"
-    run events load "$world/events.csv"
-    run receipts load "$world/history.csv"
-    RECON_EVALUATION=$mode run process --as-of "$month_end"
+# every file, and nightly takes those whose date has come. The two replays run side
+# by side (one core each); each writes its own log and list of failed steps.
+world_replay() {
+    local mode=$1 log="$T_TMP/world_$1.log" bad="$T_TMP/world_$1.failed" d end
+    export RECON_DB="host=$PG_SOCKET_DIR dbname=it_incr_world_$mode user=postgres"
+    export RECON_EVALUATION=$mode
+    : >"$bad"
+    step() { "$RECON_BIN" "$@" >>"$log" 2>&1 || echo "$*" >>"$bad"; }
+    step init
+    step policies load "$world/policies.csv"
+    step events load "$world/events.csv"
+    step receipts load "$world/history.csv"
+    step process --as-of "$month_end"
     d=$first
-    failed_night=""
     end=$(date -d "$lastday + 40 days" +%F)
     while [[ "$d" < "$end" ]] || [ "$d" = "$end" ]; do
-        RECON_EVALUATION=$mode "$RECON_BIN" nightly --as-of "$d" --no-catch-up --inbox "$world/inbox" \
-            --out "$T_TMP/world_$mode" >>"$T_TMP/world_$mode.log" 2>&1 || failed_night="$failed_night $d"
+        step nightly --as-of "$d" --no-catch-up --inbox "$world/inbox" --out "$T_TMP/world_$mode"
         d=$(date -d "$d + 1 day" +%F)
     done
-    check "generated world, $mode: every night runs" [ -z "$failed_night" ]
+}
+for mode in incremental full; do
+    new_db "it_incr_world_$mode"
+done
+world_replay incremental &
+world_replay full &
+wait
+for mode in incremental full; do
+    check "generated world, $mode: every step and night runs" [ ! -s "$T_TMP/world_$mode.failed" ]
+    [ -s "$T_TMP/world_$mode.failed" ] && sed 's/^/# failed: /' "$T_TMP/world_$mode.failed" | head -5
 done
 check "generated world: every night's incremental reports equal full ones" \
     same_reports "$T_TMP/world_incremental" "$T_TMP/world_full"
