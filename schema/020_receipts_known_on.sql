@@ -18,3 +18,16 @@ CREATE FUNCTION receipts_known_on(d date) RETURNS SETOF recon.receipts_known
     WHERE r.file_id IS NULL AND r.business_date = d
 $$;
 GRANT EXECUTE ON FUNCTION receipts_known_on(date) TO recon_loader, recon_auditor;
+
+-- The receipts no night has processed yet (receipts_known's known_on IS NULL),
+-- found the same way: files not yet stamped with a night, receipts entered by
+-- hand not yet stamped (receipts_unstamped).
+CREATE FUNCTION receipts_new() RETURNS SETOF recon.receipts_known
+    LANGUAGE sql STABLE AS $$
+    SELECT r.* FROM recon.receipts_known r
+    WHERE r.file_id IN (SELECT f.file_id FROM recon.statement_files f WHERE f.business_date IS NULL)
+    UNION ALL
+    SELECT r.* FROM recon.receipts_known r
+    WHERE r.file_id IS NULL AND r.business_date IS NULL
+$$;
+GRANT EXECUTE ON FUNCTION receipts_new() TO recon_loader, recon_auditor;

@@ -5,5 +5,4 @@ SELECT count(*) FILTER (WHERE match_result = 'identified'),
        count(*) FILTER (WHERE match_result = 'currency'),
        count(*) FILTER (WHERE match_result = 'settlement'),
        count(*) FILTER (WHERE match_result = 'reversal')
-FROM receipts_known
-WHERE known_on IS NULL
+FROM receipts_new()

@@ -7,9 +7,8 @@
 UPDATE receipts r
 SET match_result = $1, match_note = $2 || r.policy_no, named_policy = r.policy_no,
     suspense = 'unknown_policy', policy_no = NULL
-FROM receipts_known n
-WHERE n.known_on IS NULL
-  AND n.receipt_id = r.receipt_id
+FROM receipts_new() n
+WHERE n.receipt_id = r.receipt_id
   AND r.policy_no IS NOT NULL
   AND r.match_result IN ('identified', 'reversal')
   AND NOT EXISTS (SELECT 1 FROM policies p WHERE p.policy_no = r.policy_no)
