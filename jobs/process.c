@@ -221,19 +221,15 @@ recon_status cmd_process(const job_options *o, err_t *err)
     if (o->as_of == DATE_NONE)
         return err_set(err, RECON_EUSAGE, "usage: recon process --as-of DATE [--full]");
     db_t *db = NULL;
-    recon_status st = job_connect_ready(o, &db, err);
+    long long run_id = 0;
+    recon_status st = run_begin(o, "process", o->as_of, &db, &run_id, err);
     if (st != RECON_OK)
         return st;
-    long long run_id = 0;
     process_counts c = {0};
-    if ((st = job_lock(db, err)) != RECON_OK ||
-        (st = run_started(db, "process", o->as_of, &run_id, err)) != RECON_OK)
-        goto out;
     if ((st = process_night(db, &o->config, o->as_of, o->full || o->config.full_evaluation, &c, err)) == RECON_OK)
         process_counts_print(o->out, o->as_of, &c);
     run_tally t = {0, 0, c.receipts, c.evaluated, c.new_events};
     run_finished(db, run_id, st, &t, st == RECON_OK ? "" : err->msg);
-out:
     db_close(db);
     return st;
 }

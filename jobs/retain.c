@@ -48,14 +48,11 @@ recon_status cmd_retain(const job_options *o, err_t *err)
     date_format(cutoff, cutoff_text);
 
     db_t *db = NULL;
-    recon_status st = job_connect_ready(o, &db, err);
+    long long run_id = 0;
+    recon_status st = run_begin(o, "retain", o->before, &db, &run_id, err);
     if (st != RECON_OK)
         return st;
-    long long run_id = 0;
     run_tally tally = {0};
-    if ((st = job_lock(db, err)) != RECON_OK ||
-        (st = run_started(db, "retain", o->before, &run_id, err)) != RECON_OK)
-        goto out;
     long policies = 0, receipts = 0;
     if ((st = store_retain_anonymise(db, cutoff, &policies, &receipts, err)) != RECON_OK)
         goto done;
@@ -67,7 +64,6 @@ recon_status cmd_retain(const job_options *o, err_t *err)
             policies, receipts, cutoff_text, years, before_text);
 done:
     run_finished(db, run_id, st, &tally, st == RECON_OK ? "" : err->msg);
-out:
     db_close(db);
     return st;
 }

@@ -11,6 +11,7 @@
 
 #include "common/interrupt.h"
 #include "common/log.h"
+#include "jobs/jobs.h"
 #include "jobs/pipeline.h"
 #include "store/runs.h"
 
@@ -45,6 +46,21 @@ recon_status run_started(db_t *db, const char *command, date_t as_of, long long 
     if (st != RECON_OK)
         return st;
     return store_runs_mark_abandoned(db, *run_id, warn_abandoned, err);
+}
+
+recon_status run_begin(const job_options *o, const char *command, date_t as_of, db_t **db,
+                       long long *run_id, err_t *err)
+{
+    *run_id = 0;
+    recon_status st = job_connect_ready(o, db, err);
+    if (st != RECON_OK)
+        return st;
+    if ((st = job_lock(*db, err)) != RECON_OK ||
+        (st = run_started(*db, command, as_of, run_id, err)) != RECON_OK) {
+        db_close(*db);
+        *db = NULL;
+    }
+    return st;
 }
 
 void run_finished(db_t *db, long long run_id, recon_status outcome, const run_tally *t,

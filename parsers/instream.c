@@ -59,28 +59,32 @@ recon_status instream_open(const char *path, instream_t **out, err_t *err)
     return RECON_OK;
 }
 
-recon_status instream_open_memory(const char *name, const void *data, size_t len,
-                                  instream_t **out, err_t *err)
+/* The one constructor of streams that read no file: bytes in memory, or a callback. */
+static recon_status open_source(const char *name, const void *data, size_t len,
+                                instream_read_fn read_fn, void *ctx, instream_t **out,
+                                err_t *err)
 {
     instream_t *in = alloc_stream(name);
     if (in == NULL)
         return err_set(err, RECON_EINTERNAL, "%s: out of memory", name);
     in->mem = data;
     in->mem_len = len;
+    in->cb = read_fn;
+    in->cb_ctx = ctx;
     *out = in;
     return RECON_OK;
+}
+
+recon_status instream_open_memory(const char *name, const void *data, size_t len,
+                                  instream_t **out, err_t *err)
+{
+    return open_source(name, data, len, NULL, NULL, out, err);
 }
 
 recon_status instream_open_callback(const char *name, instream_read_fn read_fn, void *ctx,
                                     instream_t **out, err_t *err)
 {
-    instream_t *in = alloc_stream(name);
-    if (in == NULL)
-        return err_set(err, RECON_EINTERNAL, "%s: out of memory", name);
-    in->cb = read_fn;
-    in->cb_ctx = ctx;
-    *out = in;
-    return RECON_OK;
+    return open_source(name, NULL, 0, read_fn, ctx, out, err);
 }
 
 static ssize_t raw_read(instream_t *in, void *dst, size_t cap, err_t *err)
