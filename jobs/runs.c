@@ -48,8 +48,8 @@ recon_status run_started(db_t *db, const char *command, date_t as_of, long long 
     return store_runs_mark_abandoned(db, *run_id, warn_abandoned, err);
 }
 
-recon_status run_begin(const job_options *o, const char *command, date_t as_of, db_t **db,
-                       long long *run_id, err_t *err)
+static recon_status run_begin(const job_options *o, const char *command, date_t as_of,
+                              db_t **db, long long *run_id, err_t *err)
 {
     *run_id = 0;
     recon_status st = job_connect_ready(o, db, err);
@@ -97,4 +97,19 @@ void run_finished(db_t *db, long long run_id, recon_status outcome, const run_ta
         db_rollback(db);
     }
     log_warn("could not record the end of run %lld: %s", run_id, ignored.msg);
+}
+
+recon_status run_recorded(const job_options *o, const char *command, date_t as_of,
+                          run_work_fn work, void *ctx, err_t *err)
+{
+    db_t *db = NULL;
+    long long run_id = 0;
+    recon_status st = run_begin(o, command, as_of, &db, &run_id, err);
+    if (st != RECON_OK)
+        return st;
+    run_tally tally = {0};
+    st = work(db, ctx, &tally, err);
+    run_finished(db, run_id, st, &tally, st == RECON_OK ? "" : err->msg);
+    db_close(db);
+    return st;
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/vargs.h"
 #include "core/currency.h"
 #include "parsers/fingerprint.h"
 
@@ -369,10 +370,7 @@ static recon_status camt_fail_at(camt_reader *r, long line, const char *fmt, ...
 static recon_status camt_fail_at(camt_reader *r, long line, const char *fmt, ...)
 {
     char where[CAMT_WHERE_MAX], msg[ERR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(msg, sizeof msg, fmt);
     camt_where(r, where, sizeof where);
     return err_set(r->err, RECON_EDATA, "%s: line %ld: %s: %s", r->name, line, where, msg);
 }
@@ -467,10 +465,7 @@ static recon_status camt_warn_here(camt_reader *r, const char *fmt, ...)
 static recon_status camt_warn_here(camt_reader *r, const char *fmt, ...)
 {
     char where[CAMT_WHERE_MAX], text[RECEIPT_NOTE_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(text, sizeof text, fmt);
     camt_where(r, where, sizeof where);
     return receipt_warn(r->sink, where, r->err, "%s", text);
 }

@@ -87,17 +87,24 @@ recon_status instream_open_callback(const char *name, instream_read_fn read_fn, 
     return open_source(name, NULL, 0, read_fn, ctx, out, err);
 }
 
+/* Up to cap bytes of src[*pos..len) into dst, *pos moved past them: how bytes already in
+ * memory (a memory stream, the peeked head) are read. */
+static ssize_t take(const unsigned char *src, size_t len, size_t *pos, void *dst, size_t cap)
+{
+    size_t n = len - *pos;
+    if (n > cap)
+        n = cap;
+    memcpy(dst, src + *pos, n);
+    *pos += n;
+    return (ssize_t)n;
+}
+
 static ssize_t raw_read(instream_t *in, void *dst, size_t cap, err_t *err)
 {
     if (in->cb != NULL)
         return in->cb(in->cb_ctx, dst, cap, err);
     if (in->gz == NULL) {
-        size_t n = in->mem_len - in->mem_pos;
-        if (n > cap)
-            n = cap;
-        memcpy(dst, in->mem + in->mem_pos, n);
-        in->mem_pos += n;
-        return (ssize_t)n;
+        return take(in->mem, in->mem_len, &in->mem_pos, dst, cap);
     }
     unsigned want = cap > (1u << 30) ? (1u << 30) : (unsigned)cap;
     int n = gzread(in->gz, dst, want);
@@ -156,12 +163,7 @@ recon_status instream_peek(instream_t *in, const unsigned char **bytes, size_t *
 ssize_t instream_read(instream_t *in, void *dst, size_t cap, err_t *err)
 {
     if (in->peek_pos < in->peek_len) {
-        size_t n = in->peek_len - in->peek_pos;
-        if (n > cap)
-            n = cap;
-        memcpy(dst, in->peek + in->peek_pos, n);
-        in->peek_pos += n;
-        return (ssize_t)n;
+        return take(in->peek, in->peek_len, &in->peek_pos, dst, cap);
     }
     return counted_read(in, dst, cap, err);
 }

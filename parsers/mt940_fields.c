@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/vargs.h"
 #include "core/currency.h"
 #include "parsers/linereader.h"
 
@@ -481,10 +482,7 @@ static void details_note(mt940_details *d, const char *fmt, ...)
         memcpy(d->note + len, "; ", 3);
         len += 2;
     }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(d->note + len, sizeof d->note - len, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(d->note + len, sizeof d->note - len, fmt);
 }
 
 /* Nothing in :86: touches the money: a value past its field's size is cut (text and
