@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/vargs.h"
+
 void err_clear(err_t *err)
 {
     if (err == NULL)
@@ -39,10 +41,7 @@ recon_status err_set(err_t *err, recon_status status, const char *fmt, ...)
 {
     if (err == NULL)
         return status;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(err->msg, sizeof err->msg, fmt);
     fold_controls(err->msg);
     err->status = status;
     return status;
@@ -53,10 +52,7 @@ recon_status err_prefix(err_t *err, const char *fmt, ...)
     if (err == NULL)
         return RECON_EINTERNAL;
     char prefix[ERR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(prefix, sizeof prefix, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(prefix, sizeof prefix, fmt);
     /* Truncation keeps the front of the message, where the context is. */
     size_t plen = strlen(prefix);
     size_t mlen = strlen(err->msg);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "common/progress.h"
+#include "common/vargs.h"
 
 static log_level current_level = LOG_WARN;
 static bool json_mode;
@@ -151,10 +152,7 @@ void log_msg(log_level level, const char *fmt, ...)
     if (level > current_level)
         return;
     char line[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(line, sizeof line, fmt);
     /* Library messages often end in a newline; keep every log entry on one line. */
     size_t n = strlen(line);
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))

@@ -50,7 +50,7 @@ void date_to_ymd(date_t d, int *year, int *month, int *day)
     *day = dd;
 }
 
-static bool digits(const char *s, size_t n, int *out)
+bool date_digits(const char *s, size_t n, int *out)
 {
     int v = 0;
     for (size_t i = 0; i < n; i++) {
@@ -67,7 +67,7 @@ bool date_parse(const char *s, size_t len, date_t *out)
     int y, m, d;
     if (len != 10 || s[4] != '-' || s[7] != '-')
         return false;
-    if (!digits(s, 4, &y) || !digits(s + 5, 2, &m) || !digits(s + 8, 2, &d))
+    if (!date_digits(s, 4, &y) || !date_digits(s + 5, 2, &m) || !date_digits(s + 8, 2, &d))
         return false;
     if (!date_valid(y, m, d))
         return false;
@@ -78,7 +78,8 @@ bool date_parse(const char *s, size_t len, date_t *out)
 bool date_parse_compact(const char *s, size_t len, date_t *out)
 {
     int y, m, d;
-    if (len != 8 || !digits(s, 4, &y) || !digits(s + 4, 2, &m) || !digits(s + 6, 2, &d))
+    if (len != 8 || !date_digits(s, 4, &y) || !date_digits(s + 4, 2, &m) ||
+        !date_digits(s + 6, 2, &d))
         return false;
     if (!date_valid(y, m, d))
         return false;
@@ -106,7 +107,7 @@ bool date_parse_datetime(const char *s, size_t len, unsigned flags, date_t *out)
                 return false;
         }
         int v;
-        if (len - i < 2 || !digits(s + i, 2, &v) || v > maxv[part])
+        if (len - i < 2 || !date_digits(s + i, 2, &v) || v > maxv[part])
             return false;
         i += 2;
     }

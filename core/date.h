@@ -26,6 +26,9 @@ date_t date_from_ymd(int year, int month, int day);
 void date_to_ymd(date_t d, int *year, int *month, int *day);
 
 /* Strict ISO "YYYY-MM-DD" of exactly len bytes; 2026-02-30 is rejected. */
+/* The value of the n ASCII decimal digits at s (n at most 9); false on any other byte. The
+ * one digit reader of date and time text, here and in parsers. */
+bool date_digits(const char *s, size_t n, int *out);
 bool date_parse(const char *s, size_t len, date_t *out);
 /* Strict compact "YYYYMMDD". */
 bool date_parse_compact(const char *s, size_t len, date_t *out);

@@ -385,6 +385,31 @@ recon_status db_query(db_t *db, const char *sql, int nparams, const char *const 
     return RECON_OK;
 }
 
+recon_status db_query_each(db_t *db, const char *sql, int nparams, const char *const *params,
+                           int columns, db_row_fn fn, void *ctx, int *rows, err_t *err)
+{
+    if (rows != NULL)
+        *rows = 0;
+    if (columns < 0 || columns > DB_ROW_MAX_COLUMNS)
+        return err_set(err, RECON_EINTERNAL, "%d columns: more than a row holds (sql: %.60s)",
+                       columns, sql);
+    PGresult *res = NULL;
+    recon_status st = db_query(db, sql, nparams, params, columns, &res, err);
+    if (st != RECON_OK)
+        return st;
+    int n = PQntuples(res);
+    if (rows != NULL)
+        *rows = n;
+    for (int i = 0; i < n && st == RECON_OK; i++) {
+        const char *values[DB_ROW_MAX_COLUMNS];
+        for (int c = 0; c < columns; c++)
+            values[c] = PQgetvalue(res, i, c);
+        st = fn(ctx, values, err);
+    }
+    PQclear(res);
+    return st;
+}
+
 recon_status db_query_text(db_t *db, const char *sql, int nparams, const char *const *params,
                            char *out, size_t cap, bool *isnull, err_t *err)
 {

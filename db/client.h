@@ -39,6 +39,14 @@ recon_status db_command(db_t *db, const char *sql, int nparams, const char *cons
 recon_status db_query(db_t *db, const char *sql, int nparams, const char *const *params,
                       int columns, PGresult **out, err_t *err);
 
+/* One row of a result: its values as text ("" for NULL), valid during the call. */
+typedef recon_status (*db_row_fn)(void *ctx, const char *const *values, err_t *err);
+#define DB_ROW_MAX_COLUMNS 32
+/* db_query (at most DB_ROW_MAX_COLUMNS columns), then fn on each row in order, stopping at
+ * the first that fails; *rows (may be NULL) = the rows the query returned. */
+recon_status db_query_each(db_t *db, const char *sql, int nparams, const char *const *params,
+                           int columns, db_row_fn fn, void *ctx, int *rows, err_t *err);
+
 /* A query that must return exactly one row of one column: its value copied into out
  * (cap bytes, NUL-terminated; RECON_EINTERNAL when it does not fit) and *isnull (may be
  * NULL, and then a NULL value is RECON_EINTERNAL). */

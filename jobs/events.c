@@ -56,27 +56,22 @@ static recon_status event_row(const char *file, const register_row *row, buf_t *
     return ok ? RECON_OK : err_set(err, RECON_EINTERNAL, "out of memory");
 }
 
-const register_file register_events_file = {
-    NULL, event_columns, sizeof event_columns / sizeof event_columns[0], event_row,
-    STORE_REGISTER_EVENTS, NULL};
+const register_file register_events_file =
+    REGISTER_FILE(event_columns, event_row, STORE_REGISTER_EVENTS);
+
+static recon_status events_merge(db_t *db, long rows, char *summary, size_t cap, err_t *err)
+{
+    long agreements = 0, cancellations = 0, holidays = 0;
+    recon_status st = store_events_merge(db, &agreements, &cancellations, &holidays, err);
+    snprintf(summary, cap,
+             "%ld rows; %ld new agreements, %ld new cancellation requests, %ld new payment "
+             "holidays",
+             rows, agreements, cancellations, holidays);
+    return st;
+}
 
 recon_status cmd_events_load(const job_options *o, err_t *err)
 {
-    if (o->arg_count != 1)
-        return err_set(err, RECON_EUSAGE, "usage: recon events load FILE.csv");
-    register_file f = register_events_file;
-    f.file = o->args[0];
-    db_t *db = NULL;
-    long rows = 0, agreements = 0, cancellations = 0, holidays = 0;
-    recon_status st = register_stage(o, &f, &rows, &db, err);
-    if (st != RECON_OK)
-        return st;
-    st = store_events_merge(db, &agreements, &cancellations, &holidays, err);
-    if ((st = db_end(db, st, err)) == RECON_OK)
-        fprintf(o->out,
-                "%s: %ld rows; %ld new agreements, %ld new cancellation requests, %ld new payment "
-                "holidays\n",
-                f.file, rows, agreements, cancellations, holidays);
-    db_close(db);
-    return st;
+    return register_load(o, &register_events_file, "usage: recon events load FILE.csv",
+                         events_merge, err);
 }

@@ -43,6 +43,13 @@ typedef struct job_options {
 recon_status job_connect(const job_options *o, db_t **db, err_t *err);
 /* Connects and checks the schema is current; hint to run `recon init` if not. */
 recon_status job_connect_ready(const job_options *o, db_t **db, err_t *err);
+/* A recorded run's work on the locked connection; fills *tally (also when it fails). */
+typedef struct run_tally run_tally;
+typedef recon_status (*run_work_fn)(db_t *db, void *ctx, run_tally *tally, err_t *err);
+/* A recorded run: connects, takes the job lock, records the run in job_runs (never without
+ * the lock), does the work, records how it ended, disconnects. */
+recon_status run_recorded(const job_options *o, const char *command, date_t as_of,
+                          run_work_fn work, void *ctx, err_t *err);
 
 recon_status cmd_init(const job_options *o, err_t *err);
 recon_status cmd_db(const job_options *o, const char *action, err_t *err);

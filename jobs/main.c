@@ -152,57 +152,45 @@ static bool take_word(job_options *o, const char *word)
     return true;
 }
 
+/* Every command but db (which takes its action as a word): its word, the second word it
+ * needs (NULL: none) and, for those, the usage shown when that word is missing. */
+static const struct {
+    const char *word, *sub, *usage;
+    recon_status (*run)(const job_options *o, err_t *err);
+} commands[] = {
+    {"init", NULL, NULL, cmd_init},
+    {"policies", "load", "usage: recon policies load FILE.csv", cmd_policies_load},
+    {"events", "load", "usage: recon events load FILE.csv", cmd_events_load},
+    {"receipts", "load", "usage: recon receipts load FILE.csv", cmd_receipts_load},
+    {"parse", NULL, NULL, cmd_parse},
+    {"profile", "check", "usage: recon profile check [--profile NAME|PATH] [--rows N] FILE",
+     cmd_profile_check},
+    {"ingest", NULL, NULL, cmd_ingest},
+    {"process", NULL, NULL, cmd_process},
+    {"report", NULL, NULL, cmd_report},
+    {"nightly", NULL, NULL, cmd_nightly},
+    {"replay", NULL, NULL, cmd_replay},
+    {"retain", NULL, NULL, cmd_retain},
+    {"status", NULL, NULL, cmd_status},
+    {"decide", NULL, NULL, cmd_decide},
+    {"demo", NULL, NULL, cmd_demo},
+};
+
 static recon_status dispatch(job_options *o, err_t *err)
 {
     if (o->arg_count == 0)
         return err_set(err, RECON_EUSAGE, "no command given; see recon --help");
-    if (take_word(o, "init"))
-        return cmd_init(o, err);
     if (take_word(o, "db")) {
         const char *action = o->arg_count ? o->args[0] : NULL;
         return cmd_db(o, action, err);
     }
-    if (take_word(o, "policies")) {
-        if (take_word(o, "load"))
-            return cmd_policies_load(o, err);
-        return err_set(err, RECON_EUSAGE, "usage: recon policies load FILE.csv");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (!take_word(o, commands[i].word))
+            continue;
+        if (commands[i].sub != NULL && !take_word(o, commands[i].sub))
+            return err_set(err, RECON_EUSAGE, "%s", commands[i].usage);
+        return commands[i].run(o, err);
     }
-    if (take_word(o, "events")) {
-        if (take_word(o, "load"))
-            return cmd_events_load(o, err);
-        return err_set(err, RECON_EUSAGE, "usage: recon events load FILE.csv");
-    }
-    if (take_word(o, "receipts")) {
-        if (take_word(o, "load"))
-            return cmd_receipts_load(o, err);
-        return err_set(err, RECON_EUSAGE, "usage: recon receipts load FILE.csv");
-    }
-    if (take_word(o, "parse"))
-        return cmd_parse(o, err);
-    if (take_word(o, "profile")) {
-        if (take_word(o, "check"))
-            return cmd_profile_check(o, err);
-        return err_set(err, RECON_EUSAGE,
-                       "usage: recon profile check [--profile NAME|PATH] [--rows N] FILE");
-    }
-    if (take_word(o, "ingest"))
-        return cmd_ingest(o, err);
-    if (take_word(o, "process"))
-        return cmd_process(o, err);
-    if (take_word(o, "report"))
-        return cmd_report(o, err);
-    if (take_word(o, "nightly"))
-        return cmd_nightly(o, err);
-    if (take_word(o, "replay"))
-        return cmd_replay(o, err);
-    if (take_word(o, "retain"))
-        return cmd_retain(o, err);
-    if (take_word(o, "status"))
-        return cmd_status(o, err);
-    if (take_word(o, "decide"))
-        return cmd_decide(o, err);
-    if (take_word(o, "demo"))
-        return cmd_demo(o, err);
     return err_set(err, RECON_EUSAGE, "unknown command '%s'; see recon --help", o->args[0]);
 }
 

@@ -82,24 +82,20 @@ static recon_status policy_row(const char *file, const register_row *row, buf_t 
     return ok ? RECON_OK : err_set(err, RECON_EINTERNAL, "out of memory");
 }
 
-const register_file register_policies_file = {
-    NULL, policy_columns, sizeof policy_columns / sizeof policy_columns[0], policy_row,
-    STORE_REGISTER_POLICIES, NULL};
+const register_file register_policies_file =
+    REGISTER_FILE(policy_columns, policy_row, STORE_REGISTER_POLICIES);
+
+static recon_status policies_merge(db_t *db, long rows, char *summary, size_t cap, err_t *err)
+{
+    long inserted = 0;
+    recon_status st = store_policies_merge(db, &inserted, err);
+    snprintf(summary, cap, "%ld policies loaded (%ld new, %ld updated or unchanged)", rows,
+             inserted, rows - inserted);
+    return st;
+}
 
 recon_status cmd_policies_load(const job_options *o, err_t *err)
 {
-    if (o->arg_count != 1)
-        return err_set(err, RECON_EUSAGE, "usage: recon policies load FILE.csv");
-    register_file f = register_policies_file;
-    f.file = o->args[0];
-    db_t *db = NULL;
-    long inserted = 0, total = 0;
-    recon_status st = register_stage(o, &f, &total, &db, err);
-    if (st != RECON_OK)
-        return st;
-    if ((st = db_end(db, store_policies_merge(db, &inserted, err), err)) == RECON_OK)
-        fprintf(o->out, "%s: %ld policies loaded (%ld new, %ld updated or unchanged)\n", f.file,
-                total, inserted, total - inserted);
-    db_close(db);
-    return st;
+    return register_load(o, &register_policies_file, "usage: recon policies load FILE.csv",
+                         policies_merge, err);
 }

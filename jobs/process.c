@@ -33,8 +33,12 @@ typedef struct spool {
     fen_t owed_total;
 } spool;
 
-static recon_status flush_row(spool *sp, FILE *f, err_t *err)
+/* Writes the rows built into sp->row to f; built is false when building one ran out of
+ * memory. */
+static recon_status flush_row(spool *sp, bool built, FILE *f, err_t *err)
 {
+    if (!built)
+        return err_set(err, RECON_EINTERNAL, "out of memory");
     if (sp->row.len && fwrite(sp->row.data, 1, sp->row.len, f) != sp->row.len)
         return err_set(err, RECON_EOUTPUT, "cannot write temporary file: %s", strerror(errno));
     buf_reset(&sp->row);
@@ -81,42 +85,34 @@ static recon_status spool_policy(void *ctx, const policy_view *p, const eval_inp
               db_copy_int(b, r->paid_installments, false) &&
               db_copy_int(b, (long long)r->installment_count, false) &&
               db_copy_date(b, r->next_change, true);
-    if (!ok)
-        return err_set(err, RECON_EINTERNAL, "out of memory");
-    if ((st = flush_row(sp, sp->status, err)) != RECON_OK)
+    if ((st = flush_row(sp, ok, sp->status, err)) != RECON_OK)
         return st;
-    for (size_t i = 0; i < r->event_count; i++) {
+    for (size_t i = 0; i < r->event_count && ok; i++) {
         const eval_event *e = &r->events[i];
         ok = db_copy_field(b, p->policy_no, false) && db_copy_int(b, (long long)i + 1, false) &&
              db_copy_date(b, e->date, false) && db_copy_field(b, policy_status_name(e->from), false) &&
              db_copy_field(b, policy_status_name(e->to), false) && db_copy_field(b, e->reason, true);
-        if (!ok)
-            return err_set(err, RECON_EINTERNAL, "out of memory");
     }
-    if ((st = flush_row(sp, sp->events, err)) != RECON_OK)
+    if ((st = flush_row(sp, ok, sp->events, err)) != RECON_OK)
         return st;
-    for (size_t i = 0; i < r->allocation_count; i++) {
+    for (size_t i = 0; i < r->allocation_count && ok; i++) {
         const eval_allocation *a = &r->allocations[i];
         if (!receipt_is_new(p, in, a->receipt_id))
             continue;
         ok = db_copy_field(b, p->policy_no, false) && db_copy_int(b, a->receipt_id, false) &&
              db_copy_int(b, a->installment, false) && db_copy_int(b, a->amount, false) &&
              db_copy_date(b, sp->as_of, true);
-        if (!ok)
-            return err_set(err, RECON_EINTERNAL, "out of memory");
     }
-    if ((st = flush_row(sp, sp->allocations, err)) != RECON_OK)
+    if ((st = flush_row(sp, ok, sp->allocations, err)) != RECON_OK)
         return st;
-    for (size_t i = 0; i < r->refund_count; i++) {
+    for (size_t i = 0; i < r->refund_count && ok; i++) {
         const eval_refund *f = &r->refunds[i];
         ok = db_copy_field(b, p->policy_no, false) &&
              db_copy_field(b, refund_reason_name(f->reason), false) &&
              db_copy_int(b, f->amount, false) && db_copy_date(b, f->due_by, false) &&
              db_copy_field(b, f->detail, false) && db_copy_date(b, sp->as_of, true);
-        if (!ok)
-            return err_set(err, RECON_EINTERNAL, "out of memory");
     }
-    return flush_row(sp, sp->refunds, err);
+    return flush_row(sp, ok, sp->refunds, err);
 }
 
 /* The rules an evaluation depends on beyond its inputs: a night under other
@@ -216,24 +212,21 @@ void process_counts_print(FILE *out, date_t as_of, const process_counts *c)
             c->settlement_differences, c->rematched);
 }
 
+static recon_status process_work(db_t *db, void *ctx, run_tally *t, err_t *err)
+{
+    const job_options *o = ctx;
+    process_counts c = {0};
+    recon_status st =
+        process_night(db, &o->config, o->as_of, o->full || o->config.full_evaluation, &c, err);
+    if (st == RECON_OK)
+        process_counts_print(o->out, o->as_of, &c);
+    *t = (run_tally){0, 0, c.receipts, c.evaluated, c.new_events};
+    return st;
+}
+
 recon_status cmd_process(const job_options *o, err_t *err)
 {
     if (o->as_of == DATE_NONE)
         return err_set(err, RECON_EUSAGE, "usage: recon process --as-of DATE [--full]");
-    db_t *db = NULL;
-    recon_status st = job_connect_ready(o, &db, err);
-    if (st != RECON_OK)
-        return st;
-    long long run_id = 0;
-    process_counts c = {0};
-    if ((st = job_lock(db, err)) != RECON_OK ||
-        (st = run_started(db, "process", o->as_of, &run_id, err)) != RECON_OK)
-        goto out;
-    if ((st = process_night(db, &o->config, o->as_of, o->full || o->config.full_evaluation, &c, err)) == RECON_OK)
-        process_counts_print(o->out, o->as_of, &c);
-    run_tally t = {0, 0, c.receipts, c.evaluated, c.new_events};
-    run_finished(db, run_id, st, &t, st == RECON_OK ? "" : err->msg);
-out:
-    db_close(db);
-    return st;
+    return run_recorded(o, "process", o->as_of, process_work, (void *)o, err);
 }

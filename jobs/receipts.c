@@ -49,21 +49,20 @@ static recon_status receipt_row(const char *file, const register_row *row, buf_t
     return ok ? RECON_OK : err_set(err, RECON_EINTERNAL, "out of memory");
 }
 
+static const register_file receipts_file =
+    REGISTER_FILE(receipt_columns, receipt_row, STORE_REGISTER_RECEIPTS);
+
+static recon_status receipts_merge(db_t *db, long rows, char *summary, size_t cap, err_t *err)
+{
+    long inserted = 0;
+    recon_status st = store_manual_receipts_merge(db, &inserted, err);
+    snprintf(summary, cap, "%ld receipts, %ld new, %ld already stored", rows, inserted,
+             rows - inserted);
+    return st;
+}
+
 recon_status cmd_receipts_load(const job_options *o, err_t *err)
 {
-    if (o->arg_count != 1)
-        return err_set(err, RECON_EUSAGE, "usage: recon receipts load FILE.csv");
-    const register_file f = {o->args[0], receipt_columns,
-                             sizeof receipt_columns / sizeof receipt_columns[0], receipt_row,
-                             STORE_REGISTER_RECEIPTS, NULL};
-    db_t *db = NULL;
-    long rows = 0, inserted = 0;
-    recon_status st = register_stage(o, &f, &rows, &db, err);
-    if (st != RECON_OK)
-        return st;
-    if ((st = db_end(db, store_manual_receipts_merge(db, &inserted, err), err)) == RECON_OK)
-        fprintf(o->out, "%s: %ld receipts, %ld new, %ld already stored\n", f.file, rows,
-                inserted, rows - inserted);
-    db_close(db);
-    return st;
+    return register_load(o, &receipts_file, "usage: recon receipts load FILE.csv",
+                         receipts_merge, err);
 }

@@ -265,16 +265,22 @@ recon_status register_stage_on(db_t *db, uint64_t max_input, const register_file
     return st != RECON_OK ? st : stage_validated(db, max_input, f, rows, err);
 }
 
-recon_status register_stage(const job_options *o, const register_file *f, long *rows, db_t **db,
-                            err_t *err)
+recon_status register_load(const job_options *o, const register_file *kind, const char *usage,
+                           register_merge_fn merge, err_t *err)
 {
-    *db = NULL;
-    recon_status st = validate(o->config.max_input, f, err);
-    if (st != RECON_OK || (st = job_connect_ready(o, db, err)) != RECON_OK)
+    if (o->arg_count != 1)
+        return err_set(err, RECON_EUSAGE, "%s", usage);
+    register_file f = *kind;
+    f.file = o->args[0];
+    db_t *db = NULL;
+    long rows = 0;
+    char summary[256] = "";
+    recon_status st = validate(o->config.max_input, &f, err);
+    if (st != RECON_OK || (st = job_connect_ready(o, &db, err)) != RECON_OK)
         return st;
-    if ((st = stage_validated(*db, o->config.max_input, f, rows, err)) != RECON_OK) {
-        db_close(*db);
-        *db = NULL;
-    }
+    if ((st = stage_validated(db, o->config.max_input, &f, &rows, err)) == RECON_OK &&
+        (st = db_end(db, merge(db, rows, summary, sizeof summary, err), err)) == RECON_OK)
+        fprintf(o->out, "%s: %s\n", f.file, summary);
+    db_close(db);
     return st;
 }

@@ -35,17 +35,26 @@ typedef struct register_file {
     const char *read_from; /* the path opened, when not file (an inbox file's descriptor) */
 } register_file;
 
+/* A register_file reading the columns table cols, file left NULL. */
+#define REGISTER_FILE(cols, row_fn, kind) \
+    {NULL, (cols), sizeof(cols) / sizeof((cols)[0]), (row_fn), (kind), NULL}
+
 /* The two files the policy system delivers, file left NULL (jobs/policies.c, jobs/events.c). */
 extern const register_file register_policies_file, register_events_file;
 
-/* Validates the file, then connects, begins a transaction, stages the rows and runs the
- * register's checks. On success *db holds the open transaction and *rows the rows staged;
- * on failure nothing is left open. */
-recon_status register_stage(const job_options *o, const register_file *f, long *rows, db_t **db,
-                            err_t *err);
+/* Merges the staged rows into the register and says in *summary what changed. */
+typedef recon_status (*register_merge_fn)(db_t *db, long rows, char *summary, size_t cap,
+                                          err_t *err);
 
-/* register_stage on a connection the caller holds (no lock needed beyond its own): on
- * success the transaction begun on db holds the staged rows, on failure it is rolled back. */
+/* A `load` command: o->args[0] (else usage) read as kind and validated whole; then
+ * connects, stages the rows, runs the register's checks, merges, commits and prints
+ * "FILE: SUMMARY". Nothing is stored unless all of it is. */
+recon_status register_load(const job_options *o, const register_file *kind, const char *usage,
+                           register_merge_fn merge, err_t *err);
+
+/* Stages f as register_load does, on a connection the caller holds (no lock needed beyond
+ * its own): on success the transaction begun on db holds the staged rows, on failure it is
+ * rolled back. */
 recon_status register_stage_on(db_t *db, uint64_t max_input, const register_file *f, long *rows,
                                err_t *err);
 

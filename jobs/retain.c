@@ -37,37 +37,30 @@ static date_t years_before(date_t d, int years)
     return date_from_ymd(y, m, day);
 }
 
-recon_status cmd_retain(const job_options *o, err_t *err)
+static recon_status retain_work(db_t *db, void *ctx, run_tally *tally, err_t *err)
 {
-    if (o->before == DATE_NONE || o->arg_count != 0)
-        return err_set(err, RECON_EUSAGE, "usage: recon retain --before DATE");
+    const job_options *o = ctx;
     int years = o->config.retention_years;
     date_t cutoff = years_before(o->before, years);
     char before_text[DATE_STR_SIZE], cutoff_text[DATE_STR_SIZE];
     date_format(o->before, before_text);
     date_format(cutoff, cutoff_text);
-
-    db_t *db = NULL;
-    recon_status st = job_connect_ready(o, &db, err);
+    long policies = 0, receipts = 0;
+    recon_status st = store_retain_anonymise(db, cutoff, &policies, &receipts, err);
     if (st != RECON_OK)
         return st;
-    long long run_id = 0;
-    run_tally tally = {0};
-    if ((st = job_lock(db, err)) != RECON_OK ||
-        (st = run_started(db, "retain", o->before, &run_id, err)) != RECON_OK)
-        goto out;
-    long policies = 0, receipts = 0;
-    if ((st = store_retain_anonymise(db, cutoff, &policies, &receipts, err)) != RECON_OK)
-        goto done;
-    tally.policies = policies;
-    tally.receipts = receipts;
+    tally->policies = policies;
+    tally->receipts = receipts;
     fprintf(o->out,
             "retain: anonymised %ld policies and %ld receipts whose cover ended before %s "
             "(%d years before %s)\n",
             policies, receipts, cutoff_text, years, before_text);
-done:
-    run_finished(db, run_id, st, &tally, st == RECON_OK ? "" : err->msg);
-out:
-    db_close(db);
-    return st;
+    return RECON_OK;
+}
+
+recon_status cmd_retain(const job_options *o, err_t *err)
+{
+    if (o->before == DATE_NONE || o->arg_count != 0)
+        return err_set(err, RECON_EUSAGE, "usage: recon retain --before DATE");
+    return run_recorded(o, "retain", o->before, retain_work, (void *)o, err);
 }

@@ -11,6 +11,7 @@
 
 #include "common/interrupt.h"
 #include "common/log.h"
+#include "jobs/jobs.h"
 #include "jobs/pipeline.h"
 #include "store/runs.h"
 
@@ -47,6 +48,21 @@ recon_status run_started(db_t *db, const char *command, date_t as_of, long long 
     return store_runs_mark_abandoned(db, *run_id, warn_abandoned, err);
 }
 
+static recon_status run_begin(const job_options *o, const char *command, date_t as_of,
+                              db_t **db, long long *run_id, err_t *err)
+{
+    *run_id = 0;
+    recon_status st = job_connect_ready(o, db, err);
+    if (st != RECON_OK)
+        return st;
+    if ((st = job_lock(*db, err)) != RECON_OK ||
+        (st = run_started(*db, command, as_of, run_id, err)) != RECON_OK) {
+        db_close(*db);
+        *db = NULL;
+    }
+    return st;
+}
+
 void run_finished(db_t *db, long long run_id, recon_status outcome, const run_tally *t,
                   const char *message)
 {
@@ -81,4 +97,19 @@ void run_finished(db_t *db, long long run_id, recon_status outcome, const run_ta
         db_rollback(db);
     }
     log_warn("could not record the end of run %lld: %s", run_id, ignored.msg);
+}
+
+recon_status run_recorded(const job_options *o, const char *command, date_t as_of,
+                          run_work_fn work, void *ctx, err_t *err)
+{
+    db_t *db = NULL;
+    long long run_id = 0;
+    recon_status st = run_begin(o, command, as_of, &db, &run_id, err);
+    if (st != RECON_OK)
+        return st;
+    run_tally tally = {0};
+    st = work(db, ctx, &tally, err);
+    run_finished(db, run_id, st, &tally, st == RECON_OK ? "" : err->msg);
+    db_close(db);
+    return st;
 }

@@ -15,7 +15,6 @@
 #include "jobs/jobs.h"
 #include "store/decisions.h"
 #include "store/report.h"
-#include "store/sources.h"
 
 typedef struct status_ctx {
     FILE *out;
@@ -143,8 +142,9 @@ typedef struct sources_ctx {
     bool headed;
 } sources_ctx;
 
-static void print_source(void *ctx, const receipt_source *s)
+static recon_status print_source(void *ctx, const receipt_source *s, err_t *err)
 {
+    (void)err;
     sources_ctx *sc = ctx;
     char amount[MONEY_STR_SIZE];
     if (!sc->headed)
@@ -155,6 +155,7 @@ static void print_source(void *ctx, const receipt_source *s)
             amount, s->currency, s->file_name, s->position, s->note);
     if (*s->also_in)
         fprintf(sc->out, "    also in %s (counted once)\n", s->also_in);
+    return RECON_OK;
 }
 
 /* Where each receipt of the policy came from: the statement file and the line
@@ -170,8 +171,9 @@ static recon_status print_sources(db_t *db, FILE *f, const char *policy_no, date
     return st;
 }
 
-static void print_decision(void *ctx, const decision_row *d)
+static recon_status print_decision(void *ctx, const decision_row *d, err_t *err)
 {
+    (void)err;
     FILE *f = ctx;
     char amount[MONEY_STR_SIZE] = "";
     if (*d->amount)
@@ -180,6 +182,7 @@ static void print_decision(void *ctx, const decision_row *d)
             *d->receipt_id ? " receipt " : "", d->receipt_id, *d->policy_no ? " policy " : "",
             d->policy_no, *amount ? " " : "", amount, d->decided_by, d->reason, d->file_name,
             d->line, *d->state ? "; " : "", d->state);
+    return RECON_OK;
 }
 
 /* Every decision a person made on the policy or the receipt, as stored. */

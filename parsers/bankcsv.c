@@ -12,6 +12,7 @@
 
 #include "common/buf.h"
 #include "common/log.h"
+#include "common/vargs.h"
 #include "core/currency.h"
 #include "parsers/bankprofile.h"
 #include "parsers/bill.h"
@@ -261,10 +262,7 @@ static const char *profile_column(const bankprofile_t *p, col_id id)
 static recon_status refuse(bankcsv_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static recon_status refuse(bankcsv_t *c, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->why, ERR_MSG_MAX, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(c->why, ERR_MSG_MAX, fmt);
     return RECON_EDATA;
 }
 
@@ -273,10 +271,7 @@ static void warn(bankcsv_t *c, const char *fmt, ...)
 {
     if (c->warn_count == BANKCSV_WARN_MAX)
         return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->warn[c->warn_count], BANKCSV_WARN_LEN, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(c->warn[c->warn_count], BANKCSV_WARN_LEN, fmt);
     c->warn_ptr[c->warn_count] = c->warn[c->warn_count];
     c->warn_count++;
 }

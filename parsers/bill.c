@@ -8,6 +8,7 @@
 
 #include "common/names.h"
 #include "common/buf.h"
+#include "common/vargs.h"
 #include "parsers/charset.h"
 #include "parsers/linereader.h"
 #include "parsers/receipt.h"
@@ -399,10 +400,7 @@ const char *bill_name(const bill_t *b) { return instream_name(b->in); }
 recon_status bill_fail(const bill_t *b, err_t *err, const char *fmt, ...)
 {
     char msg[ERR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(msg, sizeof msg, fmt);
     return err_set(err, RECON_EDATA, "%s: line %ld: %s", instream_name(b->in), b->lineno, msg);
 }
 
@@ -451,9 +449,6 @@ recon_status bill_warn(const bill_t *b, const receipt_sink *sink, err_t *err, co
 {
     char pos[RECEIPT_POSITION_MAX], text[RECEIPT_NOTE_MAX];
     receipt_position_line(pos, bill_lineno(b));
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(text, sizeof text, fmt);
     return receipt_warn(sink, pos, err, "%s", text);
 }

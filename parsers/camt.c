@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/vargs.h"
 #include "core/currency.h"
 #include "parsers/fingerprint.h"
 
@@ -369,10 +370,7 @@ static recon_status camt_fail_at(camt_reader *r, long line, const char *fmt, ...
 static recon_status camt_fail_at(camt_reader *r, long line, const char *fmt, ...)
 {
     char where[CAMT_WHERE_MAX], msg[ERR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(msg, sizeof msg, fmt);
     camt_where(r, where, sizeof where);
     return err_set(r->err, RECON_EDATA, "%s: line %ld: %s: %s", r->name, line, where, msg);
 }
@@ -467,10 +465,7 @@ static recon_status camt_warn_here(camt_reader *r, const char *fmt, ...)
 static recon_status camt_warn_here(camt_reader *r, const char *fmt, ...)
 {
     char where[CAMT_WHERE_MAX], text[RECEIPT_NOTE_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(text, sizeof text, fmt);
     camt_where(r, where, sizeof where);
     return receipt_warn(r->sink, where, r->err, "%s", text);
 }
@@ -588,18 +583,6 @@ static recon_status camt_indicator(camt_reader *r, bool *has, bool *credit)
     return RECON_OK;
 }
 
-static bool camt_digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 /* ISO dateTime to the China-local (UTC+08:00) calendar date; no offset means local already. */
 static bool camt_datetime_china(const char *s, size_t n, date_t *out)
 {
@@ -607,8 +590,8 @@ static bool camt_datetime_china(const char *s, size_t n, date_t *out)
     int hh, mm, ss;
     if (n < 19 || !date_parse(s, 10, &day) || s[10] != 'T' || s[13] != ':' || s[16] != ':')
         return false;
-    if (!camt_digits(s + 11, 2, &hh) || !camt_digits(s + 14, 2, &mm) ||
-        !camt_digits(s + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
+    if (!date_digits(s + 11, 2, &hh) || !date_digits(s + 14, 2, &mm) ||
+        !date_digits(s + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
         return false;
     size_t i = 19;
     if (i < n && s[i] == '.') {
@@ -627,7 +610,7 @@ static bool camt_datetime_china(const char *s, size_t n, date_t *out)
         offset = 0;
     } else if ((s[i] == '+' || s[i] == '-') && n - i == 6 && s[i + 3] == ':') {
         int oh, om;
-        if (!camt_digits(s + i + 1, 2, &oh) || !camt_digits(s + i + 4, 2, &om) || oh > 14 ||
+        if (!date_digits(s + i + 1, 2, &oh) || !date_digits(s + i + 4, 2, &om) || oh > 14 ||
             om > 59)
             return false;
         offset = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
@@ -785,7 +768,7 @@ static recon_status camt_root(camt_reader *r, camt_tok tok, const char *local, c
     size_t digits = strspn(v + 6, "0123456789");
     bool ok = (v[0] == '2' || v[0] == '3' || v[0] == '4') && strncmp(v + 1, ".001.", 5) == 0 &&
               digits >= 2 && digits <= 4 && v[6 + digits] == '\0' &&
-              camt_digits(v + 6, (int)digits, &nn);
+              date_digits(v + 6, digits, &nn);
     if (!ok || nn < CAMT_MIN_VERSION)
         return err_set(r->err, RECON_EDATA,
                        "%s: line %ld: unsupported camt version \"%.100s\"; hint: camt.052, "

@@ -59,28 +59,44 @@ recon_status instream_open(const char *path, instream_t **out, err_t *err)
     return RECON_OK;
 }
 
-recon_status instream_open_memory(const char *name, const void *data, size_t len,
-                                  instream_t **out, err_t *err)
+/* The one constructor of streams that read no file: bytes in memory, or a callback. */
+static recon_status open_source(const char *name, const void *data, size_t len,
+                                instream_read_fn read_fn, void *ctx, instream_t **out,
+                                err_t *err)
 {
     instream_t *in = alloc_stream(name);
     if (in == NULL)
         return err_set(err, RECON_EINTERNAL, "%s: out of memory", name);
     in->mem = data;
     in->mem_len = len;
+    in->cb = read_fn;
+    in->cb_ctx = ctx;
     *out = in;
     return RECON_OK;
+}
+
+recon_status instream_open_memory(const char *name, const void *data, size_t len,
+                                  instream_t **out, err_t *err)
+{
+    return open_source(name, data, len, NULL, NULL, out, err);
 }
 
 recon_status instream_open_callback(const char *name, instream_read_fn read_fn, void *ctx,
                                     instream_t **out, err_t *err)
 {
-    instream_t *in = alloc_stream(name);
-    if (in == NULL)
-        return err_set(err, RECON_EINTERNAL, "%s: out of memory", name);
-    in->cb = read_fn;
-    in->cb_ctx = ctx;
-    *out = in;
-    return RECON_OK;
+    return open_source(name, NULL, 0, read_fn, ctx, out, err);
+}
+
+/* Up to cap bytes of src[*pos..len) into dst, *pos moved past them: how bytes already in
+ * memory (a memory stream, the peeked head) are read. */
+static ssize_t take(const unsigned char *src, size_t len, size_t *pos, void *dst, size_t cap)
+{
+    size_t n = len - *pos;
+    if (n > cap)
+        n = cap;
+    memcpy(dst, src + *pos, n);
+    *pos += n;
+    return (ssize_t)n;
 }
 
 static ssize_t raw_read(instream_t *in, void *dst, size_t cap, err_t *err)
@@ -88,12 +104,7 @@ static ssize_t raw_read(instream_t *in, void *dst, size_t cap, err_t *err)
     if (in->cb != NULL)
         return in->cb(in->cb_ctx, dst, cap, err);
     if (in->gz == NULL) {
-        size_t n = in->mem_len - in->mem_pos;
-        if (n > cap)
-            n = cap;
-        memcpy(dst, in->mem + in->mem_pos, n);
-        in->mem_pos += n;
-        return (ssize_t)n;
+        return take(in->mem, in->mem_len, &in->mem_pos, dst, cap);
     }
     unsigned want = cap > (1u << 30) ? (1u << 30) : (unsigned)cap;
     int n = gzread(in->gz, dst, want);
@@ -152,12 +163,7 @@ recon_status instream_peek(instream_t *in, const unsigned char **bytes, size_t *
 ssize_t instream_read(instream_t *in, void *dst, size_t cap, err_t *err)
 {
     if (in->peek_pos < in->peek_len) {
-        size_t n = in->peek_len - in->peek_pos;
-        if (n > cap)
-            n = cap;
-        memcpy(dst, in->peek + in->peek_pos, n);
-        in->peek_pos += n;
-        return (ssize_t)n;
+        return take(in->peek, in->peek_len, &in->peek_pos, dst, cap);
     }
     return counted_read(in, dst, cap, err);
 }

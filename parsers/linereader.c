@@ -46,8 +46,7 @@ static recon_status fill(linereader_t *lr, err_t *err)
     return RECON_OK;
 }
 
-/* Length of the line text at the start of s[0..n): up to the first LF or CR, or n. */
-static size_t text_len(const char *s, size_t n)
+size_t linereader_text_len(const char *s, size_t n)
 {
     const char *lf = memchr(s, '\n', n);
     size_t end = lf ? (size_t)(lf - s) : n;
@@ -100,7 +99,7 @@ recon_status linereader_next(linereader_t *lr, const char **line, size_t *len, e
         any = true;
         char *s = lr->chunk + lr->chunk_pos;
         size_t avail = lr->chunk_len - lr->chunk_pos;
-        size_t n = text_len(s, avail);
+        size_t n = linereader_text_len(s, avail);
         if (lr->line_len + n > lr->max_line)
             return too_long(lr, err);
         recon_status st = check_nul(lr, s, n, err);

@@ -23,5 +23,7 @@ recon_status linereader_next(linereader_t *lr, const char **line, size_t *len, e
 /* 1-based number of the line last returned. */
 long linereader_lineno(const linereader_t *lr);
 void linereader_free(linereader_t *lr);
+/* Bytes before the first line break (LF or CR) in s[0..n), n when there is none. */
+size_t linereader_text_len(const char *s, size_t n);
 
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/vargs.h"
 #include "parsers/charset.h"
 #include "parsers/fingerprint.h"
 #include "parsers/linereader.h"
@@ -90,10 +91,7 @@ static recon_status fail(mt940_state *st, long line, const char *fmt, ...)
 static recon_status fail(mt940_state *st, long line, const char *fmt, ...)
 {
     char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(msg, sizeof msg, fmt);
     return err_set(st->err, RECON_EDATA, "%s: line %ld: %s", instream_name(st->in), line, msg);
 }
 

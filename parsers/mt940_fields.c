@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/vargs.h"
 #include "core/currency.h"
+#include "parsers/linereader.h"
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 static bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
@@ -480,10 +482,7 @@ static void details_note(mt940_details *d, const char *fmt, ...)
         memcpy(d->note + len, "; ", 3);
         len += 2;
     }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(d->note + len, sizeof d->note - len, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(d->note + len, sizeof d->note - len, fmt);
 }
 
 /* Nothing in :86: touches the money: a value past its field's size is cut (text and
@@ -781,15 +780,6 @@ static bool parse_swift_codes(mt940_details *d, const swift_codes *c, char *why,
     return true;
 }
 
-/* Bytes before the first line break (LF or CR) in s[0..n), n when there is none. */
-static size_t line_length(const char *s, size_t n)
-{
-    const char *lf = memchr(s, '\n', n);
-    size_t end = lf ? (size_t)(lf - s) : n;
-    const char *cr = memchr(s, '\r', end);
-    return cr ? (size_t)(cr - s) : end;
-}
-
 /* End of a slash-coded value starting at i: the next "/KEY/" (2 to 4 capitals), n when
  * none follows. Names hold no such pattern, where the codes Rabobank and ABN AMRO put
  * after them (/ADDR/, /ID/, /REMI/, /BIC/) all do. */
@@ -881,7 +871,7 @@ static void parse_labelled_party(mt940_details *d, const char *s, size_t n)
     }
     v = label_value(s, n, "NAAM: ");
     if (v != NULL && d->payer[0] == '\0') {
-        size_t vn = line_length(v, n - (size_t)(v - s));
+        size_t vn = linereader_text_len(v, n - (size_t)(v - s));
         while (vn > 0 && is_ws(v[vn - 1]))
             vn--;
         set_collapsed(d->payer, sizeof d->payer, v, vn);
@@ -898,7 +888,7 @@ bool mt940_parse_details(const char *s, size_t n, mt940_details *d, char *why, s
      * line breaks removed. */
     size_t jn = 0;
     for (size_t i = 0; i < n && jn + 1 < sizeof d->joined;) {
-        size_t line = line_length(s + i, n - i);
+        size_t line = linereader_text_len(s + i, n - i);
         if (line > sizeof d->joined - 1 - jn)
             line = sizeof d->joined - 1 - jn;
         memcpy(d->joined + jn, s + i, line);

@@ -5,28 +5,38 @@
 #include "parsers/wallet.h"
 #include "parsers/zipstream.h"
 
+/* Every format once: its name, how its head is recognised (camt's three messages share
+ * camt_detect, asked first) and its parser. Detection follows this order. */
 static const struct {
     stmt_format format;
     const char *name;
-} format_names[] = {
-    {FORMAT_CAMT052, "camt052"}, {FORMAT_CAMT053, "camt053"},   {FORMAT_CAMT054, "camt054"},
-    {FORMAT_MT940, "mt940"},     {FORMAT_WECHAT, "wechat"},     {FORMAT_ALIPAY, "alipay"},
-    {FORMAT_UNIONPAY, "unionpay"}, {FORMAT_BANKCSV, "bankcsv"},
+    format_detect_fn *detect;
+    format_parse_fn *parse;
+} formats[] = {
+    {FORMAT_CAMT052, "camt052", NULL, camt_parse},
+    {FORMAT_CAMT053, "camt053", NULL, camt_parse},
+    {FORMAT_CAMT054, "camt054", NULL, camt_parse},
+    {FORMAT_MT940, "mt940", mt940_detect, mt940_parse},
+    {FORMAT_WECHAT, "wechat", wechat_detect, wechat_parse},
+    {FORMAT_ALIPAY, "alipay", alipay_detect, alipay_parse},
+    {FORMAT_UNIONPAY, "unionpay", unionpay_detect, unionpay_parse},
+    {FORMAT_BANKCSV, "bankcsv", bankcsv_detect, bankcsv_parse},
 };
+#define FORMAT_COUNT (sizeof formats / sizeof formats[0])
 
 const char *format_name(stmt_format f)
 {
-    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
-        if (format_names[i].format == f)
-            return format_names[i].name;
+    for (size_t i = 0; i < FORMAT_COUNT; i++)
+        if (formats[i].format == f)
+            return formats[i].name;
     return "unknown";
 }
 
 bool format_from_name(const char *name, stmt_format *out)
 {
-    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
-        if (strcmp(format_names[i].name, name) == 0) {
-            *out = format_names[i].format;
+    for (size_t i = 0; i < FORMAT_COUNT; i++)
+        if (strcmp(formats[i].name, name) == 0) {
+            *out = formats[i].format;
             return true;
         }
     return false;
@@ -37,16 +47,9 @@ stmt_format format_detect(const unsigned char *head, size_t len)
     stmt_format camt = FORMAT_UNKNOWN;
     if (camt_detect(head, len, &camt))
         return camt;
-    if (mt940_detect(head, len))
-        return FORMAT_MT940;
-    if (wechat_detect(head, len))
-        return FORMAT_WECHAT;
-    if (alipay_detect(head, len))
-        return FORMAT_ALIPAY;
-    if (unionpay_detect(head, len))
-        return FORMAT_UNIONPAY;
-    if (bankcsv_detect(head, len))
-        return FORMAT_BANKCSV;
+    for (size_t i = 0; i < FORMAT_COUNT; i++)
+        if (formats[i].detect != NULL && formats[i].detect(head, len))
+            return formats[i].format;
     return FORMAT_UNKNOWN;
 }
 
@@ -123,24 +126,9 @@ recon_status parse_stream(instream_t *in, stmt_format format, const parse_option
 static recon_status parse_format(instream_t *in, stmt_format format, const parse_options *opts,
                                  const receipt_sink *sink, err_t *err)
 {
-    switch (format) {
-    case FORMAT_CAMT052:
-    case FORMAT_CAMT053:
-    case FORMAT_CAMT054:
-        return camt_parse(in, opts, sink, err);
-    case FORMAT_MT940:
-        return mt940_parse(in, opts, sink, err);
-    case FORMAT_WECHAT:
-        return wechat_parse(in, opts, sink, err);
-    case FORMAT_ALIPAY:
-        return alipay_parse(in, opts, sink, err);
-    case FORMAT_UNIONPAY:
-        return unionpay_parse(in, opts, sink, err);
-    case FORMAT_BANKCSV:
-        return bankcsv_parse(in, opts, sink, err);
-    case FORMAT_UNKNOWN:
-        break;
-    }
+    for (size_t i = 0; i < FORMAT_COUNT; i++)
+        if (formats[i].format == format)
+            return formats[i].parse(in, opts, sink, err);
     return err_set(err, RECON_EDATA, "%s: unrecognised statement format", instream_name(in));
 }
 

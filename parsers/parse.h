@@ -47,24 +47,14 @@ recon_status parse_file(const char *path, const parse_options *opts, const recei
 recon_status parse_stream(instream_t *in, stmt_format format, const parse_options *opts,
                           const receipt_sink *sink, err_t *err);
 
-/* Per-format entry points (parsers/<format>.c). Each detect looks only at the head bytes. */
+/* Per-format entry points (parsers/<format>.c), one signature for all. Each detect looks
+ * only at the head bytes; camt's also says which of its messages the head is. */
+typedef bool format_detect_fn(const unsigned char *head, size_t len);
+typedef recon_status format_parse_fn(instream_t *in, const parse_options *opts,
+                                     const receipt_sink *sink, err_t *err);
 bool camt_detect(const unsigned char *head, size_t len, stmt_format *which);
-recon_status camt_parse(instream_t *in, const parse_options *opts, const receipt_sink *sink,
-                        err_t *err);
-bool mt940_detect(const unsigned char *head, size_t len);
-recon_status mt940_parse(instream_t *in, const parse_options *opts, const receipt_sink *sink,
-                         err_t *err);
-bool wechat_detect(const unsigned char *head, size_t len);
-recon_status wechat_parse(instream_t *in, const parse_options *opts, const receipt_sink *sink,
-                          err_t *err);
-bool alipay_detect(const unsigned char *head, size_t len);
-recon_status alipay_parse(instream_t *in, const parse_options *opts, const receipt_sink *sink,
-                          err_t *err);
-bool unionpay_detect(const unsigned char *head, size_t len);
-recon_status unionpay_parse(instream_t *in, const parse_options *opts, const receipt_sink *sink,
-                            err_t *err);
-bool bankcsv_detect(const unsigned char *head, size_t len);
-recon_status bankcsv_parse(instream_t *in, const parse_options *opts, const receipt_sink *sink,
-                           err_t *err);
+format_detect_fn mt940_detect, wechat_detect, alipay_detect, unionpay_detect, bankcsv_detect;
+format_parse_fn camt_parse, mt940_parse, wechat_parse, alipay_parse, unionpay_parse,
+    bankcsv_parse;
 
 #endif

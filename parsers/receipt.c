@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/vargs.h"
 #include "parsers/charset.h"
 
 void receipt_init(receipt_t *r)
@@ -212,10 +213,7 @@ recon_status statement_check_bounds(const char *file, const statement_summary *s
 void receipt_note(receipt_t *r, const char *fmt, ...)
 {
     char clause[RECEIPT_NOTE_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(clause, sizeof clause, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(clause, sizeof clause, fmt);
     size_t len = strnlen(r->note, sizeof r->note);
     if (len >= 3 && memcmp(r->note + len - 3, "...", 3) == 0)
         return; /* already full */
@@ -237,9 +235,6 @@ recon_status receipt_warn(const receipt_sink *sink, const char *position, err_t 
     if (sink == NULL || sink->on_warning == NULL)
         return RECON_OK;
     char text[RECEIPT_NOTE_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
+    VARGS_FORMAT(text, sizeof text, fmt);
     return sink->on_warning(sink->ctx, position, text, err);
 }

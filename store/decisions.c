@@ -95,45 +95,73 @@ recon_status store_decisions_merge(db_t *db, const char *name, const unsigned ch
     return RECON_OK;
 }
 
+/* The caller's callback and its context, for the row functions below that read a result
+ * row into the listing's typed row. */
+typedef struct listing {
+    void *ctx;
+    union {
+        decision_row_fn decision;
+        receipt_life_fn life;
+        receipt_source_fn source;
+    } fn;
+} listing;
+
+/* Rows of sql asked about key ($1) as of the night as_of ($2). */
+static recon_status list_as_of(db_t *db, const char *sql, const char *key, date_t as_of,
+                               int columns, db_row_fn each, const listing *l, int *rows,
+                               err_t *err)
+{
+    char day[DATE_STR_SIZE];
+    date_format(as_of, day);
+    const char *params[] = {key, day};
+    return db_query_each(db, sql, 2, params, columns, each, (void *)l, rows, err);
+}
+
+static recon_status decision_at(void *ctx, const char *const *v, err_t *err)
+{
+    const listing *l = ctx;
+    decision_row d = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]};
+    return l->fn.decision(l->ctx, &d, err);
+}
+
 recon_status store_decisions_list(db_t *db, const char *policy_no, const char *receipt_id,
                                   decision_row_fn fn, void *ctx, int *count, err_t *err)
 {
     const char *params[] = {policy_no, receipt_id};
-    PGresult *res = NULL;
-    recon_status st = db_query(db, sql_decide_list, 2, params, 10, &res, err);
-    if (st != RECON_OK)
-        return st;
-    *count = PQntuples(res);
-    for (int i = 0; i < *count; i++) {
-        decision_row d = {PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-                          PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
-                          PQgetvalue(res, i, 6), PQgetvalue(res, i, 7), PQgetvalue(res, i, 8),
-                          PQgetvalue(res, i, 9)};
-        fn(ctx, &d);
-    }
-    PQclear(res);
-    return RECON_OK;
+    listing l = {ctx, {.decision = fn}};
+    return db_query_each(db, sql_decide_list, 2, params, 10, decision_at, &l, count, err);
+}
+
+static recon_status life_at(void *ctx, const char *const *v, err_t *err)
+{
+    const listing *l = ctx;
+    receipt_life life = {v[0], v[1], v[2],  v[3],  v[4],  v[5],  v[6],  v[7],
+                         v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15]};
+    return l->fn.life(l->ctx, &life, err);
 }
 
 recon_status store_receipt_life(db_t *db, const char *receipt_id, date_t as_of,
                                 receipt_life_fn fn, void *ctx, bool *found, err_t *err)
 {
-    char day[DATE_STR_SIZE];
-    date_format(as_of, day);
-    const char *params[] = {receipt_id, day};
-    PGresult *res = NULL;
-    recon_status st = db_query(db, sql_decide_receipt_life, 2, params, 16, &res, err);
-    if (st != RECON_OK)
-        return st;
-    *found = PQntuples(res) > 0;
-    if (*found) {
-        const char *v[16];
-        for (int c = 0; c < 16; c++)
-            v[c] = PQgetvalue(res, 0, c);
-        receipt_life l = {v[0], v[1], v[2],  v[3],  v[4],  v[5],  v[6],  v[7],
-                          v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15]};
-        st = fn(ctx, &l, err);
-    }
-    PQclear(res);
+    listing l = {ctx, {.life = fn}};
+    int rows = 0; /* one at most: receipt ids are unique */
+    recon_status st = list_as_of(db, sql_decide_receipt_life, receipt_id, as_of, 16, life_at, &l,
+                                 &rows, err);
+    *found = rows > 0;
     return st;
+}
+
+static recon_status source_at(void *ctx, const char *const *v, err_t *err)
+{
+    const listing *l = ctx;
+    receipt_source s = {v[0], v[1], v[3], strtoll(v[2], NULL, 10), v[4], v[5], v[6], v[7]};
+    return l->fn.source(l->ctx, &s, err);
+}
+
+recon_status store_receipt_sources(db_t *db, const char *policy_no, date_t as_of,
+                                   receipt_source_fn fn, void *ctx, int *count, err_t *err)
+{
+    listing l = {ctx, {.source = fn}};
+    return list_as_of(db, sql_status_receipt_sources, policy_no, as_of, 8, source_at, &l, count,
+                      err);
 }

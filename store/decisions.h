@@ -40,10 +40,11 @@ typedef struct decision_row {
     const char *decided_on, *action, *receipt_id, *policy_no, *amount, *decided_by, *reason;
     const char *file_name, *line, *state;
 } decision_row;
-typedef void (*decision_row_fn)(void *ctx, const decision_row *d);
+typedef recon_status (*decision_row_fn)(void *ctx, const decision_row *d, err_t *err);
 
 /* The decisions of a policy (policy_no) or of a receipt (receipt_id), in the
- * order stored; the other argument is "". *count says how many. */
+ * order stored; the other argument is "". *count says how many. A callback's error
+ * stops the listing and is returned (so for every listing here). */
 recon_status store_decisions_list(db_t *db, const char *policy_no, const char *receipt_id,
                                   decision_row_fn fn, void *ctx, int *count, err_t *err);
 
@@ -59,5 +60,20 @@ typedef recon_status (*receipt_life_fn)(void *ctx, const receipt_life *l, err_t 
 /* Calls fn once with receipt_id's life as of as_of; *found false when no such receipt. */
 recon_status store_receipt_life(db_t *db, const char *receipt_id, date_t as_of,
                                 receipt_life_fn fn, void *ctx, bool *found, err_t *err);
+
+/* Where a policy's receipts came from. */
+typedef struct receipt_source {
+    const char *receipt_id, *booking_date, *currency;
+    fen_t amount;
+    const char *file_name; /* "manual entry" for a receipt entered by hand */
+    const char *position, *note;
+    const char *also_in; /* "FILE POSITION; ..." of its duplicates, "" when none */
+} receipt_source;
+typedef recon_status (*receipt_source_fn)(void *ctx, const receipt_source *s, err_t *err);
+
+/* Each receipt matched to policy_no and booked by as_of, by booking date and
+ * receipt number; *count says how many. */
+recon_status store_receipt_sources(db_t *db, const char *policy_no, date_t as_of,
+                                   receipt_source_fn fn, void *ctx, int *count, err_t *err);
 
 #endif

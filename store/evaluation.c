@@ -158,7 +158,12 @@ recon_status store_money_check_day(db_t *db, date_t as_of, err_t *err)
                    day, count, names);
 }
 
+/* One policy stream's state: what each row is read for, and the arrays its lists are
+ * read into (reused from row to row). */
 typedef struct scratch {
+    date_t as_of;
+    store_policy_fn fn;
+    void *ctx;
     eval_receipt *receipts;
     bool *receipt_is_new;
     size_t receipt_cap;
@@ -247,9 +252,10 @@ static recon_status parse_holidays(const char *s, scratch *sc, size_t *count, er
     return RECON_OK;
 }
 
-static recon_status handle_line(char *line, date_t as_of, scratch *sc, store_policy_fn fn,
-                                void *ctx, err_t *err)
+static recon_status handle_line(void *stream, char *line, size_t len, err_t *err)
 {
+    (void)len;
+    scratch *sc = stream;
     char *f[COLUMNS];
     if (!db_copy_split(line, f, COLUMNS))
         return err_set(err, RECON_EINTERNAL, "unexpected row shape from the database");
@@ -267,7 +273,7 @@ static recon_status handle_line(char *line, date_t as_of, scratch *sc, store_pol
     net = v;
     p.terms.premium = premium;
     p.terms.net_premium = net;
-    eval_input in = {.terms = p.terms, .as_of = as_of, .cancellation = DATE_NONE};
+    eval_input in = {.terms = p.terms, .as_of = sc->as_of, .cancellation = DATE_NONE};
     recon_status st = parse_receipts(f[8], sc, &in.receipt_count, err);
     if (st == RECON_OK)
         st = parse_agreements(f[9], sc, &in.agreement_count, err);
@@ -281,21 +287,7 @@ static recon_status handle_line(char *line, date_t as_of, scratch *sc, store_pol
     in.holidays = sc->holidays;
     if (*f[10] && !date_parse(f[10], strlen(f[10]), &in.cancellation))
         return err_set(err, RECON_EINTERNAL, "unexpected cancellation date from the database");
-    return fn(ctx, &p, &in, err);
-}
-
-typedef struct line_ctx {
-    date_t as_of;
-    scratch *sc;
-    store_policy_fn fn;
-    void *ctx;
-} line_ctx;
-
-static recon_status each_line(void *ctx, char *line, size_t len, err_t *err)
-{
-    (void)len;
-    line_ctx *lc = ctx;
-    return handle_line(line, lc->as_of, lc->sc, lc->fn, lc->ctx, err);
+    return sc->fn(sc->ctx, &p, &in, err);
 }
 
 static recon_status policy_stream(db_t *db, date_t as_of, const char *policy_no,
@@ -315,9 +307,8 @@ static recon_status policy_stream(db_t *db, date_t as_of, const char *policy_no,
     st = db_copy_out_begin(db, sql, err);
     if (st != RECON_OK)
         return st;
-    scratch sc = {0};
-    line_ctx lc = {as_of, &sc, fn, ctx};
-    st = db_copy_out_each(db, each_line, &lc, err);
+    scratch sc = {.as_of = as_of, .fn = fn, .ctx = ctx};
+    st = db_copy_out_each(db, handle_line, &sc, err);
     free(sc.receipts);
     free(sc.receipt_is_new);
     free(sc.agreements);

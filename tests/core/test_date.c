@@ -77,6 +77,25 @@ static void test_add_months_clause(void **state)
     }
 }
 
+static void test_digits(void **state)
+{
+    (void)state;
+    int v = -1;
+    assert_true(date_digits("2026", 4, &v));
+    assert_int_equal(v, 2026);
+    assert_true(date_digits("0907x", 2, &v)); /* only n bytes are read */
+    assert_int_equal(v, 9);
+    assert_true(date_digits("123456789", 9, &v));
+    assert_int_equal(v, 123456789);
+    v = -1;
+    assert_false(date_digits("2a", 2, &v));
+    assert_false(date_digits(" 1", 2, &v));
+    assert_false(date_digits("-1", 2, &v));
+    assert_int_equal(v, -1); /* untouched on failure */
+    assert_true(date_digits("", 0, &v));
+    assert_int_equal(v, 0);
+}
+
 static void test_parse_datetime(void **state)
 {
     (void)state;
@@ -135,6 +154,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip_every_day),
         cmocka_unit_test(test_add_months_clause),
         cmocka_unit_test(test_parse_datetime),
+        cmocka_unit_test(test_digits),
     };
     return cmocka_run_group_tests_name("core/date", tests, NULL, NULL);
 }

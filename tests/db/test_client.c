@@ -165,6 +165,59 @@ static void test_query_values(void **state)
     db_close(a);
 }
 
+typedef struct seen_rows {
+    int calls, stop_at;
+    char text[64];
+} seen_rows;
+
+static recon_status see_row(void *ctx, const char *const *v, err_t *err)
+{
+    seen_rows *s = ctx;
+    s->calls++;
+    size_t len = strlen(s->text);
+    snprintf(s->text + len, sizeof s->text - len, "%s=%s;", v[0], v[1]);
+    if (s->calls == s->stop_at)
+        return err_set(err, RECON_EDATA, "row %d refused", s->calls);
+    return RECON_OK;
+}
+
+/* db_query_each hands every row's values in order (NULL as ""), says how many rows there
+ * were, and stops at the first row its callback refuses, returning that error. */
+static void test_query_each(void **state)
+{
+    (void)state;
+    if (home() == NULL) {
+        skip();
+        return;
+    }
+    db_t *a = admin();
+    err_t err;
+    const char *rows_sql = "SELECT n::text, CASE WHEN n = 2 THEN NULL ELSE 'v' || n END "
+                           "FROM generate_series(1, $1::int) n ORDER BY n";
+    const char *three[] = {"3"}, *none[] = {"0"};
+    seen_rows s = {0, 0, ""};
+    int rows = -1;
+    assert_int_equal(db_query_each(a, rows_sql, 1, three, 2, see_row, &s, &rows, &err), RECON_OK);
+    assert_int_equal(rows, 3);
+    assert_string_equal(s.text, "1=v1;2=;3=v3;");
+    s = (seen_rows){0, 2, ""};
+    assert_int_equal(db_query_each(a, rows_sql, 1, three, 2, see_row, &s, NULL, &err), RECON_EDATA);
+    assert_string_equal(err.msg, "row 2 refused");
+    assert_int_equal(s.calls, 2);
+    s = (seen_rows){0, 0, ""};
+    assert_int_equal(db_query_each(a, rows_sql, 1, none, 2, see_row, &s, &rows, &err), RECON_OK);
+    assert_int_equal(rows, 0);
+    assert_int_equal(s.calls, 0);
+    /* the wrong number of columns, or more than a row holds, is refused before any row */
+    assert_int_equal(db_query_each(a, rows_sql, 1, three, 3, see_row, &s, &rows, &err),
+                     RECON_EINTERNAL);
+    assert_int_equal(db_query_each(a, rows_sql, 1, three, DB_ROW_MAX_COLUMNS + 1, see_row, &s,
+                                   &rows, &err),
+                     RECON_EINTERNAL);
+    assert_int_equal(s.calls, 0);
+    db_close(a);
+}
+
 /* db_end commits a step that succeeded and rolls back one that failed, keeping its status. */
 static void test_end(void **state)
 {
@@ -196,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_clone_same_database),
         cmocka_unit_test(test_clone_refused),
         cmocka_unit_test(test_query_values),
+        cmocka_unit_test(test_query_each),
         cmocka_unit_test(test_end),
     };
     return cmocka_run_group_tests_name("db/client", tests, NULL, NULL);

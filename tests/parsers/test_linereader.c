@@ -146,6 +146,18 @@ static void test_max_line(void **state)
 }
 
 /* A NUL byte would cut the C string a field is read into: the line is refused. */
+static void test_text_len(void **state)
+{
+    (void)state;
+    assert_int_equal(linereader_text_len("abc\ndef", 7), 3);
+    assert_int_equal(linereader_text_len("abc\r\ndef", 8), 3);
+    assert_int_equal(linereader_text_len("ab\rc\nd", 6), 2); /* a lone CR ends a line too */
+    assert_int_equal(linereader_text_len("abc", 3), 3);
+    assert_int_equal(linereader_text_len("abc\n", 2), 2); /* nothing beyond n is read */
+    assert_int_equal(linereader_text_len("\n", 1), 0);
+    assert_int_equal(linereader_text_len("", 0), 0);
+}
+
 static void test_nul_refused(void **state)
 {
     (void)state;
@@ -183,6 +195,7 @@ int main(void)
         cmocka_unit_test(test_chunk_boundaries),
         cmocka_unit_test(test_max_line),
         cmocka_unit_test(test_nul_refused),
+        cmocka_unit_test(test_text_len),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

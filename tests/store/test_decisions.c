@@ -70,12 +70,14 @@ static const char *value(db_t *db, const char *sql)
 }
 
 static int listed;
-static void on_row(void *ctx, const decision_row *d)
+static recon_status on_row(void *ctx, const decision_row *d, err_t *err)
 {
     (void)ctx;
+    (void)err;
     listed++;
     if (strcmp(d->action, "refund") == 0)
         assert_string_equal(d->state, "approved by bob on 2026-02-03");
+    return RECON_OK;
 }
 
 static void test_decisions(void **state)
