@@ -72,10 +72,10 @@ build/asan/%.o: %.c | build/gen/sql_text.h
 	$(CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
 
 build/rel/librecon.a: $(REL_OBJS)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^ # anew: a removed source must leave the archive too
 
 build/asan/librecon.a: $(ASAN_OBJS)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^ # anew: a removed source must leave the archive too
 
 bin/recon: build/rel/jobs/main.o build/rel/librecon.a
 	@mkdir -p bin
