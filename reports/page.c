@@ -126,20 +126,23 @@ typedef struct day_back {
     top_list exceptions;
 } day_back;
 
-static recon_status bad_row(const char *name, err_t *err)
+/* A data row's amount, column col of a row at least need fields wide. */
+static recon_status row_amount(char **f, size_t n, size_t need, size_t col, const char *name,
+                               fen_t *v, err_t *err)
 {
-    return err_set(err, RECON_EINTERNAL, "page: %s has a row the page cannot read", name);
+    if (n < need || money_parse(f[col], strlen(f[col]), v) != MONEY_OK)
+        return err_set(err, RECON_EINTERNAL, "page: %s has a row the page cannot read", name);
+    return RECON_OK;
 }
 
 /* receipts.csv.gz: receipt_id 0, file 2, amount 4, direction 6, payer 7, outcome 9, note 12. */
 static recon_status receipt_row(void *ctx, long row, char **f, size_t n, err_t *err)
 {
     day_back *d = ctx;
-    if (row == 0)
-        return RECON_OK;
     fen_t v = 0;
-    if (n < 13 || money_parse(f[4], strlen(f[4]), &v) != MONEY_OK)
-        return bad_row("receipts.csv.gz", err);
+    recon_status st = row == 0 ? RECON_OK : row_amount(f, n, 13, 4, "receipts.csv.gz", &v, err);
+    if (row == 0 || st != RECON_OK)
+        return st;
     if (strcmp(f[6], "credit") == 0 && strcmp(f[9], "duplicate") != 0) {
         size_t c = CHANNELS - 1;
         for (size_t i = 0; i < d->files->count; i++)
@@ -164,14 +167,12 @@ static recon_status receipt_row(void *ctx, long row, char **f, size_t n, err_t *
 static recon_status exception_row(void *ctx, long row, char **f, size_t n, err_t *err)
 {
     day_back *d = ctx;
-    if (row == 0)
-        return RECON_OK;
     fen_t v = 0;
-    if (n < 7 || money_parse(f[3], strlen(f[3]), &v) != MONEY_OK)
-        return bad_row("exceptions.csv.gz", err);
+    recon_status st = row == 0 ? RECON_OK : row_amount(f, n, 7, 3, "exceptions.csv.gz", &v, err);
     static const size_t cols[TOP_COLS] = {0, 1, 2, 3, 6, 4};
-    top_offer(&d->exceptions, v, f, cols);
-    return RECON_OK;
+    if (row > 0 && st == RECON_OK)
+        top_offer(&d->exceptions, v, f, cols);
+    return st;
 }
 
 /* ---- the day's page ---- */
@@ -243,28 +244,33 @@ static void figures_block(svg_out *o, const char *day, const long long *values,
 
 #define BAR_TEXT 96
 
-/* A bar of money: its value in fen and its text "amount (count unit)" written into text. */
-static svg_bar money_bar(char text[BAR_TEXT], const char *label, fen_t fen, long long count,
-                         const char *unit)
+/* A chart of money bars: bar i is fen[i] long, its text "amount (count unit)". The status chart
+ * (counts, with arrears in the text) is drawn by charts itself. */
+static void money_chart(svg_out *o, const svg_chart *c, const char *const *labels,
+                        const fen_t *fen, const long long *count, size_t n, const char *unit)
 {
-    char m[MONEY_STR_SIZE];
-    money_format(fen, m);
-    snprintf(text, BAR_TEXT, "%s (%lld %s)", m, count, unit);
-    return (svg_bar){label, fen, text};
+    char text[PAGE_STATUSES][BAR_TEXT];
+    svg_bar bars[PAGE_STATUSES];
+    n = n < PAGE_STATUSES ? n : PAGE_STATUSES;
+    for (size_t i = 0; i < n; i++) {
+        char m[MONEY_STR_SIZE];
+        money_format(fen[i], m);
+        snprintf(text[i], BAR_TEXT, "%s (%lld %s)", m, count[i], unit);
+        bars[i] = (svg_bar){labels[i], fen[i], text[i]};
+    }
+    svg_hbars(o, c, bars, n);
 }
 
 static void charts(svg_out *o, const summary_figures *s, const day_back *d)
 {
-    char text[PAGE_STATUSES + WORKLIST_AGEING_BUCKETS + WORKLIST_SUSPENSE_BUCKETS + CHANNELS]
-             [BAR_TEXT];
+    char text[PAGE_STATUSES][BAR_TEXT];
     svg_bar bars[PAGE_STATUSES];
-    size_t t = 0;
-    for (size_t i = 0; i < PAGE_STATUSES; i++, t++) {
+    for (size_t i = 0; i < PAGE_STATUSES; i++) {
         const summary_group *g = group(&s->statuses, page_statuses[i]);
         char m[MONEY_STR_SIZE];
         money_format(g ? g->fen : 0, m);
-        snprintf(text[t], sizeof text[t], "%lld 份 · 欠费 %s", g ? g->count : 0, m);
-        bars[i] = (svg_bar){page_status_labels[i], g ? g->count : 0, text[t]};
+        snprintf(text[i], sizeof text[i], "%lld 份 · 欠费 %s", g ? g->count : 0, m);
+        bars[i] = (svg_bar){page_status_labels[i], g ? g->count : 0, text[i]};
     }
     svg_chart c1 = {"status", "保单状态 Policies by status",
                     "Number of policies in each status at the end of the day, with their arrears.",
@@ -273,32 +279,26 @@ static void charts(svg_out *o, const summary_figures *s, const day_back *d)
 
     static const char *const ageing[WORKLIST_AGEING_BUCKETS] = {
         "未逾期 current", "1-30 天", "31-60 天", "61-90 天", "90+ 天"};
-    for (size_t b = 0; b < WORKLIST_AGEING_BUCKETS; b++, t++)
-        bars[b] = money_bar(text[t], ageing[b], s->ageing_arrears[b], s->ageing_count[b], "份");
     svg_chart c2 = {"ageing", "欠费账龄 Arrears by ageing",
                     "Arrears of the policies in each ageing bucket (days overdue), in yuan.",
                     SVG_FEN};
-    svg_hbars(o, &c2, bars, WORKLIST_AGEING_BUCKETS);
+    money_chart(o, &c2, ageing, s->ageing_arrears, s->ageing_count, WORKLIST_AGEING_BUCKETS,
+                "份");
 
     static const char *const age[WORKLIST_SUSPENSE_BUCKETS] = {"0-7 天", "8-30 天", "31-90 天",
                                                                "90+ 天"};
-    for (size_t b = 0; b < WORKLIST_SUSPENSE_BUCKETS; b++, t++)
-        bars[b] = money_bar(text[t], age[b], s->suspense_age_fen[b], s->suspense_age_count[b],
-                            "笔");
     svg_chart c3 = {"suspense", "挂账账龄 Suspense by age",
                     "Money in suspense (unidentified, ambiguous, other currency) by days since "
                     "booking, in yuan.",
                     SVG_FEN};
-    svg_hbars(o, &c3, bars, WORKLIST_SUSPENSE_BUCKETS);
+    money_chart(o, &c3, age, s->suspense_age_fen, s->suspense_age_count,
+                WORKLIST_SUSPENSE_BUCKETS, "笔");
 
-    for (size_t c = 0; c < CHANNELS; c++, t++)
-        bars[c] = money_bar(text[t], channel_labels[c], d->channel_fen[c], d->channel_count[c],
-                            "笔");
     svg_chart c4 = {"channel", "今日到账渠道 Money in by channel",
                     "Money received today (credits, duplicates left out) by the kind of "
                     "statement it came on, in yuan.",
                     SVG_FEN};
-    svg_hbars(o, &c4, bars, CHANNELS);
+    money_chart(o, &c4, channel_labels, d->channel_fen, d->channel_count, CHANNELS, "笔");
 }
 
 /* A table of the largest rows: heading, caption, columns; mask: which columns are money. */

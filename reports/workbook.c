@@ -36,60 +36,105 @@
 typedef enum cell_kind { K_TEXT, K_MONEY, K_DATE, K_INT } cell_kind;
 
 typedef struct column {
-    const char *zh;  /* the header finance reads */
     const char *csv; /* the CSV's column name, the second header row */
+    const char *zh;  /* the header finance reads */
     cell_kind kind;
 } column;
 
-typedef struct sheet_spec {
+/* Every CSV column a sheet shows, once: its Chinese header and its cell type. A sheet's columns
+ * are its CSV's header as the catalogue writes it, so the two cannot drift apart. */
+static const column columns[] = {
+    {"kind", "类型", K_TEXT},
+    {"receipt_id", "收款编号", K_TEXT},
+    {"policy_no", "保单号", K_TEXT},
+    {"amount", "金额", K_MONEY},
+    {"detail", "说明", K_TEXT},
+    {"transaction_key", "交易键", K_TEXT},
+    {"age_days", "天数", K_INT},
+    {"notice", "通知", K_TEXT},
+    {"effective_date", "生效日期", K_DATE},
+    {"due_date", "应缴日期", K_DATE},
+    {"deadline", "最后缴费日", K_DATE},
+    {"reason", "原因", K_TEXT},
+    {"due_by", "退款期限", K_DATE},
+    {"source", "来源账户", K_TEXT},
+    {"file", "文件", K_TEXT},
+    {"booking_date", "记账日期", K_DATE},
+    {"currency", "币种", K_TEXT},
+    {"direction", "方向", K_TEXT},
+    {"payer", "付款人", K_TEXT},
+    {"outcome", "结果", K_TEXT},
+    {"allocated", "已分配", K_MONEY},
+    {"unapplied", "未分配", K_MONEY},
+    {"note", "备注", K_TEXT},
+    {"status", "状态", K_TEXT},
+    {"status_since", "状态起始日", K_DATE},
+    {"next_due_date", "下次应缴日", K_DATE},
+    {"oldest_unpaid_due_date", "最早未缴应缴日", K_DATE},
+    {"days_overdue", "逾期天数", K_INT},
+    {"arrears", "欠缴金额", K_MONEY},
+    {"credit", "预缴余额", K_MONEY},
+    {"paid_installments", "已缴期数", K_INT},
+    {"total_installments", "总期数", K_INT},
+    {"ageing", "账龄", K_TEXT},
+    {"from_status", "原状态", K_TEXT},
+    {"to_status", "新状态", K_TEXT},
+};
+
+/* The Exceptions sheet's trailing columns, empty for a person to fill: the decisions CSV's own
+ * (interface.md), so a person writes action, reason and name beside the row. */
+static const column decision_columns[] = {
+    {"action", "处理决定", K_TEXT},
+    {"reason", "理由", K_TEXT},
+    {"decided_by", "决定人", K_TEXT},
+};
+
+/* Sheets after the summary, in order: a title and the CSV report it shows (catalogue_tables
+ * holds policies, events, exceptions and refunds, in that order). */
+static const struct {
     const char *title; /* sheet name; continuations add " (2)", " (3)", ... */
-    const char *file;  /* the CSV report it shows */
-    size_t ncsv;       /* the CSV's columns, in its order */
-    size_t extra;      /* trailing empty columns for a person to fill (decisions) */
-    column cols[MAX_COLS];
+    const report_spec *report;
+    bool decisions; /* with decision_columns after the CSV's */
+} sheet_defs[] = {
+    {"Exceptions", &catalogue_tables[2], true}, {"Notices", &catalogue_notices, false},
+    {"Refunds", &catalogue_tables[3], false},   {"Receipts", &catalogue_receipts, false},
+    {"Policies", &catalogue_tables[0], false},  {"Events", &catalogue_tables[1], false},
+};
+#define SHEETS (sizeof sheet_defs / sizeof sheet_defs[0])
+
+typedef struct sheet_spec {
+    const char *title;
+    const char *file;           /* the CSV report it shows */
+    size_t ncsv;                /* the CSV's columns, in its order */
+    size_t extra;               /* trailing empty columns (decisions) */
+    const column *cols[MAX_COLS];
 } sheet_spec;
 
-/* Sheets after the summary, in order. Exceptions carries the decisions CSV's own columns
- * (interface.md) empty, so a person writes action, reason and name beside the row. */
-static const sheet_spec sheets[] = {
-    {"Exceptions", "exceptions.csv.gz", 7, 3,
-     {{"类型", "kind", K_TEXT}, {"收款编号", "receipt_id", K_TEXT},
-      {"保单号", "policy_no", K_TEXT}, {"金额", "amount", K_MONEY},
-      {"说明", "detail", K_TEXT}, {"交易键", "transaction_key", K_TEXT},
-      {"天数", "age_days", K_INT}, {"处理决定", "action", K_TEXT},
-      {"理由", "reason", K_TEXT}, {"决定人", "decided_by", K_TEXT}}},
-    {"Notices", "notices.csv.gz", 7, 0,
-     {{"保单号", "policy_no", K_TEXT}, {"通知", "notice", K_TEXT},
-      {"生效日期", "effective_date", K_DATE}, {"应缴日期", "due_date", K_DATE},
-      {"金额", "amount", K_MONEY}, {"最后缴费日", "deadline", K_DATE},
-      {"说明", "detail", K_TEXT}}},
-    {"Refunds", "refunds.csv.gz", 4, 0,
-     {{"保单号", "policy_no", K_TEXT}, {"原因", "reason", K_TEXT},
-      {"金额", "amount", K_MONEY}, {"退款期限", "due_by", K_DATE}}},
-    {"Receipts", "receipts.csv.gz", 14, 0,
-     {{"收款编号", "receipt_id", K_TEXT}, {"来源账户", "source", K_TEXT},
-      {"文件", "file", K_TEXT}, {"记账日期", "booking_date", K_DATE},
-      {"金额", "amount", K_MONEY}, {"币种", "currency", K_TEXT},
-      {"方向", "direction", K_TEXT}, {"付款人", "payer", K_TEXT},
-      {"保单号", "policy_no", K_TEXT}, {"结果", "outcome", K_TEXT},
-      {"已分配", "allocated", K_MONEY}, {"未分配", "unapplied", K_MONEY},
-      {"备注", "note", K_TEXT}, {"交易键", "transaction_key", K_TEXT}}},
-    {"Policies", "policies.csv.gz", 11, 0,
-     {{"保单号", "policy_no", K_TEXT}, {"状态", "status", K_TEXT},
-      {"状态起始日", "status_since", K_DATE}, {"下次应缴日", "next_due_date", K_DATE},
-      {"最早未缴应缴日", "oldest_unpaid_due_date", K_DATE},
-      {"逾期天数", "days_overdue", K_INT}, {"欠缴金额", "arrears", K_MONEY},
-      {"预缴余额", "credit", K_MONEY}, {"已缴期数", "paid_installments", K_INT},
-      {"总期数", "total_installments", K_INT}, {"账龄", "ageing", K_TEXT}}},
-    {"Events", "events.csv.gz", 5, 0,
-     {{"保单号", "policy_no", K_TEXT}, {"生效日期", "effective_date", K_DATE},
-      {"原状态", "from_status", K_TEXT}, {"新状态", "to_status", K_TEXT},
-      {"原因", "reason", K_TEXT}}},
-};
-#define SHEETS (sizeof sheets / sizeof sheets[0])
+/* Sheet i's columns: its CSV header's names looked up in columns[], then the extras. */
+static recon_status spec_of(size_t i, sheet_spec *out, err_t *err)
+{
+    const report_spec *r = sheet_defs[i].report;
+    *out = (sheet_spec){.title = sheet_defs[i].title, .file = r->name};
+    for (const char *p = r->header; *p;) {
+        size_t len = strcspn(p, ",");
+        const column *c = NULL;
+        for (size_t k = 0; c == NULL && k < sizeof columns / sizeof columns[0]; k++)
+            if (strlen(columns[k].csv) == len && memcmp(columns[k].csv, p, len) == 0)
+                c = &columns[k];
+        if (c == NULL || out->ncsv == MAX_COLS)
+            return err_set(err, RECON_EINTERNAL, "workbook: column '%.*s' of %s has no sheet column",
+                           (int)len, p, r->name);
+        out->cols[out->ncsv++] = c;
+        p += len + (p[len] == ',');
+    }
+    for (size_t k = 0; sheet_defs[i].decisions && k < 3 && out->ncsv + k < MAX_COLS; k++)
+        out->cols[out->ncsv + out->extra++] = &decision_columns[k];
+    return RECON_OK;
+}
 
 typedef struct book {
     lxw_workbook *wb;
+    sheet_spec specs[SHEETS];
     lxw_format *bold, *head, *money, *date, *integer;
     long long rows[SHEETS];
     size_t parts[SHEETS];
@@ -153,6 +198,17 @@ static lxw_error put_string(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const c
     return e;
 }
 
+/* Printed on A4 as wide as one page (rows run on over as many pages as they need), the header
+ * rows repeated on each: finance prints the exceptions to work them. */
+static void print_setup(lxw_worksheet *ws, bool headers)
+{
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    if (headers)
+        worksheet_repeat_rows(ws, 0, 1);
+}
+
 static recon_status sheet_begin(sheet *s)
 {
     char name[64];
@@ -163,11 +219,12 @@ static recon_status sheet_begin(sheet *s)
     s->ws = workbook_add_worksheet(s->b->wb, name);
     if (s->ws == NULL)
         return err_set(s->err, RECON_EOUTPUT, "workbook: cannot add sheet '%s'", name);
+    print_setup(s->ws, true);
     size_t n = s->spec->ncsv + s->spec->extra;
     /* row by row: constant-memory mode takes rows only in increasing order */
     for (lxw_row_t r = 0; r < 2; r++)
         for (size_t c = 0; c < n; c++) {
-            const column *col = &s->spec->cols[c];
+            const column *col = s->spec->cols[c];
             lxw_error e = put_string(s->ws, r, (lxw_col_t)c, r ? col->csv : col->zh, s->b->head);
             if (e != LXW_NO_ERROR)
                 return lxw_failed(e, name, s->err);
@@ -245,7 +302,7 @@ static recon_status sheet_row(sheet *s, char **f)
             return st;
     }
     for (size_t c = 0; c < s->spec->ncsv; c++) {
-        const column *col = &s->spec->cols[c];
+        const column *col = s->spec->cols[c];
         lxw_error e = put_cell(s, (lxw_col_t)c, col, f[c]);
         if (e != LXW_NO_ERROR)
             return lxw_failed(e, s->spec->title, s->err);
@@ -281,9 +338,9 @@ static recon_status checked_row(void *ctx, long row, char **f, size_t n, err_t *
         return r->fn(r->ctx, f, err);
     r->header_seen = true;
     for (size_t i = 0; i < n; i++)
-        if (strcmp(f[i], r->spec->cols[i].csv) != 0)
+        if (strcmp(f[i], r->spec->cols[i]->csv) != 0)
             return err_set(err, RECON_EINTERNAL, "workbook: %s: column %zu is '%.40s', not '%s'",
-                           r->spec->file, i + 1, f[i], r->spec->cols[i].csv);
+                           r->spec->file, i + 1, f[i], r->spec->cols[i]->csv);
     return RECON_OK;
 }
 
@@ -312,6 +369,7 @@ typedef struct held_row {
 } held_row;
 
 typedef struct held {
+    const sheet_spec *spec;
     held_row *rows;
     size_t n, cap;
 } held;
@@ -319,7 +377,7 @@ typedef struct held {
 static recon_status hold_row(void *ctx, char **f, err_t *err)
 {
     held *h = ctx;
-    const sheet_spec *spec = &sheets[0];
+    const sheet_spec *spec = h->spec;
     if (h->n == h->cap) {
         size_t cap = h->cap ? h->cap * 2 : 256;
         held_row *p = realloc(h->rows, cap * sizeof *p);
@@ -360,7 +418,7 @@ static int held_cmp(const void *a, const void *b)
 
 static recon_status write_exceptions(int dirfd, const char *dir, sheet *s, err_t *err)
 {
-    held h = {0};
+    held h = {.spec = s->spec};
     recon_status st = read_report(dirfd, dir, s->spec, hold_row, &h, err);
     if (st == RECON_OK && h.n > 1) /* qsort takes no NULL array, even empty */
         qsort(h.rows, h.n, sizeof h.rows[0], held_cmp);
@@ -455,6 +513,7 @@ static recon_status summary_begin(book *b, summary_sheet *s, const workbook_day 
     s->ws = workbook_add_worksheet(b->wb, "摘要 Summary");
     if (s->ws == NULL)
         return err_set(err, RECON_EOUTPUT, "workbook: cannot add the summary sheet");
+    print_setup(s->ws, false);
     worksheet_set_column(s->ws, 0, 0, 44, NULL);
     worksheet_set_column(s->ws, 1, 1, 12, NULL);
     worksheet_set_column(s->ws, 2, 2, 18, NULL);
@@ -505,10 +564,10 @@ static recon_status summary_end(book *b, summary_sheet *s, size_t limit, err_t *
             snprintf(note, sizeof note,
                      "%s: more rows than one sheet holds (%zu): continued in %zu sheets '%s (2)' "
                      "and after",
-                     sheets[i].file, limit, b->parts[i], sheets[i].title);
+                     b->specs[i].file, limit, b->parts[i], b->specs[i].title);
         else
-            snprintf(note, sizeof note, "%s", sheets[i].file);
-        s_line(s, sheets[i].title, b->rows[i], NULL, note);
+            snprintf(note, sizeof note, "%s", b->specs[i].file);
+        s_line(s, b->specs[i].title, b->rows[i], NULL, note);
     }
     return s->e == LXW_NO_ERROR ? RECON_OK : lxw_failed(s->e, "the summary sheet", err);
 }
@@ -517,9 +576,13 @@ static recon_status fill_book(book *b, int dirfd, const workbook_day *d, const c
                               err_t *err)
 {
     summary_sheet sum = {0};
-    recon_status st = summary_begin(b, &sum, d, day, err);
+    recon_status st = RECON_OK;
+    for (size_t i = 0; i < SHEETS && st == RECON_OK; i++)
+        st = spec_of(i, &b->specs[i], err);
+    if (st == RECON_OK)
+        st = summary_begin(b, &sum, d, day, err);
     for (size_t i = 0; i < SHEETS && st == RECON_OK; i++) {
-        sheet s = {.b = b, .spec = &sheets[i], .part = 1, .limit = d->sheet_rows, .err = err};
+        sheet s = {.b = b, .spec = &b->specs[i], .part = 1, .limit = d->sheet_rows, .err = err};
         if ((st = sheet_begin(&s)) != RECON_OK)
             break;
         if (i == 0)

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Makes the README's screenshots of the pages (docs/page-day.png, docs/page-history.png) with
-# headless Chromium, as test_page.sh runs it, from the demo: `scripts/screenshots.sh [OUT]`
-# where OUT holds a demo run (default: run `bin/recon demo` in a temporary directory).
+# headless Chromium, as test_page.sh runs it, and of the workbook as LibreOffice Calc prints it
+# (docs/workbook-summary.png, docs/workbook-exceptions.png; needs libreoffice-calc-nogui and
+# poppler-utils), from the demo: `scripts/screenshots.sh [OUT]` where OUT holds a demo run
+# (default: run `bin/recon demo` in a temporary directory).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
@@ -20,4 +22,19 @@ shot() { # PAGE PNG
 mkdir -p "$root/docs"
 shot "$out/$last/index.html" "$root/docs/page-day.png"
 shot "$out/index.html" "$root/docs/page-history.png"
-echo "docs/page-day.png and docs/page-history.png from $out ($last)"
+# The workbook printed to PDF by LibreOffice (A4 landscape, one page wide, as the workbook asks):
+# page 1 is the summary; the Exceptions sheet starts on the first page headed "类型".
+book="$out/$last/recon-$last.xlsx"
+HOME="$tmp" soffice --headless --norestore -env:UserInstallation="file://$tmp/lo" \
+    --convert-to pdf --outdir "$tmp" "$book" >/dev/null 2>&1
+pdf="$tmp/recon-$last.pdf"
+pages=$(pdfinfo "$pdf" | sed -n 's/^Pages: *//p')
+ex=1
+while [ "$ex" -le "$pages" ] && [ "$(pdftotext -f "$ex" -l "$ex" "$pdf" - | head -1)" != "类型" ]; do
+    ex=$((ex + 1))
+done
+pdftoppm -f 1 -l 1 -png -r 100 -singlefile "$pdf" "$root/docs/workbook-summary"
+pdftoppm -f "$ex" -l "$ex" -png -r 110 -singlefile -x 40 -y 70 -W 1220 -H 140 "$pdf" \
+    "$root/docs/workbook-exceptions"
+echo "docs/page-day.png, docs/page-history.png, docs/workbook-summary.png and"
+echo "docs/workbook-exceptions.png from $out ($last)"

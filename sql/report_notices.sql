@@ -50,9 +50,9 @@ COPY (
         SELECT f.policy_no, 6, 'refund_due', f.due_by - 30, NULL, f.amount, f.due_by,
                f.reason || ': ' || f.detail
         FROM refunds_due f
-        WHERE EXISTS (SELECT 1 FROM ev WHERE ev.policy_no = f.policy_no)
-           OR EXISTS (SELECT 1 FROM night, receipts_known_on(night.d) r
-                      WHERE r.policy_no = f.policy_no)
+        WHERE f.policy_no IN (SELECT ev.policy_no FROM ev
+                              UNION
+                              SELECT r.policy_no FROM night, receipts_known_on(night.d) r)
     )
     SELECT n.policy_no, n.notice, n.effective_date, n.due, n.amount, n.deadline, n.detail,
            p.end_date,

@@ -30,7 +30,7 @@ recon_status store_stamp_night(db_t *db, date_t as_of, err_t *err)
 recon_status store_mark_dirty(db_t *db, date_t as_of, const char *rules, bool *full,
                               long *count, err_t *err)
 {
-    char day[DATE_STR_SIZE];
+    char day[DATE_STR_SIZE], night[DATE_STR_SIZE] = "", at[64] = "";
     date_format(as_of, day);
     PGresult *res = NULL;
     recon_status st = db_exec(db,
@@ -46,22 +46,23 @@ recon_status store_mark_dirty(db_t *db, date_t as_of, const char *rules, bool *f
     if (!*full && (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 2), rules) != 0 ||
                    strcmp(PQgetvalue(res, 0, 0), day) > 0))
         *full = true;
-    if (*full) {
-        PQclear(res);
-        st = db_command(db, "INSERT INTO eval_dirty SELECT policy_no FROM policies", 0, NULL,
-                        count, err);
-    } else {
-        char night[DATE_STR_SIZE], at[64];
+    if (!*full) {
         snprintf(night, sizeof night, "%s", PQgetvalue(res, 0, 0));
         snprintf(at, sizeof at, "%s", PQgetvalue(res, 0, 1));
-        PQclear(res);
-        const char *params[] = {day, night, at};
+    }
+    PQclear(res);
+    const char *params[] = {day, night, at};
+    if (!*full)
+        st = db_query_bool(db, sql_process_many_fresh, 2, params + 1, full, err);
+    if (st == RECON_OK && *full)
+        st = db_command(db, "INSERT INTO eval_dirty SELECT policy_no FROM policies", 0, NULL,
+                        count, err);
+    else if (st == RECON_OK) {
         long unstated = 0;
-        if ((st = db_command(db, sql_process_mark_dirty, 3, params, count, err)) != RECON_OK ||
-            (st = db_command(db, sql_process_mark_unstated, 0, NULL, &unstated, err)) !=
+        if ((st = db_command(db, sql_process_mark_dirty, 3, params, count, err)) == RECON_OK &&
+            (st = db_command(db, sql_process_mark_unstated, 0, NULL, &unstated, err)) ==
                 RECON_OK)
-            return st;
-        *count += unstated;
+            *count += unstated;
     }
     return st != RECON_OK ? st : db_exec(db, "ANALYZE eval_dirty", err);
 }

@@ -25,8 +25,10 @@ recon_status store_stamp_night(db_t *db, date_t as_of, err_t *err);
 /* Lists in the temporary table eval_dirty (dropped at commit) the policies
  * as_of must evaluate: every policy when *full, when nothing was processed yet,
  * when the last process used other rules (rules: the caller's text of them) or
- * was for a later night; else those whose inputs are new or changed since the
- * last process or whose next_change has come (sql/process_mark_dirty.sql).
+ * was for a later night, or so many receipts are new that finding the ones they
+ * touch costs more (sql/process_many_fresh.sql); else those whose inputs are new
+ * or changed since the last process or whose next_change has come
+ * (sql/process_mark_dirty.sql).
  * Sets *full when everything is listed and *count to the policies listed. */
 recon_status store_mark_dirty(db_t *db, date_t as_of, const char *rules, bool *full,
                               long *count, err_t *err);
