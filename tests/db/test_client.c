@@ -17,6 +17,15 @@ static const char *home(void)
     return ok != NULL && strcmp(ok, "1") == 0 && h != NULL ? h : NULL;
 }
 
+/* The start of every test here: skipped without the suite's server, else connected as its
+ * superuser (a test closes the connection itself). */
+#define ADMIN_OR_SKIP(name)                                                                     \
+    if (home() == NULL) {                                                                       \
+        skip();                                                                                 \
+        return;                                                                                 \
+    }                                                                                           \
+    db_t *name = admin()
+
 static db_t *admin(void)
 {
     char conninfo[4096];
@@ -52,11 +61,7 @@ static void check(db_t *db, const char *sql, const char *want)
 static void test_clone_same_database(void **state)
 {
     (void)state;
-    if (home() == NULL) {
-        skip();
-        return;
-    }
-    db_t *a = admin();
+    ADMIN_OR_SKIP(a);
     err_t err;
     db_exec(a, "DROP DATABASE IF EXISTS \"" ODD_DB "\"", &err);
     assert_int_equal(db_exec(a, "CREATE DATABASE \"" ODD_DB "\"", &err), RECON_OK);
@@ -98,11 +103,7 @@ static void test_clone_same_database(void **state)
 static void test_clone_refused(void **state)
 {
     (void)state;
-    if (home() == NULL) {
-        skip();
-        return;
-    }
-    db_t *a = admin();
+    ADMIN_OR_SKIP(a);
     err_t err;
     db_exec(a, "DROP ROLE IF EXISTS recon_clone_test", &err);
     assert_int_equal(db_exec(a, "CREATE ROLE recon_clone_test LOGIN PASSWORD 'Sekrit-Pass-42'",
@@ -129,11 +130,7 @@ static void test_clone_refused(void **state)
 static void test_query_values(void **state)
 {
     (void)state;
-    if (home() == NULL) {
-        skip();
-        return;
-    }
-    db_t *a = admin();
+    ADMIN_OR_SKIP(a);
     err_t err;
     long long n = 0;
     bool b = false, null = false;
@@ -186,11 +183,7 @@ static recon_status see_row(void *ctx, const char *const *v, err_t *err)
 static void test_query_each(void **state)
 {
     (void)state;
-    if (home() == NULL) {
-        skip();
-        return;
-    }
-    db_t *a = admin();
+    ADMIN_OR_SKIP(a);
     err_t err;
     const char *rows_sql = "SELECT n::text, CASE WHEN n = 2 THEN NULL ELSE 'v' || n END "
                            "FROM generate_series(1, $1::int) n ORDER BY n";
@@ -222,11 +215,7 @@ static void test_query_each(void **state)
 static void test_end(void **state)
 {
     (void)state;
-    if (home() == NULL) {
-        skip();
-        return;
-    }
-    db_t *a = admin();
+    ADMIN_OR_SKIP(a);
     err_t err;
     long long n = 0;
     assert_int_equal(db_exec(a, "CREATE TEMP TABLE recon_end_test (x int)", &err), RECON_OK);
