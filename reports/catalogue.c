@@ -57,6 +57,16 @@ const report_spec catalogue_notices = {
     NULL, 0, NULL,
 };
 
+const report_spec *catalogue_find(const char *name)
+{
+    for (size_t i = 0; i < CATALOGUE_TABLES; i++)
+        if (strcmp(catalogue_tables[i].name, name) == 0)
+            return &catalogue_tables[i];
+    if (strcmp(catalogue_notices.name, name) == 0)
+        return &catalogue_notices;
+    return strcmp(catalogue_receipts.name, name) == 0 ? &catalogue_receipts : NULL;
+}
+
 bool catalogue_int(const char *s, long long *out)
 {
     char *end = NULL;

@@ -55,6 +55,9 @@ extern const report_spec catalogue_receipts;
 /* notices.csv.gz, written by catalogue_write_notices. */
 extern const report_spec catalogue_notices;
 
+/* The spec of the CSV report named name (a table, notices or receipts), NULL for any other. */
+const report_spec *catalogue_find(const char *name);
+
 /* Writes one table from its stream on db. */
 recon_status catalogue_write(db_t *db, const report_target *t, const report_spec *spec,
                              summary_figures *sum, manifest_entry *entry, err_t *err);

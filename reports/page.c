@@ -126,23 +126,29 @@ typedef struct day_back {
     top_list exceptions;
 } day_back;
 
-/* A data row's amount, column col of a row at least need fields wide. */
-static recon_status row_amount(char **f, size_t n, size_t need, size_t col, const char *name,
-                               fen_t *v, err_t *err)
+/* A report read back for the page: the data rows of FILE (its header skipped), each at least
+ * need fields wide and handed on with the amount of column col in fen. */
+typedef struct amount_rows {
+    day_back *d;
+    const char *name;
+    size_t need, col;
+    recon_status (*take)(day_back *d, char **f, fen_t amount, err_t *err);
+} amount_rows;
+
+static recon_status amount_row(void *ctx, long row, char **f, size_t n, err_t *err)
 {
-    if (n < need || money_parse(f[col], strlen(f[col]), v) != MONEY_OK)
-        return err_set(err, RECON_EINTERNAL, "page: %s has a row the page cannot read", name);
-    return RECON_OK;
+    const amount_rows *a = ctx;
+    fen_t v = 0;
+    if (row == 0)
+        return RECON_OK;
+    if (n < a->need || money_parse(f[a->col], strlen(f[a->col]), &v) != MONEY_OK)
+        return err_set(err, RECON_EINTERNAL, "page: %s has a row the page cannot read", a->name);
+    return a->take(a->d, f, v, err);
 }
 
 /* receipts.csv.gz: receipt_id 0, file 2, amount 4, direction 6, payer 7, outcome 9, note 12. */
-static recon_status receipt_row(void *ctx, long row, char **f, size_t n, err_t *err)
+static recon_status take_receipt(day_back *d, char **f, fen_t v, err_t *err)
 {
-    day_back *d = ctx;
-    fen_t v = 0;
-    recon_status st = row == 0 ? RECON_OK : row_amount(f, n, 13, 4, "receipts.csv.gz", &v, err);
-    if (row == 0 || st != RECON_OK)
-        return st;
     if (strcmp(f[6], "credit") == 0 && strcmp(f[9], "duplicate") != 0) {
         size_t c = CHANNELS - 1;
         for (size_t i = 0; i < d->files->count; i++)
@@ -164,15 +170,12 @@ static recon_status receipt_row(void *ctx, long row, char **f, size_t n, err_t *
 }
 
 /* exceptions.csv.gz: kind 0, receipt_id 1, policy_no 2, amount 3, detail 4, age_days 6. */
-static recon_status exception_row(void *ctx, long row, char **f, size_t n, err_t *err)
+static recon_status take_exception(day_back *d, char **f, fen_t v, err_t *err)
 {
-    day_back *d = ctx;
-    fen_t v = 0;
-    recon_status st = row == 0 ? RECON_OK : row_amount(f, n, 7, 3, "exceptions.csv.gz", &v, err);
+    (void)err;
     static const size_t cols[TOP_COLS] = {0, 1, 2, 3, 6, 4};
-    if (row > 0 && st == RECON_OK)
-        top_offer(&d->exceptions, v, f, cols);
-    return st;
+    top_offer(&d->exceptions, v, f, cols);
+    return RECON_OK;
 }
 
 /* ---- the day's page ---- */
@@ -381,10 +384,14 @@ recon_status page_write_day(db_t *db, const report_target *t, const char *day,
     if (d == NULL)
         return err_set(err, RECON_EINTERNAL, "out of memory");
     d->files = &files;
+    amount_rows receipts = {d, "receipts.csv.gz", 13, 4, take_receipt},
+                exceptions = {d, "exceptions.csv.gz", 7, 3, take_exception};
     if ((st = store_report_list_read(db, STORE_REPORT_FILES, &files, err)) != RECON_OK ||
         (st = safefile_open_dir(t->dir, NULL, &dirfd, err)) != RECON_OK ||
-        (st = readback_rows(dirfd, t->dir, "receipts.csv.gz", receipt_row, d, err)) != RECON_OK ||
-        (st = readback_rows(dirfd, t->dir, "exceptions.csv.gz", exception_row, d, err)) != RECON_OK)
+        (st = readback_rows(dirfd, t->dir, receipts.name, amount_row, &receipts, err)) !=
+            RECON_OK ||
+        (st = readback_rows(dirfd, t->dir, exceptions.name, amount_row, &exceptions, err)) !=
+            RECON_OK)
         goto out;
     long long values[PAGE_FIGURES] = {sum->money_in, sum->allocated, tally_total(&sum->suspense),
                                       tally_total(&sum->refunds), 0, (long long)files.count, 0};

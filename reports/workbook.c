@@ -89,17 +89,17 @@ static const column decision_columns[] = {
     {"decided_by", "决定人", K_TEXT},
 };
 
-/* Sheets after the summary, in order: a title and the CSV report it shows (catalogue_tables
- * holds policies, events, exceptions and refunds, in that order). */
+/* Sheets after the summary, in order: a title and the CSV report it shows. */
 static const struct {
     const char *title; /* sheet name; continuations add " (2)", " (3)", ... */
-    const report_spec *report;
-    bool decisions; /* with decision_columns after the CSV's */
+    const char *file;  /* the catalogue's name of the CSV report */
+    bool decisions;    /* with decision_columns after the CSV's */
 } sheet_defs[] = {
-    {"Exceptions", &catalogue_tables[2], true}, {"Notices", &catalogue_notices, false},
-    {"Refunds", &catalogue_tables[3], false},   {"Receipts", &catalogue_receipts, false},
-    {"Policies", &catalogue_tables[0], false},  {"Events", &catalogue_tables[1], false},
+    {"Exceptions", "exceptions.csv.gz", true}, {"Notices", "notices.csv.gz", false},
+    {"Refunds", "refunds.csv.gz", false},      {"Receipts", "receipts.csv.gz", false},
+    {"Policies", "policies.csv.gz", false},    {"Events", "events.csv.gz", false},
 };
+#define DECISION_COLUMNS (sizeof decision_columns / sizeof decision_columns[0])
 #define SHEETS (sizeof sheet_defs / sizeof sheet_defs[0])
 
 typedef struct sheet_spec {
@@ -113,21 +113,26 @@ typedef struct sheet_spec {
 /* Sheet i's columns: its CSV header's names looked up in columns[], then the extras. */
 static recon_status spec_of(size_t i, sheet_spec *out, err_t *err)
 {
-    const report_spec *r = sheet_defs[i].report;
+    const report_spec *r = catalogue_find(sheet_defs[i].file);
+    if (r == NULL)
+        return err_set(err, RECON_EINTERNAL, "workbook: %s is no report of the catalogue",
+                       sheet_defs[i].file);
     *out = (sheet_spec){.title = sheet_defs[i].title, .file = r->name};
+    size_t room = MAX_COLS - (sheet_defs[i].decisions ? DECISION_COLUMNS : 0);
     for (const char *p = r->header; *p;) {
         size_t len = strcspn(p, ",");
         const column *c = NULL;
         for (size_t k = 0; c == NULL && k < sizeof columns / sizeof columns[0]; k++)
             if (strlen(columns[k].csv) == len && memcmp(columns[k].csv, p, len) == 0)
                 c = &columns[k];
-        if (c == NULL || out->ncsv == MAX_COLS)
-            return err_set(err, RECON_EINTERNAL, "workbook: column '%.*s' of %s has no sheet column",
-                           (int)len, p, r->name);
+        if (c == NULL || out->ncsv == room)
+            return err_set(err, RECON_EINTERNAL,
+                           "workbook: column '%.*s' of %s has no sheet column", (int)len, p,
+                           r->name);
         out->cols[out->ncsv++] = c;
         p += len + (p[len] == ',');
     }
-    for (size_t k = 0; sheet_defs[i].decisions && k < 3 && out->ncsv + k < MAX_COLS; k++)
+    for (size_t k = 0; sheet_defs[i].decisions && k < DECISION_COLUMNS; k++)
         out->cols[out->ncsv + out->extra++] = &decision_columns[k];
     return RECON_OK;
 }
