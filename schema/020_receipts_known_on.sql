@@ -31,3 +31,21 @@ CREATE FUNCTION receipts_new() RETURNS SETOF recon.receipts_known
     WHERE r.file_id IS NULL AND r.business_date IS NULL
 $$;
 GRANT EXECUTE ON FUNCTION receipts_new() TO recon_loader, recon_auditor;
+
+-- The receipts new to a night since the last process (for night night, started
+-- at at): those of the files not yet owned by a night, owned by that night or a
+-- later one, or stored after it started, and those entered by hand alike. What
+-- the dirty-policy search (sql/process_mark_dirty.sql) starts from and what
+-- sql/process_many_fresh.sql counts, written once.
+CREATE FUNCTION receipts_fresh(night date, at timestamptz)
+    RETURNS TABLE (receipt_id bigint, policy_no text, reverses bigint)
+    LANGUAGE sql STABLE AS $$
+    SELECT r.receipt_id, r.policy_no, r.reverses
+    FROM recon.statement_files f JOIN recon.receipts r ON r.file_id = f.file_id
+    WHERE f.business_date IS NULL OR f.business_date >= night OR f.ingested_at > at
+    UNION ALL
+    SELECT r.receipt_id, r.policy_no, r.reverses
+    FROM recon.receipts r
+    WHERE r.file_id IS NULL AND (r.business_date IS NULL OR r.business_date >= night)
+$$;
+GRANT EXECUTE ON FUNCTION receipts_fresh(date, timestamptz) TO recon_loader, recon_auditor;

@@ -10,13 +10,8 @@
 -- doubt a policy is listed: listing one too many costs an evaluation, one too few
 -- a wrong report.
 WITH fresh AS (
-    SELECT r.receipt_id, r.policy_no, r.reverses
-    FROM statement_files f JOIN receipts r ON r.file_id = f.file_id
-    WHERE f.business_date IS NULL OR f.business_date >= $2::date OR f.ingested_at > $3::timestamptz
-    UNION ALL
-    SELECT r.receipt_id, r.policy_no, r.reverses
-    FROM receipts r
-    WHERE r.file_id IS NULL AND (r.business_date IS NULL OR r.business_date >= $2::date)
+    SELECT n.receipt_id, n.policy_no, n.reverses
+    FROM receipts_fresh($2::date, $3::timestamptz) n
     UNION ALL
     SELECT r.receipt_id, r.policy_no, r.reverses
     FROM receipt_rematches x JOIN receipts r ON r.receipt_id = x.receipt_id
