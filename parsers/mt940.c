@@ -765,9 +765,24 @@ static recon_status warn_frame(mt940_state *st, const char *p, size_t f, long li
     return warn_at(st, lineno, text[bit == 1u ? 0 : bit == 2u ? 1 : bit == 4u ? 2 : 3]);
 }
 
+/* True when every byte of the line is printable ASCII or a tab: no framing byte, no
+ * control byte, nothing clean_line would convert. Nearly every line of a real file is,
+ * and checking it once is cheaper than looking for frames at every byte. */
+static bool plain_line(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if ((c < 0x20 && c != '\t') || c >= 0x7F || c == '@')
+            return false;
+    }
+    return true;
+}
+
 /* A line as read: split at its framing bytes, each piece read as a line of its own. */
 static recon_status process_raw(mt940_state *st, const char *p, size_t n, long lineno)
 {
+    if (plain_line(p, n))
+        return process_line(st, p, n, lineno);
     unsigned seen = 0;
     bool any_frame = false;
     size_t i = 0;
