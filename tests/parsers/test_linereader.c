@@ -195,8 +195,8 @@ static void test_stops_in_long_lines(void **state)
     for (size_t at = 0; at < 40; at++) {
         char text[128];
         memset(text, 'a', at);
-        memcpy(text + at, "\r\nbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\rc\n", 41);
-        lines l = read_all(text, at + 40, 0);
+        memcpy(text + at, "\r\nbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\rc\n", 39);
+        lines l = read_all(text, at + 39, 0);
         assert_int_equal(l.status, RECON_OK);
         assert_int_equal(l.count, 3);
         assert_int_equal(l.len[0], at);
