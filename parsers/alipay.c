@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/strbuild.h"
 #include "parsers/bill.h"
 #include "parsers/charset.h"
 #include "parsers/fingerprint.h"
@@ -291,11 +292,14 @@ static recon_status ap_counterparty(ap_state *st, receipt_t *r, const bill_field
 static void ap_remittance(receipt_t *r, const bill_field *goods, const bill_field *note)
 {
     char text[RECEIPT_TEXT_MAX * 2 + 4];
-    if (note->len > 0 && goods->len > 0 && strcmp(note->s, goods->s) != 0)
-        snprintf(text, sizeof text, "%s; %s", goods->s, note->s);
-    else
-        snprintf(text, sizeof text, "%s", goods->len > 0 ? goods->s : note->s);
-    receipt_set_text(r, r->remittance, sizeof r->remittance, text, strlen(text), "商品名称/备注");
+    strbuild b = strbuild_start(text, sizeof text);
+    bool both = note->len > 0 && goods->len > 0 && strcmp(note->s, goods->s) != 0;
+    strbuild_str(&b, both || goods->len > 0 ? goods->s : note->s);
+    if (both) {
+        strbuild_str(&b, "; ");
+        strbuild_str(&b, note->s);
+    }
+    receipt_set_text(r, r->remittance, sizeof r->remittance, text, b.len, "商品名称/备注");
 }
 
 static recon_status ap_trade_row(ap_state *st, bill_field *f, receipt_t *r)
@@ -348,8 +352,11 @@ static recon_status ap_trade_row(ap_state *st, bill_field *f, receipt_t *r)
         const bill_field *batch = ap_field(st, f, C_REFUND_BATCH);
         if (batch->len > 0) {
             char key[AP_MAX_LINE + 2];
-            snprintf(key, sizeof key, "%s-%s", trade->s, batch->s);
-            ap_key(r, r->transaction_key, sizeof r->transaction_key, key, strlen(key),
+            strbuild kb = strbuild_start(key, sizeof key);
+            strbuild_str(&kb, trade->s);
+            strbuild_char(&kb, '-');
+            strbuild_str(&kb, batch->s);
+            ap_key(r, r->transaction_key, sizeof r->transaction_key, key, kb.len,
                    "支付宝交易号-退款批次号");
         } else if ((rc = fingerprint_assign(st->fp, r, trade->s, st->err))) {
             return rc;

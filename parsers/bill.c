@@ -300,9 +300,14 @@ recon_status bill_next(bill_t *b, char **line, size_t *len, err_t *err)
         return st;
     b->lineno = linereader_lineno(b->lines);
     buf_reset(&b->line);
-    b->replaced = b->replace_invalid && !utf8_valid(raw, raw_len, NULL);
+    bool valid = b->replace_invalid && utf8_valid(raw, raw_len, NULL);
+    b->replaced = b->replace_invalid && !valid;
     if (b->replaced) {
         if (!append_replaced(&b->line, raw, raw_len))
+            return err_set(err, RECON_EINTERNAL, "out of memory");
+    } else if (valid) {
+        /* Checked just above: converting would only check the same bytes again. */
+        if (!buf_append(&b->line, raw, raw_len))
             return err_set(err, RECON_EINTERNAL, "out of memory");
     } else if ((st = charset_convert(b->cs, raw, raw_len, &b->line, instream_name(b->in),
                                      b->lineno, err)) != RECON_OK) {

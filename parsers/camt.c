@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/strbuild.h"
 #include "common/vargs.h"
 #include "core/currency.h"
 #include "parsers/fingerprint.h"
@@ -340,26 +341,32 @@ static long camt_parser_line(const camt_reader *r)
     return r->ctxt && r->ctxt->input ? r->ctxt->input->line : 0;
 }
 
-/* "Stmt[1]/Ntry[3]/TxDtls[2]" for the innermost open record. */
+/* "Stmt[1]/Ntry[3]/TxDtls[2]" for the innermost open record. Built by hand: it is
+ * the position of every receipt, where snprintf showed in profiles. */
 static void camt_where(const camt_reader *r, char *out, size_t cap)
 {
-    int n = 0;
+    strbuild b = strbuild_start(out, cap);
     if (r->stmt_base < 0) {
-        snprintf(out, cap, "%s", camt_doc_name(r));
+        strbuild_str(&b, camt_doc_name(r));
         return;
     }
-    n = snprintf(out, cap, "%s[%ld]", camt_stmt_name(r), r->stmt_count);
-    if (n < 0 || (size_t)n >= cap)
-        return;
+    strbuild_str(&b, camt_stmt_name(r));
+    strbuild_char(&b, '[');
+    strbuild_long(&b, r->stmt_count);
+    strbuild_char(&b, ']');
     if (r->ntry_base >= 0) {
-        int m = snprintf(out + n, cap - (size_t)n, "/Ntry[%ld]", r->en.index);
-        if (m < 0 || (size_t)(n + m) >= cap)
-            return;
-        n += m;
-        if (r->tx_base >= 0)
-            snprintf(out + n, cap - (size_t)n, "/TxDtls[%ld]", r->en.tx_count);
+        strbuild_str(&b, "/Ntry[");
+        strbuild_long(&b, r->en.index);
+        strbuild_char(&b, ']');
+        if (r->tx_base >= 0) {
+            strbuild_str(&b, "/TxDtls[");
+            strbuild_long(&b, r->en.tx_count);
+            strbuild_char(&b, ']');
+        }
     } else if (r->bal_base >= 0) {
-        snprintf(out + n, cap - (size_t)n, "/Bal[%ld]", r->bal_index);
+        strbuild_str(&b, "/Bal[");
+        strbuild_long(&b, r->bal_index);
+        strbuild_char(&b, ']');
     }
 }
 

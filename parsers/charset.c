@@ -104,10 +104,15 @@ bool utf8_valid(const char *s, size_t len, size_t *bad_offset)
         if (i + 8 <= len) {
             uint64_t w;
             memcpy(&w, p + i, sizeof w);
-            if ((w & UINT64_C(0x8080808080808080)) == 0) {
+            uint64_t high = w & UINT64_C(0x8080808080808080);
+            if (high == 0) {
                 i += 8;
                 continue;
             }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* the ASCII bytes before the first that is not, at once (mixed text) */
+            i += (size_t)__builtin_ctzll(high) / 8;
+#endif
         }
         size_t n = utf8_sequence(p + i, len - i);
         if (n == 0) {

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -12,7 +13,8 @@
 
 struct instream {
     char *name;
-    gzFile gz;               /* NULL for memory streams */
+    int fd;                  /* a plain (not gzip) regular file read as is, else -1 */
+    gzFile gz;               /* gzip or not a regular file; NULL for the others */
     const unsigned char *mem;
     size_t mem_len, mem_pos;
     instream_read_fn cb;     /* callback streams (zip members) */
@@ -34,7 +36,23 @@ static instream_t *alloc_stream(const char *name)
         return NULL;
     }
     in->limit = INSTREAM_DEFAULT_LIMIT;
+    in->fd = -1;
     return in;
+}
+
+/* A regular file that does not open with the gzip magic: zlib would only copy it, one
+ * more pass over every byte (issue 16), so it is read with read(2). Anything else
+ * (gzip, pipes, what cannot be read at offset 0) goes through zlib as before. */
+static bool plain_file(int fd)
+{
+    struct stat sb;
+    unsigned char magic[2];
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return false;
+    ssize_t n = pread(fd, magic, sizeof magic, 0);
+    if (n < 0)
+        return false;
+    return n < 2 || magic[0] != 0x1f || magic[1] != 0x8b;
 }
 
 recon_status instream_open(const char *path, instream_t **out, err_t *err)
@@ -47,6 +65,11 @@ recon_status instream_open(const char *path, instream_t **out, err_t *err)
     if (in == NULL) {
         close(fd);
         return err_set(err, RECON_EINTERNAL, "%s: out of memory", path);
+    }
+    if (plain_file(fd)) {
+        in->fd = fd;
+        *out = in;
+        return RECON_OK;
     }
     in->gz = gzdopen(fd, "rb");
     if (in->gz == NULL) {
@@ -103,6 +126,15 @@ static ssize_t raw_read(instream_t *in, void *dst, size_t cap, err_t *err)
 {
     if (in->cb != NULL)
         return in->cb(in->cb_ctx, dst, cap, err);
+    if (in->fd >= 0) {
+        ssize_t n;
+        do
+            n = read(in->fd, dst, cap);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+            err_set(err, RECON_EDATA, "%s: cannot read: %s", in->name, strerror(errno));
+        return n;
+    }
     if (in->gz == NULL) {
         return take(in->mem, in->mem_len, &in->mem_pos, dst, cap);
     }
@@ -180,6 +212,8 @@ void instream_close(instream_t *in)
         return;
     if (in->gz)
         gzclose(in->gz);
+    if (in->fd >= 0)
+        close(in->fd);
     free(in->name);
     free(in);
 }

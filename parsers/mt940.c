@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/strbuild.h"
 #include "common/vargs.h"
 #include "parsers/charset.h"
 #include "parsers/fingerprint.h"
@@ -180,6 +181,21 @@ static bool is_own_account(const char *source, const char *account)
     return an == sn || source[sn - an - 1] == '/';
 }
 
+/* The string in src's cap-byte array into dst's: what memcpy of the whole array gave,
+ * without copying the (mostly unused) bytes after its end (issue 16). */
+static void copy_field(char *dst, const char *src, size_t cap)
+{
+    size_t n = strnlen(src, cap);
+    memcpy(dst, src, n < cap ? n + 1 : cap);
+}
+
+/* src into dst's cap bytes, cut as snprintf("%s") cut it. */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    strbuild b = strbuild_start(dst, cap);
+    strbuild_str(&b, src);
+}
+
 static recon_status flush_entry(mt940_state *st)
 {
     if (!st->has_pending)
@@ -204,8 +220,8 @@ static recon_status flush_entry(mt940_state *st)
     memcpy(r->currency, st->sum.currency, sizeof r->currency);
     r->direction = r->amount < 0 ? RECEIPT_DEBIT : RECEIPT_CREDIT;
     r->reversal = e->mark[0] == 'R' || d->is_return;
-    memcpy(r->payer, d->payer, sizeof r->payer);
-    memcpy(r->payer_account, d->payer_account, sizeof r->payer_account);
+    copy_field(r->payer, d->payer, sizeof r->payer);
+    copy_field(r->payer_account, d->payer_account, sizeof r->payer_account);
     size_t iban = r->payer_account[0] == '\0'
                       ? mt940_leading_iban(e->supplementary, strlen(e->supplementary))
                       : 0;
@@ -216,17 +232,17 @@ static recon_status flush_entry(mt940_state *st)
     }
     if (is_own_account(r->source, r->payer_account))
         r->payer_account[0] = '\0';
-    memcpy(r->end_to_end_id, d->end_to_end_id, sizeof r->end_to_end_id);
+    copy_field(r->end_to_end_id, d->end_to_end_id, sizeof r->end_to_end_id);
     if (d->creditor_reference[0] != '\0')
-        memcpy(r->creditor_reference, d->creditor_reference, sizeof r->creditor_reference);
+        copy_field(r->creditor_reference, d->creditor_reference, sizeof r->creditor_reference);
     else if (!is_placeholder_ref(e->customer_ref))
-        snprintf(r->creditor_reference, sizeof r->creditor_reference, "%s", e->customer_ref);
+        copy_text(r->creditor_reference, sizeof r->creditor_reference, e->customer_ref);
     if (!is_placeholder_ref(e->bank_ref))
-        snprintf(r->provider_txn_id, sizeof r->provider_txn_id, "%s", e->bank_ref);
+        copy_text(r->provider_txn_id, sizeof r->provider_txn_id, e->bank_ref);
     if (d->remittance[0] != '\0')
-        memcpy(r->remittance, d->remittance, sizeof r->remittance);
+        copy_field(r->remittance, d->remittance, sizeof r->remittance);
     else
-        snprintf(r->remittance, sizeof r->remittance, "%s", e->supplementary);
+        copy_text(r->remittance, sizeof r->remittance, e->supplementary);
     if (r->reversal) {
         /* The reversed payment as the database knows it: a return repeats the original's
          * end-to-end id (/EREF/, EREF+). Failing that, the line's bank reference is all
@@ -765,9 +781,24 @@ static recon_status warn_frame(mt940_state *st, const char *p, size_t f, long li
     return warn_at(st, lineno, text[bit == 1u ? 0 : bit == 2u ? 1 : bit == 4u ? 2 : 3]);
 }
 
+/* True when every byte of the line is printable ASCII or a tab: no framing byte, no
+ * control byte, nothing clean_line would convert. Nearly every line of a real file is,
+ * and checking it once is cheaper than looking for frames at every byte. */
+static bool plain_line(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if ((c < 0x20 && c != '\t') || c >= 0x7F || c == '@')
+            return false;
+    }
+    return true;
+}
+
 /* A line as read: split at its framing bytes, each piece read as a line of its own. */
 static recon_status process_raw(mt940_state *st, const char *p, size_t n, long lineno)
 {
+    if (plain_line(p, n))
+        return process_line(st, p, n, lineno);
     unsigned seen = 0;
     bool any_frame = false;
     size_t i = 0;

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/strbuild.h"
 #include "core/currency.h"
 #include "parsers/bill.h"
 
@@ -327,11 +328,13 @@ static recon_status wx_row(wx_state *st, bill_field *f, size_t n)
 
     const bill_field *goods = wx_field(st, f, C_GOODS), *attach = wx_field(st, f, C_ATTACH);
     char remit[RECEIPT_TEXT_MAX * 2 + 4];
-    if (attach->len > 0 && goods->len > 0)
-        snprintf(remit, sizeof remit, "%s; %s", goods->s, attach->s);
-    else
-        snprintf(remit, sizeof remit, "%s", goods->len > 0 ? goods->s : attach->s);
-    bill_field remit_f = {remit, strlen(remit)};
+    strbuild rb = strbuild_start(remit, sizeof remit);
+    strbuild_str(&rb, goods->len > 0 ? goods->s : attach->s);
+    if (attach->len > 0 && goods->len > 0) {
+        strbuild_str(&rb, "; ");
+        strbuild_str(&rb, attach->s);
+    }
+    bill_field remit_f = {remit, rb.len};
     wx_text(&r, r.remittance, sizeof r.remittance, &remit_f, "商品名称/商户数据包");
     /* A cut account would match the wrong payer: better none. */
     const bill_field *openid = wx_field(st, f, C_OPENID);

@@ -188,6 +188,50 @@ static void test_nul_refused(void **state)
     lines_free(&l);
 }
 
+/* Line ends and NUL bytes found 16 bytes at a time: before, at and after a block's end. */
+static void test_stops_in_long_lines(void **state)
+{
+    (void)state;
+    for (size_t at = 0; at < 40; at++) {
+        char text[128];
+        memset(text, 'a', at);
+        memcpy(text + at, "\r\nbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\rc\n", 39);
+        lines l = read_all(text, at + 39, 0);
+        assert_int_equal(l.status, RECON_OK);
+        assert_int_equal(l.count, 3);
+        assert_int_equal(l.len[0], at);
+        assert_int_equal(l.len[1], 34);
+        assert_string_equal(l.text[2], "c");
+        lines_free(&l);
+
+        /* a NUL at column at + 1 of the second line is named; one after its end is not */
+        char msg[128];
+        memcpy(text, "x\n", 2);
+        memset(text + 2, 'a', 40);
+        text[2 + at] = '\0';
+        memcpy(text + 42, "\n", 1);
+        l = read_all(text, 43, 0);
+        assert_int_equal(l.status, RECON_EDATA);
+        snprintf(msg, sizeof msg,
+                 "t.csv: line 2: NUL byte at column %zu; hint: the file is damaged or not text",
+                 at + 1);
+        assert_string_equal(l.err.msg, msg);
+        lines_free(&l);
+    }
+    /* a line too long is named as such even when it also holds a NUL, as before */
+    lines l = read_all("aaaaaaaaaaaaaaaaaaaa\0aaaa\n", 26, 20);
+    assert_int_equal(l.status, RECON_EDATA);
+    assert_string_equal(l.err.msg, "t.csv: line 1: line longer than 20 bytes");
+    lines_free(&l);
+    /* a NUL on the line after a CR belongs to that next line */
+    l = read_all("abcdefghijklmnopqrstu\r\0\n", 24, 0);
+    assert_int_equal(l.status, RECON_EDATA);
+    assert_int_equal(l.count, 1);
+    assert_string_equal(l.err.msg,
+                        "t.csv: line 2: NUL byte at column 1; hint: the file is damaged or not text");
+    lines_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_max_line),
         cmocka_unit_test(test_nul_refused),
         cmocka_unit_test(test_text_len),
+        cmocka_unit_test(test_stops_in_long_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
