@@ -67,8 +67,8 @@ recon_status store_mark_dirty(db_t *db, date_t as_of, const char *rules, bool *f
     return st != RECON_OK ? st : db_exec(db, "ANALYZE eval_dirty", err);
 }
 
-/* Streams a spooled file into COPY in 32 KiB pieces. */
-static recon_status copy_file(db_t *db, const char *sql, FILE *f, err_t *err)
+/* Streams a spooled file into COPY in 32 KiB pieces; *rows (may be NULL): how many. */
+static recon_status copy_file(db_t *db, const char *sql, FILE *f, long *rows, err_t *err)
 {
     recon_status st = db_copy_in_begin(db, sql, err);
     if (st != RECON_OK)
@@ -85,27 +85,27 @@ static recon_status copy_file(db_t *db, const char *sql, FILE *f, err_t *err)
     }
     if (ferror(f))
         return err_set(err, RECON_EOUTPUT, "cannot read temporary file: %s", strerror(errno));
-    return db_copy_in_end(db, NULL, err);
+    return db_copy_in_end(db, rows, err);
 }
 
 recon_status store_write_results(db_t *db, date_t as_of, const char *rules, bool full,
                                  const store_results *r, long *new_events, long *closed_events,
                                  err_t *err)
 {
-    char day[DATE_STR_SIZE];
+    char day[DATE_STR_SIZE], stored_text[24], dropped_text[24];
     date_format(as_of, day);
     const char *params[] = {day};
-    const char *night_params[] = {day, rules};
+    long stored = 0, dropped = 0;
     recon_status st;
     /* Allocations are those of the receipts first known tonight, whose policies
      * are all evaluated tonight. */
     if (full)
         st = db_exec(db, "TRUNCATE policy_state, allocations, refunds_due", err);
     else if ((st = db_exec(db, "TRUNCATE allocations", err)) == RECON_OK &&
-             (st = db_exec(db,
-                           "DELETE FROM policy_state WHERE policy_no IN "
-                           "(SELECT policy_no FROM eval_dirty)",
-                           err)) == RECON_OK)
+             (st = db_command(db,
+                              "DELETE FROM policy_state WHERE policy_no IN "
+                              "(SELECT policy_no FROM eval_dirty)",
+                              0, NULL, &dropped, err)) == RECON_OK)
         st = db_exec(db,
                      "DELETE FROM refunds_due WHERE policy_no IN (SELECT policy_no FROM eval_dirty)",
                      err);
@@ -114,21 +114,20 @@ recon_status store_write_results(db_t *db, date_t as_of, const char *rules, bool
                         "COPY policy_state (policy_no, evaluated_on, status, status_since, "
                         "next_due_date, oldest_unpaid_due_date, arrears, credit, "
                         "paid_installments, total_installments, next_change) FROM STDIN",
-                        r->status, err)) != RECON_OK ||
-        (st = db_command(db,
-                         "INSERT INTO evaluation_night (night, evaluated_at, rules) "
-                         "VALUES ($1::date, now(), $2) ON CONFLICT (one) DO UPDATE SET "
-                         "night = excluded.night, evaluated_at = excluded.evaluated_at, "
-                         "rules = excluded.rules",
-                         2, night_params, NULL, err)) != RECON_OK ||
+                        r->status, &stored, err)) != RECON_OK)
+        return st;
+    snprintf(stored_text, sizeof stored_text, "%ld", stored);
+    snprintf(dropped_text, sizeof dropped_text, "%ld", dropped);
+    const char *night_params[] = {day, rules, stored_text, dropped_text, full ? "t" : "f"};
+    if ((st = db_command(db, sql_process_night, 5, night_params, NULL, err)) != RECON_OK ||
         (st = copy_file(db,
                         "COPY allocations (policy_no, receipt_id, installment, amount, as_of) "
                         "FROM STDIN",
-                        r->allocations, err)) != RECON_OK ||
+                        r->allocations, NULL, err)) != RECON_OK ||
         (st = copy_file(db,
                         "COPY refunds_due (policy_no, reason, amount, due_by, detail, as_of) "
                         "FROM STDIN",
-                        r->refunds, err)) != RECON_OK)
+                        r->refunds, NULL, err)) != RECON_OK)
         return st;
     /* Rerunning an earlier night than the latest processed one (an auditor's
      * rerun, a demo run twice) recomputes that night's snapshot for its
@@ -143,7 +142,7 @@ recon_status store_write_results(db_t *db, date_t as_of, const char *rules, bool
                       "CREATE TEMP TABLE events_new (policy_no text, seq int, effective_date date, "
                       "from_status text, to_status text, reason text) ON COMMIT DROP",
                       err)) != RECON_OK ||
-        (st = copy_file(db, "COPY events_new FROM STDIN", r->events, err)) != RECON_OK)
+        (st = copy_file(db, "COPY events_new FROM STDIN", r->events, NULL, err)) != RECON_OK)
         return st;
     /* Close what is no longer true, then add what is new: both as of this run. */
     if ((st = db_command(db, sql_process_close_events, 1, params, closed_events, err)) !=
@@ -155,7 +154,7 @@ recon_status store_write_results(db_t *db, date_t as_of, const char *rules, bool
 recon_status store_policies_kept(db_t *db, long *count, err_t *err)
 {
     PGresult *res = NULL;
-    recon_status st = db_query(db, "SELECT count(*) FROM policy_state", 0, NULL, 1, &res, err);
+    recon_status st = db_query(db, sql_process_policies_kept, 0, NULL, 1, &res, err);
     if (st != RECON_OK)
         return st;
     *count = strtol(PQgetvalue(res, 0, 0), NULL, 10);

@@ -54,6 +54,8 @@ next=$(date -d "$last + 1 day" +%F)
 run process --as-of "$next"
 check "the night after the demo: exit 0" [ "$rc" -eq 0 ]
 check "  reports the policies evaluated" contains "$out" "processed $total policies as of $next ("
+check "  the count kept night by night (register loads, incremental nights) is the table's" \
+    [ "$(sql "SELECT policies FROM recon.evaluation_night")" = "$(sql "SELECT count(*) FROM recon.policy_state")" ]
 run process --as-of "$next"
 check "the same night again with nothing new evaluates no policy" \
     contains "$out" "processed $total policies as of $next (0 evaluated)"
