@@ -23,6 +23,35 @@
 #include "store/evaluation.h"
 #include "store/report.h"
 
+/* One CSV report by its catalogue name: notices and receipts have writers of their own. */
+static recon_status write_csv(db_t *db, const report_target *t, const char *name,
+                              merge_streams *rs, date_t as_of, const recon_config *config,
+                              summary_figures *sum, manifest_entry *entry, err_t *err)
+{
+    const report_spec *spec = catalogue_find(name);
+    if (spec == &catalogue_notices)
+        return catalogue_write_notices(db, t, as_of, config->notice_days, entry, err);
+    if (spec == &catalogue_receipts)
+        return merge_write(rs, t, as_of, sum, entry, err);
+    if (spec == NULL)
+        return err_set(err, RECON_EINTERNAL, "report: %s is no report of the catalogue", name);
+    return catalogue_write(db, t, spec, sum, entry, err);
+}
+
+/* The night's page, its cost logged (RECON_LOG=info) for bench/run.sh: it is inside the
+ * report's. */
+static recon_status page_day(db_t *db, const report_target *t, const char *day,
+                             summary_figures *sum, manifest_entry *entry, err_t *err)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    recon_status st = page_write_day(db, t, day, sum, entry, err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    log_msg(LOG_INFO, "report %s: page written in %.3f s", day,
+            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    return st;
+}
+
 recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmasked,
                         const recon_config *config, err_t *err)
 {
@@ -44,37 +73,31 @@ recon_status report_day(db_t *db, const char *out_dir, date_t as_of, bool unmask
     if ((st = store_report_begin(db, as_of, err)) != RECON_OK)
         return st;
     progress_begin("report %s", day);
-    report_target target = {dir, config->report_level, unmasked};
+    report_target target = {dir, config->report_level, unmasked, NULL};
     db_t *twin_day = NULL, *twin_allocs = NULL;
     merge_streams rs;
     manifest_entry entries[CATALOGUE_FILES + 1]; /* + the page */
     size_t count = 0;
     summary_figures sum;
     char book[WORKBOOK_NAME_SIZE];
+    workbook_night *wb = NULL;
     memset(&sum, 0, sizeof sum);
     if ((st = store_report_twin(db, as_of, &twin_day, err)) == RECON_OK &&
-        (st = store_report_twin(db, as_of, &twin_allocs, err)) == RECON_OK)
-        st = merge_send(&rs, twin_day, twin_allocs, err);
-    for (size_t i = 0; i < CATALOGUE_TABLES && st == RECON_OK; i++)
-        st = catalogue_write(db, &target, &catalogue_tables[i], &sum, &entries[count++], err);
-    if (st == RECON_OK)
-        st = catalogue_write_notices(db, &target, as_of, config->notice_days, &entries[count++],
-                                     err);
-    if (st == RECON_OK)
-        st = merge_write(&rs, &target, as_of, &sum, &entries[count++], err);
+        (st = store_report_twin(db, as_of, &twin_allocs, err)) == RECON_OK &&
+        (st = merge_send(&rs, twin_day, twin_allocs, err)) == RECON_OK &&
+        (st = workbook_night_start(db, &target, as_of, &wb, err)) == RECON_OK)
+        target.feed = workbook_night_feed(wb);
+    /* In the workbook's sheet order: its thread takes each file's rows as they are written. */
+    for (size_t i = 0; i < WORKBOOK_SHEETS && st == RECON_OK; i++)
+        st = write_csv(db, &target, workbook_sheet_file(i), &rs, as_of, config, &sum,
+                       &entries[count++], err);
     if (st == RECON_OK)
         st = catalogue_write_summary(db, &target, day, &sum, &entries[count++], err);
-    if (st == RECON_OK) {
-        /* Its cost is logged (RECON_LOG=info) for bench/run.sh: it is inside the report's. */
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        st = page_write_day(db, &target, day, &sum, &entries[count++], err);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        log_msg(LOG_INFO, "report %s: page written in %.3f s", day,
-                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-    }
-    if (st == RECON_OK) /* the workbook reads back the CSV files just written */
-        st = workbook_write_day(db, &target, as_of, &sum, book, &entries[count++], err);
+    if (st == RECON_OK)
+        st = page_day(db, &target, day, &sum, &entries[count++], err);
+    if (wb != NULL && (st = workbook_night_end(wb, st, &sum, book, &entries[count], err)) ==
+                          RECON_OK)
+        count++;
     if (st == RECON_OK)
         st = inputs_copy_decisions(db, out_dir, as_of, err);
     if (st == RECON_OK)

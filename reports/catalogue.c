@@ -93,10 +93,23 @@ recon_status catalogue_open(const report_target *t, const report_spec *spec, gzc
         }
     *columns = n;
     recon_status st = gzcsv_open(t->dir, spec->name, t->level, g, err);
-    if (st == RECON_OK && (st = gzcsv_header(*g, cols, n, err)) != RECON_OK) {
+    if (st == RECON_OK && ((st = gzcsv_header(*g, cols, n, err)) != RECON_OK ||
+                           (t->feed != NULL &&
+                            ((st = feed_begin(t->feed, spec->name, err)) != RECON_OK ||
+                             (st = feed_row(t->feed, cols, n, err)) != RECON_OK)))) {
         gzcsv_abort(*g);
         *g = NULL;
     }
+    return st;
+}
+
+recon_status catalogue_close(gzcsv_t *g, const report_target *t, const report_spec *spec,
+                             manifest_entry *entry, err_t *err)
+{
+    entry->name = spec->name;
+    recon_status st = gzcsv_close(g, entry->sha256_hex, err);
+    if (st == RECON_OK && t->feed != NULL)
+        st = feed_end(t->feed, err);
     return st;
 }
 
@@ -138,7 +151,10 @@ recon_status catalogue_emit(gzcsv_t *g, const report_target *t, const report_spe
             }
         }
     }
-    return gzcsv_row(g, (const char *const *)f, n, err);
+    recon_status st = gzcsv_row(g, (const char *const *)f, n, err);
+    if (st == RECON_OK && t->feed != NULL)
+        st = feed_row(t->feed, (const char *const *)f, n, err);
+    return st;
 }
 
 /* Money columns parsed into fen. */
@@ -210,8 +226,7 @@ recon_status catalogue_write(db_t *db, const report_target *t, const report_spec
         gzcsv_abort(g);
         return st;
     }
-    entry->name = spec->name;
-    return gzcsv_close(g, entry->sha256_hex, err);
+    return catalogue_close(g, t, spec, entry, err);
 }
 
 typedef struct notice_ctx {
@@ -299,8 +314,7 @@ recon_status catalogue_write_notices(db_t *db, const report_target *t, date_t ni
         return st;
     }
     free(nc.holidays);
-    entry->name = catalogue_notices.name;
-    return gzcsv_close(g, entry->sha256_hex, err);
+    return catalogue_close(g, t, &catalogue_notices, entry, err);
 }
 
 recon_status catalogue_write_summary(db_t *db, const report_target *t, const char *day,

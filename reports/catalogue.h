@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "db/client.h"
+#include "reports/feed.h"
 #include "reports/gzcsv.h"
 #include "reports/manifest.h"
 #include "reports/summary.h"
@@ -48,6 +49,7 @@ typedef struct report_target {
     const char *dir; /* OUT/DATE, checked by the caller */
     int level;       /* gzip level, 1-9 */
     bool unmasked;   /* payer names as stored */
+    feed_t *feed;    /* NULL, or where every file's rows also go (the workbook's thread) */
 } report_target;
 
 /* policies, events, exceptions, refunds: each a plain stream written row by row. */
@@ -70,11 +72,14 @@ recon_status catalogue_write_notices(db_t *db, const report_target *t, date_t ni
                                      int notice_days, manifest_entry *entry, err_t *err);
 
 /* The pieces of the writer for a file whose rows come from elsewhere: open it with its header
- * (*columns: how many), then emit each row (fields formatted in place). */
+ * (*columns: how many), emit each row (fields formatted in place), close it (entry: its name
+ * and SHA-256); the rows go to t->feed too when there is one. */
 recon_status catalogue_open(const report_target *t, const report_spec *spec, gzcsv_t **g,
                             size_t *columns, err_t *err);
 recon_status catalogue_emit(gzcsv_t *g, const report_target *t, const report_spec *spec,
                             char **f, const fen_t *fen, size_t n, err_t *err);
+recon_status catalogue_close(gzcsv_t *g, const report_target *t, const report_spec *spec,
+                             manifest_entry *entry, err_t *err);
 
 /* A whole integer field (fen, an id, a count); false for anything else. */
 bool catalogue_int(const char *s, long long *out);

@@ -139,8 +139,7 @@ recon_status merge_write(merge_streams *rs, const report_target *t, date_t as_of
         if ((st = stream_next(x, err)) != RECON_OK)
             goto fail;
     outcome_schedules_free(cache);
-    entry->name = spec->name;
-    return gzcsv_close(g, entry->sha256_hex, err);
+    return catalogue_close(g, t, spec, entry, err);
 fail:
     outcome_schedules_free(cache);
     gzcsv_abort(g);

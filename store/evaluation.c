@@ -128,8 +128,11 @@ recon_status store_money_check_day(db_t *db, date_t as_of, err_t *err)
     snprintf(bound, sizeof bound, "%lld", (long long)MONEY_MAX_SUM_FEN);
     const char *params[] = {day, bound};
     PGresult *res = NULL;
-    recon_status st = db_query(db, sql_eval_money_check, 2, params, 2, &res, err);
-    if (st != RECON_OK)
+    bool within = false;
+    recon_status st = db_query_bool(db, sql_eval_money_bound, 1, params + 1, &within, err);
+    if (st != RECON_OK || within)
+        return st;
+    if ((st = db_query(db, sql_eval_money_check, 2, params, 2, &res, err)) != RECON_OK)
         return st;
     bool over = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
     char count[32];

@@ -5,6 +5,8 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 
 #include "reports/catalogue.h"
 #include "reports/gzcsv.h"
+#include "reports/readback.h"
 #include "reports/workbook.h"
 
 /* The reports of a day as CSV files: each header as the catalogue writes it, rows given as
@@ -92,16 +95,58 @@ static char *day_dir(void)
     return d;
 }
 
-static recon_status write_book(const char *dir, size_t sheet_rows, char *name,
-                               manifest_entry *entry, err_t *err)
+static recon_status write_book_fed(const char *dir, size_t sheet_rows, feed_t *feed, char *name,
+                                   manifest_entry *entry, err_t *err)
 {
     static summary_figures sum;
     static store_report_lines none;
     static const summary_lists lists = {&none, &none, &none};
     date_t as_of = 0;
     assert_true(date_parse("2026-06-01", 10, &as_of));
-    workbook_day d = {dir, as_of, &sum, &lists, sheet_rows};
+    workbook_day d = {dir, as_of, &sum, &lists, sheet_rows, feed};
     return workbook_write(&d, name, entry, err);
+}
+
+static recon_status write_book(const char *dir, size_t sheet_rows, char *name,
+                               manifest_entry *entry, err_t *err)
+{
+    return write_book_fed(dir, sheet_rows, NULL, name, entry, err);
+}
+
+/* The report's side of a feed: each file's rows, in sheet order, as report_day sends them
+ * (here read from the files, which hold exactly what was written). */
+typedef struct producer {
+    const char *dir;
+    feed_t *feed;
+    recon_status st;
+    err_t err;
+    bool workbook_failed_first; /* what feed_abort said */
+} producer;
+
+static recon_status forward(void *ctx, long row, char **f, size_t n, err_t *err)
+{
+    (void)row;
+    return feed_row(ctx, (const char *const *)f, n, err);
+}
+
+static void *produce(void *arg)
+{
+    producer *p = arg;
+    int dirfd = open(p->dir, O_RDONLY | O_DIRECTORY);
+    assert_true(dirfd >= 0);
+    p->st = RECON_OK;
+    for (size_t i = 0; i < WORKBOOK_SHEETS && p->st == RECON_OK; i++) {
+        const char *file = workbook_sheet_file(i);
+        if ((p->st = feed_begin(p->feed, file, &p->err)) == RECON_OK &&
+            (p->st = readback_rows(dirfd, p->dir, file, forward, p->feed, &p->err)) == RECON_OK)
+            p->st = feed_end(p->feed, &p->err);
+    }
+    if (p->st == RECON_OK)
+        p->st = feed_finish(p->feed, &p->err);
+    else
+        p->workbook_failed_first = feed_abort(p->feed);
+    close(dirfd);
+    return NULL;
 }
 
 /* Entries of dir: libxlsxwriter's temporaries and ours must be gone. */
@@ -149,6 +194,28 @@ static void test_continuation_sheets(void **state)
     rm_day(dir);
 }
 
+/* Rows handed over as they are written make the same workbook, byte for byte, as the same
+ * rows read back from the files (report_day feeds it; the tests and goldens read back). */
+static void test_fed_same_bytes(void **state)
+{
+    (void)state;
+    char *dir = day_dir();
+    char name[WORKBOOK_NAME_SIZE];
+    manifest_entry read_back = {0}, fed = {0};
+    err_t err = {0};
+    assert_int_equal(write_book(dir, 2, name, &read_back, &err), RECON_OK);
+    producer p = {.dir = dir, .feed = feed_new(64)}; /* tiny: the producer waits often */
+    assert_non_null(p.feed);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, produce, &p), 0);
+    assert_int_equal(write_book_fed(dir, 2, p.feed, name, &fed, &err), RECON_OK);
+    pthread_join(t, NULL);
+    assert_int_equal(p.st, RECON_OK);
+    assert_string_equal(fed.sha256_hex, read_back.sha256_hex);
+    feed_free(p.feed);
+    rm_day(dir);
+}
+
 /* A report that is not what the catalogue wrote is refused, and nothing is left behind. */
 static void test_unexpected_header(void **state)
 {
@@ -165,11 +232,44 @@ static void test_unexpected_header(void **state)
     rm_day(dir);
 }
 
+/* The workbook refuses a file while it is being fed: the report is told at its next rows
+ * ("the workbook stopped") and learns that the workbook failed first, so the workbook's own
+ * message is the one reported; nothing is left behind. */
+static void test_fed_refusal(void **state)
+{
+    (void)state;
+    char *dir = day_dir();
+    /* the first sheet's: five files follow, more than the feed holds, so the report is still
+     * writing when the workbook fails */
+    write_csv(dir, "exceptions.csv.gz",
+              "kind,policy_no,receipt_id,amount,detail,transaction_key,age_days", NULL, 0);
+    char name[WORKBOOK_NAME_SIZE];
+    manifest_entry entry = {0};
+    err_t err = {0};
+    producer p = {.dir = dir, .feed = feed_new(64)};
+    assert_non_null(p.feed);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, produce, &p), 0);
+    assert_int_equal(write_book_fed(dir, WORKBOOK_SHEET_ROWS, p.feed, name, &entry, &err),
+                     RECON_EINTERNAL);
+    feed_fail(p.feed); /* as workbook_night's thread does */
+    pthread_join(t, NULL);
+    assert_non_null(strstr(err.msg, "exceptions.csv.gz: column 2 is 'policy_no'"));
+    assert_int_equal(p.st, RECON_EOUTPUT);
+    assert_string_equal(p.err.msg, "the workbook stopped");
+    assert_true(p.workbook_failed_first);
+    assert_int_equal(files_in(dir), 6);
+    feed_free(p.feed);
+    rm_day(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_continuation_sheets),
         cmocka_unit_test(test_unexpected_header),
+        cmocka_unit_test(test_fed_same_bytes),
+        cmocka_unit_test(test_fed_refusal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

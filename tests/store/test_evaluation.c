@@ -113,6 +113,28 @@ static void test_money_check(void **state)
     assert_non_null(strstr(err.msg, "2026-03-02: the money of the 8 receipts known by then"));
     assert_non_null(strstr(err.msg, "largest: receipt 20 (bank BIG, 46116860184273879.04)"));
     db_rollback(db);
+    /* Receipt numbers so high that the quick bound (2 x 10^9 fen a receipt) cannot vouch for
+     * the day: the exact sum is taken, and it is within. */
+    assert_int_equal(db_begin(db, &err), RECON_OK);
+    pgtest_exec(db, "INSERT INTO receipts (receipt_id, source, transaction_key, file_id, "
+                    "booking_date, amount, currency, direction) VALUES (3000000000, 'bank', "
+                    "'HIGH', 2, '2026-03-01', 100, 'CNY', 'credit')");
+    assert_int_equal(store_money_check_day(db, d, &err), RECON_OK);
+    db_rollback(db);
+    /* Large receipts (beyond 10^9 fen) count in the bound whatever their night: within it
+     * together, the day passes; one more is beyond it, found by the exact sum. */
+    assert_int_equal(db_begin(db, &err), RECON_OK);
+    pgtest_exec(db, "INSERT INTO receipts (receipt_id, source, transaction_key, file_id, "
+                    "booking_date, amount, fee, currency, direction) SELECT 100 + i, 'bank', "
+                    "'L' || i, 2, '2026-03-01', 2000000000000000000, 1000000001, 'CNY', 'credit' "
+                    "FROM generate_series(1, 2) i");
+    assert_int_equal(store_money_check_day(db, d, &err), RECON_OK);
+    pgtest_exec(db, "INSERT INTO receipts (receipt_id, source, transaction_key, file_id, "
+                    "booking_date, amount, currency, direction) VALUES (103, 'bank', 'L3', 2, "
+                    "'2026-03-01', -700000000000000000, 'CNY', 'debit')");
+    assert_int_equal(store_money_check_day(db, d, &err), RECON_EDATA);
+    assert_non_null(strstr(err.msg, "largest: receipt 101 (bank L1, 20000000000000000.00)"));
+    db_rollback(db);
 }
 
 int main(void)
