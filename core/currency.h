@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The currency policies are kept in and money is applied in (rules.md section 8). */
+#define CURRENCY_BOOK "CNY"
+
 /* True when the n bytes at s are three ASCII capital letters ("CNY", "XXX"). */
 bool currency_code_valid_n(const char *s, size_t n);
 /* The same for a NUL-terminated string. */

@@ -17,7 +17,7 @@ const report_spec catalogue_receipts = {
     STORE_REPORT_DAY_RECEIPTS,
     {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT, COL_TEXT, COL_NAME, COL_TEXT,
      COL_TEXT, COL_MONEY, COL_MONEY, COL_TEXT, COL_TEXT},
-    summary_receipt, 0, NULL,
+    summary_receipt, 0, NULL, 0,
 };
 
 /* policies.csv.gz's ageing from its days_overdue (column 5). */
@@ -38,15 +38,15 @@ const report_spec catalogue_tables[CATALOGUE_TABLES] = {
      STORE_REPORT_POLICIES,
      {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_MONEY, COL_TEXT,
       COL_TEXT, COL_TEXT},
-     summary_policy, 1, derive_ageing},
+     summary_policy, 1, derive_ageing, 0},
     {"events.csv.gz", "policy_no,effective_date,from_status,to_status,reason",
-     STORE_REPORT_EVENTS, {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT}, NULL, 0, NULL},
+     STORE_REPORT_EVENTS, {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT}, NULL, 0, NULL, 0},
     {"exceptions.csv.gz", "kind,receipt_id,policy_no,amount,detail,transaction_key,age_days",
      STORE_REPORT_EXCEPTIONS,
      {COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT, COL_TEXT, COL_TEXT}, summary_exception,
-     0, NULL},
-    {"refunds.csv.gz", "policy_no,reason,amount,due_by", STORE_REPORT_REFUNDS,
-     {COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT}, summary_refund, 0, NULL},
+     0, NULL, 1 /* the amount's currency */},
+    {"refunds.csv.gz", "policy_no,reason,amount,due_by,currency", STORE_REPORT_REFUNDS,
+     {COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT, COL_TEXT}, summary_refund, 0, NULL, 0},
 };
 
 const report_spec catalogue_notices = {
@@ -54,7 +54,7 @@ const report_spec catalogue_notices = {
     "policy_no,notice,effective_date,due_date,amount,deadline,detail",
     STORE_REPORT_NOTICES,
     {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT, COL_TEXT},
-    NULL, 0, NULL,
+    NULL, 0, NULL, 0,
 };
 
 const report_spec *catalogue_find(const char *name)
@@ -172,15 +172,19 @@ static recon_status to_fen(const report_spec *spec, char **f, fen_t *fen, size_t
     return RECON_OK;
 }
 
-/* One COPY row: split, derived columns filled, money columns parsed into fen, tallied,
- * written. */
+/* One COPY row: split, derived columns filled, money columns parsed into fen, tallied
+ * (hidden fields included), written (without them). */
 static recon_status one_row(gzcsv_t *g, const report_target *t, const report_spec *spec,
                             char *line, size_t n, summary_figures *sum, err_t *err)
 {
     char *f[CATALOGUE_MAX_COLUMNS];
     fen_t fen[CATALOGUE_MAX_COLUMNS] = {0};
-    if (!db_copy_split(line, f, n - spec->derived))
+    size_t streamed = n - spec->derived;
+    if (n + spec->hidden > CATALOGUE_MAX_COLUMNS ||
+        !db_copy_split(line, f, streamed + spec->hidden))
         return err_set(err, RECON_EINTERNAL, "%s: unexpected row shape", spec->name);
+    if (spec->derived > 0) /* the hidden fields go after the file's columns, derived ones too */
+        memmove(&f[n], &f[streamed], spec->hidden * sizeof f[0]);
     recon_status st = RECON_OK;
     if ((spec->derive != NULL && (st = spec->derive(f, err)) != RECON_OK) ||
         (st = to_fen(spec, f, fen, n, err)) != RECON_OK)

@@ -40,6 +40,8 @@ typedef struct report_spec {
     catalogue_hook hook;     /* may be NULL */
     size_t derived;          /* trailing columns not in the stream, filled by derive */
     catalogue_derive derive; /* NULL when derived is 0 */
+    size_t hidden; /* trailing stream fields the file does not show: the hook reads them after
+                      the file's columns */
 } report_spec;
 
 /* Where and how files are written. */

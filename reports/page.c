@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/safefile.h"
+#include "core/currency.h"
 #include "core/money.h"
 #include "reports/readback.h"
 
@@ -146,10 +147,12 @@ static recon_status amount_row(void *ctx, long row, char **f, size_t n, err_t *e
     return a->take(a->d, f, v, err);
 }
 
-/* receipts.csv.gz: receipt_id 0, file 2, amount 4, direction 6, payer 7, outcome 9, note 12. */
+/* receipts.csv.gz: receipt_id 0, file 2, amount 4, currency 5, direction 6, payer 7, outcome 9,
+ * note 12. The channels chart is in yuan: money in another currency is the summary's. */
 static recon_status take_receipt(day_back *d, char **f, fen_t v, err_t *err)
 {
-    if (strcmp(f[6], "credit") == 0 && strcmp(f[9], "duplicate") != 0) {
+    if (strcmp(f[6], "credit") == 0 && strcmp(f[9], "duplicate") != 0 &&
+        strcmp(f[5], CURRENCY_BOOK) == 0) {
         size_t c = CHANNELS - 1;
         for (size_t i = 0; i < d->files->count; i++)
             if (strcmp(d->files->lines[i].label, f[2]) == 0 &&
@@ -195,11 +198,13 @@ static const summary_group *group(const summary_tally *t, const char *key)
     return NULL;
 }
 
+/* The groups in the book's currency, added up: the page's yuan figures. */
 static fen_t tally_total(const summary_tally *t)
 {
     fen_t sum = 0;
     for (size_t i = 0; i < t->n; i++)
-        money_add(&sum, t->g[i].fen); /* each group was summed checked; the few stay small */
+        if (t->g[i].currency[0] == '\0')
+            money_add(&sum, t->g[i].fen); /* each group was summed checked; the few stay small */
     return sum;
 }
 
@@ -319,6 +324,40 @@ static void top_table(svg_out *o, const char *heading, const char *caption,
     table_end(o, t->n, TOP_COLS);
 }
 
+/* The summary's groups in other currencies than the book's, each on its own row: the figures
+ * above are in yuan and never include them. */
+static void other_currencies(svg_out *o, const summary_figures *s)
+{
+    static const char *const cols[] = {"项目 item", "币种 currency", "笔数 count", "金额 amount"};
+    const struct {
+        const char *title;
+        const summary_tally *t;
+        bool counted;
+    } parts[] = {{"今日收款 receipts of the day", &s->outcomes, true},
+                 {"今日资金 money of the day", &s->day_other, false},
+                 {"挂账 in suspense", &s->suspense, true},
+                 {"挂账账龄 suspense by age", &s->suspense_age_other, true},
+                 {"应退款 refunds due", &s->refunds, true}};
+    svg_printf(o, "<h2>其他币种 Other currencies</h2>\n");
+    table_head(o, "不计入上方人民币数字 never added to the yuan figures above", cols, 4, 0xc);
+    size_t rows = 0;
+    for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
+        for (size_t i = 0; i < parts[p].t->n; i++) {
+            const summary_group *g = &parts[p].t->g[i];
+            if (g->currency[0] == '\0')
+                continue;
+            char item[96], count[32], m[MONEY_STR_SIZE];
+            size_t name = strlen(g->key) - strlen(g->currency) - 1; /* the key less " USD" */
+            snprintf(item, sizeof item, "%s · %.*s", parts[p].title, (int)name, g->key);
+            snprintf(count, sizeof count, "%lld", g->count);
+            money_format(g->fen, m);
+            const char *cells[4] = {item, g->currency, parts[p].counted ? count : "", m};
+            table_row(o, cells, 4, 0xc);
+            rows++;
+        }
+    table_end(o, rows, 4);
+}
+
 static void tables(svg_out *o, const day_back *d, const store_report_lines *files)
 {
     static const char *const ex_cols[] = {"类型 kind", "收款 receipt", "保单 policy",
@@ -361,6 +400,7 @@ static void body(svg_out *o, const char *day, const summary_figures *s, const da
     svg_printf(o, "<h2>图表 Charts</h2>\n<div class=\"grid\">\n");
     charts(o, s, d);
     svg_printf(o, "</div>\n");
+    other_currencies(o, s);
     tables(o, d, files);
     svg_printf(o, "<h2>本日文件 Files of the night</h2>\n<ul>\n");
     static const char *const names[] = {"summary.txt.gz", "receipts.csv.gz", "policies.csv.gz",

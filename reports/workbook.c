@@ -560,11 +560,16 @@ static recon_status summary_fill(book *b, summary_sheet *s, const workbook_day *
     s_line(s, "收款 money in", -1, &f->money_in, NULL);
     s_line(s, "已分配 allocated", -1, &f->allocated, NULL);
     s_line(s, "未分配 unapplied", -1, &f->unapplied, NULL);
+    for (size_t i = 0; i < f->day_other.n; i++) /* other currencies than CNY, each its own line */
+        s_line(s, f->day_other.g[i].key, -1, &f->day_other.g[i].fen, NULL);
     s_tally(s, "暂挂 money in suspense (unidentified, ambiguous, other currency)", &f->suspense);
     s_title(s, "暂挂账龄 money in suspense by age (days since booking)");
     for (size_t i = 0; i < WORKLIST_SUSPENSE_BUCKETS; i++)
         s_line(s, worklist_suspense_age_name(i), f->suspense_age_count[i],
                &f->suspense_age_fen[i], NULL);
+    for (size_t i = 0; i < f->suspense_age_other.n; i++)
+        s_line(s, f->suspense_age_other.g[i].key, f->suspense_age_other.g[i].count,
+               &f->suspense_age_other.g[i].fen, NULL);
     s_tally(s, "应退款 refunds due", &f->refunds);
     s_list(s, "对账单文件 statement files of the day", d->lists->files, true);
     s_list(s, "余额核对 statement balance checks (opening + credits - debits = closing)",

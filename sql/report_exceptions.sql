@@ -8,12 +8,14 @@
 -- age_days: days since the receipt's booking date as of the report date; for a refund
 -- (a policy's row, no receipt), days since the refund arose (its due_by less the 30 days
 -- it is due within).
+-- currency: the amount's (the receipt's; the policy's for a refund the rules make), a last
+-- field the summary reads to keep currencies apart and the file does not show.
 COPY (
     SELECT kind, receipt_id, policy_no, amount, detail, transaction_key,
-           (SELECT current_setting('recon.as_of')::date) - since AS age_days FROM (
+           (SELECT current_setting('recon.as_of')::date) - since AS age_days, currency FROM (
         SELECT r.match_result AS kind, r.receipt_id::text AS receipt_id, '' AS policy_no,
                r.amount - coalesce(d.amount, 0) AS amount, r.match_note AS detail,
-               r.transaction_key, r.booking_date AS since
+               r.transaction_key, r.booking_date AS since, r.currency
         FROM receipts_known r
         LEFT JOIN (SELECT e.receipt_id, sum(e.amount) AS amount
                    FROM decisions_in_effect((SELECT current_setting('recon.as_of')::date)) e
@@ -24,12 +26,13 @@ COPY (
           AND r.amount > coalesce(d.amount, 0)
         UNION ALL
         SELECT 'refund_due', '', f.policy_no, f.amount, f.reason || ': ' || f.detail, '',
-               f.due_by - 30
+               f.due_by - 30, p.currency
         FROM refunds_due f
+        JOIN policies p ON p.policy_no = f.policy_no
         UNION ALL
         SELECT 'refund_due', f.receipt_id::text, f.policy_no, f.amount,
                'decision: ' || d.reason || ' (by ' || d.decided_by || ')',
-               rr.transaction_key, rr.booking_date
+               rr.transaction_key, rr.booking_date, rr.currency
         FROM decision_refunds((SELECT current_setting('recon.as_of')::date)) f
         JOIN decisions d ON d.decision_id = f.decision_id
         JOIN receipts rr ON rr.receipt_id = f.receipt_id
@@ -41,7 +44,7 @@ COPY (
                          ' - fees ' || ((c.fees)::numeric / 100)::numeric(20, 2)::text ||
                          ', credited ' || ((c.credited)::numeric / 100)::numeric(20, 2)::text
                END,
-               r.transaction_key, r.booking_date
+               r.transaction_key, r.booking_date, r.currency
         FROM settlement_checks c JOIN receipts_known r USING (receipt_id)
         WHERE (c.difference <> 0 OR c.provider_rows = 0)
           AND r.known_on <= (SELECT current_setting('recon.as_of')::date)

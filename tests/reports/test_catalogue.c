@@ -17,7 +17,7 @@ static void test_find(void **state)
     assert_ptr_equal(catalogue_find("notices.csv.gz"), &catalogue_notices);
     assert_ptr_equal(catalogue_find("receipts.csv.gz"), &catalogue_receipts);
     assert_string_equal(catalogue_find("refunds.csv.gz")->header,
-                        "policy_no,reason,amount,due_by");
+                        "policy_no,reason,amount,due_by,currency");
     assert_null(catalogue_find("summary.txt.gz"));
     assert_null(catalogue_find("receipts.csv"));
     assert_null(catalogue_find(""));

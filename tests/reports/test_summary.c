@@ -10,11 +10,12 @@
 #include "reports/summary.h"
 
 /* Rows as the report files give them: raw text fields, money also in fen at the same index. */
-static void receipt(summary_figures *s, const char *outcome, const char *direction, fen_t amount,
-                    fen_t allocated, fen_t unapplied)
+static void receipt_in(summary_figures *s, const char *currency, const char *outcome,
+                       const char *direction, fen_t amount, fen_t allocated, fen_t unapplied)
 {
     char *f[13] = {0};
     fen_t fen[13] = {0};
+    f[5] = (char *)currency;
     f[6] = (char *)direction;
     f[9] = (char *)outcome;
     fen[4] = amount;
@@ -24,14 +25,27 @@ static void receipt(summary_figures *s, const char *outcome, const char *directi
     assert_int_equal(summary_receipt(s, f, fen, &err), RECON_OK);
 }
 
+static void receipt(summary_figures *s, const char *outcome, const char *direction, fen_t amount,
+                    fen_t allocated, fen_t unapplied)
+{
+    receipt_in(s, "CNY", outcome, direction, amount, allocated, unapplied);
+}
+
+/* An exception row with its hidden last field, the amount's currency. */
+static void exception_in(summary_figures *s, const char *currency, const char *kind,
+                         const char *id, const char *policy, fen_t amount, const char *age_days)
+{
+    char *f[8] = {(char *)kind, (char *)id,       (char *)policy, (char *)"",
+                  (char *)"",   (char *)"",       (char *)age_days, (char *)currency};
+    fen_t fen[8] = {0, 0, 0, amount, 0, 0, 0, 0};
+    err_t err;
+    assert_int_equal(summary_exception(s, f, fen, &err), RECON_OK);
+}
+
 static void exception_aged(summary_figures *s, const char *kind, const char *id,
                            const char *policy, fen_t amount, const char *age_days)
 {
-    char *f[7] = {(char *)kind, (char *)id, (char *)policy, (char *)"", (char *)"", (char *)"",
-                  (char *)age_days};
-    fen_t fen[7] = {0, 0, 0, amount, 0, 0, 0};
-    err_t err;
-    assert_int_equal(summary_exception(s, f, fen, &err), RECON_OK);
+    exception_in(s, "CNY", kind, id, policy, amount, age_days);
 }
 
 static void exception(summary_figures *s, const char *kind, const char *id, const char *policy,
@@ -55,12 +69,18 @@ static void status(summary_figures *s, const char *name, fen_t arrears)
     status_aged(s, name, arrears, arrears > 0 ? "1-30" : "current");
 }
 
-static void refund(summary_figures *s, const char *reason, fen_t amount)
+static void refund_in(summary_figures *s, const char *currency, const char *reason,
+                      fen_t amount)
 {
-    char *f[4] = {(char *)"P1", (char *)reason, (char *)"", (char *)""};
-    fen_t fen[4] = {0, 0, amount, 0};
+    char *f[5] = {(char *)"P1", (char *)reason, (char *)"", (char *)"", (char *)currency};
+    fen_t fen[5] = {0, 0, amount, 0, 0};
     err_t err;
     assert_int_equal(summary_refund(s, f, fen, &err), RECON_OK);
+}
+
+static void refund(summary_figures *s, const char *reason, fen_t amount)
+{
+    refund_in(s, "CNY", reason, amount);
 }
 
 static const store_report_lines no_lines = {0};
@@ -223,9 +243,86 @@ static void test_buckets(void **state)
     f[10] = (char *)"91+";
     err_t err;
     assert_int_equal(summary_policy(&s, f, fen, &err), RECON_EINTERNAL);
-    char *e[7] = {(char *)"unidentified", (char *)"9", (char *)"", (char *)"", (char *)"",
-                  (char *)"", (char *)""};
+    char *e[8] = {(char *)"unidentified", (char *)"9", (char *)"", (char *)"", (char *)"",
+                  (char *)"", (char *)"", (char *)"CNY"};
     assert_int_equal(summary_exception(&s, e, fen, &err), RECON_EINTERNAL);
+}
+
+/* Money in another currency than CNY is tallied by name and currency, never added to yuan:
+ * refunds by reason, suspense by kind and by age, the day's money and the largest exceptions. */
+static void test_currencies(void **state)
+{
+    (void)state;
+    summary_figures s;
+    memset(&s, 0, sizeof s);
+    refund_in(&s, "USD", "decision", 10000);
+    refund_in(&s, "CNY", "decision", 2000);
+    refund_in(&s, "CNY", "excess", 4000);
+    refund_in(&s, "USD", "decision", 500);
+    exception_in(&s, "USD", "currency", "23", "", 10000, "10");
+    exception_in(&s, "EUR", "currency", "24", "", 700, "10");
+    exception_in(&s, "USD", "currency", "25", "", 300, "95");
+    exception_in(&s, "CNY", "unidentified", "26", "", 5000, "10");
+    exception_in(&s, "USD", "refund_due", "23", "", 10000, "28");
+    exception_in(&s, "CNY", "refund_due", "", "P2", 4000, "3");
+    receipt_in(&s, "USD", "currency", "credit", 10000, 0, 0);
+    receipt_in(&s, "CNY", "matched", "credit", 3000, 3000, 0);
+    receipt_in(&s, "USD", "duplicate", "credit", 10000, 0, 0); /* not money in */
+    char *got = text_of(&s, &(summary_lists){&no_lines, &no_lines, &no_lines});
+    const char *want =
+        "receipts of the day by outcome\n"
+        "  currency USD                                      1           100.00\n"
+        "  duplicate USD                                     1           100.00\n"
+        "  matched                                           1            30.00\n"
+        "\n"
+        "money of the day (in, allocated to installments, unapplied)\n"
+        "  money in                                                       30.00\n"
+        "  allocated                                                      30.00\n"
+        "  unapplied                                                       0.00\n"
+        "  money in USD                                                  100.00\n"
+        "\n"
+        "money in suspense (unidentified, ambiguous, other currency)\n"
+        "  currency EUR                                      1             7.00\n"
+        "  currency USD                                      2           103.00\n"
+        "  unidentified                                      1            50.00\n"
+        "\n"
+        "money in suspense by age (days since booking)\n"
+        "  0-7                                               0             0.00\n"
+        "  8-30                                              1            50.00\n"
+        "  31-90                                             0             0.00\n"
+        "  90+                                               0             0.00\n"
+        "  8-30 EUR                                          1             7.00\n"
+        "  8-30 USD                                          1           100.00\n"
+        "  90+ USD                                           1             3.00\n"
+        "\n"
+        "refunds due\n"
+        "  decision                                          1            20.00\n"
+        "  decision USD                                      2           105.00\n"
+        "  excess                                            1            40.00\n"
+        "\n";
+    assert_non_null(strstr(got, want));
+    assert_non_null(
+        strstr(got, "top exceptions (largest amounts first)\n"
+                    "  currency receipt 23 USD                                       100.00\n"
+                    "  refund_due USD                                                100.00\n"
+                    "  unidentified receipt 26                                        50.00\n"
+                    "  refund_due P2                                                  40.00\n"));
+    free(got);
+    memset(&s, 0, sizeof s);
+    /* a currency the reports never write, and more currencies than the summary lists */
+    char *f[5] = {(char *)"P1", (char *)"excess", (char *)"", (char *)"", (char *)"usd"};
+    fen_t fen[5] = {0, 0, 100, 0, 0};
+    err_t err;
+    assert_int_equal(summary_refund(&s, f, fen, &err), RECON_EINTERNAL);
+    char code[SUMMARY_GROUPS + 1][4];
+    recon_status st = RECON_OK;
+    for (int i = 0; i <= SUMMARY_GROUPS && st == RECON_OK; i++) {
+        snprintf(code[i], sizeof code[i], "X%c%c", 'A' + i / 26, 'A' + i % 26);
+        f[4] = code[i];
+        st = summary_refund(&s, f, fen, &err);
+    }
+    assert_int_equal(st, RECON_EDATA);
+    assert_int_equal(s.refunds.n, SUMMARY_GROUPS);
 }
 
 static void test_refusals(void **state)
@@ -233,16 +330,16 @@ static void test_refusals(void **state)
     (void)state;
     summary_figures s;
     memset(&s, 0, sizeof s);
-    char *f[4] = {(char *)"P1", (char *)"excess", (char *)"", (char *)""};
-    fen_t fen[4] = {0, 0, INT64_MAX, 0};
+    char *f[5] = {(char *)"P1", (char *)"excess", (char *)"", (char *)"", (char *)"CNY"};
+    fen_t fen[5] = {0, 0, INT64_MAX, 0, 0};
     err_t err;
     assert_int_equal(summary_refund(&s, f, fen, &err), RECON_OK);
     assert_int_equal(summary_refund(&s, f, fen, &err), RECON_EDATA);
     assert_string_equal(err.msg, "summary: the total of 'excess' overflows 64 bits; hint: the "
                                  "data changed since recon process; run it again for this day");
     /* a group name beyond the fixed lists */
-    char *g[4] = {(char *)"P1", (char *)"a_reason_name_much_longer_than_any_known", (char *)"",
-                  (char *)""};
+    char *g[5] = {(char *)"P1", (char *)"a_reason_name_much_longer_than_any_known", (char *)"",
+                  (char *)"", (char *)"CNY"};
     fen[2] = 1;
     assert_int_equal(summary_refund(&s, g, fen, &err), RECON_EINTERNAL);
     /* an amount in a list beyond 64 bits */
@@ -263,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_whole_text),
         cmocka_unit_test(test_top_exceptions),
         cmocka_unit_test(test_buckets),
+        cmocka_unit_test(test_currencies),
         cmocka_unit_test(test_refusals),
     };
     return cmocka_run_group_tests_name("reports/summary", tests, NULL, NULL);
