@@ -237,31 +237,36 @@ recon_status ingest_scan_store(const ingest_scan *f, const char *sha, ingest_res
     char warnings[STORE_FILE_WARNINGS_MAX + 1];
     parse_warnings_summary(f->warnings, warnings, sizeof warnings);
     scrub_utf8(warnings);
+    store_sightings seen = {NULL, 0};
+    recon_status st = store_file_lock(f->db, err);
+    if (st == RECON_OK)
+        st = store_receipts_sightings(f->db, &seen, err);
+    if (st != RECON_OK)
+        goto out;
     store_file_row row = {sha,           job_base_name(f->path), format_name(res->format),
                           res->statement_date, f->first_booking, f->last_booking,
                           f->receipts,   f->credit_total,        f->debit_total,
-                          warnings};
+                          warnings,      seen.count};
     long long file_id = 0, base = 0;
-    recon_status st = store_file_record(f->db, &row, &file_id, err);
-    if (st != RECON_OK)
-        return st;
+    if ((st = store_file_record(f->db, &row, &file_id, &base, err)) != RECON_OK)
+        goto out;
     if (file_id == 0) {
         res->outcome = INGEST_SKIPPED;
-        return RECON_OK;
+        goto out;
     }
     res->file_id = file_id;
-    st = store_receipts_copy(f->db, f->spool, f->receipts, file_id, &base, &res->duplicates,
-                             err);
     res->receipts = f->receipts;
-    if (st != RECON_OK)
-        return st;
+    res->duplicates = seen.count;
+    if ((st = store_receipts_copy(f->db, f->spool, f->receipts, file_id, base, &seen, err)) !=
+        RECON_OK)
+        goto out;
     if ((st = store_statements_copy(f->db, file_id, f->stmts, f->stmt_ends, f->stmt_count, base,
                                     err)) != RECON_OK)
-        return st;
-    if ((st = store_file_set_duplicates(f->db, file_id, res->duplicates, err)) != RECON_OK)
-        return st;
+        goto out;
     res->outcome = INGEST_STORED;
-    return RECON_OK;
+out:
+    store_sightings_free(&seen);
+    return st;
 }
 
 void ingest_restate(err_t *e, const char *from, const char *to)

@@ -53,16 +53,26 @@ static void date_param(date_t d, char out[DATE_STR_SIZE], const char **param)
     *param = d == DATE_NONE ? NULL : out;
 }
 
+recon_status store_file_lock(db_t *db, err_t *err)
+{
+    /* File and receipt numbers continue from the highest stored, under a lock
+     * that concurrent ingests share, so they never depend on a sequence that a
+     * rolled-back or killed run advanced: a rerun or replay numbers alike. */
+    return db_exec(db, "LOCK TABLE statement_files, receipts IN SHARE ROW EXCLUSIVE MODE", err);
+}
+
 recon_status store_file_record(db_t *db, const store_file_row *row, long long *file_id,
-                               err_t *err)
+                               long long *base, err_t *err)
 {
     *file_id = 0;
+    *base = 0;
     char d_stmt[DATE_STR_SIZE], d_from[DATE_STR_SIZE], d_to[DATE_STR_SIZE];
-    char count[32], credit[32], debit[32];
+    char count[32], credit[32], debit[32], dups[32];
     snprintf(count, sizeof count, "%ld", row->receipts);
     snprintf(credit, sizeof credit, "%lld", (long long)row->credit_total);
     snprintf(debit, sizeof debit, "%lld", (long long)row->debit_total);
-    const char *params[10] = {row->sha, row->name, row->format};
+    snprintf(dups, sizeof dups, "%ld", row->duplicates);
+    const char *params[11] = {row->sha, row->name, row->format};
     date_param(row->statement_date, d_stmt, &params[3]);
     date_param(row->period_from, d_from, &params[4]);
     date_param(row->period_to, d_to, &params[5]);
@@ -70,18 +80,15 @@ recon_status store_file_record(db_t *db, const store_file_row *row, long long *f
     params[7] = credit;
     params[8] = debit;
     params[9] = row->warnings ? row->warnings : "";
-    /* File and receipt numbers continue from the highest stored, under a lock
-     * that concurrent ingests share, so they never depend on a sequence that a
-     * rolled-back or killed run advanced: a rerun or replay numbers alike. */
-    recon_status st =
-        db_exec(db, "LOCK TABLE statement_files, receipts IN SHARE ROW EXCLUSIVE MODE", err);
+    params[10] = dups;
+    PGresult *r = NULL;
+    recon_status st = db_query(db, sql_files_record_stored, 11, params, 2, &r, err);
     if (st != RECON_OK)
         return st;
-    PGresult *r = NULL;
-    if ((st = db_query(db, sql_files_record_stored, 10, params, 1, &r, err)) != RECON_OK)
-        return st;
-    if (PQntuples(r) == 1)
+    if (PQntuples(r) == 1) {
         *file_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        *base = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+    }
     PQclear(r);
     return RECON_OK;
 }
@@ -115,17 +122,6 @@ recon_status store_statements_copy(db_t *db, long long file_id, const statement_
             return st;
     }
     return db_copy_in_end(db, NULL, err);
-}
-
-recon_status store_file_set_duplicates(db_t *db, long long file_id, long duplicates,
-                                       err_t *err)
-{
-    char id[32], dups[32];
-    snprintf(id, sizeof id, "%lld", file_id);
-    snprintf(dups, sizeof dups, "%ld", duplicates);
-    const char *params[] = {id, dups};
-    return db_command(db, "UPDATE statement_files SET duplicate_count = $2 WHERE file_id = $1",
-                      2, params, NULL, err);
 }
 
 recon_status store_files_count(db_t *db, long *count, err_t *err)

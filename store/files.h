@@ -44,6 +44,7 @@ typedef struct store_file_row {
     long receipts;
     fen_t credit_total, debit_total;
     const char *warnings; /* the parse's warnings on one line (parse_warnings_summary), or "" */
+    long duplicates;      /* receipts already stored from another file */
 } store_file_row;
 
 /* How much of a file's warnings line to keep (the tally cuts it with "..."): one kind
@@ -51,23 +52,22 @@ typedef struct store_file_row {
 #define STORE_FILE_WARNINGS_MAX 2000
 
 /* Inside the caller's transaction: takes the lock under which file and receipt ids are
- * allocated (held to its end, shared with concurrent ingests) and stores the file's row
- * under the next id, replacing an earlier rejection. *file_id is 0 when a concurrent run
- * stored the same bytes first. */
+ * allocated (held to its end, shared with concurrent ingests). */
+recon_status store_file_lock(db_t *db, err_t *err);
+
+/* Under that lock: stores the file's row under the next id, replacing an earlier
+ * rejection; *base gets the highest receipt id stored (the file's receipts follow it).
+ * *file_id is 0 when a concurrent run stored the same bytes first. */
 recon_status store_file_record(db_t *db, const store_file_row *row, long long *file_id,
-                               err_t *err);
+                               long long *base, err_t *err);
 
 /* Writes the statement summaries of a stored file through COPY, numbered from 1. ends[i]
  * is how many of the file's receipts had been read when statement i ended (its own follow
  * those of statement i-1) and base the id before the file's first receipt
- * (store_receipts_copy), which make the statement's range of receipt ids. */
+ * (store_file_record), which make the statement's range of receipt ids. */
 recon_status store_statements_copy(db_t *db, long long file_id, const statement_summary *s,
                                    const long *ends, size_t count, long long base,
                                    err_t *err);
-
-/* Sets the file's count of receipts already stored from another file. */
-recon_status store_file_set_duplicates(db_t *db, long long file_id, long duplicates,
-                                       err_t *err);
 
 /* How many statement files (stored or rejected) the database holds. */
 recon_status store_files_count(db_t *db, long *count, err_t *err);

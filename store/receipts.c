@@ -9,7 +9,7 @@
 
 recon_status store_receipts_keys_begin(db_t *db, err_t *err)
 {
-    recon_status st = db_exec(db, sql_receipts_keys_create, err);
+    recon_status st = db_exec(db, "SELECT receipts_keys_ready()", err);
     if (st == RECON_OK)
         st = db_copy_in_begin(db, "COPY receipts_keys FROM STDIN", err);
     return st;
@@ -106,24 +106,28 @@ static recon_status copy_spooled(db_t *db, FILE *spool, long count, long long ba
     return db_copy_in_end(db, NULL, err);
 }
 
-recon_status store_receipts_copy(db_t *db, FILE *spool, long count, long long file_id,
-                                 long long *base, long *duplicates, err_t *err)
+recon_status store_receipts_sightings(db_t *db, store_sightings *s, err_t *err)
 {
-    *duplicates = 0;
-    *base = 0;
-    PGresult *r = NULL;
-    recon_status st = db_query(db, "SELECT last_receipt_id()", 0, NULL, 1, &r, err);
-    if (st != RECON_OK)
-        return st;
-    *base = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
+    s->rows = NULL;
+    s->count = 0;
     /* A transaction already stored from another file is kept as a row of its
      * own pointing at the first sighting, so the day's report can show it as
      * a duplicate; only the first counts as money. */
-    if ((st = db_query(db, sql_receipts_first_sightings, 0, NULL, 2, &r, err)) != RECON_OK)
-        return st;
-    st = copy_spooled(db, spool, count, *base, file_id, r, err);
-    *duplicates = PQntuples(r);
-    PQclear(r);
+    recon_status st = db_query(db, sql_receipts_first_sightings, 0, NULL, 2, &s->rows, err);
+    if (st == RECON_OK)
+        s->count = PQntuples(s->rows);
     return st;
+}
+
+void store_sightings_free(store_sightings *s)
+{
+    PQclear(s->rows);
+    s->rows = NULL;
+    s->count = 0;
+}
+
+recon_status store_receipts_copy(db_t *db, FILE *spool, long count, long long file_id,
+                                 long long base, const store_sightings *s, err_t *err)
+{
+    return copy_spooled(db, spool, count, base, file_id, s->rows, err);
 }

@@ -1,7 +1,7 @@
 /*
  * Receipts as a statement file brings them in: while the file is parsed each
- * row is spooled (store_receipt_row) and its key streamed into a temporary
- * table; once the file is stored its rows are copied in under the next receipt
+ * row is spooled (store_receipt_row) and its key streamed into the session's
+ * temporary table; once the file is stored its rows are copied in under the next receipt
  * ids, a transaction already stored from another file kept as a duplicate of
  * its first sighting. The spool and buffers are the caller's.
  */
@@ -16,7 +16,8 @@
 #include "db/client.h"
 #include "parsers/receipt.h"
 
-/* Inside the caller's transaction: creates the keys table and starts its COPY. */
+/* Inside the caller's transaction: makes the session's keys table if it has none yet
+ * (emptied at each commit) and starts its COPY. */
 recon_status store_receipts_keys_begin(db_t *db, err_t *err);
 /* The key of the ord-th receipt of the file (from 1), while the keys' COPY is open. */
 recon_status store_receipts_key(db_t *db, long ord, const char *source, const char *key,
@@ -29,11 +30,22 @@ recon_status store_receipts_keys_end(db_t *db, err_t *err);
 bool store_receipt_row(buf_t *b, const receipt_t *r, receipt_direction dir,
                        const char *policy_no, const char *result, const char *note);
 
+/* The file's receipts that repeat a transaction stored from another file: (place in the
+ * file, first sighting) by place. Owned by the caller until store_sightings_free. */
+typedef struct store_sightings {
+    PGresult *rows;
+    long count;
+} store_sightings;
+
+/* Looks the keys streamed in (store_receipts_keys_end) up among the stored receipts; the
+ * caller holds the id lock (store_file_lock). */
+recon_status store_receipts_sightings(db_t *db, store_sightings *s, err_t *err);
+void store_sightings_free(store_sightings *s);
+
 /* Copies the count rows spooled (store_receipt_row) into receipts under file_id, ids
- * following the highest stored (*base gets it) in file order; a repeat of a stored transaction is matched
- * to nothing and points at its first sighting. *duplicates counts those. The caller holds
- * the id lock (store_file_record) and the keys are in (store_receipts_keys_end). */
+ * following base (store_file_record) in file order; a repeat of a stored transaction (s) is
+ * matched to nothing and points at its first sighting. */
 recon_status store_receipts_copy(db_t *db, FILE *spool, long count, long long file_id,
-                                 long long *base, long *duplicates, err_t *err);
+                                 long long base, const store_sightings *s, err_t *err);
 
 #endif

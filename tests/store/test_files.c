@@ -67,9 +67,14 @@ static long long store_warned(db_t *db, const char *sha, const receipt_t *rs, lo
                          RECON_OK);
     }
     assert_int_equal(store_receipts_keys_end(db, &err), RECON_OK);
-    store_file_row fr = {sha, "f.sta", "mt940", DATE_NONE, DATE_NONE, DATE_NONE, n, 0, 0, warnings};
-    long long id = 0;
-    assert_int_equal(store_file_record(db, &fr, &id, &err), RECON_OK);
+    assert_int_equal(store_file_lock(db, &err), RECON_OK);
+    store_sightings seen;
+    assert_int_equal(store_receipts_sightings(db, &seen, &err), RECON_OK);
+    *dups = seen.count;
+    store_file_row fr = {sha,  "f.sta", "mt940", DATE_NONE, DATE_NONE, DATE_NONE, n, 0, 0,
+                         warnings, seen.count};
+    long long id = 0, base = -1;
+    assert_int_equal(store_file_record(db, &fr, &id, &base, &err), RECON_OK);
     if (id != 0) {
         statement_summary s[2];
         statement_summary_init(&s[0]);
@@ -80,11 +85,11 @@ static long long store_warned(db_t *db, const char *sha, const receipt_t *rs, lo
         date_parse("2026-05-31", 10, &s[1].period_from);
         date_parse("2026-06-01", 10, &s[1].period_to);
         long ends[2] = {0, n};
-        long long base = -1;
-        assert_int_equal(store_receipts_copy(db, spool, n, id, &base, dups, &err), RECON_OK);
+        assert_true(base >= 0);
+        assert_int_equal(store_receipts_copy(db, spool, n, id, base, &seen, &err), RECON_OK);
         assert_int_equal(store_statements_copy(db, id, s, ends, 2, base, &err), RECON_OK);
-        assert_int_equal(store_file_set_duplicates(db, id, *dups, &err), RECON_OK);
     }
+    store_sightings_free(&seen);
     assert_int_equal(db_commit(db, &err), RECON_OK);
     buf_free(&row);
     fclose(spool);
