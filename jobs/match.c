@@ -15,7 +15,7 @@ static void decide(void *ctx, const match_fields *f, match_decision *d)
     match_decide(ctx, f, d);
 }
 
-recon_status match_receipts(db_t *db, const recon_config *config, date_t night,
+recon_status match_receipts(db_t *db, const recon_config *config, date_t night, bool full,
                             match_counts *counts, err_t *err)
 {
     match_rules *rules = NULL;
@@ -25,7 +25,7 @@ recon_status match_receipts(db_t *db, const recon_config *config, date_t night,
         return st;
     /* Ingest took the policy number from the references without the register;
      * the unknown ones are set apart once every new receipt is decided. */
-    if ((st = store_match_undecided(db, decide, rules, night, &rematched, err)) == RECON_OK &&
+    if ((st = store_match_undecided(db, decide, rules, night, full, &rematched, err)) == RECON_OK &&
         (st = store_match_unknown_policies(db, err)) == RECON_OK &&
         (st = store_match_counts(db, counts, err)) == RECON_OK)
         counts->rematched = rematched;

@@ -21,9 +21,10 @@ recon_status match_rules_for(match_rules **out, const recon_config *config, err_
 /* Completes matching on night: receipts not yet decided (hand-entered, or
  * left to the payer account) are decided by match_decide and then by payer
  * account, receipts in suspense are tried again against the register as it is
- * now, and new receipts naming a policy the register lacks become
- * unidentified. */
-recon_status match_receipts(db_t *db, const recon_config *config, date_t night,
+ * now (on an incremental night only when the register or a decision changed:
+ * full, as --full, always), and new receipts naming a policy the register lacks
+ * become unidentified. */
+recon_status match_receipts(db_t *db, const recon_config *config, date_t night, bool full,
                             match_counts *counts, err_t *err);
 
 /* Recomputes settlement_checks: each settlement credit from a PROVIDER:ACCOUNT

@@ -149,7 +149,7 @@ recon_status process_night(db_t *db, const recon_config *config, date_t as_of, b
     if ((st = store_process_prepare(db, err)) != RECON_OK ||
         /* before any sum of the day's money, in SQL (settlement check) or in C */
         (st = store_money_check_day(db, as_of, err)) != RECON_OK ||
-        (st = match_receipts(db, config, as_of, &mc, err)) != RECON_OK ||
+        (st = match_receipts(db, config, as_of, full, &mc, err)) != RECON_OK ||
         (st = store_stamp_night(db, as_of, err)) != RECON_OK ||
         (st = store_pair_reversals(db, &paired, err)) != RECON_OK ||
         (st = settlement_check(db, config, as_of, &c->settlement_differences, err)) != RECON_OK) {

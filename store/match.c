@@ -65,7 +65,7 @@ static recon_status retry_allowed(db_t *db, const char *day, bool *allowed, err_
 }
 
 recon_status store_match_undecided(db_t *db, store_decide_fn decide, void *ctx, date_t night,
-                                   long *rematched, err_t *err)
+                                   bool retry_always, long *rematched, err_t *err)
 {
     char day[DATE_STR_SIZE];
     date_format(night, day);
@@ -79,6 +79,8 @@ recon_status store_match_undecided(db_t *db, store_decide_fn decide, void *ctx, 
     if ((st = store_as_of(db, night, true, err)) != RECON_OK)
         goto out;
     if ((st = retry_allowed(db, day, &retry, err)) != RECON_OK ||
+        (retry && !retry_always &&
+         (st = db_query_bool(db, sql_match_retry_needed, 0, NULL, &retry, err)) != RECON_OK) ||
         (st = decide_undecided(db, decide, ctx, &rows, err)) != RECON_OK)
         goto out;
     if (rows.len == 0 && !retry)

@@ -21,11 +21,13 @@ typedef void (*store_decide_fn)(void *ctx, const match_fields *f, match_decision
  * suspense (a named policy the register lacked, a payer account held by no
  * policy or several) not governed by a person's decision are tried again
  * against the register as it is now, unless a night after night was already
- * processed; each whose match changes is recorded with night (rematched
- * counts them). Sets recon.as_of to night for the rest of the transaction:
+ * processed, or (retry_always false) neither the register nor a decision changed
+ * since the last process tried them (the same register gives the same match: a
+ * full read of the suspense and its receipts saved on most nights); each whose
+ * match changes is recorded with night (rematched counts them). Sets recon.as_of to night for the rest of the transaction:
  * receipts_known then shows receipts as known on night. */
 recon_status store_match_undecided(db_t *db, store_decide_fn decide, void *ctx, date_t night,
-                                   long *rematched, err_t *err);
+                                   bool retry_always, long *rematched, err_t *err);
 
 /* New receipts naming a policy the register lacks become MATCH_UNKNOWN_RESULT. */
 recon_status store_match_unknown_policies(db_t *db, err_t *err);

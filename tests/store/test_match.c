@@ -76,7 +76,7 @@ static void test_matching(void **state)
     int decided = 0;
     long rematched = -1;
     assert_int_equal(db_begin(db, &err), RECON_OK);
-    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(2), &rematched, &err),
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(2), true, &rematched, &err),
                      RECON_OK);
     assert_int_equal(decided, 6);
     assert_int_equal(rematched, 0);
@@ -104,7 +104,7 @@ static void test_matching(void **state)
     assert_int_equal(c.settlement + c.currency, 0);
     /* a second pass finds nothing left to decide */
     decided = 0;
-    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(2), &rematched, &err),
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(2), true, &rematched, &err),
                      RECON_OK);
     assert_int_equal(decided, 0);
     assert_int_equal(rematched, 0);
@@ -171,7 +171,7 @@ static void test_rematch(void **state)
                 "UPDATE statement_files SET business_date = '2026-03-02' WHERE file_id = 1",
                 &err),
         RECON_OK);
-    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(3), &rematched, &err),
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(3), true, &rematched, &err),
                      RECON_OK);
     assert_int_equal(rematched, 2);
     assert_string_equal(pgtest_value(db, MATCH_OF(1)), "P9 identified policy P9 registered later");
@@ -189,7 +189,7 @@ static void test_rematch(void **state)
     assert_string_equal(known_on(db, "2026-03-03", 1), "P9 identified");
     assert_string_equal(known_on(db, "2026-03-03", 6), "P2 identified");
     /* again on the same night: nothing changes */
-    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(3), &rematched, &err),
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(3), true, &rematched, &err),
                      RECON_OK);
     assert_int_equal(rematched, 0);
     /* the decision withdrawn, a rerun of an earlier night rewrites no past */
@@ -198,16 +198,58 @@ static void test_rematch(void **state)
                              "ALTER VIEW decisions_kept RENAME TO decisions_active",
                              &err),
                      RECON_OK);
-    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(2), &rematched, &err),
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(2), true, &rematched, &err),
                      RECON_OK);
     assert_int_equal(rematched, 0);
     assert_string_equal(pgtest_value(db, MATCH_OF(4)), "- unidentified unknown policy P7");
     /* the next night takes it */
-    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(4), &rematched, &err),
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(4), true, &rematched, &err),
                      RECON_OK);
     assert_int_equal(rematched, 1);
     assert_string_equal(pgtest_value(db, MATCH_OF(4)), "P7 identified policy P7 registered later");
     assert_int_equal(db_commit(db, &err), RECON_OK);
+}
+
+/* An incremental night (retry_always false) tries the suspense again only when the register
+ * or a decision changed since the last process: the same register gives the same match. */
+static void test_retry_on_change(void **state)
+{
+    db_t *db = *state;
+    if (db == NULL)
+        skip();
+    err_t err = {0};
+    int decided = 0;
+    long rematched = -1;
+    assert_int_equal(db_begin(db, &err), RECON_OK);
+    /* P9 (which receipt 1 names) registered before the last process, which left receipt 1 in
+     * suspense: nothing has changed since */
+    assert_int_equal(
+        db_exec(db,
+                "INSERT INTO policies (policy_no, holder_name, payment_mode, start_date, "
+                "end_date, premium, net_premium) VALUES ('P9', 'D', 'single', '2026-01-01', "
+                "'2026-12-31', 100, 0);"
+                "INSERT INTO evaluation_night (night, evaluated_at, rules) "
+                "VALUES ('2026-03-02', now() + interval '1 hour', '');"
+                "UPDATE statement_files SET business_date = '2026-03-02' WHERE file_id = 1",
+                &err),
+        RECON_OK);
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(3), false,
+                                           &rematched, &err),
+                     RECON_OK);
+    assert_int_equal(rematched, 0);
+    assert_string_equal(pgtest_value(db, MATCH_OF(1)), "- unidentified unknown policy P9");
+    /* the register loaded again after it: tried, and matched */
+    assert_int_equal(db_exec(db,
+                             "UPDATE policies SET loaded_at = now() + interval '2 hours' "
+                             "WHERE policy_no = 'P9'",
+                             &err),
+                     RECON_OK);
+    assert_int_equal(store_match_undecided(db, by_remittance, &decided, NIGHT(3), false,
+                                           &rematched, &err),
+                     RECON_OK);
+    assert_true(rematched >= 1);
+    assert_string_equal(pgtest_value(db, MATCH_OF(1)), "P9 identified policy P9 registered later");
+    db_rollback(db);
 }
 
 int main(void)
@@ -215,6 +257,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matching),
         cmocka_unit_test(test_reversals),
+        cmocka_unit_test(test_retry_on_change),
         cmocka_unit_test(test_rematch),
     };
     return cmocka_run_group_tests(tests, setup, pgtest_teardown);
