@@ -747,6 +747,7 @@ struct workbook_night {
     recon_status st;
     err_t err;
     double seconds;
+    long rss_before; /* peak RSS (KiB) when it started */
 };
 
 static double now(void)
@@ -796,6 +797,9 @@ recon_status workbook_night_start(db_t *db, const report_target *t, date_t as_of
         night_free(w);
         return err_set(err, RECON_EINTERNAL, "out of memory");
     }
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    w->rss_before = ru.ru_maxrss;
     w->lists = (summary_lists){&w->files, &w->balances, &w->settlements};
     w->day = (workbook_day){t->dir, as_of, &w->sum, &w->lists, WORKBOOK_SHEET_ROWS, w->feed};
     int e = pthread_create(&w->thread, NULL, night_thread, w);
@@ -817,8 +821,7 @@ recon_status workbook_night_end(workbook_night *w, recon_status report,
                                 const summary_figures *sum, char name[WORKBOOK_NAME_SIZE],
                                 manifest_entry *entry, err_t *err)
 {
-    struct rusage before, after;
-    getrusage(RUSAGE_SELF, &before);
+    struct rusage after;
     double t0 = now();
     recon_status st = report;
     bool own_failure = false; /* the workbook failed first: its error says why */
@@ -842,7 +845,7 @@ recon_status workbook_night_end(workbook_night *w, recon_status report,
          * after the CSV files (the report waited that long), and the peak RSS. */
         log_info("workbook %s: %.2f s, %.2f s after the CSV files, peak RSS %ld KiB before it, "
                  "%ld KiB after",
-                 name, w->seconds, tail, before.ru_maxrss, after.ru_maxrss);
+                 name, w->seconds, tail, w->rss_before, after.ru_maxrss);
     }
     night_free(w);
     return st;
