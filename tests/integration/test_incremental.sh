@@ -112,7 +112,8 @@ first=$(sed -n 's/^first_day //p' "$world/world.txt")
 lastday=$(sed -n 's/^last_day //p' "$world/world.txt")
 month_end=$(date -d "$first - 1 day" +%F)
 # Both databases see the same files on the same nights: every night's inbox holds
-# every file, and nightly takes those whose date has come. The two replays run side
+# every file, and nightly takes those whose date has come; 33 nights after the last
+# file, so grace ends (due + 31) pass with no input. The two replays run side
 # by side (one core each); each writes its own log and list of failed steps.
 world_replay() {
     local mode=$1 log="$T_TMP/world_$1.log" bad="$T_TMP/world_$1.failed" d end
@@ -126,7 +127,7 @@ world_replay() {
     step receipts load "$world/history.csv"
     step process --as-of "$month_end"
     d=$first
-    end=$(date -d "$lastday + 40 days" +%F)
+    end=$(date -d "$lastday + 33 days" +%F)
     while [[ "$d" < "$end" ]] || [ "$d" = "$end" ]; do
         step nightly --as-of "$d" --no-catch-up --inbox "$world/inbox" --out "$T_TMP/world_$mode"
         d=$(date -d "$d + 1 day" +%F)
