@@ -121,12 +121,14 @@ static uint32_t get_u32(const char *p)
 
 static recon_status put(feed_t *f, char type, const char *const *fields, size_t n, err_t *err)
 {
-    size_t need = 1 + 4;
+    size_t need = 1 + 4, lens[READBACK_MAX_FIELDS];
+    if (n > READBACK_MAX_FIELDS) /* the consumer reads no wider row */
+        return err_set(err, RECON_EINTERNAL, "a report row of %zu fields", n);
     for (size_t i = 0; i < n; i++) {
-        size_t len = fields[i] ? strlen(fields[i]) : 0;
-        if (len > UINT32_MAX - 1)
-            return err_set(err, RECON_EINTERNAL, "a report field of %zu bytes", len);
-        need += 4 + len + 1;
+        lens[i] = fields[i] ? strlen(fields[i]) : 0;
+        if (lens[i] > UINT32_MAX - 1)
+            return err_set(err, RECON_EINTERNAL, "a report field of %zu bytes", lens[i]);
+        need += 4 + lens[i] + 1;
     }
     if (f->fill != NULL && f->fill->cap - f->fill->len < need) {
         recon_status st = flush(f, err);
@@ -145,13 +147,12 @@ static recon_status put(feed_t *f, char type, const char *const *fields, size_t 
     put_u32(p, (uint32_t)n);
     p += 4;
     for (size_t i = 0; i < n; i++) {
-        size_t len = fields[i] ? strlen(fields[i]) : 0;
-        put_u32(p, (uint32_t)len);
+        put_u32(p, (uint32_t)lens[i]);
         p += 4;
-        if (len > 0)
-            memcpy(p, fields[i], len);
-        p[len] = '\0';
-        p += len + 1;
+        if (lens[i] > 0)
+            memcpy(p, fields[i], lens[i]);
+        p[lens[i]] = '\0';
+        p += lens[i] + 1;
     }
     f->fill->len += need;
     return RECON_OK;

@@ -153,11 +153,8 @@ recon_status store_write_results(db_t *db, date_t as_of, const char *rules, bool
 
 recon_status store_policies_kept(db_t *db, long *count, err_t *err)
 {
-    PGresult *res = NULL;
-    recon_status st = db_query(db, sql_process_policies_kept, 0, NULL, 1, &res, err);
-    if (st != RECON_OK)
-        return st;
-    *count = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    return RECON_OK;
+    long long n = 0;
+    recon_status st = db_query_int(db, sql_process_policies_kept, 0, NULL, &n, err);
+    *count = (long)n;
+    return st;
 }
