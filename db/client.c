@@ -175,9 +175,10 @@ static bool ssl_required_but_missing(PGconn *conn, char *mode, size_t cap)
 }
 
 /* The settings every connection gets. search_path leaves out public and "$user": no object
- * can be shadowed. */
+ * can be shadowed. jit off: recon's statements are planned as large (their estimates count the
+ * whole book) but run briefly on a quiet night, and compiling them took 0.1 s each. */
 #define FIXED_KEYS "fallback_application_name", "client_encoding", "options"
-#define FIXED_VALS "recon", "UTF8", "-c search_path=recon,pg_catalog"
+#define FIXED_VALS "recon", "UTF8", "-c search_path=recon,pg_catalog -c jit=off"
 #define FIXED_COUNT 3
 
 /* A connection made: refused when it lacks the encryption asked for, else owned by *out. */

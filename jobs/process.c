@@ -151,7 +151,7 @@ recon_status process_night(db_t *db, const recon_config *config, date_t as_of, b
         (st = store_money_check_day(db, as_of, err)) != RECON_OK ||
         (st = match_receipts(db, config, as_of, full, &mc, err)) != RECON_OK ||
         (st = store_stamp_night(db, as_of, err)) != RECON_OK ||
-        (st = store_pair_reversals(db, &paired, err)) != RECON_OK ||
+        (st = store_pair_reversals(db, full, &paired, err)) != RECON_OK ||
         (st = settlement_check(db, config, as_of, &c->settlement_differences, err)) != RECON_OK) {
         db_rollback(db);
         goto out;

@@ -1,26 +1,37 @@
 -- Each unpaired reversal takes back the receipt of the same source whose
 -- transaction key, provider transaction id, end-to-end id or merchant order
--- number equals its reversal_of. One join per reference column, on both the
--- source and the reference, so it hashes the few reversals and reads receipts
--- once. The lowest receipt number wins when a reference is shared, which keeps
--- reruns and replays alike.
+-- number equals its reversal_of. A fresh reversal (match_unpaired.sql) is tried
+-- against every receipt: one join per reference column, on both the source and
+-- the reference, so it hashes the few reversals and reads receipts once each. The
+-- others were tried against every receipt up to $1 on an earlier night, so only
+-- the receipts after $1 are read, each with its four references. The lowest
+-- receipt number wins when a reference is shared, which keeps reruns and replays
+-- alike.
 UPDATE receipts v
 SET reverses = p.original
 FROM (SELECT DISTINCT ON (c.receipt_id) c.receipt_id, c.original
       FROM (SELECT w.receipt_id, o.receipt_id AS original
             FROM unpaired w JOIN receipts o ON o.source = w.source AND o.transaction_key = w.reversal_of
-            WHERE NOT o.reversal AND o.duplicate_of IS NULL
+            WHERE w.fresh AND NOT o.reversal AND o.duplicate_of IS NULL
             UNION ALL
             SELECT w.receipt_id, o.receipt_id AS original
             FROM unpaired w JOIN receipts o ON o.source = w.source AND o.provider_txn_id = w.reversal_of
-            WHERE NOT o.reversal AND o.duplicate_of IS NULL
+            WHERE w.fresh AND NOT o.reversal AND o.duplicate_of IS NULL
             UNION ALL
             SELECT w.receipt_id, o.receipt_id AS original
             FROM unpaired w JOIN receipts o ON o.source = w.source AND o.end_to_end_id = w.reversal_of
-            WHERE NOT o.reversal AND o.duplicate_of IS NULL
+            WHERE w.fresh AND NOT o.reversal AND o.duplicate_of IS NULL
             UNION ALL
             SELECT w.receipt_id, o.receipt_id AS original
             FROM unpaired w JOIN receipts o ON o.source = w.source AND o.merchant_order_no = w.reversal_of
-            WHERE NOT o.reversal AND o.duplicate_of IS NULL) c
+            WHERE w.fresh AND NOT o.reversal AND o.duplicate_of IS NULL
+            UNION ALL
+            SELECT w.receipt_id, o.receipt_id AS original
+            FROM receipts o
+            CROSS JOIN LATERAL (VALUES (o.transaction_key), (o.provider_txn_id), (o.end_to_end_id),
+                                       (o.merchant_order_no)) k (ref)
+            JOIN unpaired w ON w.source = o.source AND w.reversal_of = k.ref
+            WHERE o.receipt_id > $1::bigint AND NOT w.fresh
+              AND NOT o.reversal AND o.duplicate_of IS NULL) c
       ORDER BY c.receipt_id, c.original) p
 WHERE v.receipt_id = p.receipt_id

@@ -48,13 +48,14 @@
  * automatic match, a refund takes the receipt off every policy, and a
  * decision for a later night than as_of is invisible (decisions_in_effect,
  * schema/014). A part of a split receipt is never fresh: allocations are
- * stored per receipt and installment. WHERE(alias) picks the policies,
+ * stored per receipt and installment. WHERE(alias) picks the policies, SCAN(alias)
+ * the receipts worth reading for them (a superset, cheaper to test),
  * UNPAIRED(alias) leaves out reversed pairs. */
-#define ITEMS_CTE(WHERE, UNPAIRED)                                                              \
+#define ITEMS_CTE(WHERE, SCAN, UNPAIRED)                                                        \
     "decided AS (SELECT * FROM decisions_in_effect(" AS_OF ")), "                              \
     "items AS (SELECT r.policy_no, r.receipt_id AS id, r.booking_date AS d, r.amount, "        \
     "  r.known_on = " AS_OF " AS fresh, '' AS kind FROM receipts_known r "                    \
-    "  WHERE " WHERE("r") " AND " COUNTED("r") " AND " UNPAIRED("r") " "                       \
+    "  WHERE " SCAN("r") " AND " WHERE("r") " AND " COUNTED("r") " AND " UNPAIRED("r") " "     \
     "  AND NOT EXISTS (SELECT 1 FROM decided x WHERE x.receipt_id = r.receipt_id) "            \
     "UNION ALL SELECT e.policy_no, r.receipt_id, r.booking_date, e.amount, "                   \
     "  r.known_on = " AS_OF " AND count(*) OVER (PARTITION BY r.receipt_id) = 1, '' "         \
@@ -67,6 +68,13 @@
     "  kind = 'w' THEN ':w' WHEN fresh THEN ':n' ELSE '' END, ',' ORDER BY kind, id) AS list " \
     "  FROM items GROUP BY policy_no) "
 #define ANY_POLICY(alias) "true"
+/* A narrowing of the receipts read that the base table's scan can apply, for the policies of
+ * eval_dirty: those matched to one of them today, and those re-matched away from one (as of
+ * an earlier night the view shows them matched to it). */
+#define DIRTY_RECEIPTS(alias)                                                                   \
+    "(" alias ".policy_no_now IN (SELECT d.policy_no FROM eval_dirty d) OR " alias             \
+    ".receipt_id IN (SELECT x.receipt_id FROM receipt_rematches x "                             \
+    "  WHERE x.policy_no IN (SELECT d.policy_no FROM eval_dirty d)))"
 #define THE_POLICY(alias) alias ".policy_no = current_setting('recon.eval_policy')"
 #define NOT_IN_PAIRED(alias)                                                                    \
     "NOT EXISTS (SELECT 1 FROM paired x WHERE x.original_id = " alias ".receipt_id) "          \
@@ -80,11 +88,11 @@
  * incremental night): the counted receipts of all policies grouped in one sort
  * and merged with the register in policy order, instead of a correlated lookup
  * per policy (8.6 s of index probes at 1M policies). */
-#define COPY_MANY_SQL(WHERE)                                                                    \
+#define COPY_MANY_SQL(WHERE, SCAN)                                                                    \
     "COPY (WITH paired AS (SELECT v.receipt_id AS reversal_id, v.reverses AS original_id "     \
     "  FROM receipts_known v JOIN receipts_known o ON o.receipt_id = v.reverses "              \
     "  WHERE v.reverses IS NOT NULL AND " KNOWN("v") " AND " KNOWN("o") "), "                  \
-    ITEMS_CTE(WHERE, NOT_IN_PAIRED) ", "                                                      \
+    ITEMS_CTE(WHERE, SCAN, NOT_IN_PAIRED) ", "                                                      \
     "agreed AS (SELECT a.policy_no, string_agg(a.agreed_on::text, ',' ORDER BY a.agreed_on) "  \
     "  AS list FROM reinstatement_agreements a WHERE " WHERE("a") " GROUP BY a.policy_no), "   \
     "held AS (SELECT h.policy_no, " HOLIDAY_ITEM("h") " AS list FROM payment_holidays h "      \
@@ -98,12 +106,12 @@
     "WHERE " KNOWN("p") " AND " WHERE("p") " "                                                 \
     "ORDER BY p.policy_no) TO STDOUT"
 #define IN_DIRTY(alias) alias ".policy_no IN (SELECT d.policy_no FROM eval_dirty d)"
-static const char copy_all_sql[] = COPY_MANY_SQL(ANY_POLICY);
-static const char copy_dirty_sql[] = COPY_MANY_SQL(IN_DIRTY);
+static const char copy_all_sql[] = COPY_MANY_SQL(ANY_POLICY, ANY_POLICY);
+static const char copy_dirty_sql[] = COPY_MANY_SQL(IN_DIRTY, DIRTY_RECEIPTS);
 
 /* One policy (recon status): lookups by its key are cheaper than the pass. */
 static const char copy_one_sql[] =
-    "COPY (WITH " ITEMS_CTE(THE_POLICY, NOT_REVERSED) " "
+    "COPY (WITH " ITEMS_CTE(THE_POLICY, ANY_POLICY, NOT_REVERSED) " "
     "SELECT " POLICY_COLUMNS ", coalesce((SELECT l.list FROM lists l), ''), "
     "coalesce((SELECT string_agg(a.agreed_on::text, ',' ORDER BY a.agreed_on) "
     "  FROM reinstatement_agreements a WHERE a.policy_no = p.policy_no), ''), "

@@ -147,18 +147,41 @@ recon_status store_match_counts(db_t *db, match_counts *counts, err_t *err)
     return RECON_OK;
 }
 
-recon_status store_pair_reversals(db_t *db, long *paired, err_t *err)
+recon_status store_pair_reversals(db_t *db, bool full, long *paired, err_t *err)
 {
     *paired = 0;
+    long long seen = 0, through = 0;
     bool some = false;
-    recon_status st;
-    if ((st = db_exec(db, sql_match_unpaired, err)) != RECON_OK ||
-        (st = db_query_bool(db, "SELECT EXISTS (SELECT 1 FROM unpaired)", 0, NULL, &some, err)) !=
-            RECON_OK)
+    char seen_text[24], through_text[24];
+    /* Read before pairing: a receipt committed after this read is numbered higher and is
+     * tried again next night, whether or not the pairing below saw it. */
+    recon_status st = db_query_int(db, "SELECT coalesce(max(receipt_id), 0) FROM receipts", 0,
+                                   NULL, &through, err);
+    if (st == RECON_OK && !full)
+        st = db_query_int(db,
+                          "SELECT coalesce((SELECT checked_through FROM reversal_pairing), 0)",
+                          0, NULL, &seen, err);
+    if (st != RECON_OK)
+        return st;
+    snprintf(seen_text, sizeof seen_text, "%lld", seen);
+    snprintf(through_text, sizeof through_text, "%lld", through);
+    const char *params[] = {seen_text};
+    if ((st = db_command(db, sql_match_unpaired, 1, params, NULL, err)) != RECON_OK ||
+        (st = db_query_bool(db,
+                            "SELECT EXISTS (SELECT 1 FROM unpaired WHERE fresh) OR "
+                            "(EXISTS (SELECT 1 FROM unpaired) AND "
+                            "EXISTS (SELECT 1 FROM receipts WHERE receipt_id > $1::bigint))",
+                            1, params, &some, err)) != RECON_OK)
         return st;
     if (some && ((st = db_exec(db, "ANALYZE unpaired", err)) != RECON_OK ||
-                  (st = db_command(db, sql_match_pair_reversals, 0, NULL, paired, err)) !=
+                  (st = db_command(db, sql_match_pair_reversals, 1, params, paired, err)) !=
                       RECON_OK))
+        return st;
+    const char *mark[] = {through_text};
+    if ((st = db_command(db,
+                         "INSERT INTO reversal_pairing (checked_through) VALUES ($1::bigint) "
+                         "ON CONFLICT (one) DO UPDATE SET checked_through = excluded.checked_through",
+                         1, mark, NULL, err)) != RECON_OK)
         return st;
     return db_exec(db, "DROP TABLE unpaired", err);
 }

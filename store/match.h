@@ -42,7 +42,9 @@ recon_status store_match_counts(db_t *db, match_counts *counts, err_t *err);
 
 /* Pairs each reversal not yet paired with the receipt it takes back: same
  * source, and its reversal_of equal to the original's transaction key,
- * provider transaction id, end-to-end id or merchant order number. */
-recon_status store_pair_reversals(db_t *db, long *paired, err_t *err);
+ * provider transaction id, end-to-end id or merchant order number. Unless full,
+ * a reversal tried on an earlier night is tried only against the receipts stored
+ * since (schema 025). */
+recon_status store_pair_reversals(db_t *db, bool full, long *paired, err_t *err);
 
 #endif

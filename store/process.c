@@ -59,7 +59,16 @@ recon_status store_mark_dirty(db_t *db, date_t as_of, const char *rules, bool *f
                         count, err);
     else if (st == RECON_OK) {
         long unstated = 0;
+        bool some_unstated = true;
+        /* Every policy has a state when the states stored are as many as the policies (a
+         * state is only ever stored for a registered policy, and none is deleted): then
+         * the search of every policy for one without a state (1.3 s at 1M) is skipped. */
         if ((st = db_command(db, sql_process_mark_dirty, 3, params, count, err)) == RECON_OK &&
+            (st = db_query_bool(db,
+                                "SELECT (SELECT policies FROM evaluation_night) IS DISTINCT FROM "
+                                "(SELECT count(*) FROM policies)",
+                                0, NULL, &some_unstated, err)) == RECON_OK &&
+            some_unstated &&
             (st = db_command(db, sql_process_mark_unstated, 0, NULL, &unstated, err)) ==
                 RECON_OK)
             *count += unstated;

@@ -119,16 +119,56 @@ static void test_reversals(void **state)
     err_t err = {0};
     long paired = -1;
     assert_int_equal(db_begin(db, &err), RECON_OK);
-    assert_int_equal(store_pair_reversals(db, &paired, &err), RECON_OK);
+    assert_int_equal(store_pair_reversals(db, false, &paired, &err), RECON_OK);
     assert_int_equal(paired, 2);
     /* by transaction key and by end-to-end id; another source never pairs */
     assert_string_equal(pgtest_value(db, "SELECT string_agg(receipt_id || '>' || "
                                          "coalesce(reverses::text, '-'), ' ' ORDER BY receipt_id) "
                                          "FROM receipts WHERE reversal AND receipt_id > 10"),
                         "11>10 12>10 13>-");
-    assert_int_equal(store_pair_reversals(db, &paired, &err), RECON_OK);
+    assert_int_equal(store_pair_reversals(db, false, &paired, &err), RECON_OK);
     assert_int_equal(paired, 0);
     assert_int_equal(db_commit(db, &err), RECON_OK);
+}
+
+/* A reversal left unpaired finds an original stored on a later night (tried then only
+ * against the receipts stored since), the lowest numbered when two share the reference;
+ * a new reversal still finds an old original. */
+static void test_reversals_later(void **state)
+{
+    db_t *db = *state;
+    if (db == NULL)
+        skip();
+    err_t err = {0};
+    long paired = -1;
+    assert_int_equal(db_begin(db, &err), RECON_OK);
+    assert_int_equal(store_pair_reversals(db, false, &paired, &err), RECON_OK);
+    assert_string_equal(pgtest_value(db, "SELECT (SELECT checked_through FROM reversal_pairing) "
+                                         "= (SELECT max(receipt_id) FROM receipts)"),
+                        "t");
+    assert_string_equal(pgtest_value(db, "SELECT coalesce(reverses::text, '-') FROM receipts "
+                                         "WHERE receipt_id = 13"),
+                        "-");
+    /* nothing new: nothing tried, nothing paired */
+    assert_int_equal(store_pair_reversals(db, false, &paired, &err), RECON_OK);
+    assert_int_equal(paired, 0);
+    pgtest_exec(db, "INSERT INTO receipts (receipt_id, source, transaction_key, file_id, "
+                    "booking_date, amount, currency, direction, reversal, reversal_of, "
+                    "merchant_order_no, policy_no, match_result) VALUES "
+                    "(31, 'other', 'T10', 2, '2026-03-03', 100, 'CNY', 'credit', false, '', '', "
+                    "NULL, 'unidentified'), "
+                    "(30, 'other', 'X30', 2, '2026-03-03', 100, 'CNY', 'credit', false, '', "
+                    "'T10', NULL, 'unidentified'), "
+                    "(32, 'bank', 'R32', 2, '2026-03-03', -100, 'CNY', 'debit', true, 'E2E10', "
+                    "'', NULL, 'reversal')");
+    assert_int_equal(store_pair_reversals(db, false, &paired, &err), RECON_OK);
+    assert_int_equal(paired, 2);
+    assert_string_equal(pgtest_value(db, "SELECT string_agg(receipt_id || '>' || "
+                                         "coalesce(reverses::text, '-'), ' ' ORDER BY receipt_id) "
+                                         "FROM receipts WHERE receipt_id IN (13, 32)"),
+                        "13>30 32>10");
+    assert_string_equal(pgtest_value(db, "SELECT checked_through FROM reversal_pairing"), "32");
+    db_rollback(db);
 }
 
 /* The match of receipt id as receipts_known shows it to night (recon.as_of). */
@@ -257,6 +297,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matching),
         cmocka_unit_test(test_reversals),
+        cmocka_unit_test(test_reversals_later),
         cmocka_unit_test(test_retry_on_change),
         cmocka_unit_test(test_rematch),
     };
