@@ -39,3 +39,13 @@ CREATE OR REPLACE VIEW receipts_known AS
                FROM receipt_rematches x
                WHERE x.night > (SELECT nullif(current_setting('recon.as_of', true), '')::date)
                ORDER BY x.receipt_id, x.night) h ON h.receipt_id = r.receipt_id;
+
+-- What changed in the register since the last process (process_mark_dirty.sql,
+-- match_retry_needed.sql) and whether history was recorded after a night
+-- (process_later_known.sql) were answered by reading every policy and every
+-- status row each night (0.2-0.7 s each at a million policies). The register is
+-- loaded whole rarely and changed a little on most nights; a policy known from a
+-- later night and a closed history row are few.
+CREATE INDEX policies_loaded_at ON policies (loaded_at);
+CREATE INDEX policies_known_on ON policies (known_on) WHERE known_on IS NOT NULL;
+CREATE INDEX status_events_closed ON status_events (known_until) WHERE known_until IS NOT NULL;
