@@ -47,7 +47,19 @@ recon_status store_mark_dirty(db_t *db, date_t as_of, const char *rules, bool *f
                    strcmp(PQgetvalue(res, 0, 0), day) > 0))
         *full = true;
     if (!*full) {
-        snprintf(night, sizeof night, "%s", PQgetvalue(res, 0, 0));
+        /* What the last night evaluated was new to it, not to a later night: from the day
+         * after it (its receipts, decisions, re-matches and policies known that day were in
+         * its evaluation, and those recorded after it started are found by time). A rerun of
+         * that same night looks from the night itself, so that its receipts' allocations are
+         * stored again. Counting that night's receipts once more made the night after a
+         * catch-up evaluate the whole book again. */
+        date_t last = DATE_NONE;
+        const char *text = PQgetvalue(res, 0, 0);
+        if (!date_parse(text, strlen(text), &last)) {
+            PQclear(res);
+            return err_set(err, RECON_EINTERNAL, "unexpected night from the database");
+        }
+        date_format(last < as_of ? last + 1 : last, night);
         snprintf(at, sizeof at, "%s", PQgetvalue(res, 0, 1));
     }
     PQclear(res);
