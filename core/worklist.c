@@ -53,11 +53,17 @@ bool worklist_suspension_soon(date_t due, date_t end_date, const payment_holiday
                               size_t holiday_count, int notice_days, date_t night,
                               date_t *suspends_on)
 {
-    if (due == DATE_NONE || night == DATE_NONE)
+    if (due == DATE_NONE || night == DATE_NONE ||
+        due > worklist_suspension_soon_due_by(notice_days, night))
         return false;
     date_t day = policy_suspension_day(due + POLICY_GRACE_DAYS + 1, holidays, holiday_count);
     if (day > end_date || day - notice_days != night)
         return false;
     *suspends_on = day;
     return true;
+}
+
+date_t worklist_suspension_soon_due_by(int notice_days, date_t night)
+{
+    return night + notice_days - POLICY_GRACE_DAYS - 1;
 }

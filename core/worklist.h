@@ -33,5 +33,9 @@ bool worklist_ageing_from_name(const char *name, size_t *bucket);
 bool worklist_suspension_soon(date_t due, date_t end_date, const payment_holiday *holidays,
                               size_t holiday_count, int notice_days, date_t night,
                               date_t *suspends_on);
+/* The latest due date whose suspension_soon notice can go out on night: a suspension day
+ * is never before due + 31, so a policy due later is not notice_days from it yet. The
+ * report fetches only the candidates due by then. */
+date_t worklist_suspension_soon_due_by(int notice_days, date_t night);
 
 #endif

@@ -307,7 +307,9 @@ recon_status catalogue_write_notices(db_t *db, const report_target *t, date_t ni
     if (st != RECON_OK)
         return st;
     notice_ctx nc = {g, t, night, notice_days, NULL, 0};
-    if ((st = store_report_copy(db, STORE_REPORT_NOTICES, err)) != RECON_OK ||
+    if ((st = store_report_notices_due_by(db, worklist_suspension_soon_due_by(notice_days, night),
+                                          err)) != RECON_OK ||
+        (st = store_report_copy(db, STORE_REPORT_NOTICES, err)) != RECON_OK ||
         (st = db_copy_out_each(db, notice_row, &nc, err)) != RECON_OK) {
         free(nc.holidays);
         gzcsv_abort(g);

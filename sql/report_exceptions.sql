@@ -10,6 +10,10 @@
 -- it is due within).
 -- currency: the amount's (the receipt's; the policy's for a refund the rules make), a last
 -- field the summary reads to keep currencies apart and the file does not show.
+-- The receipts in suspense are looked for where they can be (schema/026: the receipts
+-- whose match is in suspense now, and those re-matched since the report's night, which
+-- receipts_known shows as they were), not in every receipt; a refund's currency is
+-- looked up per refund (OFFSET 0 keeps that from becoming a hash of every policy).
 COPY (
     SELECT kind, receipt_id, policy_no, amount, detail, transaction_key,
            (SELECT current_setting('recon.as_of')::date) - since AS age_days, currency FROM (
@@ -22,13 +26,19 @@ COPY (
                    WHERE e.receipt_id IS NOT NULL GROUP BY e.receipt_id) d
             ON d.receipt_id = r.receipt_id
         WHERE r.match_result IN ('unidentified', 'ambiguous', 'currency')
+          AND r.receipt_id IN (SELECT x.receipt_id FROM receipts x
+                               WHERE x.match_result IN ('unidentified', 'ambiguous', 'currency')
+                               UNION ALL
+                               SELECT m.receipt_id FROM receipt_rematches m
+                               WHERE m.night > (SELECT current_setting('recon.as_of')::date))
           AND r.known_on <= (SELECT current_setting('recon.as_of')::date)
           AND r.amount > coalesce(d.amount, 0)
         UNION ALL
         SELECT 'refund_due', '', f.policy_no, f.amount, f.reason || ': ' || f.detail, '',
                f.due_by - 30, p.currency
         FROM refunds_due f
-        JOIN policies p ON p.policy_no = f.policy_no
+        CROSS JOIN LATERAL (SELECT p.currency FROM policies p
+                            WHERE p.policy_no = f.policy_no OFFSET 0) p
         UNION ALL
         SELECT 'refund_due', f.receipt_id::text, f.policy_no, f.amount,
                'decision: ' || d.reason || ' (by ' || d.decided_by || ')',

@@ -94,6 +94,15 @@ recon_status store_report_twin(db_t *db, date_t as_of, db_t **twin, err_t *err)
     return st;
 }
 
+recon_status store_report_notices_due_by(db_t *db, date_t due_by, err_t *err)
+{
+    char day[DATE_STR_SIZE], old[64];
+    date_format(due_by, day);
+    const char *params[] = {day};
+    return db_query_text(db, "SELECT set_config('recon.notice_due_by', $1::date::text, true)", 1,
+                         params, old, sizeof old, NULL, err);
+}
+
 recon_status store_report_copy(db_t *db, store_report_stream which, err_t *err)
 {
     return db_copy_out_begin(db, stream_sql[which], err);

@@ -43,6 +43,10 @@ recon_status store_report_begin(db_t *db, date_t day, err_t *err);
  * exactly what db's sees (its exported snapshot), with the same settings. */
 recon_status store_report_twin(db_t *db, date_t day, db_t **twin, err_t *err);
 
+/* The latest due date of a suspension_soon candidate (core/worklist), which
+ * sql/report_notices.sql reads from recon.notice_due_by; set for the transaction. */
+recon_status store_report_notices_due_by(db_t *db, date_t due_by, err_t *err);
+
 /* COPY of one stream, for db_copy_out_next. */
 recon_status store_report_copy(db_t *db, store_report_stream which, err_t *err);
 
