@@ -48,4 +48,4 @@ CREATE OR REPLACE VIEW receipts_known AS
 -- later night and a closed history row are few.
 CREATE INDEX policies_loaded_at ON policies (loaded_at);
 CREATE INDEX policies_known_on ON policies (known_on) WHERE known_on IS NOT NULL;
-CREATE INDEX status_events_closed ON status_events (known_until) WHERE known_until IS NOT NULL;
+CREATE INDEX status_events_closed_on ON status_events (known_until) WHERE known_until IS NOT NULL;
