@@ -30,11 +30,12 @@ bool log_json(void);
 
 void log_msg(log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* From a worker thread: its log lines (this thread's only) are kept in b instead of written,
- * until log_hold(NULL); b stays the caller's. log_release writes the lines b holds, in order,
- * as if logged now (by the main thread), and empties b. */
+/* This thread's log lines are kept in b instead of written, until log_hold(NULL) (a parse on
+ * a thread of its own, or one whose messages name a path to restate); b stays the caller's.
+ * log_release writes the lines b holds, in order, as if logged now, each occurrence of from
+ * (may be NULL) replaced by to, and empties b. */
 void log_hold(buf_t *b);
-void log_release(buf_t *b);
+void log_release(buf_t *b, const char *from, const char *to);
 
 /* The line main ends a failed command with: "recon: message", or a JSON
  * object of level error. */

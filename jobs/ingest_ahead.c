@@ -22,26 +22,40 @@
 #include "common/progress.h"
 #include "store/files.h"
 
-void ingest_parse(const ingest_request *req, ingest_slot *s, bool progress)
+static recon_status parse_held(const ingest_request *req, ingest_slot *s, bool progress)
 {
     err_t *ferr = &s->parse_err;
-    err_clear(ferr);
-    if (progress)
-        progress_begin("ingest %s", job_base_name(s->shown));
-    if ((s->parse_st = match_rules_for(&s->rules, req->config, ferr)) != RECON_OK)
-        return;
+    recon_status st = match_rules_for(&s->rules, req->config, ferr);
+    if (st != RECON_OK)
+        return st;
     s->scanned = true;
-    if ((s->parse_st = ingest_scan_init(&s->scan, s->shown, s->rules, progress, &s->cancel,
-                                        ferr)) != RECON_OK)
-        return;
+    if ((st = ingest_scan_init(&s->scan, s->shown, s->rules, progress, &s->cancel, ferr)) !=
+        RECON_OK)
+        return st;
     receipt_sink sink = ingest_scan_sink(&s->scan);
-    recon_status st = parse_file(s->parse_path, req->parse, &sink, &s->res.format, ferr);
+    st = parse_file(s->parse_path, req->parse, &sink, &s->res.format, ferr);
     if (st != RECON_OK)
         ingest_restate(ferr, s->parse_path, s->shown);
     if (st == RECON_OK)
         st = ingest_scan_balances(&s->scan, s->res.format, ferr);
-    s->parse_st = st;
+    return st;
 }
+
+void ingest_parse(const ingest_request *req, ingest_slot *s, bool progress)
+{
+    err_clear(&s->parse_err);
+    if (progress)
+        progress_begin("ingest %s", job_base_name(s->shown));
+    /* The parser's messages name the descriptor it read (parse_path): they are held and
+     * written naming the file as shown, here or, for a parse ahead, in the file's turn. */
+    log_hold(&s->logs);
+    s->parse_st = parse_held(req, s, progress);
+    log_hold(NULL);
+    if (progress)
+        ingest_parse_said(s);
+}
+
+void ingest_parse_said(ingest_slot *s) { log_release(&s->logs, s->parse_path, s->shown); }
 
 bool ingest_worth_ahead(db_t *db, const ingest_request *req, ingest_slot *s)
 {
@@ -69,9 +83,7 @@ void ingest_slot_free(ingest_slot *s)
 static void *parse_ahead(void *arg)
 {
     ingest_slot *s = arg;
-    log_hold(&s->logs);
     ingest_parse(s->req, s, false);
-    log_hold(NULL);
     return NULL;
 }
 
@@ -121,7 +133,7 @@ recon_status ingest_files(db_t *db, const ingest_request *req, char *const *path
             st = ingest_gate(db, req, cur, &parse, err);
         if (st == RECON_OK && parse && cur->ahead) {
             join_ahead(cur, false);
-            log_release(&cur->logs);
+            ingest_parse_said(cur);
         } else if (st == RECON_OK && parse) {
             ingest_parse(req, cur, true);
         }

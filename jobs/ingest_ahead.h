@@ -55,8 +55,11 @@ bool ingest_worth_ahead(db_t *db, const ingest_request *req, ingest_slot *s);
  * s->res (and its record); *parse is true when the file must be parsed and stored. */
 recon_status ingest_gate(db_t *db, const ingest_request *req, ingest_slot *s, bool *parse,
                          err_t *err);
-/* Parses s (no database): s->parse_st and parse_err say how it went. */
+/* Parses s (no database): s->parse_st and parse_err say how it went. With progress (on the
+ * main thread, in the file's turn) it draws the progress line and writes what the parse
+ * logged; otherwise that waits in s->logs for ingest_parse_said. */
 void ingest_parse(const ingest_request *req, ingest_slot *s, bool progress);
+void ingest_parse_said(ingest_slot *s);
 /* Stores (or rejects, or leaves for later) the parsed file in its own transaction. */
 recon_status ingest_store(db_t *db, const ingest_request *req, ingest_slot *s, err_t *err);
 void ingest_slot_free(ingest_slot *s);
