@@ -202,7 +202,7 @@ recon_status ingest_store(db_t *db, const ingest_request *req, ingest_slot *s, e
             res->outcome = INGEST_LATER;
             goto out;
         }
-        if ((st = db_begin(db, err)) != RECON_OK)
+        if ((st = store_file_begin(db, err)) != RECON_OK)
             goto out;
         open = true;
         st = store_receipts_keys_copy(db, &s->scan.keys, &ferr);

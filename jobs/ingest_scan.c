@@ -250,9 +250,7 @@ recon_status ingest_scan_store(db_t *db, const ingest_scan *f, const char *sha,
     parse_warnings_summary(f->warnings, warnings, sizeof warnings);
     scrub_utf8(warnings);
     store_sightings seen = {NULL, 0};
-    recon_status st = store_file_lock(db, err);
-    if (st == RECON_OK)
-        st = store_receipts_sightings(db, &seen, err);
+    recon_status st = store_receipts_sightings(db, &seen, err);
     if (st != RECON_OK)
         goto out;
     store_file_row row = {sha,           job_base_name(f->path), format_name(res->format),

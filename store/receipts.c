@@ -15,9 +15,7 @@ bool store_receipt_key(buf_t *keys, long ord, const char *source, const char *ke
 
 recon_status store_receipts_keys_copy(db_t *db, const buf_t *keys, err_t *err)
 {
-    recon_status st = db_exec(db, "SELECT receipts_keys_ready()", err);
-    if (st == RECON_OK)
-        st = db_copy_in_begin(db, "COPY receipts_keys FROM STDIN", err);
+    recon_status st = db_copy_in_begin(db, "COPY receipts_keys FROM STDIN", err);
     if (st != RECON_OK)
         return st;
     if (!buf_append(db_copy_buffer(db), keys->data, keys->len))

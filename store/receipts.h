@@ -19,8 +19,8 @@
 /* The key of the ord-th receipt of a file (from 1) as a row of keys, which the parse may
  * build away from the database; false when memory is short. */
 bool store_receipt_key(buf_t *keys, long ord, const char *source, const char *key);
-/* Inside the caller's transaction: makes the session's keys table if it has none yet
- * (emptied at each commit) and copies the file's keys (store_receipt_key) into it. */
+/* Inside the transaction store_file_begin opened (which made the session's keys table
+ * ready, emptied at each commit): copies the file's keys (store_receipt_key) into it. */
 recon_status store_receipts_keys_copy(db_t *db, const buf_t *keys, err_t *err);
 
 /* The columns of r known while parsing (its note too), as one COPY text row
@@ -37,7 +37,7 @@ typedef struct store_sightings {
 } store_sightings;
 
 /* Looks the keys copied in (store_receipts_keys_copy) up among the stored receipts; the
- * caller holds the id lock (store_file_lock). */
+ * caller holds the id lock (store_file_begin). */
 recon_status store_receipts_sightings(db_t *db, store_sightings *s, err_t *err);
 void store_sightings_free(store_sightings *s);
 

@@ -58,7 +58,7 @@ static long long store_warned(db_t *db, const char *sha, const receipt_t *rs, lo
     FILE *spool = tmpfile();
     buf_t row = BUF_INIT;
     assert_non_null(spool);
-    assert_int_equal(db_begin(db, &err), RECON_OK);
+    assert_int_equal(store_file_begin(db, &err), RECON_OK);
     buf_t keys = BUF_INIT;
     for (long i = 0; i < n; i++) {
         assert_true(store_receipt_row(&row, &rs[i], rs[i].direction, NULL, NULL, ""));
@@ -67,7 +67,6 @@ static long long store_warned(db_t *db, const char *sha, const receipt_t *rs, lo
     }
     assert_int_equal(store_receipts_keys_copy(db, &keys, &err), RECON_OK);
     buf_free(&keys);
-    assert_int_equal(store_file_lock(db, &err), RECON_OK);
     store_sightings seen;
     assert_int_equal(store_receipts_sightings(db, &seen, &err), RECON_OK);
     *dups = seen.count;
