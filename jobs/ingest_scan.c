@@ -96,9 +96,9 @@ static recon_status store_scanned(ingest_scan *f, const receipt_t *r, err_t *err
         return err_set(err, RECON_EINTERNAL, "out of memory");
     if (fwrite(f->row.data, 1, f->row.len, f->spool) != f->row.len)
         return err_set(err, RECON_EOUTPUT, "cannot write temporary file: %s", strerror(errno));
-    if (!store_receipt_key(&f->keys, f->receipts, r->source, r->transaction_key))
-        return err_set(err, RECON_EINTERNAL, "out of memory");
-    return RECON_OK;
+    return store_receipt_key(&f->keys, f->receipts, r->source, r->transaction_key)
+               ? RECON_OK
+               : err_set(err, RECON_EINTERNAL, "out of memory");
 }
 
 /* A note or warning may quote bytes of the file; they are only read past, so a
@@ -115,13 +115,12 @@ static void scrub_utf8(char *s)
 static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
 {
     ingest_scan *f = ctx;
-    /* A safe point: a stop request ends the parse (the file is read again next time), and
-     * a parse ahead that is no longer wanted ends as soon. */
+    /* A safe point (the file is read again next time); a parse ahead no longer wanted ends. */
     recon_status st = interrupt_check(err);
+    if (st == RECON_OK && f->cancel != NULL && atomic_load(f->cancel))
+        st = err_set(err, RECON_EINTERNAL, "%s: parse abandoned", f->path);
     if (st != RECON_OK)
         return st;
-    if (f->cancel != NULL && atomic_load(f->cancel))
-        return err_set(err, RECON_EINTERNAL, "%s: parse abandoned", f->path);
     receipt_t *scrubbed = NULL;
     if (!utf8_valid(r->note, strlen(r->note), NULL)) {
         if ((scrubbed = malloc(sizeof *scrubbed)) == NULL)
