@@ -115,7 +115,6 @@ static void scrub_utf8(char *s)
 static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
 {
     ingest_scan *f = ctx;
-    /* A safe point (the file is read again next time); a parse ahead no longer wanted ends. */
     recon_status st = interrupt_check(err);
     if (st == RECON_OK && f->cancel != NULL && atomic_load(f->cancel))
         st = err_set(err, RECON_EINTERNAL, "%s: parse abandoned", f->path);
