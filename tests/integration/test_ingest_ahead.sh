@@ -26,6 +26,13 @@ hold() {
     holder=$!
     exec 3>"$T_TMP/holder"
     echo "BEGIN; LOCK TABLE recon.statement_files IN $1 MODE;" >&3
+    local i
+    for i in $(seq 600); do # until the lock is held (at most a minute)
+        [ "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                  WHERE c.relname = 'statement_files' AND l.granted
+                    AND l.pid <> pg_backend_pid()")" -gt 0 ] && return 0
+        sleep 0.1
+    done
 }
 release() {
     echo "COMMIT;" >&3
@@ -116,6 +123,7 @@ check "rerun after the stop: the same output, exit and rows as one uninterrupted
 new_db it_ingest_ahead_reject
 run init
 hold SHARE
+hold_rc=0
 start "$bad" "$warned" "$good" "$twin"
 blocked || hold_rc=1
 sleep 1
