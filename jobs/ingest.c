@@ -1,10 +1,11 @@
 /*
  * `recon ingest FILE...`: parse statement files and store them. Each file is
- * stored whole or not at all, in one transaction: while it is parsed, each
- * receipt's row goes to a local spool file and its (source, transaction_key)
- * streams through COPY into a temporary table; only a fully parsed file is
- * stored, its repeats looked up from those keys and its rows copied straight
- * into receipts (one pass over the table, as psql \copy makes). Files are
+ * stored whole or not at all, in one transaction: while it is parsed (with no
+ * database, so the next file's parse runs beside this one's store:
+ * jobs/ingest_ahead.c), each receipt's row goes to a local spool file and its
+ * (source, transaction_key) to a list; only a fully parsed file is stored, its
+ * repeats looked up from those keys and its rows copied straight into receipts
+ * (one pass over the table, as psql \copy makes). Files are
  * recognised by the SHA-256 of their bytes (the same file twice is skipped)
  * and receipts by (source, transaction_key) (the same transaction in two files
  * counts once, as a duplicate). A rejected file stores nothing but a
