@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/buf.h"
 #include "common/progress.h"
 #include "common/vargs.h"
 
@@ -147,12 +148,57 @@ static void emit(const char *level, const char *message)
             when, level ? level : "error", body);
 }
 
+/* Per thread: a worker's lines wait here until the main thread releases them in place. */
+static _Thread_local buf_t *held;
+
+static void log_line(log_level level, char *line);
+
+void log_hold(buf_t *b) { held = b; }
+
+void log_release(buf_t *b, const char *from, const char *to)
+{
+    size_t flen = from ? strlen(from) : 0, tlen = to ? strlen(to) : 0;
+    for (size_t at = 0; at < b->len;) {
+        char *line = b->data + at + 1, out[4096];
+        size_t n = strlen(line), w = 0;
+        for (const char *p = line; *p && w + 1 < sizeof out;) {
+            if (flen > 0 && strncmp(p, from, flen) == 0) {
+                size_t k = tlen < sizeof out - 1 - w ? tlen : sizeof out - 1 - w;
+                memcpy(out + w, to, k);
+                w += k;
+                p += flen;
+            } else {
+                out[w++] = *p++;
+            }
+        }
+        out[w] = '\0';
+        log_line((log_level)(b->data[at] - '0'), out);
+        at += n + 2;
+    }
+    buf_reset(b);
+}
+
 void log_msg(log_level level, const char *fmt, ...)
 {
     if (level > current_level)
         return;
     char line[4096];
     VARGS_FORMAT(line, sizeof line, fmt);
+    if (held != NULL) {
+        /* one entry: the level's digit, then the line with its NUL; dropped when short of
+         * memory, as a line stderr cannot take is */
+        size_t n = strlen(line);
+        if (buf_reserve(held, n + 2)) {
+            (void)buf_append_char(held, (char)('0' + level));
+            (void)buf_append(held, line, n + 1);
+        }
+        return;
+    }
+    log_line(level, line);
+}
+
+static void log_line(log_level level, char *line)
+{
     /* Library messages often end in a newline; keep every log entry on one line. */
     size_t n = strlen(line);
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 
 typedef enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 } log_level;
@@ -28,6 +29,13 @@ void log_init_from_env(void);
 bool log_json(void);
 
 void log_msg(log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* This thread's log lines are kept in b instead of written, until log_hold(NULL) (a parse on
+ * a thread of its own, or one whose messages name a path to restate); b stays the caller's.
+ * log_release writes the lines b holds, in order, as if logged now, each occurrence of from
+ * (may be NULL) replaced by to, and empties b. */
+void log_hold(buf_t *b);
+void log_release(buf_t *b, const char *from, const char *to);
 
 /* The line main ends a failed command with: "recon: message", or a JSON
  * object of level error. */

@@ -1,10 +1,11 @@
 /*
  * `recon ingest FILE...`: parse statement files and store them. Each file is
- * stored whole or not at all, in one transaction: while it is parsed, each
- * receipt's row goes to a local spool file and its (source, transaction_key)
- * streams through COPY into a temporary table; only a fully parsed file is
- * stored, its repeats looked up from those keys and its rows copied straight
- * into receipts (one pass over the table, as psql \copy makes). Files are
+ * stored whole or not at all, in one transaction: while it is parsed (with no
+ * database, so the next file's parse runs beside this one's store:
+ * jobs/ingest_ahead.c), each receipt's row goes to a local spool file and its
+ * (source, transaction_key) to a list; only a fully parsed file is stored, its
+ * repeats looked up from those keys and its rows copied straight into receipts
+ * (one pass over the table, as psql \copy makes). Files are
  * recognised by the SHA-256 of their bytes (the same file twice is skipped)
  * and receipts by (source, transaction_key) (the same transaction in two files
  * counts once, as a duplicate). A rejected file stores nothing but a
@@ -23,7 +24,7 @@
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/sha256.h"
-#include "jobs/ingest_scan.h"
+#include "jobs/ingest_ahead.h"
 #include "jobs/jobs.h"
 #include "jobs/match.h"
 #include "jobs/pipeline.h"
@@ -111,113 +112,103 @@ static recon_status refuse_entry(db_t *db, const ingest_request *req, const char
     return record_rejection(db, key, shown, "unknown", res->reason, err);
 }
 
-recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
-                         ingest_result *res, err_t *err)
+void ingest_open(const ingest_request *req, const char *path, ingest_slot *s)
 {
-    memset(res, 0, sizeof *res);
-    res->format = FORMAT_UNKNOWN;
-    res->statement_date = DATE_NONE;
-    res->rejected_on = DATE_NONE;
-    err_t ferr;
-    err_clear(&ferr);
-    char *sha = res->sha256;
+    memset(s, 0, sizeof *s);
+    s->req = req;
+    s->path = path;
+    s->fd = -1;
+    s->kind = INBOX_REGULAR;
+    s->res.format = FORMAT_UNKNOWN;
+    s->res.statement_date = DATE_NONE;
+    s->res.rejected_on = DATE_NONE;
+    err_clear(&s->ferr);
     /* Shown escaped wherever it goes (messages, the database, reports), so no raw control
      * byte or invalid UTF-8 from a file name ever reaches them. */
-    char shown[4 * 4096 + 1];
-    job_escape(path, shown, sizeof shown);
-    snprintf(res->name, sizeof res->name, "%s", job_base_name(shown));
-    char why[128];
-    bool name_ok = job_name_ok(job_base_name(path), why, sizeof why);
-    int fd = -1;
-    inbox_kind kind = INBOX_REGULAR;
+    job_escape(path, s->shown, sizeof s->shown);
+    snprintf(s->res.name, sizeof s->res.name, "%s", job_base_name(s->shown));
+    s->name_ok = job_name_ok(job_base_name(path), s->why, sizeof s->why);
     recon_status st = RECON_OK;
     if (req->inbox)
-        st = inbox_open(path, &fd, &kind, &ferr);
-    else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-        st = err_set(&ferr, RECON_ENOINPUT, "%s: cannot open: %s", shown, strerror(errno));
-    if (st == RECON_OK && fd >= 0)
-        st = inbox_hash_fd(fd, shown, sha, &ferr);
-    if (st == RECON_OK && (!name_ok || kind != INBOX_REGULAR)) {
-        st = refuse_entry(db, req, job_base_name(path), shown, fd >= 0 ? sha : NULL, kind, why,
-                          res, err);
-        if (fd >= 0)
-            close(fd);
-        return st;
-    }
-    if (st == RECON_ENOINPUT) {
-        /* Nothing to remember it by: unreadable files are only reported. */
-        snprintf(res->reason, sizeof res->reason, "%s", ferr.msg);
-        res->outcome = INGEST_REJECTED;
-        if (fd >= 0)
-            close(fd);
-        return RECON_OK;
-    }
-    if (st != RECON_OK) {
-        if (fd >= 0)
-            close(fd);
-        return err_set(err, st, "%s", ferr.msg);
-    }
-    store_known_file known;
-    if ((st = store_file_find(db, sha, req->skip_rejected, &known, err)) != RECON_OK) {
-        close(fd);
-        return st;
-    }
-    if (known.id) {
-        skip_known(&known, shown, res);
-        close(fd);
-        return RECON_OK;
-    }
+        st = inbox_open(path, &s->fd, &s->kind, &s->ferr);
+    else if ((s->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        st = err_set(&s->ferr, RECON_ENOINPUT, "%s: cannot open: %s", s->shown,
+                     strerror(errno));
+    if (st == RECON_OK && s->fd >= 0)
+        st = inbox_hash_fd(s->fd, s->shown, s->res.sha256, &s->ferr);
+    s->open_st = st;
+    if (st != RECON_OK || !s->name_ok || s->kind != INBOX_REGULAR)
+        return;
     /* The policy system's files and a person's decisions have inboxes of their own. */
     inbox_content content;
-    if (inbox_content_of(fd, shown, &content, &ferr) == RECON_OK &&
-        inbox_misdelivered(content, shown, &ferr)) {
-        close(fd);
-        snprintf(res->reason, sizeof res->reason, "%s", ferr.msg);
-        res->outcome = INGEST_REJECTED;
-        return record_rejection(db, sha, shown, "unknown", ferr.msg, err);
-    }
+    s->misdelivered = inbox_content_of(s->fd, s->shown, &content, &s->mis) == RECON_OK &&
+                      inbox_misdelivered(content, s->shown, &s->mis);
     /* The parser reads the very file that was checked and hashed, through its descriptor,
      * so a name swapped for a link meanwhile changes nothing; messages name the path. */
-    char via[64];
-    const char *parse_path = path;
     struct stat a, b;
-    snprintf(via, sizeof via, "/proc/self/fd/%d", fd);
-    if (fstat(fd, &a) == 0 && stat(via, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-        parse_path = via;
+    s->parse_path = path;
+    snprintf(s->via, sizeof s->via, "/proc/self/fd/%d", s->fd);
+    if (fstat(s->fd, &a) == 0 && stat(s->via, &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino)
+        s->parse_path = s->via;
+}
 
-    match_rules *rules = NULL;
-    if ((st = match_rules_for(&rules, req->config, err)) != RECON_OK) {
-        close(fd);
-        return st;
+recon_status ingest_gate(db_t *db, const ingest_request *req, ingest_slot *s, bool *parse,
+                         err_t *err)
+{
+    *parse = false;
+    ingest_result *res = &s->res;
+    recon_status st = s->open_st;
+    if (st == RECON_OK && (!s->name_ok || s->kind != INBOX_REGULAR))
+        return refuse_entry(db, req, job_base_name(s->path), s->shown,
+                            s->fd >= 0 ? res->sha256 : NULL, s->kind, s->why, res, err);
+    if (st == RECON_ENOINPUT) {
+        /* Nothing to remember it by: unreadable files are only reported. */
+        snprintf(res->reason, sizeof res->reason, "%s", s->ferr.msg);
+        res->outcome = INGEST_REJECTED;
+        return RECON_OK;
     }
-    progress_begin("ingest %s", job_base_name(shown));
-    ingest_scan f;
-    if ((st = ingest_scan_init(&f, db, shown, rules, err)) != RECON_OK)
-        goto out;
-    if ((st = db_begin(db, err)) != RECON_OK)
-        goto out;
-    if ((st = store_receipts_keys_begin(db, err)) != RECON_OK)
-        goto fail;
-    receipt_sink sink = ingest_scan_sink(&f);
-    st = parse_file(parse_path, req->parse, &sink, &res->format, &ferr);
     if (st != RECON_OK)
-        ingest_restate(&ferr, parse_path, shown);
-    if (st == RECON_OK)
-        st = store_receipts_keys_end(db, &ferr);
-    if (st == RECON_OK)
-        st = ingest_scan_balances(&f, res->format, &ferr);
+        return err_set(err, st, "%s", s->ferr.msg);
+    store_known_file known;
+    if ((st = store_file_find(db, res->sha256, req->skip_rejected, &known, err)) != RECON_OK)
+        return st;
+    if (known.id) {
+        skip_known(&known, s->shown, res);
+        return RECON_OK;
+    }
+    if (s->misdelivered) {
+        snprintf(res->reason, sizeof res->reason, "%s", s->mis.msg);
+        res->outcome = INGEST_REJECTED;
+        return record_rejection(db, res->sha256, s->shown, "unknown", s->mis.msg, err);
+    }
+    *parse = true;
+    return RECON_OK;
+}
+
+recon_status ingest_store(db_t *db, const ingest_request *req, ingest_slot *s, err_t *err)
+{
+    ingest_result *res = &s->res;
+    const char *sha = res->sha256, *shown = s->shown;
+    err_t ferr = s->parse_err;
+    recon_status st = s->parse_st;
+    bool open = false;
+    progress_begin("ingest %s", job_base_name(shown));
     if (st == RECON_OK) {
-        res->statement_date = ingest_scan_date(&f);
+        res->statement_date = ingest_scan_date(&s->scan);
         if (req->not_after != DATE_NONE && res->statement_date != DATE_NONE &&
             res->statement_date > req->not_after) {
             /* Parsed twice in all (now and on its night), but nothing is stored
              * ahead of its date, so a run never reports tomorrow's money. */
-            db_rollback(db);
             res->outcome = INGEST_LATER;
             goto out;
         }
+        if ((st = store_file_begin(db, err)) != RECON_OK)
+            goto out;
+        open = true;
+        st = store_receipts_keys_copy(db, &s->scan.keys, &ferr);
     }
-    if (st == RECON_OK && (st = ingest_scan_store(&f, sha, res, &ferr)) == RECON_EDATA)
+    if (st == RECON_OK && (st = ingest_scan_store(db, &s->scan, sha, res, &ferr)) == RECON_EDATA)
         err_prefix(&ferr, "%s: ", shown); /* a row the schema refused: name the file */
     if (st == RECON_OK && res->outcome == INGEST_SKIPPED) {
         db_rollback(db);
@@ -226,9 +217,7 @@ recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
         res->file_id = k.id;
         goto out;
     }
-    if (st == RECON_OK)
-        st = db_commit(db, &ferr);
-    if (st == RECON_OK)
+    if (st == RECON_OK && (st = db_commit(db, &ferr)) == RECON_OK)
         goto out;
     /* Bad content (parse errors, or a row the schema refuses) rejects this file
      * only; anything else is the database or the machine failing. A file cut
@@ -236,23 +225,43 @@ recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
     if ((st != RECON_EDATA && st != RECON_ENOINPUT) || interrupt_signal() != 0) {
         st = interrupt_outcome(st, &ferr);
         err_set(err, st, "%s", ferr.msg);
-        goto fail;
+        if (open)
+            db_rollback(db);
+        goto out;
     }
-    db_rollback(db); /* ends a COPY the parse left open, too */
+    if (open)
+        db_rollback(db); /* ends a COPY left open, too */
     snprintf(res->reason, sizeof res->reason, "%s", ferr.msg);
     res->outcome = INGEST_REJECTED;
     st = record_rejection(db, sha, shown,
                           res->format == FORMAT_UNKNOWN ? "unknown" : format_name(res->format),
                           ferr.msg, err);
-    goto out;
-fail:
-    db_rollback(db);
 out:
     progress_end();
-    close(fd);
-    ingest_scan_free(&f);
-    match_rules_free(rules);
     return st;
+}
+
+typedef struct ingest_shown {
+    FILE *out;
+    int rejected;
+} ingest_shown;
+
+static recon_status show_result(void *ctx, const char *path, ingest_result *res, err_t *err)
+{
+    (void)err;
+    ingest_shown *o = ctx;
+    char shown[4 * 4096 + 1];
+    job_escape(path, shown, sizeof shown);
+    if (res->outcome == INGEST_REJECTED) {
+        log_error("%s", res->reason);
+        o->rejected++;
+    } else if (res->outcome == INGEST_SKIPPED) {
+        fprintf(o->out, "%s: already ingested (file %lld), skipped\n", shown, res->file_id);
+    } else {
+        fprintf(o->out, "%s: %s, %ld receipts (%ld duplicates), stored as file %lld\n", shown,
+                format_name(res->format), res->receipts, res->duplicates, res->file_id);
+    }
+    return RECON_OK;
 }
 
 recon_status cmd_ingest(const job_options *o, err_t *err)
@@ -268,30 +277,14 @@ recon_status cmd_ingest(const job_options *o, err_t *err)
     st = job_connect_ready(o, &db, err);
     if (st != RECON_OK)
         return st;
-    int rejected = 0;
     ingest_request req = {&popts, DATE_NONE, false, false, &o->config};
-    for (int i = 0; i < o->arg_count; i++) {
-        const char *path = o->args[i];
-        ingest_result res;
-        if ((st = ingest_file(db, &req, path, &res, err)) != RECON_OK)
-            break;
-        char shown[4 * 4096 + 1];
-        job_escape(path, shown, sizeof shown);
-        if (res.outcome == INGEST_REJECTED) {
-            log_error("%s", res.reason);
-            rejected++;
-        } else if (res.outcome == INGEST_SKIPPED) {
-            fprintf(o->out, "%s: already ingested (file %lld), skipped\n", shown, res.file_id);
-        } else {
-            fprintf(o->out, "%s: %s, %ld receipts (%ld duplicates), stored as file %lld\n", shown,
-                    format_name(res.format), res.receipts, res.duplicates, res.file_id);
-        }
-    }
+    ingest_shown shown = {o->out, 0};
+    st = ingest_files(db, &req, o->args, (size_t)o->arg_count, show_result, &shown, err);
     db_close(db);
     if (st == RECON_OK && fflush(o->out) != 0)
         st = err_set(err, RECON_EOUTPUT, "cannot write to standard output");
-    if (st == RECON_OK && rejected)
-        st = err_set(err, RECON_EDATA, "%d of %d file%s rejected", rejected, o->arg_count,
+    if (st == RECON_OK && shown.rejected)
+        st = err_set(err, RECON_EDATA, "%d of %d file%s rejected", shown.rejected, o->arg_count,
                      o->arg_count == 1 ? "" : "s");
     return st;
 }

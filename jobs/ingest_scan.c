@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/interrupt.h"
 #include "common/progress.h"
 #include "parsers/charset.h"
 #include "store/files.h"
@@ -81,7 +82,8 @@ static recon_status store_scanned(ingest_scan *f, const receipt_t *r, err_t *err
     if (f->last_booking == DATE_NONE || r->booking_date > f->last_booking)
         f->last_booking = r->booking_date;
     f->receipts++;
-    progress_update(f->receipts, "rows");
+    if (f->progress)
+        progress_update(f->receipts, "rows");
     /* Matched by its own references now, while its fields are at hand, so
      * that no later pass has to rewrite every stored receipt. */
     match_fields mf = {r->currency,          r->reversal,         r->creditor_reference,
@@ -94,7 +96,9 @@ static recon_status store_scanned(ingest_scan *f, const receipt_t *r, err_t *err
         return err_set(err, RECON_EINTERNAL, "out of memory");
     if (fwrite(f->row.data, 1, f->row.len, f->spool) != f->row.len)
         return err_set(err, RECON_EOUTPUT, "cannot write temporary file: %s", strerror(errno));
-    return store_receipts_key(f->db, f->receipts, r->source, r->transaction_key, err);
+    return store_receipt_key(&f->keys, f->receipts, r->source, r->transaction_key)
+               ? RECON_OK
+               : err_set(err, RECON_EINTERNAL, "out of memory");
 }
 
 /* A note or warning may quote bytes of the file; they are only read past, so a
@@ -111,6 +115,11 @@ static void scrub_utf8(char *s)
 static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
 {
     ingest_scan *f = ctx;
+    recon_status st = interrupt_check(err);
+    if (st == RECON_OK && f->cancel != NULL && atomic_load(f->cancel))
+        st = err_set(err, RECON_EINTERNAL, "%s: parse abandoned", f->path);
+    if (st != RECON_OK)
+        return st;
     receipt_t *scrubbed = NULL;
     if (!utf8_valid(r->note, strlen(r->note), NULL)) {
         if ((scrubbed = malloc(sizeof *scrubbed)) == NULL)
@@ -119,7 +128,7 @@ static recon_status on_receipt(void *ctx, const receipt_t *r, err_t *err)
         scrub_utf8(scrubbed->note);
         r = scrubbed;
     }
-    recon_status st = store_scanned(f, r, err);
+    st = store_scanned(f, r, err);
     free(scrubbed);
     return st;
 }
@@ -156,11 +165,11 @@ static recon_status on_warning(void *ctx, const char *position, const char *text
     return RECON_OK;
 }
 
-recon_status ingest_scan_init(ingest_scan *f, db_t *db, const char *path,
-                              const match_rules *rules, err_t *err)
+recon_status ingest_scan_init(ingest_scan *f, const char *path, const match_rules *rules,
+                              bool progress, const atomic_bool *cancel, err_t *err)
 {
-    *f = (ingest_scan){db,  path, rules, tmpfile(), BUF_INIT, 0, DATE_NONE, DATE_NONE, 0, 0,
-                       NULL, NULL, 0, 0, parse_warnings_new()};
+    *f = (ingest_scan){path,     rules, progress, cancel, tmpfile(), BUF_INIT, BUF_INIT, 0,
+                       DATE_NONE, DATE_NONE, 0, 0, NULL, NULL, 0, 0, parse_warnings_new()};
     if (f->spool == NULL)
         return err_set(err, RECON_EOUTPUT, "cannot create a temporary file: %s",
                        strerror(errno));
@@ -175,6 +184,7 @@ void ingest_scan_free(ingest_scan *f)
         fclose(f->spool);
     f->spool = NULL;
     buf_free(&f->row);
+    buf_free(&f->keys);
     free(f->stmts);
     f->stmts = NULL;
     free(f->stmt_ends);
@@ -231,16 +241,14 @@ date_t ingest_scan_date(const ingest_scan *f)
     return d == DATE_NONE ? f->last_booking : d;
 }
 
-recon_status ingest_scan_store(const ingest_scan *f, const char *sha, ingest_result *res,
-                               err_t *err)
+recon_status ingest_scan_store(db_t *db, const ingest_scan *f, const char *sha,
+                               ingest_result *res, err_t *err)
 {
     char warnings[STORE_FILE_WARNINGS_MAX + 1];
     parse_warnings_summary(f->warnings, warnings, sizeof warnings);
     scrub_utf8(warnings);
     store_sightings seen = {NULL, 0};
-    recon_status st = store_file_lock(f->db, err);
-    if (st == RECON_OK)
-        st = store_receipts_sightings(f->db, &seen, err);
+    recon_status st = store_receipts_sightings(db, &seen, err);
     if (st != RECON_OK)
         goto out;
     store_file_row row = {sha,           job_base_name(f->path), format_name(res->format),
@@ -248,7 +256,7 @@ recon_status ingest_scan_store(const ingest_scan *f, const char *sha, ingest_res
                           f->receipts,   f->credit_total,        f->debit_total,
                           warnings,      seen.count};
     long long file_id = 0, base = 0;
-    if ((st = store_file_record(f->db, &row, &file_id, &base, err)) != RECON_OK)
+    if ((st = store_file_record(db, &row, &file_id, &base, err)) != RECON_OK)
         goto out;
     if (file_id == 0) {
         res->outcome = INGEST_SKIPPED;
@@ -257,10 +265,10 @@ recon_status ingest_scan_store(const ingest_scan *f, const char *sha, ingest_res
     res->file_id = file_id;
     res->receipts = f->receipts;
     res->duplicates = seen.count;
-    if ((st = store_receipts_copy(f->db, f->spool, f->receipts, file_id, base, &seen, err)) !=
+    if ((st = store_receipts_copy(db, f->spool, f->receipts, file_id, base, &seen, err)) !=
         RECON_OK)
         goto out;
-    if ((st = store_statements_copy(f->db, file_id, f->stmts, f->stmt_ends, f->stmt_count, base,
+    if ((st = store_statements_copy(db, file_id, f->stmts, f->stmt_ends, f->stmt_count, base,
                                     err)) != RECON_OK)
         goto out;
     res->outcome = INGEST_STORED;

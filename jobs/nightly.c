@@ -26,59 +26,68 @@
 #include "jobs/jobs.h"
 #include "jobs/pipeline.h"
 
+typedef struct night_ingest {
+    const nightly_input *in;
+    FILE *out;
+    night_tally *t;
+} night_ingest;
+
+static recon_status night_file(void *ctx, const char *path, ingest_result *res, err_t *err)
+{
+    night_ingest *n = ctx;
+    const nightly_input *in = n->in;
+    FILE *out = n->out;
+    night_tally *t = n->t;
+    recon_status st = RECON_OK;
+    bool restored = false;
+    /* A refusal recorded by an earlier run that no night has reported yet (that run
+     * stopped, say on a full disk, before processing), or a rerun of the night that
+     * reported it, is refused again here: the night exits 65 every time it runs and its
+     * quarantine copy and reason are restored if missing. */
+    if (res->outcome == INGEST_SKIPPED && res->rejected_before &&
+        (res->rejected_on == DATE_NONE || res->rejected_on == in->as_of))
+        res->outcome = INGEST_REJECTED;
+    switch (res->outcome) {
+    case INGEST_STORED:
+        t->stored++;
+        t->receipts += res->receipts;
+        fprintf(out, "  %s: %s, %ld receipts (%ld duplicates)\n", res->name,
+                format_name(res->format), res->receipts, res->duplicates);
+        break;
+    case INGEST_SKIPPED:
+        t->known++;
+        if (!res->rejected_before)
+            break;
+        /* An earlier night's refusal: only its quarantine entry is made whole. */
+        if ((st = quarantine_keep(in->out_dir, path, res->reason, res->unread, true, &restored,
+                                  err)) != RECON_OK)
+            return st;
+        if (restored)
+            fprintf(out, "  %s: rejected on an earlier night; its quarantine entry in "
+                    "%s/quarantine was restored\n",
+                    res->name, in->out_dir);
+        break;
+    case INGEST_LATER:
+        t->later++;
+        break;
+    case INGEST_REJECTED:
+        t->rejected++;
+        log_error("%s", res->reason);
+        fprintf(out, "  %s: rejected, kept in %s/quarantine\n", res->name, in->out_dir);
+        st = quarantine_keep(in->out_dir, path, res->reason, res->unread, res->rejected_before,
+                             &restored, err);
+        break;
+    }
+    return st;
+}
+
 recon_status nightly_ingest(db_t *db, const recon_config *config, const nightly_input *in,
                             FILE *out, night_tally *t, err_t *err)
 {
     parse_options popts = {FORMAT_UNKNOWN, in->profile, NULL, config->max_input};
     ingest_request req = {&popts, in->not_after, true, true, config};
-    for (size_t i = 0; i < in->count; i++) {
-        const char *path = in->paths[i];
-        ingest_result res;
-        recon_status st = ingest_file(db, &req, path, &res, err);
-        if (st != RECON_OK)
-            return st;
-        bool restored = false;
-        /* A refusal recorded by an earlier run that no night has reported yet (that run
-         * stopped, say on a full disk, before processing), or a rerun of the night that
-         * reported it, is refused again here: the night exits 65 every time it runs and its
-         * quarantine copy and reason are restored if missing. */
-        if (res.outcome == INGEST_SKIPPED && res.rejected_before &&
-            (res.rejected_on == DATE_NONE || res.rejected_on == in->as_of))
-            res.outcome = INGEST_REJECTED;
-        switch (res.outcome) {
-        case INGEST_STORED:
-            t->stored++;
-            t->receipts += res.receipts;
-            fprintf(out, "  %s: %s, %ld receipts (%ld duplicates)\n", res.name,
-                    format_name(res.format), res.receipts, res.duplicates);
-            break;
-        case INGEST_SKIPPED:
-            t->known++;
-            if (!res.rejected_before)
-                break;
-            /* An earlier night's refusal: only its quarantine entry is made whole. */
-            if ((st = quarantine_keep(in->out_dir, path, res.reason, res.unread, true, &restored,
-                                      err)) != RECON_OK)
-                return st;
-            if (restored)
-                fprintf(out, "  %s: rejected on an earlier night; its quarantine entry in "
-                        "%s/quarantine was restored\n",
-                        res.name, in->out_dir);
-            break;
-        case INGEST_LATER:
-            t->later++;
-            break;
-        case INGEST_REJECTED:
-            t->rejected++;
-            log_error("%s", res.reason);
-            fprintf(out, "  %s: rejected, kept in %s/quarantine\n", res.name, in->out_dir);
-            if ((st = quarantine_keep(in->out_dir, path, res.reason, res.unread,
-                                      res.rejected_before, &restored, err)) != RECON_OK)
-                return st;
-            break;
-        }
-    }
-    return RECON_OK;
+    night_ingest n = {in, out, t};
+    return ingest_files(db, &req, in->paths, in->count, night_file, &n, err);
 }
 
 recon_status nightly_day(db_t *db, const recon_config *config, const nightly_input *in,

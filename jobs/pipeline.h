@@ -145,14 +145,20 @@ typedef struct ingest_request {
     const recon_config *config; /* the matching settings (match_rules_for) */
 } ingest_request;
 
-/* Ingests one file in its own transaction. RECON_OK for stored, skipped,
- * rejected and later files; any other status (database lost, out of memory)
- * means the run must stop. A file whose name job_name_ok refuses (and, with
- * req->inbox, an entry that is not a regular file) is rejected unparsed and
- * recorded under job_refusal_sha with its escaped name, unless its bytes are
- * already stored. Messages show the path escaped (job_escape). */
-recon_status ingest_file(db_t *db, const ingest_request *req, const char *path,
-                         ingest_result *res, err_t *err);
+/* What a caller does with each file's outcome, in the order given, before the next file
+ * is judged; a status other than RECON_OK ends the run with it. */
+typedef recon_status (*ingest_each_fn)(void *ctx, const char *path, ingest_result *res,
+                                       err_t *err);
+
+/* Ingests each file in its own transaction, in order (the parse of the next file overlaps
+ * the store of this one: jobs/ingest_ahead.c). RECON_OK when every file was stored,
+ * skipped, rejected or left for later; any other status (database lost, out of memory, a
+ * stop request, or each's) means the run must stop. A file whose name job_name_ok refuses
+ * (and, with req->inbox, an entry that is not a regular file) is rejected unparsed and
+ * recorded under job_refusal_sha with its escaped name, unless its bytes are already
+ * stored. Messages show the path escaped (job_escape). */
+recon_status ingest_files(db_t *db, const ingest_request *req, char *const *paths,
+                          size_t count, ingest_each_fn each, void *ctx, err_t *err);
 
 typedef struct process_counts {
     long receipts, identified, unidentified, ambiguous, reversal, settlement, currency;

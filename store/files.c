@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/interrupt.h"
 #include "sql_text.h"
 
 recon_status store_known_find(db_t *db, const char *sql, int nparams, const char *const *params,
@@ -53,12 +54,22 @@ static void date_param(date_t d, char out[DATE_STR_SIZE], const char **param)
     *param = d == DATE_NONE ? NULL : out;
 }
 
-recon_status store_file_lock(db_t *db, err_t *err)
+recon_status store_file_begin(db_t *db, err_t *err)
 {
+    recon_status st = interrupt_check(err);
+    if (st != RECON_OK)
+        return st;
     /* File and receipt numbers continue from the highest stored, under a lock
      * that concurrent ingests share, so they never depend on a sequence that a
-     * rolled-back or killed run advanced: a rerun or replay numbers alike. */
-    return db_exec(db, "LOCK TABLE statement_files, receipts IN SHARE ROW EXCLUSIVE MODE", err);
+     * rolled-back or killed run advanced: a rerun or replay numbers alike. One
+     * round trip for all that every stored file starts with. */
+    st = db_exec(db,
+                 "BEGIN; SELECT receipts_keys_ready(); "
+                 "LOCK TABLE statement_files, receipts IN SHARE ROW EXCLUSIVE MODE",
+                 err);
+    if (st != RECON_OK)
+        db_rollback(db); /* BEGIN went through when what followed failed */
+    return st;
 }
 
 recon_status store_file_record(db_t *db, const store_file_row *row, long long *file_id,

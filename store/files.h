@@ -51,9 +51,11 @@ typedef struct store_file_row {
  * per distinct quirk keeps it short, only a file of many kinds gets near. */
 #define STORE_FILE_WARNINGS_MAX 2000
 
-/* Inside the caller's transaction: takes the lock under which file and receipt ids are
- * allocated (held to its end, shared with concurrent ingests). */
-recon_status store_file_lock(db_t *db, err_t *err);
+/* A safe point (interrupt_check), then in one round trip: BEGIN, the session's table of keys
+ * made ready (store_receipts_keys_copy) and the lock under which file and receipt ids are
+ * allocated taken (held to the transaction's end, shared with concurrent ingests). The caller
+ * ends the transaction; on failure none is left open. */
+recon_status store_file_begin(db_t *db, err_t *err);
 
 /* Under that lock: stores the file's row under the next id, replacing an earlier
  * rejection; *base gets the highest receipt id stored (the file's receipts follow it).

@@ -7,26 +7,19 @@
 
 #include "sql_text.h"
 
-recon_status store_receipts_keys_begin(db_t *db, err_t *err)
+bool store_receipt_key(buf_t *keys, long ord, const char *source, const char *key)
 {
-    recon_status st = db_exec(db, "SELECT receipts_keys_ready()", err);
-    if (st == RECON_OK)
-        st = db_copy_in_begin(db, "COPY receipts_keys FROM STDIN", err);
-    return st;
+    return db_copy_int(keys, ord, false) && db_copy_field(keys, source, false) &&
+           db_copy_field(keys, key, true);
 }
 
-recon_status store_receipts_key(db_t *db, long ord, const char *source, const char *key,
-                                err_t *err)
+recon_status store_receipts_keys_copy(db_t *db, const buf_t *keys, err_t *err)
 {
-    buf_t *k = db_copy_buffer(db);
-    if (!db_copy_int(k, ord, false) || !db_copy_field(k, source, false) ||
-        !db_copy_field(k, key, true))
+    recon_status st = db_copy_in_begin(db, "COPY receipts_keys FROM STDIN", err);
+    if (st != RECON_OK)
+        return st;
+    if (!buf_append(db_copy_buffer(db), keys->data, keys->len))
         return err_set(err, RECON_EINTERNAL, "out of memory");
-    return db_copy_in_flush(db, false, err);
-}
-
-recon_status store_receipts_keys_end(db_t *db, err_t *err)
-{
     return db_copy_in_end(db, NULL, err);
 }
 

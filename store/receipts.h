@@ -1,8 +1,8 @@
 /*
  * Receipts as a statement file brings them in: while the file is parsed each
- * row is spooled (store_receipt_row) and its key streamed into the session's
- * temporary table; once the file is stored its rows are copied in under the next receipt
- * ids, a transaction already stored from another file kept as a duplicate of
+ * row is spooled (store_receipt_row) and its key kept (store_receipt_key); once the
+ * file is parsed whole its keys go into the session's temporary table, its repeats are
+ * looked up and its rows copied in under the next receipt ids, a transaction already stored from another file kept as a duplicate of
  * its first sighting. The spool and buffers are the caller's.
  */
 #ifndef RECON_STORE_RECEIPTS_H
@@ -16,13 +16,12 @@
 #include "db/client.h"
 #include "parsers/receipt.h"
 
-/* Inside the caller's transaction: makes the session's keys table if it has none yet
- * (emptied at each commit) and starts its COPY. */
-recon_status store_receipts_keys_begin(db_t *db, err_t *err);
-/* The key of the ord-th receipt of the file (from 1), while the keys' COPY is open. */
-recon_status store_receipts_key(db_t *db, long ord, const char *source, const char *key,
-                                err_t *err);
-recon_status store_receipts_keys_end(db_t *db, err_t *err);
+/* The key of the ord-th receipt of a file (from 1) as a row of keys, which the parse may
+ * build away from the database; false when memory is short. */
+bool store_receipt_key(buf_t *keys, long ord, const char *source, const char *key);
+/* Inside the transaction store_file_begin opened (which made the session's keys table
+ * ready, emptied at each commit): copies the file's keys (store_receipt_key) into it. */
+recon_status store_receipts_keys_copy(db_t *db, const buf_t *keys, err_t *err);
 
 /* The columns of r known while parsing (its note too), as one COPY text row
  * (tab-separated, newline-terminated) in b, which is reset first: dir is the direction stored,
@@ -37,8 +36,8 @@ typedef struct store_sightings {
     long count;
 } store_sightings;
 
-/* Looks the keys streamed in (store_receipts_keys_end) up among the stored receipts; the
- * caller holds the id lock (store_file_lock). */
+/* Looks the keys copied in (store_receipts_keys_copy) up among the stored receipts; the
+ * caller holds the id lock (store_file_begin). */
 recon_status store_receipts_sightings(db_t *db, store_sightings *s, err_t *err);
 void store_sightings_free(store_sightings *s);
 
