@@ -8,6 +8,7 @@
 
 #include "common/buf.h"
 #include "common/progress.h"
+#include "common/strbuild.h"
 #include "common/vargs.h"
 
 static log_level current_level = LOG_WARN;
@@ -157,21 +158,11 @@ void log_hold(buf_t *b) { held = b; }
 
 void log_release(buf_t *b, const char *from, const char *to)
 {
-    size_t flen = from ? strlen(from) : 0, tlen = to ? strlen(to) : 0;
     for (size_t at = 0; at < b->len;) {
         char *line = b->data + at + 1, out[4096];
-        size_t n = strlen(line), w = 0;
-        for (const char *p = line; *p && w + 1 < sizeof out;) {
-            if (flen > 0 && strncmp(p, from, flen) == 0) {
-                size_t k = tlen < sizeof out - 1 - w ? tlen : sizeof out - 1 - w;
-                memcpy(out + w, to, k);
-                w += k;
-                p += flen;
-            } else {
-                out[w++] = *p++;
-            }
-        }
-        out[w] = '\0';
+        size_t n = strlen(line);
+        strbuild o = strbuild_start(out, sizeof out);
+        strbuild_replacing(&o, line, from, to);
         log_line((log_level)(b->data[at] - '0'), out);
         at += n + 2;
     }

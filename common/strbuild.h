@@ -42,6 +42,22 @@ static inline void strbuild_str(strbuild *b, const char *s) { strbuild_mem(b, s,
 
 static inline void strbuild_char(strbuild *b, char c) { strbuild_mem(b, &c, 1); }
 
+/* Appends s with every occurrence of from (when not empty) written as to: a message that
+ * names a file one way restated to name it another. */
+static inline void strbuild_replacing(strbuild *b, const char *s, const char *from, const char *to)
+{
+    size_t flen = from ? strlen(from) : 0, tlen = to ? strlen(to) : 0;
+    while (*s && b->len + 1 < b->cap) {
+        if (flen > 0 && strncmp(s, from, flen) == 0) {
+            if (tlen > 0)
+                strbuild_mem(b, to, tlen);
+            s += flen;
+        } else {
+            strbuild_mem(b, s++, 1);
+        }
+    }
+}
+
 /* Appends v in decimal, as "%ld" writes it. */
 static inline void strbuild_long(strbuild *b, long v)
 {

@@ -6,6 +6,7 @@
 
 #include "common/interrupt.h"
 #include "common/progress.h"
+#include "common/strbuild.h"
 #include "parsers/charset.h"
 #include "store/files.h"
 #include "store/receipts.h"
@@ -279,21 +280,10 @@ out:
 
 void ingest_restate(err_t *e, const char *from, const char *to)
 {
-    size_t flen = strlen(from), tlen = strlen(to);
-    if (flen == 0 || strcmp(from, to) == 0)
+    if (*from == '\0' || strcmp(from, to) == 0)
         return;
     char buf[ERR_MSG_MAX];
-    size_t w = 0;
-    for (const char *p = e->msg; *p && w + 1 < sizeof buf;) {
-        if (strncmp(p, from, flen) == 0) {
-            size_t n = tlen < sizeof buf - 1 - w ? tlen : sizeof buf - 1 - w;
-            memcpy(buf + w, to, n);
-            w += n;
-            p += flen;
-        } else {
-            buf[w++] = *p++;
-        }
-    }
-    buf[w] = '\0';
-    memcpy(e->msg, buf, w + 1);
+    strbuild b = strbuild_start(buf, sizeof buf);
+    strbuild_replacing(&b, e->msg, from, to);
+    memcpy(e->msg, buf, b.len + 1);
 }
