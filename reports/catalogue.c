@@ -41,10 +41,10 @@ const report_spec catalogue_tables[CATALOGUE_TABLES] = {
      summary_policy, 1, derive_ageing, 0},
     {"events.csv.gz", "policy_no,effective_date,from_status,to_status,reason",
      STORE_REPORT_EVENTS, {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT}, NULL, 0, NULL, 0},
-    {"exceptions.csv.gz", "kind,receipt_id,policy_no,amount,detail,transaction_key,age_days",
+    {"exceptions.csv.gz", "kind,receipt_id,policy_no,amount,detail,transaction_key,age_days,currency",
      STORE_REPORT_EXCEPTIONS,
-     {COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT, COL_TEXT, COL_TEXT}, summary_exception,
-     0, NULL, 1 /* the amount's currency */},
+     {COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT},
+     summary_exception, 0, NULL, 0},
     {"refunds.csv.gz", "policy_no,reason,amount,due_by,currency", STORE_REPORT_REFUNDS,
      {COL_TEXT, COL_TEXT, COL_MONEY, COL_TEXT, COL_TEXT}, summary_refund, 0, NULL, 0},
 };

@@ -11,6 +11,9 @@ CREATE TABLE reversal_pairing (
     one boolean PRIMARY KEY DEFAULT true CHECK (one),
     checked_through bigint NOT NULL CHECK (checked_through >= 0)
 );
+-- process, which pairs, runs as recon_loader (schema 005)
+GRANT SELECT, INSERT, UPDATE ON reversal_pairing TO recon_loader;
+GRANT SELECT ON reversal_pairing TO recon_reviewer, recon_auditor;
 
 -- policy_no_now: the policy the receipt is matched to today, whatever night
 -- recon.as_of names (policy_no shows the match as of that night, which differs

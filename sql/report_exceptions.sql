@@ -8,8 +8,8 @@
 -- age_days: days since the receipt's booking date as of the report date; for a refund
 -- (a policy's row, no receipt), days since the refund arose (its due_by less the 30 days
 -- it is due within).
--- currency: the amount's (the receipt's; the policy's for a refund the rules make), a last
--- field the summary reads to keep currencies apart and the file does not show.
+-- currency: the amount's (the receipt's; the policy's for a refund the rules make), the
+-- file's last column, which the summary also reads to keep currencies apart.
 -- The receipts in suspense are looked for where they can be (schema/026: the receipts
 -- whose match is in suspense now, and those re-matched since the report's night, which
 -- receipts_known shows as they were), not in every receipt; a refund's currency is

@@ -47,6 +47,15 @@ check "a refund the rules make is in the policy's currency" \
     grep -qE '^P2026000000001,excess,20\.00,[0-9-]+,CNY$' <<<"$refunds"
 check "every row names a currency" [ "$(tail -n +2 <<<"$refunds" | grep -cvE ',[A-Z]{3}$')" = 0 ]
 
+exceptions=$(report exceptions.csv.gz)
+check "exceptions.csv.gz ends its header with currency" \
+    [ "$(head -1 <<<"$exceptions")" = "kind,receipt_id,policy_no,amount,detail,transaction_key,age_days,currency" ]
+check "its USD refund row says USD, the CNY one CNY" \
+    [ "$(grep -E '^refund_due,[0-9]+,' <<<"$exceptions" | grep -oE ',(80|20)\.00,.*,[A-Z]{3}$' | sed -E 's/^,([0-9]+)\.00,.*,([A-Z]{3})$/\1 \2/' | sort)" = "20 CNY
+80 USD" ]
+check "every exception names a currency" \
+    [ "$(tail -n +2 <<<"$exceptions" | grep -cvE ',[A-Z]{3}$')" = 0 ]
+
 summary=$(report summary.txt.gz)
 section() { sed -n "/^$1/,/^\$/p" <<<"$summary"; }
 check "the summary tallies the USD refund apart" \

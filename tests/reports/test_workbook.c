@@ -76,9 +76,9 @@ static char *day_dir(void)
         "5,0012,a.sta,2026-06-01,50.00,CNY,credit,+*,,unidentified,0.00,50.00,,000105",
     };
     static const char *exceptions[] = {
-        "unidentified,1,,10.00,no policy number,000101,0",
-        "unidentified,4,,40.00,no policy number,000104,3",
-        "unidentified,5,,50.00,no policy number,000105,9",
+        "unidentified,1,,10.00,no policy number,000101,0,CNY",
+        "unidentified,4,,40.00,no policy number,000104,3,CNY",
+        "unidentified,5,,50.00,no policy number,000105,9,CNY",
     };
     static const char *policies[] = {"P1,in_force,2026-05-01,2026-07-01,,0,0.00,0.00,2,12,current"};
     write_csv(d, catalogue_receipts.name, catalogue_receipts.header, receipts, 5);
@@ -242,7 +242,7 @@ static void test_fed_refusal(void **state)
     /* the first sheet's: five files follow, more than the feed holds, so the report is still
      * writing when the workbook fails */
     write_csv(dir, "exceptions.csv.gz",
-              "kind,policy_no,receipt_id,amount,detail,transaction_key,age_days", NULL, 0);
+              "kind,policy_no,receipt_id,amount,detail,transaction_key,age_days,currency", NULL, 0);
     char name[WORKBOOK_NAME_SIZE];
     manifest_entry entry = {0};
     err_t err = {0};
