@@ -72,7 +72,7 @@ summary=$(zcat "$out1/2026-03-02/summary.txt.gz")
 check "settlement agreeing with the WeChat bill" grep -Eq "^  wechat 2026-03-01 receipt [0-9]+ +agrees +0.00$" <<<"$summary"
 check "settlement without a provider bill is flagged" grep -Eq "^  alipay 2026-03-01 receipt [0-9]+ +no statement +10.00$" <<<"$summary"
 exceptions=$(zcat "$out1/2026-03-02/exceptions.csv.gz")
-check "the missing bill is an exception" grep -Eq "^settlement,[0-9]+,,10.00,alipay statement for 2026-03-01 not received,[^,]*,[0-9]+$" <<<"$exceptions"
+check "the missing bill is an exception" grep -Eq "^settlement,[0-9]+,,10.00,alipay statement for 2026-03-01 not received,[^,]*,[0-9]+,CNY$" <<<"$exceptions"
 check "balanced statement in the summary" contains "$summary" "6222000011119999 STMT0302                  balanced"
 
 before=$(cat "$out1"/2026-03-02/MANIFEST.sha256)
