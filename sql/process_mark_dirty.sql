@@ -8,7 +8,9 @@
 -- named, the receipt's match they override, the other decisions on the receipt
 -- and the one approved), register rows and events recorded after $3. When in
 -- doubt a policy is listed: listing one too many costs an evaluation, one too few
--- a wrong report.
+-- a wrong report. The originals of the few fresh reversals are probed by key
+-- (OFFSET 0): joined as a set, every receipt was hashed for them (1.2 s at a
+-- million receipts).
 WITH fresh AS (
     SELECT n.receipt_id, n.policy_no, n.reverses
     FROM receipts_fresh($2::date, $3::timestamptz) n
@@ -24,7 +26,10 @@ changed_decisions AS (
 ),
 touched AS (
     SELECT policy_no FROM fresh
-    UNION ALL SELECT o.policy_no FROM fresh c JOIN receipts o ON o.receipt_id = c.reverses
+    UNION ALL SELECT o.policy_no FROM fresh c
+              CROSS JOIN LATERAL (SELECT o.policy_no FROM receipts o
+                                  WHERE o.receipt_id = c.reverses OFFSET 0) o
+              WHERE c.reverses IS NOT NULL
     UNION ALL SELECT v.policy_no FROM fresh c JOIN receipts v ON v.reverses = c.receipt_id
     UNION ALL SELECT d.policy_no FROM fresh c JOIN decisions d ON d.receipt_id = c.receipt_id
     UNION ALL SELECT x.policy_no FROM receipt_rematches x WHERE x.night >= $2::date

@@ -1,7 +1,9 @@
 /* The report queries of a quiet night read what the night changed and what their files
- * list, not the whole book (issue 16, schema/026): run under EXPLAIN ANALYZE on a book of
- * BOOK policies where the night changed a few, no scan of a book-sized table returns or
- * throws away more than FEW rows, under PostgreSQL's default planner costs and tuned ones
+ * list, not the whole book (issue 16, schema/026), and so do a night's reads of its new
+ * files' receipts (schema/027: the night's receipt range, the new receipts named to a policy
+ * the register lacks, the dirty search's reversal originals): run under EXPLAIN ANALYZE on a
+ * book of BOOK policies where the night changed a few, no scan of a book-sized table returns
+ * or throws away more than FEW rows, under PostgreSQL's default planner costs and tuned ones
  * alike. Row counts, never times: the plans' shape is what the test holds. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,6 +57,23 @@ static const char setup_sql[] =
     "CASE WHEN i % 1000 = 0 THEN NULL ELSE 'P' || lpad(i::text, 6, '0') END, "
     "CASE WHEN i % 1000 = 0 THEN 'unidentified' ELSE 'manual' END "
     "FROM generate_series(1, 20000) i;"
+    /* A night's files: one stored on 06-30 (12 receipts) and one not yet owned by a night
+     * (10 receipts: 7 paying policies, 2 naming P999999, which the register lacks, and a
+     * reversal of receipt 5). */
+    "INSERT INTO statement_files (file_id, sha256, file_name, format, status, business_date) "
+    "VALUES (2, repeat('b', 64), 'bank2.sta', 'mt940', 'stored', '2026-06-30'), "
+    "(3, repeat('c', 64), 'bank3.sta', 'mt940', 'stored', NULL);"
+    "INSERT INTO receipts (receipt_id, source, transaction_key, file_id, booking_date, amount, "
+    "currency, direction, policy_no, match_result) "
+    "SELECT 20000 + i, 'bank', 'N' || i, 2, date '2026-06-30', 100, 'CNY', 'credit', "
+    "'P' || lpad(i::text, 6, '0'), 'identified' FROM generate_series(1, 12) i "
+    "UNION ALL SELECT 20100 + i, 'bank', 'M' || i, 3, date '2026-07-01', 100, 'CNY', 'credit', "
+    "CASE WHEN i > 7 THEN 'P999999' ELSE 'P' || lpad((100 + i)::text, 6, '0') END, "
+    "'identified' FROM generate_series(1, 9) i;"
+    "INSERT INTO receipts (receipt_id, source, transaction_key, file_id, booking_date, amount, "
+    "currency, direction, policy_no, match_result, reversal, reversal_of, reverses) "
+    "VALUES (20110, 'bank', 'R1', 3, '2026-07-01', -100, 'CNY', 'debit', 'P000005', "
+    "'reversal', true, 'T5', 5);"
     "ANALYZE";
 
 static int setup(void **state) { return pgtest_setup(state, "store_report_plans_test", setup_sql); }
@@ -81,21 +100,18 @@ static long field(const char *line, const char *name)
     return p == NULL ? -1 : strtol(p + strlen(name), NULL, 10);
 }
 
-/* EXPLAIN ANALYZE of a report's COPY statement's query; returns the rows its top node gave. */
-static long check_plan(db_t *db, const char *copy_sql, const char *what)
+/* EXPLAIN ANALYZE of the first len bytes of query (n parameters); returns the rows its top
+ * node gave. */
+static long check_query(db_t *db, const char *query, size_t len, int n, const char *const *params,
+                        const char *what)
 {
-    const char *from = strstr(copy_sql, "COPY (");
-    const char *to = strstr(copy_sql, ") TO STDOUT");
-    assert_non_null(from);
-    assert_non_null(to);
-    from += strlen("COPY (");
-    size_t cap = (size_t)(to - from) + 64;
+    size_t cap = len + 64;
     char *sql = malloc(cap);
     assert_non_null(sql);
-    snprintf(sql, cap, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) %.*s", (int)(to - from), from);
+    snprintf(sql, cap, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) %.*s", (int)len, query);
     PGresult *res = NULL;
     err_t err = {0};
-    if (db_query(db, sql, 0, NULL, 1, &res, &err) != RECON_OK)
+    if (db_query(db, sql, n, params, 1, &res, &err) != RECON_OK)
         fail_msg("%s: %s", what, err.msg);
     free(sql);
     long top = -1;
@@ -112,6 +128,47 @@ static long check_plan(db_t *db, const char *copy_sql, const char *what)
     }
     PQclear(res);
     return top;
+}
+
+/* The same for a report's COPY statement: the query inside it. */
+static long check_plan(db_t *db, const char *copy_sql, const char *what)
+{
+    const char *from = strstr(copy_sql, "COPY (");
+    const char *to = strstr(copy_sql, ") TO STDOUT");
+    assert_non_null(from);
+    assert_non_null(to);
+    from += strlen("COPY (");
+    return check_query(db, from, (size_t)(to - from), 0, NULL, what);
+}
+
+/* A night's reads of its files' receipts; the writes among them are rolled back. */
+static void check_night_files(db_t *db)
+{
+    /* the range of the 12 receipts of 06-30's file */
+    check_query(db, sql_report_day_receipt_range, strlen(sql_report_day_receipt_range), 0, NULL,
+                "the night's receipt range");
+    char range[1024];
+    snprintf(range, sizeof range, "SELECT lo || '-' || hi FROM (%s) x (lo, hi)",
+             sql_report_day_receipt_range);
+    assert_string_equal(pgtest_value(db, range), "20001-20012");
+    pgtest_exec(db, "BEGIN");
+    const char *unknown[] = {"unidentified", "policy not in register: "};
+    check_query(db, sql_match_unknown_policy, strlen(sql_match_unknown_policy), 2, unknown,
+                "the new receipts naming an unknown policy");
+    assert_string_equal(pgtest_value(db, "SELECT string_agg(receipt_id::text, ',' ORDER BY "
+                                         "receipt_id) FROM receipts WHERE named_policy = "
+                                         "'P999999'"),
+                        "20108,20109");
+    pgtest_exec(db, "CREATE TEMP TABLE eval_dirty (policy_no text PRIMARY KEY) ON COMMIT DROP");
+    /* new since 07-01 and since the last night started: the unowned file only; no state
+     * changes by the calendar on 06-30 */
+    const char *night[] = {"2026-06-30", "2026-07-01", "infinity"};
+    check_query(db, sql_process_mark_dirty, strlen(sql_process_mark_dirty), 3, night,
+                "the dirty search");
+    /* the 7 paying policies and the reversal's and its original's (P000005); the two
+     * receipts naming P999999 were put in suspense above */
+    assert_string_equal(pgtest_value(db, "SELECT count(*) FROM eval_dirty"), "8");
+    pgtest_exec(db, "ROLLBACK");
 }
 
 static void check_reports(db_t *db)
@@ -134,8 +191,10 @@ static void test_quiet_night(void **state)
                     "set_config('max_parallel_workers_per_gather', '0', false)");
     pgtest_exec(db, "SET random_page_cost = 4"); /* PostgreSQL's default */
     check_reports(db);
+    check_night_files(db);
     pgtest_exec(db, "SET random_page_cost = 1.1"); /* a server tuned for SSDs */
     check_reports(db);
+    check_night_files(db);
 }
 
 int main(void)
