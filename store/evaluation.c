@@ -88,11 +88,11 @@
  * incremental night): the counted receipts of all policies grouped in one sort
  * and merged with the register in policy order, instead of a correlated lookup
  * per policy (8.6 s of index probes at 1M policies). */
-#define COPY_MANY_SQL(WHERE, SCAN)                                                                    \
+#define COPY_MANY_SQL(WHERE, SCAN)                                                             \
     "COPY (WITH paired AS (SELECT v.receipt_id AS reversal_id, v.reverses AS original_id "     \
     "  FROM receipts_known v JOIN receipts_known o ON o.receipt_id = v.reverses "              \
     "  WHERE v.reverses IS NOT NULL AND " KNOWN("v") " AND " KNOWN("o") "), "                  \
-    ITEMS_CTE(WHERE, SCAN, NOT_IN_PAIRED) ", "                                                      \
+    ITEMS_CTE(WHERE, SCAN, NOT_IN_PAIRED) ", "                                                 \
     "agreed AS (SELECT a.policy_no, string_agg(a.agreed_on::text, ',' ORDER BY a.agreed_on) "  \
     "  AS list FROM reinstatement_agreements a WHERE " WHERE("a") " GROUP BY a.policy_no), "   \
     "held AS (SELECT h.policy_no, " HOLIDAY_ITEM("h") " AS list FROM payment_holidays h "      \

@@ -166,12 +166,14 @@ recon_status store_pair_reversals(db_t *db, bool full, long *paired, err_t *err)
     snprintf(seen_text, sizeof seen_text, "%lld", seen);
     snprintf(through_text, sizeof through_text, "%lld", through);
     const char *params[] = {seen_text};
+    /* Old reversals are worth trying only against receipts stored since the mark, which the
+     * highest receipt read above already tells. */
+    const char *since[] = {through > seen ? "t" : "f"};
     if ((st = db_command(db, sql_match_unpaired, 1, params, NULL, err)) != RECON_OK ||
         (st = db_query_bool(db,
                             "SELECT EXISTS (SELECT 1 FROM unpaired WHERE fresh) OR "
-                            "(EXISTS (SELECT 1 FROM unpaired) AND "
-                            "EXISTS (SELECT 1 FROM receipts WHERE receipt_id > $1::bigint))",
-                            1, params, &some, err)) != RECON_OK)
+                            "($1::boolean AND EXISTS (SELECT 1 FROM unpaired))",
+                            1, since, &some, err)) != RECON_OK)
         return st;
     if (some && ((st = db_exec(db, "ANALYZE unpaired", err)) != RECON_OK ||
                   (st = db_command(db, sql_match_pair_reversals, 1, params, paired, err)) !=

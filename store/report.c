@@ -52,8 +52,8 @@ recon_status store_report_begin(db_t *db, date_t as_of, err_t *err)
      * read all the states of the right night (0.24 s at 1M) to find none. */
     if (st != RECON_OK ||
         (st = db_query_bool(db,
-                            "SELECT EXISTS (SELECT 1 FROM evaluation_night WHERE night <> $1::date) "
-                            "AND EXISTS (SELECT 1 FROM policy_status)",
+                            "SELECT EXISTS (SELECT 1 FROM evaluation_night "
+                            "WHERE night <> $1::date) AND EXISTS (SELECT 1 FROM policy_status)",
                             1, params, &stale, err)) != RECON_OK)
         return st;
     if (stale)
